@@ -1,0 +1,255 @@
+//! Errors of the data layer: every one that comes from the input names the file, the line and,
+//! where there is one, the column, and says what was expected and what was found.
+//!
+//! Structural problems (no header, an unknown column, a bad config) and, under the default
+//! `on-invalid = "error"` policy, the first invalid value are errors. Rows that are merely
+//! unusable (a missing label, say) are not errors: they are counted in
+//! [`LoadSummary`](super::LoadSummary).
+
+use std::fmt;
+
+/// Where in an input file something is: the file's display name, a line (from 1) and
+/// optionally a column (from 1, counted in fields, not characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// The file's display name (its path as given, or `<stdin>`, or a test label).
+    pub origin: String,
+    /// Line number, from 1. The header is line 1.
+    pub line: u64,
+    /// Field number within the row, from 1, when the problem is in one field.
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(c) => write!(f, "{}:{}:{}", self.origin, self.line, c),
+            None => write!(f, "{}:{}", self.origin, self.line),
+        }
+    }
+}
+
+/// What kind of thing a bad value failed to be. Kept separate from the message so that callers
+/// (and tests) can match on the kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// Not a number at all.
+    NotANumber,
+    /// `NaN` or an infinity.
+    NotFinite,
+    /// A number outside the allowed range.
+    OutOfRange,
+    /// A value that is not one of the recognised boolean words.
+    NotABoolean,
+    /// A label value that is not one of the accepted label values.
+    BadLabel,
+    /// A label column with more than two distinct values.
+    TooManyLabelValues,
+    /// A timestamp that could not be parsed.
+    NotATimestamp,
+    /// Bytes that are not UTF-8.
+    InvalidUtf8,
+    /// A field longer than the configured limit.
+    FieldTooLong,
+}
+
+impl ValueProblem {
+    /// A stable snake_case name, used as the rejection reason in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueProblem::NotANumber => "not_a_number",
+            ValueProblem::NotFinite => "not_finite",
+            ValueProblem::OutOfRange => "out_of_range",
+            ValueProblem::NotABoolean => "not_a_boolean",
+            ValueProblem::BadLabel => "bad_label",
+            ValueProblem::TooManyLabelValues => "too_many_label_values",
+            ValueProblem::NotATimestamp => "not_a_timestamp",
+            ValueProblem::InvalidUtf8 => "invalid_utf8",
+            ValueProblem::FieldTooLong => "field_too_long",
+        }
+    }
+}
+
+/// An error of the data layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// The file could not be opened or read.
+    #[error("{origin}: cannot read: {source}")]
+    Io {
+        /// The file's display name.
+        origin: String,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file has no bytes (or only a byte-order mark and blank lines).
+    #[error("{origin}: the file is empty: expected a header row naming the columns")]
+    Empty {
+        /// The file's display name.
+        origin: String,
+    },
+    /// The first line looks like data, not like a header.
+    #[error("{pos}: expected a header row naming the columns, found a row of values ({found}); add a header line")]
+    MissingHeader {
+        /// Line 1 of the file.
+        pos: Position,
+        /// The first few header fields, quoted.
+        found: String,
+    },
+    /// Two columns of the header have the same name.
+    #[error("{pos}: duplicate column name \"{name}\" (also column {first}); column names must be unique")]
+    DuplicateColumn {
+        /// The second occurrence.
+        pos: Position,
+        /// The repeated name.
+        name: String,
+        /// Field number (from 1) of the first occurrence.
+        first: usize,
+    },
+    /// A role names a column that the header does not have.
+    #[error(
+        "{pos}: no column named \"{name}\" (given for {role}){hint}; the header has: {available}"
+    )]
+    UnknownColumn {
+        /// Line 1 of the file.
+        pos: Position,
+        /// The name that was asked for.
+        name: String,
+        /// The role it was given for, as the flag or key spells it (e.g. `--score`).
+        role: String,
+        /// `; did you mean "x"?`, or empty.
+        hint: String,
+        /// The header's column names, comma-separated (shortened when long).
+        available: String,
+    },
+    /// A row has more or fewer fields than the header.
+    #[error("{pos}: expected {expected} fields (as in the header), found {found}")]
+    RaggedRow {
+        /// The row's first line.
+        pos: Position,
+        /// Number of header fields.
+        expected: usize,
+        /// Number of fields in this row.
+        found: usize,
+    },
+    /// A field's value is not what its column's role and type require.
+    #[error("{pos}: column \"{column}\": expected {expected}, found {found}{hint}")]
+    InvalidValue {
+        /// Line and column of the field.
+        pos: Position,
+        /// The column's name.
+        column: String,
+        /// What kind of problem it is.
+        problem: ValueProblem,
+        /// What was expected, in words.
+        expected: String,
+        /// What was found, quoted and shortened.
+        found: String,
+        /// A suggested fix, starting with `; `, or empty.
+        hint: String,
+    },
+    /// The CSV parser could not read a record.
+    #[error("{pos}: cannot parse CSV: {message}")]
+    Csv {
+        /// Where the parser stopped.
+        pos: Position,
+        /// The parser's message.
+        message: String,
+    },
+    /// The data had rows but none was usable.
+    #[error("{origin}: no usable rows: {read} data rows read, all rejected ({reasons})")]
+    NoUsableRows {
+        /// The file's display name.
+        origin: String,
+        /// Data rows read.
+        read: u64,
+        /// The rejection reasons with counts.
+        reasons: String,
+    },
+    /// The header is there but there are no data rows.
+    #[error("{origin}: the file has a header but no data rows")]
+    NoRows {
+        /// The file's display name.
+        origin: String,
+    },
+    /// The column roles or read options are inconsistent or out of range.
+    #[error("{0}")]
+    Spec(String),
+    /// A config file could not be parsed.
+    #[error("{origin}: {message}")]
+    Config {
+        /// The config file's display name.
+        origin: String,
+        /// The parser's message, which names the line and the key.
+        message: String,
+    },
+}
+
+impl DataError {
+    /// The input position the error points at, when it has one.
+    pub fn position(&self) -> Option<&Position> {
+        match self {
+            DataError::MissingHeader { pos, .. }
+            | DataError::DuplicateColumn { pos, .. }
+            | DataError::UnknownColumn { pos, .. }
+            | DataError::RaggedRow { pos, .. }
+            | DataError::InvalidValue { pos, .. }
+            | DataError::Csv { pos, .. } => Some(pos),
+            _ => None,
+        }
+    }
+}
+
+/// Quotes a raw field for an error message: at most 40 characters, control characters and
+/// quotes escaped, invalid UTF-8 shown as `\xNN`.
+pub(crate) fn quote_found(raw: &[u8]) -> String {
+    const MAX: usize = 40;
+    let text = String::from_utf8_lossy(raw);
+    let mut out = String::from("\"");
+    let mut n = 0;
+    for ch in text.chars() {
+        if n == MAX {
+            out.push_str(&format!("…\" ({} bytes)", raw.len()));
+            return out;
+        }
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{FFFD}' => out.push_str("\\u{fffd}"),
+            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
+            c => out.push(c),
+        }
+        n += 1;
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_formats_like_an_editor_link() {
+        let p = Position {
+            origin: "leads.csv".into(),
+            line: 1043,
+            column: Some(5),
+        };
+        assert_eq!(p.to_string(), "leads.csv:1043:5");
+        let p = Position { column: None, ..p };
+        assert_eq!(p.to_string(), "leads.csv:1043");
+    }
+
+    #[test]
+    fn found_values_are_quoted_escaped_and_shortened() {
+        assert_eq!(quote_found(b"n/a"), "\"n/a\"");
+        assert_eq!(quote_found(b"a\"b\n"), "\"a\\\"b\\n\"");
+        let long = vec![b'x'; 100];
+        let q = quote_found(&long);
+        assert!(q.ends_with("…\" (100 bytes)"), "{q}");
+        assert!(quote_found(&[0xff, b'a']).contains("\\u{fffd}"));
+    }
+}

@@ -1,0 +1,29 @@
+//! Reading scoring data: CSV with a header, delimiter detection, quoted fields, CRLF and BOM,
+//! into typed columns with roles (label, score, prediction, id, protected attribute, feature,
+//! consent, timestamp, weight), streamed in chunks.
+//!
+//! Every input error names the file, line and column; rows that cannot be used are counted by
+//! reason in a [`LoadSummary`], never dropped silently. [`synth`] generates the synthetic
+//! lead-scoring data that the demo and the tests use.
+
+mod error;
+mod profile;
+mod reader;
+mod schema;
+mod sniff;
+mod source;
+mod spec;
+mod summary;
+pub mod synth;
+mod table;
+mod value;
+
+pub use error::{DataError, Position, ValueProblem};
+pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
+pub use reader::{Chunk, ColumnValues, ReadOptions, TableReader};
+pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
+pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
+pub use spec::{ConfigFile, DataSpec, MissingNumeric, OnInvalid, Role};
+pub use summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
+pub use table::{load, Column, Table};
+pub use value::format_timestamp;

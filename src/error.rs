@@ -1,0 +1,28 @@
+//! The crate-level error: one variant per module error, so that `?` works across modules and
+//! callers can still match on the module's own error.
+
+use crate::data::DataError;
+
+/// Any error fairgate's library returns.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or validating input data.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// An I/O error with no file to name (a stream the caller handed in).
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Writing an output file.
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `Result` with fairgate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,39 @@
+//! fairgate audits scoring models (lead scoring, account scoring, credit-style scoring) for
+//! bias and writes the evidence that privacy and fairness reviews ask for.
+//!
+//! The pipeline: [`data`] reads a CSV of records into typed columns with roles (label, score,
+//! protected attributes, features, consent, ...) and accounts for every row it cannot use;
+//! training, auditing, explanation and reporting build on it.
+//!
+//! ```
+//! use fairgate::data::{synth, DataSpec, ReadOptions, Table};
+//! let mut csv = Vec::new();
+//! synth::generate(&synth::SynthParams::new(500, 7), &mut csv)?;
+//! let spec = DataSpec {
+//!     label: Some("converted".into()),
+//!     score: Some("vendor_score".into()),
+//!     protected: Some(vec!["gender".into()]),
+//!     ..DataSpec::default()
+//! };
+//! let table = Table::from_reader(Box::new(std::io::Cursor::new(csv)), "leads.csv", &spec, &ReadOptions::default())?;
+//! assert_eq!(table.n_rows(), 500);
+//! # Ok::<(), fairgate::Error>(())
+//! ```
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::print_stdout,
+        clippy::print_stderr,
+        clippy::dbg_macro
+    )
+)]
+
+pub mod data;
+mod error;
+
+pub use error::{Error, Result};
+
+/// fairgate's version, as recorded in every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

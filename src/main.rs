@@ -1,0 +1,35 @@
+//! The `fairgate` binary: parse the command line, run, map the outcome to an exit code
+//! (0 ok, 1 gate failed, 2 usage or input error). Errors go to stderr, printed once.
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Args::parse();
+    match cli::run(args) {
+        Ok(status) => status.into(),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(0),
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("fairgate: error: {e:#}");
+            }
+            cli::ExitStatus::Error.into()
+        }
+    }
+}
+
+/// A closed stdout (`fairgate ... | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<fairgate::Error>().is_some_and(|f| {
+                matches!(f, fairgate::Error::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+            })
+    })
+}
