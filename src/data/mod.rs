@@ -20,7 +20,7 @@ mod value;
 
 pub use error::{DataError, Position, ValueProblem};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
-pub use reader::{Chunk, ColumnValues, ReadOptions, TableReader};
+pub use reader::{Chunk, ColumnValues, ReadOptions, TableReader, TextValues};
 pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
 pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
 pub use spec::{ConfigFile, DataSpec, MissingNumeric, OnInvalid, Role};

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::schema::MISSING_CODE;
 use super::spec::Role;
 use super::summary::LoadSummary;
-use super::table::Table;
+use super::table::{Column, Table};
 
 /// The version of the JSON layout of [`Profile`].
 pub const PROFILE_SCHEMA_VERSION: u32 = 1;
@@ -41,6 +41,8 @@ pub struct Profile {
     pub load: LoadSummary,
     /// Group sizes of each protected attribute.
     pub protected_groups: Vec<AttributeGroups>,
+    /// Used rows whose id appeared on an earlier row, when there is an id column.
+    pub duplicate_ids: Option<u64>,
 }
 
 impl Profile {
@@ -81,7 +83,17 @@ impl Profile {
                 })
             })
             .collect();
+        let duplicate_ids = table
+            .with_role(Role::Id)
+            .find_map(Column::as_text)
+            .map(|ids| {
+                let mut seen = std::collections::HashSet::with_capacity(ids.len());
+                ids.iter()
+                    .filter(|id| !id.is_empty() && !seen.insert(*id))
+                    .count() as u64
+            });
         Profile {
+            duplicate_ids,
             schema_version: PROFILE_SCHEMA_VERSION,
             fairgate_version: crate::VERSION.to_string(),
             load: table.summary().clone(),
@@ -178,7 +190,7 @@ impl Profile {
                 lab.negatives
             ));
         }
-        if let Some(d) = l.duplicate_ids {
+        if let Some(d) = self.duplicate_ids {
             out.push_str(&format!("duplicate ids: {d}\n"));
         }
         for a in &self.protected_groups {

@@ -7,7 +7,9 @@
 //! fields are all acceptable is committed to the chunk (and may add categorical levels or the
 //! label's negative value). A rejected row leaves no trace but its count.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::io::Read;
 
 use csv::ByteRecord;
@@ -50,6 +52,44 @@ pub enum ColumnValues {
     Categorical(Vec<u32>),
     /// Booleans; `None` is missing.
     Boolean(Vec<Option<bool>>),
+    /// Text values (identifiers); the empty string is missing.
+    Text(TextValues),
+}
+
+/// Text values stored end to end in one buffer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextValues {
+    bytes: String,
+    ends: Vec<usize>,
+}
+
+impl TextValues {
+    /// The value of row `i`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.bytes.get(start..end)
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// All values in row order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+
+    fn push(&mut self, s: &str) {
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len());
+    }
 }
 
 impl ColumnValues {
@@ -60,6 +100,7 @@ impl ColumnValues {
             }
             ColumnKind::Categorical => ColumnValues::Categorical(Vec::with_capacity(cap)),
             ColumnKind::Boolean => ColumnValues::Boolean(Vec::with_capacity(cap)),
+            ColumnKind::Text => ColumnValues::Text(TextValues::default()),
         }
     }
 
@@ -69,22 +110,13 @@ impl ColumnValues {
             ColumnValues::Numeric(v) => v.len(),
             ColumnValues::Categorical(v) => v.len(),
             ColumnValues::Boolean(v) => v.len(),
+            ColumnValues::Text(v) => v.len(),
         }
     }
 
     /// Whether there are no values.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Appends `other`, which must be of the same variant.
-    pub(crate) fn append(&mut self, other: ColumnValues) {
-        match (self, other) {
-            (ColumnValues::Numeric(a), ColumnValues::Numeric(b)) => a.extend(b),
-            (ColumnValues::Categorical(a), ColumnValues::Categorical(b)) => a.extend(b),
-            (ColumnValues::Boolean(a), ColumnValues::Boolean(b)) => a.extend(b),
-            _ => debug_assert!(false, "chunks of one reader share their column kinds"),
-        }
     }
 }
 
@@ -111,6 +143,7 @@ enum Decoder {
     Flag,
     Label(LabelState),
     Time,
+    Text,
 }
 
 #[derive(Default)]
@@ -135,6 +168,8 @@ enum Cell {
     NewLevel,
     /// The label's second value under `--positive`: remembered at commit.
     NewNegative,
+    /// Text checked as UTF-8: copied at commit.
+    Text,
 }
 
 struct Col {
@@ -156,6 +191,7 @@ pub struct TableReader {
     schema: Schema,
     cols: Vec<Col>,
     na: Vec<Vec<u8>>,
+    na_empty: bool,
     on_invalid: OnInvalid,
     max_field: usize,
     chunk_rows: usize,
@@ -165,8 +201,6 @@ pub struct TableReader {
     rows_read: u64,
     rows_used: u64,
     rejected: BTreeMap<RejectKey, (u64, u64)>,
-    has_id: bool,
-    duplicate_ids: u64,
     missing_numeric: MissingNumeric,
 }
 
@@ -277,11 +311,12 @@ impl TableReader {
                         },
                     },
                     (_, ColumnKind::Categorical) => Decoder::Category {
-                        dict: HashMap::new(),
+                        dict: HashMap::default(),
                         levels: Vec::new(),
                     },
                     (_, ColumnKind::Boolean) => Decoder::Flag,
                     (_, ColumnKind::Timestamp) => Decoder::Time,
+                    (_, ColumnKind::Text) => Decoder::Text,
                 };
                 let missing_rejects = match def.role {
                     Role::Label | Role::Score | Role::Prediction | Role::Weight => true,
@@ -299,11 +334,11 @@ impl TableReader {
                 }
             })
             .collect::<Vec<_>>();
-        let has_id = cols.iter().any(|c| c.def.role == Role::Id);
         Ok(TableReader {
             origin: origin.to_string(),
             source,
             cells: Vec::with_capacity(cols.len()),
+            na_empty: na.iter().any(Vec::is_empty),
             schema,
             cols,
             na,
@@ -314,8 +349,6 @@ impl TableReader {
             rows_read: 0,
             rows_used: 0,
             rejected: BTreeMap::new(),
-            has_id,
-            duplicate_ids: 0,
             missing_numeric,
         })
     }
@@ -337,6 +370,24 @@ impl TableReader {
     /// Decodes the next chunk of rows, or `None` at end of input. A chunk may hold fewer rows
     /// than were read, when some were rejected, and may even be empty.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, DataError> {
+        let mut columns = self.empty_columns(self.chunk_rows);
+        Ok(self
+            .next_rows_into(&mut columns)?
+            .map(|n_rows| Chunk { n_rows, columns }))
+    }
+
+    /// Empty columns of this reader's kinds, with room for `cap` rows.
+    pub fn empty_columns(&self, cap: usize) -> Vec<ColumnValues> {
+        self.cols
+            .iter()
+            .map(|c| ColumnValues::new(c.def.kind, cap))
+            .collect()
+    }
+
+    /// Decodes the next batch of rows and appends them to `out` (as made by
+    /// [`TableReader::empty_columns`]); returns how many rows were appended, or `None` at end
+    /// of input.
+    pub fn next_rows_into(&mut self, out: &mut [ColumnValues]) -> Result<Option<usize>, DataError> {
         let batch = match self.first.take() {
             Some(b) => b,
             None => match self.source.next_batch()? {
@@ -344,17 +395,12 @@ impl TableReader {
                 None => return Ok(None),
             },
         };
-        let mut columns: Vec<ColumnValues> = self
-            .cols
-            .iter()
-            .map(|c| ColumnValues::new(c.def.kind, batch.len.min(self.chunk_rows)))
-            .collect();
         let mut n_rows = 0;
         for rec in &batch.records[..batch.len] {
             self.rows_read += 1;
             match self.check_row(rec)? {
                 None => {
-                    self.commit_row(rec, &mut columns);
+                    self.commit_row(rec, out);
                     n_rows += 1;
                 }
                 Some(key) => {
@@ -366,7 +412,7 @@ impl TableReader {
         }
         self.rows_used += n_rows as u64;
         self.source.recycle(batch);
-        Ok(Some(Chunk { n_rows, columns }))
+        Ok(Some(n_rows))
     }
 
     /// Checks every field of a row. `Ok(None)`: the row is usable and `self.cells` holds its
@@ -408,7 +454,7 @@ impl TableReader {
         for ci in 0..self.cols.len() {
             let col = &self.cols[ci];
             let raw = rec.get(col.def.index).unwrap_or_default().trim_ascii();
-            if self.na.iter().any(|m| m.as_slice() == raw) {
+            if self.is_na(raw) {
                 if col.missing_rejects {
                     return Ok(Some(("missing_value", Some(ci))));
                 }
@@ -416,6 +462,7 @@ impl TableReader {
                     ColumnKind::Numeric | ColumnKind::Timestamp => Cell::Num(f64::NAN),
                     ColumnKind::Categorical => Cell::Code(MISSING_CODE),
                     ColumnKind::Boolean => Cell::Bool(None),
+                    ColumnKind::Text => Cell::Text,
                 });
                 continue;
             }
@@ -465,12 +512,14 @@ impl TableReader {
                     false
                 }
                 (ColumnValues::Categorical(v), Cell::Code(c)) => {
-                    if col.def.role == Role::Id {
-                        // An id already interned has been seen on an earlier row.
-                        self.duplicate_ids += u64::from(c != MISSING_CODE);
-                    }
                     v.push(c);
                     c == MISSING_CODE
+                }
+                (ColumnValues::Text(v), Cell::Text) => {
+                    // Checked as UTF-8 in the check phase.
+                    let s = std::str::from_utf8(raw()).unwrap_or_default();
+                    v.push(s);
+                    s.is_empty()
                 }
                 (ColumnValues::Categorical(v), Cell::NewLevel) => {
                     if let Decoder::Category { dict, levels } = &mut col.decoder {
@@ -492,6 +541,13 @@ impl TableReader {
         }
     }
 
+    fn is_na(&self, raw: &[u8]) -> bool {
+        if raw.is_empty() {
+            return self.na_empty;
+        }
+        self.na.iter().any(|m| m.as_slice() == raw)
+    }
+
     fn pos(&self, rec: &ByteRecord, field: Option<usize>) -> Position {
         Position {
             origin: self.origin.clone(),
@@ -503,7 +559,10 @@ impl TableReader {
     /// Ends the read and returns the summary. Reads any rows not yet taken as chunks first,
     /// so the hash covers the whole file. Zero data rows, or zero usable rows, is an error.
     pub fn finish(mut self) -> Result<LoadSummary, DataError> {
-        while self.next_chunk()?.is_some() {}
+        let mut sink = self.empty_columns(0);
+        while self.next_rows_into(&mut sink)?.is_some() {
+            sink = self.empty_columns(0);
+        }
         if self.rows_read == 0 {
             return Err(DataError::NoRows {
                 origin: self.origin.clone(),
@@ -575,7 +634,6 @@ impl TableReader {
             columns,
             ignored_columns: self.schema.ignored.clone(),
             label,
-            duplicate_ids: self.has_id.then_some(self.duplicate_ids),
         }
     }
 }
@@ -620,6 +678,9 @@ fn decode(col: &Col, raw: &[u8]) -> Result<Cell, DecodeError> {
             None if std::str::from_utf8(raw).is_ok() => Ok(Cell::NewLevel),
             None => Err(plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
         },
+        Decoder::Text => std::str::from_utf8(raw)
+            .map(|_| Cell::Text)
+            .map_err(|_| plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
         Decoder::Flag => parse_bool(raw).map(|b| Cell::Bool(Some(b))).ok_or_else(|| {
             plain(
                 ValueProblem::NotABoolean,

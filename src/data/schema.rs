@@ -24,6 +24,8 @@ pub enum ColumnKind {
     Boolean,
     /// Seconds since 1970-01-01T00:00:00Z as f64; missing is NaN.
     Timestamp,
+    /// Raw text, one value per row, not interned (identifiers); missing is the empty string.
+    Text,
 }
 
 /// The code of a missing categorical value.
@@ -188,7 +190,8 @@ impl Schema {
                 kind: match role {
                     Role::Label | Role::Prediction | Role::Consent => ColumnKind::Boolean,
                     Role::Score | Role::Weight => ColumnKind::Numeric,
-                    Role::Id | Role::Protected => ColumnKind::Categorical,
+                    Role::Id => ColumnKind::Text,
+                    Role::Protected => ColumnKind::Categorical,
                     Role::Timestamp => ColumnKind::Timestamp,
                     Role::Feature if categorical.contains(&index) => ColumnKind::Categorical,
                     Role::Feature => ColumnKind::Numeric,

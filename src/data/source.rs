@@ -44,7 +44,72 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-type Input = io::Chain<Cursor<Vec<u8>>, HashingReader<Box<dyn Read + Send>>>;
+type Input = io::Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>;
+
+/// Reads its input on a thread of its own in 256 KiB blocks (hashing them there, when the
+/// input is a [`HashingReader`]) and hands the blocks over in order.
+struct Prefetch {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl Prefetch {
+    fn spawn(mut inner: Box<dyn Read + Send>) -> Prefetch {
+        const BLOCK: usize = 256 * 1024;
+        let (tx, rx) = mpsc::sync_channel(4);
+        std::thread::spawn(move || loop {
+            let mut block = Vec::with_capacity(BLOCK);
+            match (&mut inner).take(BLOCK as u64).read_to_end(&mut block) {
+                Ok(0) => {
+                    let _ = tx.send(Ok(block));
+                    return;
+                }
+                Ok(_) => {
+                    if tx.send(Ok(block)).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        });
+        Prefetch {
+            rx,
+            block: Vec::new(),
+            at: 0,
+            done: false,
+        }
+    }
+}
+
+impl Read for Prefetch {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.block.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.rx.recv() {
+                Ok(Ok(block)) => {
+                    self.done = block.is_empty();
+                    self.block = block;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {
+                    return Err(io::Error::other("the reading thread stopped unexpectedly"))
+                }
+            }
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
 
 /// Up to `len` parsed records; the vector is reused between batches.
 #[derive(Default)]
@@ -71,7 +136,10 @@ impl Batch {
 }
 
 enum Producer {
-    Inline(Box<csv::Reader<Input>>),
+    Inline {
+        rdr: Box<csv::Reader<Input>>,
+        spare: Option<Batch>,
+    },
     Threaded {
         rx: Receiver<Result<Batch, csv::Error>>,
         recycle: Sender<Batch>,
@@ -108,11 +176,17 @@ impl Source {
     ) -> Result<Source, DataError> {
         const SNIFF_BYTES: usize = 64 * 1024;
         let digest = Arc::new(Mutex::new(None));
-        let mut hashing = HashingReader {
+        let hashing = HashingReader {
             inner: input,
             hasher: Some(Sha256::new()),
             bytes: 0,
             slot: Arc::clone(&digest),
+        };
+        // Threaded: hash on a thread of its own, so it costs the parser no time.
+        let mut hashing: Box<dyn Read + Send> = if threaded {
+            Box::new(Prefetch::spawn(Box::new(hashing)))
+        } else {
+            Box::new(hashing)
         };
         let io_err = |source| DataError::Io {
             origin: origin.to_string(),
@@ -151,7 +225,10 @@ impl Source {
         let producer = if threaded {
             spawn(rdr, batch_rows)
         } else {
-            Producer::Inline(Box::new(rdr))
+            Producer::Inline {
+                rdr: Box::new(rdr),
+                spare: None,
+            }
         };
         Ok(Source {
             origin: origin.to_string(),
@@ -173,8 +250,8 @@ impl Source {
             return Ok(None);
         }
         let batch = match &mut self.producer {
-            Producer::Inline(rdr) => {
-                let mut b = Batch::default();
+            Producer::Inline { rdr, spare } => {
+                let mut b = spare.take().unwrap_or_default();
                 b.fill(rdr, self.batch_rows)
                     .map_err(|e| csv_error(e, &self.origin))?;
                 b
@@ -207,8 +284,11 @@ impl Source {
 
     /// Returns a used batch for reuse by the reading thread.
     pub fn recycle(&mut self, batch: Batch) {
-        if let Producer::Threaded { recycle, .. } = &self.producer {
-            let _ = recycle.send(batch);
+        match &mut self.producer {
+            Producer::Threaded { recycle, .. } => {
+                let _ = recycle.send(batch);
+            }
+            Producer::Inline { spare, .. } => *spare = Some(batch),
         }
     }
 

@@ -83,8 +83,6 @@ pub struct LoadSummary {
     pub ignored_columns: Vec<String>,
     /// How the label was read, when there is one.
     pub label: Option<LabelSummary>,
-    /// Used rows whose id had already appeared, when there is an id column.
-    pub duplicate_ids: Option<u64>,
 }
 
 impl LoadSummary {

@@ -60,7 +60,7 @@ pub mod truth {
     /// [`LOW_AFFLUENCE`] was recorded as not converted (no sales follow-up).
     pub const FOLLOW_UP_LOSS: f64 = 0.30;
     /// The affluence index below which follow-up was lost.
-    pub const LOW_AFFLUENCE: f64 = 40.0;
+    pub const LOW_AFFLUENCE: f64 = 45.0;
     /// Label flip probability for leads aged 65+.
     pub const FLIP_65_PLUS: f64 = 0.08;
     /// Label flip probability for non-binary leads (not 65+).
@@ -113,7 +113,7 @@ const DISTRICT_OFFSETS: [f64; 5] = [-20.0, -10.0, 0.0, 10.0, 20.0];
 /// Probability weights of the five districts (lowest affluence first) by ethnicity: the
 /// residential segregation that makes postcode a proxy for ethnicity.
 const DISTRICT_WEIGHTS_WHITE: [f64; 5] = [0.8, 0.9, 1.0, 1.1, 1.2];
-const DISTRICT_WEIGHTS_MINORITY: [f64; 5] = [3.0, 2.2, 1.2, 0.6, 0.4];
+const DISTRICT_WEIGHTS_MINORITY: [f64; 5] = [4.0, 2.5, 1.0, 0.4, 0.2];
 const COMPANY_SIZES: [(&str, f64, f64); 5] = [
     ("1-10", 0.25, -0.5),
     ("11-50", 0.30, -0.2),
@@ -335,7 +335,7 @@ impl Lead {
             + 0.45 * f64::from(webinars)
             - 0.004 * f64::from(days_inactive.unwrap_or(90))
             + SENIORITY_EFFECT[seniority]
-            + 0.03 * (affluence - 50.0);
+            + 0.05 * (affluence - 50.0);
         let vendor_score = round_to(sigmoid(vendor_logit), 4);
         Lead {
             gender,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use ndarray::Array2;
 
-use super::reader::{ColumnValues, ReadOptions, TableReader};
+use super::reader::{ColumnValues, ReadOptions, TableReader, TextValues};
 use super::schema::{ColumnKind, MISSING_CODE};
 use super::spec::{DataSpec, Role};
 use super::summary::LoadSummary;
@@ -47,6 +47,14 @@ impl Column {
     pub fn as_codes(&self) -> Option<&[u32]> {
         match &self.values {
             ColumnValues::Categorical(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The values of a text (identifier) column.
+    pub fn as_text(&self) -> Option<&TextValues> {
+        match &self.values {
+            ColumnValues::Text(v) => Some(v),
             _ => None,
         }
     }
@@ -98,25 +106,16 @@ impl Table {
 
     /// Reads every chunk of `reader` into one table.
     pub fn collect(mut reader: TableReader) -> Result<Table, DataError> {
-        let mut values: Option<Vec<ColumnValues>> = None;
+        let mut values = reader.empty_columns(0);
         let mut n_rows = 0;
-        while let Some(chunk) = reader.next_chunk()? {
-            n_rows += chunk.n_rows;
-            match &mut values {
-                None => values = Some(chunk.columns),
-                Some(acc) => {
-                    for (a, c) in acc.iter_mut().zip(chunk.columns) {
-                        a.append(c);
-                    }
-                }
-            }
+        while let Some(n) = reader.next_rows_into(&mut values)? {
+            n_rows += n;
         }
         let levels: Vec<Vec<String>> = (0..reader.schema().columns.len())
             .map(|i| reader.levels(i).to_vec())
             .collect();
         let defs = reader.schema().columns.clone();
         let summary = reader.finish()?;
-        let values = values.unwrap_or_default();
         let columns = defs
             .into_iter()
             .zip(values)

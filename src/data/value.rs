@@ -7,6 +7,9 @@ use super::ValueProblem;
 /// [`ValueProblem::NotFinite`]; anything else that is not a number is
 /// [`ValueProblem::NotANumber`].
 pub(crate) fn parse_f64(raw: &[u8]) -> Result<f64, ValueProblem> {
+    if let Some(v) = plain_decimal(raw) {
+        return Ok(v);
+    }
     let text = std::str::from_utf8(raw).map_err(|_| ValueProblem::InvalidUtf8)?;
     // Rust accepts "inf", "infinity" and "nan" in any case; they are not finite numbers.
     match text.parse::<f64>() {
@@ -14,6 +17,48 @@ pub(crate) fn parse_f64(raw: &[u8]) -> Result<f64, ValueProblem> {
         Ok(_) => Err(ValueProblem::NotFinite),
         Err(_) => Err(ValueProblem::NotANumber),
     }
+}
+
+/// Powers of ten that f64 holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Exact fast path for plain decimals (`-12.345`, at most 15 digits, no exponent): the digits
+/// as an integer below 2^53 and the power of ten are both exact in f64, so one IEEE division
+/// gives the correctly rounded value, the same as `str::parse` (Clinger's fast path).
+/// Anything else returns `None` for the general parser.
+fn plain_decimal(raw: &[u8]) -> Option<f64> {
+    let (neg, digits) = match raw.first()? {
+        b'-' => (true, &raw[1..]),
+        b'+' => (false, &raw[1..]),
+        _ => (false, raw),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut n_digits = 0;
+    let mut frac: Option<usize> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                n_digits += 1;
+                if let Some(f) = &mut frac {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    if n_digits == 0 || n_digits > 15 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[frac.unwrap_or(0)];
+    Some(if neg { -v } else { v })
 }
 
 /// Recognises the boolean words `1`/`0`, `true`/`false`, `yes`/`no`, `t`/`f`, `y`/`n`, in
@@ -182,6 +227,39 @@ mod tests {
         assert_eq!(parse_f64(b"n/a"), Err(ValueProblem::NotANumber));
         assert_eq!(parse_f64(b"1,5"), Err(ValueProblem::NotANumber));
         assert_eq!(parse_f64(&[0xff]), Err(ValueProblem::InvalidUtf8));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_standard_parser() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        for _ in 0..200_000 {
+            let int_digits = rng.gen_range(0..9);
+            let frac_digits = rng.gen_range(0..9);
+            let mut s = String::new();
+            if rng.gen_bool(0.3) {
+                s.push('-');
+            }
+            for _ in 0..int_digits {
+                s.push(char::from(b'0' + rng.gen_range(0..10u8)));
+            }
+            if frac_digits > 0 || rng.gen_bool(0.1) {
+                s.push('.');
+            }
+            for _ in 0..frac_digits {
+                s.push(char::from(b'0' + rng.gen_range(0..10u8)));
+            }
+            let ours = parse_f64(s.as_bytes()).ok();
+            let std = s.parse::<f64>().ok();
+            assert_eq!(
+                ours.map(f64::to_bits),
+                std.map(f64::to_bits),
+                "parsing {s:?}"
+            );
+        }
+        assert_eq!(plain_decimal(b"."), None);
+        assert_eq!(plain_decimal(b"1.2.3"), None);
+        assert_eq!(plain_decimal(b"-"), None);
     }
 
     #[test]
