@@ -55,7 +55,8 @@ fn load(bytes: Arc<Vec<u8>>, threaded: bool) -> usize {
         ..ReadOptions::default()
     };
     let input = Box::new(Cursor::new(ArcBytes(bytes)));
-    let table = Table::from_reader(input, "bench.csv", &spec(), &options).expect("bench data loads");
+    let table =
+        Table::from_reader(input, "bench.csv", &spec(), &options).expect("bench data loads");
     table.n_rows()
 }
 

@@ -662,13 +662,17 @@ fn decode(col: &Col, raw: &[u8]) -> Result<Cell, DecodeError> {
             Ok(v) if v >= *min && v <= *max => Ok(Cell::Num(v)),
             Ok(_) => Err(plain(ValueProblem::OutOfRange, expected)),
             Err(p) => {
-                let hint = if col.inferred && p == ValueProblem::NotANumber {
-                    format!(
+                let hint = match p {
+                    ValueProblem::NotANumber if col.inferred => format!(
                         "; to read it as categories, pass --categorical {}",
                         col.def.name
-                    )
-                } else {
-                    String::new()
+                    ),
+                    ValueProblem::NotFinite => format!(
+                        "; if {} means a missing value, pass --na {}",
+                        quote_found(raw),
+                        String::from_utf8_lossy(raw)
+                    ),
+                    _ => String::new(),
                 };
                 Err((p, expected.clone(), hint))
             }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::error::{DataError, Position};
+use super::error::{DataError, Position, ValueProblem};
 use super::spec::{DataSpec, Role};
 use super::value::{parse_bool, parse_f64};
 
@@ -212,7 +212,7 @@ impl Schema {
     }
 
     /// Decides the kind of each feature not declared categorical from a sample of rows: numeric
-    /// if every non-missing value is a finite number, boolean if every one is a boolean word,
+    /// if every non-missing value is a number (NaN and infinities count, to be rejected later), boolean if every one is a boolean word,
     /// categorical otherwise (and when all are missing). `field(row, index)` gives a trimmed
     /// field of a sample row; `is_missing` says whether it counts as missing.
     pub(crate) fn infer_feature_kinds<'a>(
@@ -241,7 +241,9 @@ impl Schema {
                     continue;
                 }
                 seen = true;
-                numeric &= parse_f64(v).is_ok();
+                // NaN and infinities look numeric: the column is numeric and they are errors
+                // (or missing, with --na), not categories.
+                numeric &= matches!(parse_f64(v), Ok(_) | Err(ValueProblem::NotFinite));
                 boolean &= parse_bool(v).is_some();
                 if !numeric && !boolean {
                     break;

@@ -99,9 +99,7 @@ impl Read for Prefetch {
                     self.at = 0;
                 }
                 Ok(Err(e)) => return Err(e),
-                Err(_) => {
-                    return Err(io::Error::other("the reading thread stopped unexpectedly"))
-                }
+                Err(_) => return Err(io::Error::other("the reading thread stopped unexpectedly")),
             }
         }
         let n = buf.len().min(self.block.len() - self.at);

@@ -1,0 +1,20 @@
+//! fairgate's integration tests, one binary. Table of contents:
+
+/// Shared helpers: loading bytes, the binary under test, temp dirs.
+mod util;
+
+/// The loader on malformed input: each case's error kind, line and column.
+mod malformed;
+
+/// The loader on valid but awkward input: BOM, CRLF, quotes, delimiters, missing values,
+/// skip mode accounting, streaming and threading giving the same result.
+mod loader;
+
+/// Property tests: arbitrary bytes never panic; generated tables round-trip.
+mod properties;
+
+/// The synthetic lead generator: determinism and every documented injected effect.
+mod synth;
+
+/// The binary end to end: exit codes, error text, generate, inspect, the demo output.
+mod cli;

@@ -1,0 +1,58 @@
+//! Helpers shared by the integration tests.
+
+use std::io::Cursor;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use fairgate::data::{DataError, DataSpec, ReadOptions, Table, Unlisted};
+
+/// Loads `bytes` as the file `t.csv` with `spec`, threaded, 8192-row chunks.
+pub fn load(bytes: &[u8], spec: &DataSpec) -> Result<Table, DataError> {
+    load_with(bytes, spec, &ReadOptions::default())
+}
+
+/// Loads `bytes` as `t.csv` with explicit options.
+pub fn load_with(bytes: &[u8], spec: &DataSpec, options: &ReadOptions) -> Result<Table, DataError> {
+    Table::from_reader(
+        Box::new(Cursor::new(bytes.to_vec())),
+        "t.csv",
+        spec,
+        options,
+    )
+}
+
+/// Options with every column read (unlisted ones as features) and the given chunk size.
+pub fn all_columns(chunk_rows: usize, threaded: bool) -> ReadOptions {
+    ReadOptions {
+        chunk_rows,
+        unlisted: Unlisted::AsFeatures,
+        threaded,
+    }
+}
+
+/// A spec with a label and a score.
+pub fn label_score(label: &str, score: &str) -> DataSpec {
+    DataSpec {
+        label: Some(label.into()),
+        score: Some(score.into()),
+        ..DataSpec::default()
+    }
+}
+
+/// Runs the fairgate binary with `args`.
+pub fn fairgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .args(args)
+        .output()
+        .expect("the fairgate binary runs")
+}
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
