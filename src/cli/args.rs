@@ -8,10 +8,15 @@ use fairgate::data::{DataSpec, MissingNumeric, OnInvalid};
 
 /// Audit scoring models for bias and write the evidence that privacy and fairness reviews ask
 /// for.
-///
-/// Exit codes: 0 ok (or the gate passed), 1 a gate failed, 2 usage or input error.
 #[derive(Debug, Parser)]
-#[command(name = "fairgate", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "fairgate",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 ok (or the gate passed), 1 a gate failed, 2 usage or input error."
+)]
 pub struct Args {
     /// The command to run.
     #[command(subcommand)]
@@ -19,6 +24,8 @@ pub struct Args {
 }
 
 /// The subcommands.
+// Parsed once per process: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Work with the bundled synthetic lead-scoring data set.

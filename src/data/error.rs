@@ -109,21 +109,8 @@ pub enum DataError {
         first: usize,
     },
     /// A role names a column that the header does not have.
-    #[error(
-        "{pos}: no column named \"{name}\" (given for {role}){hint}; the header has: {available}"
-    )]
-    UnknownColumn {
-        /// Line 1 of the file.
-        pos: Position,
-        /// The name that was asked for.
-        name: String,
-        /// The role it was given for, as the flag or key spells it (e.g. `--score`).
-        role: String,
-        /// `; did you mean "x"?`, or empty.
-        hint: String,
-        /// The header's column names, comma-separated (shortened when long).
-        available: String,
-    },
+    #[error("{0}")]
+    UnknownColumn(Box<UnknownColumn>),
     /// A row has more or fewer fields than the header.
     #[error("{pos}: expected {expected} fields (as in the header), found {found}")]
     RaggedRow {
@@ -135,21 +122,8 @@ pub enum DataError {
         found: usize,
     },
     /// A field's value is not what its column's role and type require.
-    #[error("{pos}: column \"{column}\": expected {expected}, found {found}{hint}")]
-    InvalidValue {
-        /// Line and column of the field.
-        pos: Position,
-        /// The column's name.
-        column: String,
-        /// What kind of problem it is.
-        problem: ValueProblem,
-        /// What was expected, in words.
-        expected: String,
-        /// What was found, quoted and shortened.
-        found: String,
-        /// A suggested fix, starting with `; `, or empty.
-        hint: String,
-    },
+    #[error("{0}")]
+    InvalidValue(Box<InvalidValue>),
     /// The CSV parser could not read a record.
     #[error("{pos}: cannot parse CSV: {message}")]
     Csv {
@@ -193,13 +167,47 @@ impl DataError {
         match self {
             DataError::MissingHeader { pos, .. }
             | DataError::DuplicateColumn { pos, .. }
-            | DataError::UnknownColumn { pos, .. }
             | DataError::RaggedRow { pos, .. }
-            | DataError::InvalidValue { pos, .. }
             | DataError::Csv { pos, .. } => Some(pos),
+            DataError::UnknownColumn(u) => Some(&u.pos),
+            DataError::InvalidValue(v) => Some(&v.pos),
             _ => None,
         }
     }
+}
+
+/// A role names a column that the header does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("{pos}: no column named \"{name}\" (given for {role}){hint}; the header has: {available}")]
+pub struct UnknownColumn {
+    /// Line 1 of the file.
+    pub pos: Position,
+    /// The name that was asked for.
+    pub name: String,
+    /// The role it was given for, as the flag spells it (e.g. `--score`).
+    pub role: String,
+    /// `; did you mean "x"?`, or empty.
+    pub hint: String,
+    /// The header's column names, comma-separated (shortened when long).
+    pub available: String,
+}
+
+/// A field's value is not what its column's role and type require.
+#[derive(Debug, thiserror::Error)]
+#[error("{pos}: column \"{column}\": expected {expected}, found {found}{hint}")]
+pub struct InvalidValue {
+    /// Line and column of the field.
+    pub pos: Position,
+    /// The column's name.
+    pub column: String,
+    /// What kind of problem it is.
+    pub problem: ValueProblem,
+    /// What was expected, in words.
+    pub expected: String,
+    /// What was found, quoted and shortened.
+    pub found: String,
+    /// A suggested fix, starting with `; `, or empty.
+    pub hint: String,
 }
 
 /// Quotes a raw field for an error message: at most 40 characters, control characters and
@@ -208,8 +216,7 @@ pub(crate) fn quote_found(raw: &[u8]) -> String {
     const MAX: usize = 40;
     let text = String::from_utf8_lossy(raw);
     let mut out = String::from("\"");
-    let mut n = 0;
-    for ch in text.chars() {
+    for (n, ch) in text.chars().enumerate() {
         if n == MAX {
             out.push_str(&format!("…\" ({} bytes)", raw.len()));
             return out;
@@ -221,7 +228,6 @@ pub(crate) fn quote_found(raw: &[u8]) -> String {
             c if c.is_control() => out.push_str(&c.escape_default().to_string()),
             c => out.push(c),
         }
-        n += 1;
     }
     out.push('"');
     out

@@ -18,7 +18,7 @@ pub mod synth;
 mod table;
 mod value;
 
-pub use error::{DataError, Position, ValueProblem};
+pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{Chunk, ColumnValues, ReadOptions, TableReader, TextValues};
 pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};

@@ -14,7 +14,7 @@ use std::io::Read;
 
 use csv::ByteRecord;
 
-use super::error::{quote_found, DataError, Position, ValueProblem};
+use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
 use super::schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
 use super::source::Source;
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
@@ -747,20 +747,20 @@ fn invalid(
     raw: &[u8],
     hint: &str,
 ) -> DataError {
-    DataError::InvalidValue {
+    DataError::InvalidValue(Box::new(InvalidValue {
         pos,
         column: column.to_string(),
         problem,
         expected: expected.to_string(),
         found: quote_found(raw),
         hint: hint.to_string(),
-    }
+    }))
 }
 
 impl DataError {
     fn with_found(mut self, text: String) -> DataError {
-        if let DataError::InvalidValue { found, .. } = &mut self {
-            *found = text;
+        if let DataError::InvalidValue(v) = &mut self {
+            v.found = text;
         }
         self
     }

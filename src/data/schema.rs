@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::error::{DataError, Position, ValueProblem};
+use super::error::{DataError, Position, UnknownColumn, ValueProblem};
 use super::spec::{DataSpec, Role};
 use super::value::{parse_bool, parse_f64};
 
@@ -68,7 +68,7 @@ pub struct Schema {
 impl Schema {
     /// Matches the spec's column names to the header and gives each a role. Feature kinds
     /// are provisional ([`ColumnKind::Numeric`] unless declared categorical) until
-    /// [`Schema::infer_feature_kinds`] has seen data.
+    /// the reader has inferred them from the first rows.
     pub fn resolve(
         header: Vec<String>,
         spec: &DataSpec,
@@ -107,7 +107,7 @@ impl Schema {
                     found,
                 });
             }
-            Err(DataError::UnknownColumn {
+            Err(DataError::UnknownColumn(Box::new(UnknownColumn {
                 pos: header_pos(None),
                 name: name.to_string(),
                 role: role.to_string(),
@@ -115,7 +115,7 @@ impl Schema {
                     .map(|s| format!("; did you mean \"{s}\"?"))
                     .unwrap_or_default(),
                 available: list_names(&header),
-            })
+            })))
         };
 
         let mut roles: BTreeMap<usize, Role> = BTreeMap::new();

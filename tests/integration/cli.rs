@@ -1,1 +1,203 @@
-//! placeholder
+//! The binary end to end, as a user runs it: exit codes (0 ok, 2 usage or input error),
+//! error text that names file, line and column, the generator and the demo's committed output.
+
+use std::process::Command;
+
+use crate::util::{fairgate, root, stderr};
+
+fn code(o: &std::process::Output) -> Option<i32> {
+    o.status.code()
+}
+
+#[test]
+fn version_and_help() {
+    let o = fairgate(&["--version"]);
+    assert_eq!(code(&o), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("fairgate {}", env!("CARGO_PKG_VERSION"))
+    );
+    let o = fairgate(&["--help"]);
+    assert_eq!(code(&o), Some(0));
+    let help = String::from_utf8_lossy(&o.stdout);
+    for cmd in ["datasets", "inspect", "Exit codes"] {
+        assert!(help.contains(cmd), "help lacks {cmd}: {help}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["--no-such-flag"][..],
+        &["inspect", "--on-invalid", "ignore"],
+        &["datasets", "generate", "--rows", "ten", "--out", "x.csv"],
+        &["frobnicate"],
+    ] {
+        let o = fairgate(args);
+        assert_eq!(code(&o), Some(2), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn input_errors_exit_2_and_name_the_place() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let bad = dir.path().join("leads.csv");
+    std::fs::write(&bad, "id,score,converted\na,0.5,1\nb,n/a,0\n")?;
+    let bad_s = bad.to_string_lossy().into_owned();
+    let o = fairgate(&[
+        "inspect",
+        "--data",
+        &bad_s,
+        "--score",
+        "score",
+        "--label",
+        "converted",
+    ]);
+    assert_eq!(code(&o), Some(2));
+    assert_eq!(
+        stderr(&o).trim(),
+        format!("fairgate: error: {bad_s}:3:2: column \"score\": expected a number in [0, 1], found \"n/a\"")
+    );
+    // Skipping instead: exit 0, and the rejected row is reported.
+    let o = fairgate(&[
+        "inspect",
+        "--data",
+        &bad_s,
+        "--score",
+        "score",
+        "--label",
+        "converted",
+        "--on-invalid",
+        "skip",
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("rows: 2 read, 1 used, 1 rejected"), "{out}");
+    assert!(out.contains("not_a_number"), "{out}");
+
+    let missing = dir.path().join("nope.csv").to_string_lossy().into_owned();
+    let o = fairgate(&["inspect", "--data", &missing]);
+    assert_eq!(code(&o), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("{missing}: cannot read")),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = fairgate(&["inspect", "--label", "y"]);
+    assert_eq!(code(&o), Some(2));
+    assert!(stderr(&o).contains("pass --data FILE"), "{}", stderr(&o));
+
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[data]\npath = \"leads.csv\"\nlabel = \"converted\"\nscroe = \"score\"\n",
+    )?;
+    let o = fairgate(&["inspect", "--config", &cfg.to_string_lossy()]);
+    assert_eq!(code(&o), Some(2));
+    assert!(
+        stderr(&o).contains("c.toml: line 4, column 1: unknown field `scroe`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = fairgate(&[
+        "datasets",
+        "generate",
+        "--rows",
+        "0",
+        "--out",
+        &dir.path().join("g.csv").to_string_lossy(),
+    ]);
+    assert_eq!(code(&o), Some(2));
+    assert!(
+        stderr(&o).contains("--rows: expected at least 1 row"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !dir.path().join("g.csv").exists(),
+        "no output is left behind on error"
+    );
+    Ok(())
+}
+
+#[test]
+fn config_paths_are_relative_to_the_config_and_flags_override_it(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("d.csv"), "y,s,t\n1,0.5,0.1\n0,0.2,0.3\n")?;
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "[data]\npath = \"d.csv\"\nlabel = \"y\"\nscore = \"s\"\n",
+    )?;
+    let cfg = dir.path().join("c.toml").to_string_lossy().into_owned();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["inspect", "--config", &cfg, "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = fairgate(&args);
+        assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap_or_default()
+    };
+    let v = run(&[]);
+    assert_eq!(v["load"]["columns"][1]["name"], "s");
+    let v = run(&["--score", "t"]);
+    assert_eq!(v["load"]["columns"][1]["name"], "t");
+    Ok(())
+}
+
+#[test]
+fn generate_writes_what_the_library_generates() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("leads.csv");
+    let o = fairgate(&[
+        "datasets",
+        "generate",
+        "--rows",
+        "300",
+        "--seed",
+        "5",
+        "--with-truth",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let mut expected = Vec::new();
+    let params = fairgate::data::synth::SynthParams {
+        rows: 300,
+        seed: 5,
+        with_truth: true,
+    };
+    fairgate::data::synth::generate(&params, &mut expected)?;
+    assert!(std::fs::read(&out)? == expected);
+    Ok(())
+}
+
+#[test]
+fn the_demo_command_reproduces_the_committed_report() -> Result<(), Box<dyn std::error::Error>> {
+    // README's main command, written as JSON: the committed reports/demo-inspect.json must be
+    // exactly what it produces today.
+    let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(root())
+        .args([
+            "inspect",
+            "--config",
+            "datasets/demo.toml",
+            "--all-columns",
+            "--format",
+            "json",
+        ])
+        .output()?;
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let committed = std::fs::read_to_string(root().join("reports/demo-inspect.json"))?;
+    let now = String::from_utf8(o.stdout)?;
+    assert!(
+        now == committed,
+        "reports/demo-inspect.json is stale: rerun the README's report command\n{now}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&now)?;
+    assert_eq!(v["load"]["rows_used"], 20_000);
+    assert_eq!(v["load"]["rows_rejected"], 0);
+    assert_eq!(v["duplicate_ids"], 0);
+    Ok(())
+}

@@ -26,10 +26,10 @@ fn kind_of(e: &DataError) -> Option<Kind> {
         DataError::NoRows { .. } => Kind::NoRows,
         DataError::NoUsableRows { .. } => Kind::NoUsableRows,
         DataError::MissingHeader { .. } => Kind::MissingHeader,
-        DataError::UnknownColumn { .. } => Kind::UnknownColumn,
+        DataError::UnknownColumn(_) => Kind::UnknownColumn,
         DataError::DuplicateColumn { .. } => Kind::DuplicateColumn,
         DataError::RaggedRow { .. } => Kind::Ragged,
-        DataError::InvalidValue { problem, .. } => Kind::Value(*problem),
+        DataError::InvalidValue(v) => Kind::Value(v.problem),
         DataError::Spec(_) => Kind::Spec,
         _ => return None,
     })
