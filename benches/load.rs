@@ -9,31 +9,13 @@ use std::io::Cursor;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use fairgate::data::{synth, DataSpec, ReadOptions, Table, Unlisted};
+use fairgate::data::{synth, ReadOptions, Table, Unlisted};
 
 fn rows() -> usize {
     std::env::var("FAIRGATE_BENCH_ROWS")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000)
-}
-
-/// The demo's roles: label, score, id, four protected attributes, consent, a timestamp, and
-/// every other column as a feature.
-fn spec() -> DataSpec {
-    DataSpec {
-        label: Some("converted".into()),
-        score: Some("vendor_score".into()),
-        id: Some("lead_id".into()),
-        protected: Some(
-            ["gender", "age_band", "ethnicity", "region"]
-                .map(String::from)
-                .to_vec(),
-        ),
-        consent: Some("consent".into()),
-        timestamp: Some(vec!["consent_timestamp".into()]),
-        ..DataSpec::default()
-    }
 }
 
 fn bare_parse(bytes: &[u8]) -> u64 {
@@ -56,7 +38,7 @@ fn load(bytes: Arc<Vec<u8>>, threaded: bool) -> usize {
     };
     let input = Box::new(Cursor::new(ArcBytes(bytes)));
     let table =
-        Table::from_reader(input, "bench.csv", &spec(), &options).expect("bench data loads");
+        Table::from_reader(input, "bench.csv", &synth::spec(), &options).expect("bench data loads");
     table.n_rows()
 }
 

@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use super::value::{days_from_civil, format_timestamp};
-use super::DataError;
+use super::{DataError, DataSpec};
 
 /// Generator settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,6 +174,25 @@ pub const COLUMNS: [&str; 20] = [
     "vendor_score",
     "converted",
 ];
+
+/// The column roles of generated data, as `datasets/demo.toml` gives them: label `converted`,
+/// score `vendor_score`, id `lead_id`, the four protected attributes, consent and its
+/// timestamp. Every other column is a candidate feature.
+pub fn spec() -> DataSpec {
+    DataSpec {
+        label: Some("converted".into()),
+        score: Some("vendor_score".into()),
+        id: Some("lead_id".into()),
+        protected: Some(
+            ["gender", "age_band", "ethnicity", "region"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        consent: Some("consent".into()),
+        timestamp: Some(vec!["consent_timestamp".into()]),
+        ..DataSpec::default()
+    }
+}
 
 /// Writes `params.rows` leads as CSV (comma-separated, LF line ends, header first).
 ///

@@ -52,18 +52,8 @@ fn the_committed_demo_file_is_what_its_seed_generates() {
 fn table(rows: usize) -> Table {
     let bytes = gen(rows, 11, true);
     let spec = DataSpec {
-        label: Some("converted".into()),
-        score: Some("vendor_score".into()),
-        id: Some("lead_id".into()),
-        protected: Some(
-            ["gender", "age_band", "ethnicity", "region"]
-                .map(String::from)
-                .to_vec(),
-        ),
-        consent: Some("consent".into()),
-        timestamp: Some(vec!["consent_timestamp".into()]),
         categorical: Some(vec!["converted_true".into()]),
-        ..DataSpec::default()
+        ..fairgate::data::synth::spec()
     };
     let options = ReadOptions {
         unlisted: Unlisted::AsFeatures,
@@ -302,4 +292,17 @@ fn documented_effects_are_present() {
         top("female"),
         top("male")
     );
+}
+
+#[test]
+fn demo_config_gives_the_generator_roles() -> Result<(), fairgate::data::DataError> {
+    let demo = DataSpec::from_config_file(&root().join("datasets/demo.toml"))?;
+    let roles_only = DataSpec {
+        path: None,
+        on_invalid: None,
+        missing_numeric: None,
+        ..demo
+    };
+    assert_eq!(roles_only, fairgate::data::synth::spec());
+    Ok(())
 }
