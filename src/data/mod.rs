@@ -6,6 +6,7 @@
 //! reason in a [`LoadSummary`], never dropped silently. [`synth`] generates the synthetic
 //! lead-scoring data that the demo and the tests use.
 
+mod decode;
 mod error;
 mod profile;
 mod reader;
@@ -13,6 +14,7 @@ mod schema;
 mod sniff;
 mod source;
 mod spec;
+mod split;
 mod summary;
 pub mod synth;
 mod table;

@@ -3,23 +3,30 @@
 //! the [`LoadSummary`]. A chunk holds at most `chunk_rows` rows, so a file larger than memory
 //! can be processed chunk by chunk; [`super::Table::load`] collects all chunks.
 //!
-//! Each row is decoded in two phases: every field is checked first, and only a row whose
-//! fields are all acceptable is committed to the chunk (and may add categorical levels or the
-//! label's negative value). A rejected row leaves no trace but its count.
+//! Threaded (the default), a splitter thread hashes the input and cuts it into blocks of whole
+//! records, worker threads decode blocks independently ([`super::decode`]), and this thread
+//! merges them in file order: it gives categorical values their global codes in order of first
+//! appearance, decides the label's negative value under `--positive`, and reports the first
+//! error in file order. The result is the same, byte for byte, for any number of threads and
+//! any chunk size.
 
 use std::collections::BTreeMap;
-
-use rustc_hash::FxHashMap as HashMap;
 use std::io::Read;
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
 
 use csv::ByteRecord;
+use rustc_hash::FxHashMap;
 
-use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
-use super::schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
-use super::source::Source;
+use super::decode::{
+    decode_block, invalid, missing_policy, retain_rows, BlockOut, ColPlan, Decoder, Plan, RejectKey,
+};
+use super::error::{quote_found, DataError, Position, ValueProblem};
+use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
+use super::source::{DigestSlot, Source};
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
+use super::split::{Block, Splitter};
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
-use super::value::{parse_bool, parse_f64, parse_timestamp};
 
 /// Reading options that are not about the data itself.
 #[derive(Clone, Debug)]
@@ -86,14 +93,20 @@ impl TextValues {
         (0..self.len()).filter_map(|i| self.get(i))
     }
 
-    fn push(&mut self, s: &str) {
+    pub(crate) fn push(&mut self, s: &str) {
         self.bytes.push_str(s);
         self.ends.push(self.bytes.len());
+    }
+
+    fn append(&mut self, other: TextValues) {
+        let base = self.bytes.len();
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.into_iter().map(|e| e + base));
     }
 }
 
 impl ColumnValues {
-    fn new(kind: ColumnKind, cap: usize) -> ColumnValues {
+    pub(crate) fn new(kind: ColumnKind, cap: usize) -> ColumnValues {
         match kind {
             ColumnKind::Numeric | ColumnKind::Timestamp => {
                 ColumnValues::Numeric(Vec::with_capacity(cap))
@@ -118,6 +131,27 @@ impl ColumnValues {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Appends `other`, which must be of the same variant.
+    fn append(&mut self, other: ColumnValues) {
+        match (self, other) {
+            (ColumnValues::Numeric(a), ColumnValues::Numeric(b)) => a.extend(b),
+            (ColumnValues::Categorical(a), ColumnValues::Categorical(b)) => a.extend(b),
+            (ColumnValues::Boolean(a), ColumnValues::Boolean(b)) => a.extend(b),
+            (ColumnValues::Text(a), ColumnValues::Text(b)) => a.append(b),
+            _ => debug_assert!(false, "merged blocks have the reader's column kinds"),
+        }
+    }
+
+    /// How many values are missing.
+    fn count_missing(&self) -> u64 {
+        (match self {
+            ColumnValues::Numeric(v) => v.iter().filter(|x| x.is_nan()).count(),
+            ColumnValues::Categorical(v) => v.iter().filter(|c| **c == MISSING_CODE).count(),
+            ColumnValues::Boolean(v) => v.iter().filter(|b| b.is_none()).count(),
+            ColumnValues::Text(v) => v.iter().filter(|s| s.is_empty()).count(),
+        }) as u64
+    }
 }
 
 /// A run of decoded rows: one [`ColumnValues`] per column of the schema, in schema order.
@@ -129,79 +163,60 @@ pub struct Chunk {
     pub columns: Vec<ColumnValues>,
 }
 
-/// How one column's fields are decoded.
-enum Decoder {
-    Number {
-        min: f64,
-        max: f64,
-        expected: String,
+/// Work for the decoding threads, in stream order.
+enum Work {
+    Block(Block),
+    Fail(u64, std::io::Error),
+    End(u64),
+}
+
+/// What a decoding thread hands back, keyed by stream position.
+enum Done {
+    Block(BlockOut),
+    Fail(DataError),
+    End,
+}
+
+/// Where decoded blocks come from.
+enum Feed {
+    /// Everything on this thread.
+    Inline {
+        splitter: Splitter,
+        first: Option<Block>,
+        ended: bool,
     },
-    Category {
-        dict: HashMap<Box<[u8]>, u32>,
-        levels: Vec<String>,
+    /// A splitter thread and decoding threads; results are put back in order here.
+    Threaded {
+        rx: Receiver<(u64, Done)>,
+        pending: BTreeMap<u64, Done>,
+        next: u64,
+        ended: bool,
     },
-    Flag,
-    Label(LabelState),
-    Time,
-    Text,
 }
-
-#[derive(Default)]
-struct LabelState {
-    /// The value named by `--positive`, when given.
-    positive: Option<Vec<u8>>,
-    /// With `--positive`: the one other value, once seen.
-    negative: Option<Vec<u8>>,
-    spelled_pos: Option<String>,
-    spelled_neg: Option<String>,
-    positives: u64,
-    negatives: u64,
-}
-
-/// One field after the check phase.
-#[derive(Clone, Copy)]
-enum Cell {
-    Num(f64),
-    Bool(Option<bool>),
-    Code(u32),
-    /// A categorical value not seen before: interned at commit.
-    NewLevel,
-    /// The label's second value under `--positive`: remembered at commit.
-    NewNegative,
-    /// Text checked as UTF-8: copied at commit.
-    Text,
-}
-
-struct Col {
-    def: ColumnDef,
-    inferred: bool,
-    decoder: Decoder,
-    missing: u64,
-    /// A missing value rejects the row.
-    missing_rejects: bool,
-}
-
-/// Why a row is not used: the reason word and the column it concerns.
-type RejectKey = (&'static str, Option<usize>);
 
 /// Reads a CSV input chunk by chunk. See the module docs.
 pub struct TableReader {
-    origin: String,
-    source: Source,
+    plan: Arc<Plan>,
     schema: Schema,
-    cols: Vec<Col>,
-    na: Vec<Vec<u8>>,
-    na_empty: bool,
-    on_invalid: OnInvalid,
-    max_field: usize,
+    feed: Feed,
+    digest: DigestSlot,
+    delimiter: u8,
+    delimiter_detected: bool,
+    bom: bool,
+    missing_numeric: MissingNumeric,
     chunk_rows: usize,
-    /// The first batch, read early for type inference.
-    first: Option<super::source::Batch>,
-    cells: Vec<Cell>,
+    /// Global levels of each categorical column, and their lookup.
+    levels: Vec<Vec<String>>,
+    lookup: Vec<FxHashMap<String, u32>>,
+    /// Under `--positive`: the label's other value, once seen.
+    negative: Option<String>,
+    spelled: [Option<String>; 2],
+    positives: u64,
+    negatives: u64,
+    missing: Vec<u64>,
     rows_read: u64,
     rows_used: u64,
     rejected: BTreeMap<RejectKey, (u64, u64)>,
-    missing_numeric: MissingNumeric,
 }
 
 impl TableReader {
@@ -237,26 +252,21 @@ impl TableReader {
                 "--max-field-bytes: expected a positive number of bytes, found 0".into(),
             ));
         }
-        let mut source = Source::open(
-            input,
-            origin,
-            spec.delimiter_byte()?,
-            chunk_rows,
-            options.threaded,
-        )?;
+        let mut source = Source::open(input, origin, spec.delimiter_byte()?)?;
         let mut header = Vec::with_capacity(source.header.len());
         for (i, raw) in source.header.iter().enumerate() {
             let name = std::str::from_utf8(raw.trim_ascii()).map_err(|_| {
+                let pos = Position {
+                    origin: origin.to_string(),
+                    line: 1,
+                    column: Some(i + 1),
+                };
                 invalid(
-                    Position {
-                        origin: origin.to_string(),
-                        line: 1,
-                        column: Some(i + 1),
-                    },
+                    pos,
                     "(header)",
                     ValueProblem::InvalidUtf8,
                     "a column name in UTF-8",
-                    raw,
+                    quote_found(raw),
                     "",
                 )
             })?;
@@ -267,9 +277,15 @@ impl TableReader {
             Some(list) => list.iter().map(|s| s.trim().as_bytes().to_vec()).collect(),
             None => vec![Vec::new()],
         };
-        let first = source.next_batch()?;
-        if let Some(batch) = &first {
-            let recs = &batch.records[..batch.len];
+        let io_err = |source| DataError::Io {
+            origin: origin.to_string(),
+            source,
+        };
+        // The first block decides the kinds of features that were not declared.
+        let first = source.splitter.next_block(chunk_rows).map_err(io_err)?;
+        let sample = first.as_ref().map(|b| parse_records(b, source.delimiter));
+        let sample_rows = sample.as_ref().map_or(0, Vec::len);
+        if let Some(recs) = &sample {
             schema.infer_feature_kinds(
                 spec,
                 recs.len(),
@@ -277,20 +293,15 @@ impl TableReader {
                 |v| na.iter().any(|m| m.as_slice() == v),
             );
         }
-        let sample = first.as_ref().map_or(0, |b| b.len);
         let missing_numeric = spec.missing_numeric.unwrap_or_default();
-        let positive = spec.positive.as_ref().map(|p| p.trim().as_bytes().to_vec());
         let declared: Vec<&String> = spec.categorical.iter().flatten().collect();
-        let cols = schema
+        let cols: Vec<ColPlan> = schema
             .columns
             .iter()
             .map(|def| {
                 let inferred = def.role == Role::Feature && !declared.contains(&&def.name);
                 let decoder = match (def.role, def.kind) {
-                    (Role::Label, _) => Decoder::Label(LabelState {
-                        positive: positive.clone(),
-                        ..LabelState::default()
-                    }),
+                    (Role::Label, _) => Decoder::Label,
                     (Role::Score, _) => Decoder::Number {
                         min: 0.0,
                         max: 1.0,
@@ -305,15 +316,12 @@ impl TableReader {
                         min: f64::NEG_INFINITY,
                         max: f64::INFINITY,
                         expected: if inferred {
-                            format!("a number (the column was read as numeric from its first {sample} rows)")
+                            format!("a number (the column was read as numeric from its first {sample_rows} rows)")
                         } else {
                             "a number".into()
                         },
                     },
-                    (_, ColumnKind::Categorical) => Decoder::Category {
-                        dict: HashMap::default(),
-                        levels: Vec::new(),
-                    },
+                    (_, ColumnKind::Categorical) => Decoder::Category,
                     (_, ColumnKind::Boolean) => Decoder::Flag,
                     (_, ColumnKind::Timestamp) => Decoder::Time,
                     (_, ColumnKind::Text) => Decoder::Text,
@@ -325,31 +333,64 @@ impl TableReader {
                     }
                     _ => false,
                 };
-                Col {
+                ColPlan {
                     def: def.clone(),
                     inferred,
                     decoder,
-                    missing: 0,
                     missing_rejects,
                 }
             })
-            .collect::<Vec<_>>();
-        Ok(TableReader {
+            .collect();
+        let n_cols = cols.len();
+        let plan = Arc::new(Plan {
             origin: origin.to_string(),
-            source,
-            cells: Vec::with_capacity(cols.len()),
-            na_empty: na.iter().any(Vec::is_empty),
-            schema,
+            delimiter: source.delimiter,
+            n_fields: schema.header.len(),
+            header: schema.header.clone(),
             cols,
+            na_empty: na.iter().any(Vec::is_empty),
             na,
-            on_invalid: spec.on_invalid.unwrap_or_default(),
+            skip: spec.on_invalid.unwrap_or_default() == OnInvalid::Skip,
             max_field,
+            positive: spec.positive.as_ref().map(|p| p.trim().as_bytes().to_vec()),
+        });
+        let Source {
+            splitter,
+            delimiter,
+            delimiter_detected,
+            bom,
+            digest,
+            ..
+        } = source;
+        let feed = if options.threaded {
+            spawn(splitter, first, &plan, chunk_rows)
+        } else {
+            Feed::Inline {
+                splitter,
+                first,
+                ended: false,
+            }
+        };
+        Ok(TableReader {
+            plan,
+            schema,
+            feed,
+            digest,
+            delimiter,
+            delimiter_detected,
+            bom,
+            missing_numeric,
             chunk_rows,
-            first,
+            levels: vec![Vec::new(); n_cols],
+            lookup: vec![FxHashMap::default(); n_cols],
+            negative: None,
+            spelled: [None, None],
+            positives: 0,
+            negatives: 0,
+            missing: vec![0; n_cols],
             rows_read: 0,
             rows_used: 0,
             rejected: BTreeMap::new(),
-            missing_numeric,
         })
     }
 
@@ -361,16 +402,13 @@ impl TableReader {
     /// The levels of the categorical column at schema position `col` seen so far; codes in
     /// chunks index into this list. Empty for other kinds.
     pub fn levels(&self, col: usize) -> &[String] {
-        match self.cols.get(col).map(|c| &c.decoder) {
-            Some(Decoder::Category { levels, .. }) => levels,
-            _ => &[],
-        }
+        self.levels.get(col).map_or(&[], Vec::as_slice)
     }
 
     /// Decodes the next chunk of rows, or `None` at end of input. A chunk may hold fewer rows
     /// than were read, when some were rejected, and may even be empty.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, DataError> {
-        let mut columns = self.empty_columns(self.chunk_rows);
+        let mut columns = self.empty_columns(0);
         Ok(self
             .next_rows_into(&mut columns)?
             .map(|n_rows| Chunk { n_rows, columns }))
@@ -378,182 +416,248 @@ impl TableReader {
 
     /// Empty columns of this reader's kinds, with room for `cap` rows.
     pub fn empty_columns(&self, cap: usize) -> Vec<ColumnValues> {
-        self.cols
+        self.plan
+            .cols
             .iter()
             .map(|c| ColumnValues::new(c.def.kind, cap))
             .collect()
     }
 
-    /// Decodes the next batch of rows and appends them to `out` (as made by
+    /// Decodes the next block of rows and appends them to `out` (as made by
     /// [`TableReader::empty_columns`]); returns how many rows were appended, or `None` at end
     /// of input.
     pub fn next_rows_into(&mut self, out: &mut [ColumnValues]) -> Result<Option<usize>, DataError> {
-        let batch = match self.first.take() {
-            Some(b) => b,
-            None => match self.source.next_batch()? {
-                Some(b) => b,
-                None => return Ok(None),
-            },
+        let origin = self.plan.origin.clone();
+        let chunk_rows = self.chunk_rows;
+        let io_err = |source| DataError::Io {
+            origin: origin.clone(),
+            source,
         };
-        let mut n_rows = 0;
-        for rec in &batch.records[..batch.len] {
-            self.rows_read += 1;
-            match self.check_row(rec)? {
-                None => {
-                    self.commit_row(rec, out);
-                    n_rows += 1;
+        let block = match &mut self.feed {
+            Feed::Inline {
+                splitter,
+                first,
+                ended,
+            } => {
+                if *ended {
+                    return Ok(None);
                 }
-                Some(key) => {
-                    let line = line_of(rec);
-                    let e = self.rejected.entry(key).or_insert((0, line));
-                    e.0 += 1;
+                let next = match first.take() {
+                    Some(b) => Some(b),
+                    None => splitter.next_block(chunk_rows).map_err(io_err)?,
+                };
+                match next {
+                    Some(b) => decode_block(&self.plan, &b),
+                    None => {
+                        *ended = true;
+                        return Ok(None);
+                    }
                 }
             }
-        }
-        self.rows_used += n_rows as u64;
-        self.source.recycle(batch);
-        Ok(Some(n_rows))
+            Feed::Threaded {
+                rx,
+                pending,
+                next,
+                ended,
+            } => {
+                if *ended {
+                    return Ok(None);
+                }
+                let done = loop {
+                    if let Some(d) = pending.remove(next) {
+                        break d;
+                    }
+                    match rx.recv() {
+                        Ok((seq, d)) => {
+                            pending.insert(seq, d);
+                        }
+                        Err(_) => {
+                            *ended = true;
+                            return Err(DataError::Io {
+                                origin,
+                                source: std::io::Error::other(
+                                    "a decoding thread stopped unexpectedly",
+                                ),
+                            });
+                        }
+                    }
+                };
+                *next += 1;
+                match done {
+                    Done::Block(b) => b,
+                    Done::Fail(e) => {
+                        *ended = true;
+                        return Err(e);
+                    }
+                    Done::End => {
+                        *ended = true;
+                        return Ok(None);
+                    }
+                }
+            }
+        };
+        self.merge(block, out).map(Some)
     }
 
-    /// Checks every field of a row. `Ok(None)`: the row is usable and `self.cells` holds its
-    /// values; `Ok(Some(reason))`: it is rejected; `Err`: an invalid value under
-    /// `on-invalid = "error"`.
-    fn check_row(&mut self, rec: &ByteRecord) -> Result<Option<RejectKey>, DataError> {
-        self.cells.clear();
-        let skip = self.on_invalid == OnInvalid::Skip;
-        if rec.len() != self.schema.header.len() {
-            if skip {
-                return Ok(Some(("ragged_row", None)));
-            }
-            return Err(DataError::RaggedRow {
-                pos: self.pos(rec, None),
-                expected: self.schema.header.len(),
-                found: rec.len(),
-            });
-        }
-        if rec.as_slice().len() > self.max_field {
-            for (i, f) in rec.iter().enumerate() {
-                if f.len() > self.max_field {
-                    if skip {
-                        return Ok(Some((ValueProblem::FieldTooLong.as_str(), None)));
+    /// Puts a decoded block into `out` in file order: resolves the label under `--positive`,
+    /// drops the rows that resolution rejects, gives categorical values their global codes,
+    /// and updates the counts. Returns the rows appended.
+    fn merge(&mut self, b: BlockOut, out: &mut [ColumnValues]) -> Result<usize, DataError> {
+        let mut cols = b.columns;
+        let label = self
+            .plan
+            .cols
+            .iter()
+            .position(|c| matches!(c.decoder, Decoder::Label));
+        let mut keep: Option<Vec<bool>> = None;
+        let mut label_bools: Option<Vec<Option<bool>>> = None;
+        if let (Some(li), Some(positive)) = (label, self.plan.positive.clone()) {
+            let codes = match &cols[li] {
+                ColumnValues::Categorical(c) => c.as_slice(),
+                _ => &[],
+            };
+            // Local level -> resolved value: Some(bool), or None for a third value.
+            let mut resolved: Vec<Option<Option<bool>>> = vec![None; b.levels[li].len()];
+            let mut bools = Vec::with_capacity(codes.len());
+            let mut mask = vec![true; codes.len()];
+            let mut dropped = false;
+            for (r, &code) in codes.iter().enumerate() {
+                let Some((level, line)) = b.levels[li].get(code as usize) else {
+                    continue;
+                };
+                let value = match resolved[code as usize] {
+                    Some(v) => v,
+                    None => {
+                        let v = if level.as_bytes() == positive.as_slice() {
+                            Some(true)
+                        } else if self.negative.is_none() {
+                            self.negative = Some(level.clone());
+                            Some(false)
+                        } else if self.negative.as_deref() == Some(level.as_str()) {
+                            Some(false)
+                        } else {
+                            if !self.plan.skip {
+                                return Err(self.third_label_value(li, level, *line));
+                            }
+                            self.rejected
+                                .entry(("too_many_label_values", Some(li)))
+                                .or_insert((0, *line));
+                            None
+                        };
+                        resolved[code as usize] = Some(v);
+                        v
                     }
-                    let name = self.schema.header.get(i).cloned().unwrap_or_default();
-                    let hint = "; an unbalanced quote may have joined the lines after it, or raise --max-field-bytes";
-                    return Err(invalid(
-                        self.pos(rec, Some(i)),
-                        &name,
-                        ValueProblem::FieldTooLong,
-                        &format!("a field of at most {} bytes", self.max_field),
-                        &f[..f.len().min(40)],
-                        hint,
-                    )
-                    .with_found(format!("{} bytes", f.len())));
+                };
+                match value {
+                    Some(v) => bools.push(Some(v)),
+                    None => {
+                        mask[r] = false;
+                        dropped = true;
+                        if let Some(e) = self.rejected.get_mut(&("too_many_label_values", Some(li)))
+                        {
+                            e.0 += 1;
+                        }
+                    }
                 }
             }
+            if dropped {
+                keep = Some(mask);
+            }
+            label_bools = Some(bools);
         }
-        for ci in 0..self.cols.len() {
-            let col = &self.cols[ci];
-            let raw = rec.get(col.def.index).unwrap_or_default().trim_ascii();
-            if self.is_na(raw) {
-                if col.missing_rejects {
-                    return Ok(Some(("missing_value", Some(ci))));
-                }
-                self.cells.push(match col.def.kind {
-                    ColumnKind::Numeric | ColumnKind::Timestamp => Cell::Num(f64::NAN),
-                    ColumnKind::Categorical => Cell::Code(MISSING_CODE),
-                    ColumnKind::Boolean => Cell::Bool(None),
-                    ColumnKind::Text => Cell::Text,
-                });
+        if let Some(e) = b.error {
+            return Err(e);
+        }
+        if let Some(mask) = &keep {
+            retain_rows(&mut cols, mask);
+        }
+        if let (Some(li), Some(bools)) = (label, label_bools) {
+            cols[li] = ColumnValues::Boolean(bools);
+            if self.spelled[1].is_none() {
+                self.spelled[1] = self
+                    .plan
+                    .positive
+                    .as_ref()
+                    .map(|p| String::from_utf8_lossy(p).into_owned());
+            }
+            if self.spelled[0].is_none() {
+                self.spelled[0] = self.negative.clone();
+            }
+        }
+        let n_rows = cols.first().map_or(b.n_rows, ColumnValues::len);
+        for (ci, col) in cols.iter_mut().enumerate() {
+            if Some(ci) == label && self.plan.positive.is_some() {
                 continue;
             }
-            match decode(col, raw) {
-                Ok(cell) => self.cells.push(cell),
-                Err((problem, expected, hint)) => {
-                    if skip {
-                        return Ok(Some((problem.as_str(), Some(ci))));
+            if let ColumnValues::Categorical(codes) = col {
+                let local = &b.levels[ci];
+                let mut global = vec![u32::MAX; local.len()];
+                for code in codes.iter_mut() {
+                    if *code == MISSING_CODE {
+                        continue;
                     }
-                    return Err(invalid(
-                        self.pos(rec, Some(col.def.index)),
-                        &col.def.name,
-                        problem,
-                        &expected,
-                        raw,
-                        &hint,
-                    ));
+                    let l = *code as usize;
+                    if global[l] == u32::MAX {
+                        let name = &local[l].0;
+                        global[l] = match self.lookup[ci].get(name) {
+                            Some(&g) => g,
+                            None => {
+                                let g = self.levels[ci].len() as u32;
+                                self.levels[ci].push(name.clone());
+                                self.lookup[ci].insert(name.clone(), g);
+                                g
+                            }
+                        };
+                    }
+                    *code = global[l];
                 }
             }
         }
-        Ok(None)
+        for (i, s) in b.spelled.into_iter().enumerate() {
+            if self.spelled[i].is_none() {
+                self.spelled[i] = s;
+            }
+        }
+        for (key, (count, line)) in b.rejected {
+            self.rejected.entry(key).or_insert((0, line)).0 += count;
+        }
+        if let Some(ColumnValues::Boolean(v)) = label.and_then(|li| cols.get(li)) {
+            let pos = v.iter().filter(|x| **x == Some(true)).count() as u64;
+            self.positives += pos;
+            self.negatives += v.len() as u64 - pos;
+        }
+        for ((slot, col), dst) in self.missing.iter_mut().zip(cols).zip(out.iter_mut()) {
+            *slot += col.count_missing();
+            dst.append(col);
+        }
+        self.rows_read += b.rows_read;
+        self.rows_used += n_rows as u64;
+        Ok(n_rows)
     }
 
-    /// Appends the checked row to the chunk's columns.
-    fn commit_row(&mut self, rec: &ByteRecord, out: &mut [ColumnValues]) {
-        for (ci, col) in self.cols.iter_mut().enumerate() {
-            let cell = self.cells[ci];
-            let raw = || rec.get(col.def.index).unwrap_or_default().trim_ascii();
-            let is_missing = match (&mut out[ci], cell) {
-                (ColumnValues::Numeric(v), Cell::Num(x)) => {
-                    v.push(x);
-                    x.is_nan()
-                }
-                (ColumnValues::Boolean(v), Cell::Bool(b)) => {
-                    if let Decoder::Label(state) = &mut col.decoder {
-                        state.count(b == Some(true), raw());
-                    }
-                    v.push(b);
-                    b.is_none()
-                }
-                (ColumnValues::Boolean(v), Cell::NewNegative) => {
-                    if let Decoder::Label(state) = &mut col.decoder {
-                        state.negative = Some(raw().to_vec());
-                        state.count(false, raw());
-                    }
-                    v.push(Some(false));
-                    false
-                }
-                (ColumnValues::Categorical(v), Cell::Code(c)) => {
-                    v.push(c);
-                    c == MISSING_CODE
-                }
-                (ColumnValues::Text(v), Cell::Text) => {
-                    // Checked as UTF-8 in the check phase.
-                    let s = std::str::from_utf8(raw()).unwrap_or_default();
-                    v.push(s);
-                    s.is_empty()
-                }
-                (ColumnValues::Categorical(v), Cell::NewLevel) => {
-                    if let Decoder::Category { dict, levels } = &mut col.decoder {
-                        let code = levels.len() as u32;
-                        let bytes = raw();
-                        // Checked as UTF-8 in the check phase.
-                        levels.push(String::from_utf8_lossy(bytes).into_owned());
-                        dict.insert(bytes.into(), code);
-                        v.push(code);
-                    }
-                    false
-                }
-                _ => {
-                    debug_assert!(false, "cell and column kinds agree by construction");
-                    false
-                }
-            };
-            col.missing += u64::from(is_missing);
-        }
-    }
-
-    fn is_na(&self, raw: &[u8]) -> bool {
-        if raw.is_empty() {
-            return self.na_empty;
-        }
-        self.na.iter().any(|m| m.as_slice() == raw)
-    }
-
-    fn pos(&self, rec: &ByteRecord, field: Option<usize>) -> Position {
-        Position {
-            origin: self.origin.clone(),
-            line: line_of(rec),
-            column: field.map(|i| i + 1),
-        }
+    fn third_label_value(&self, li: usize, level: &str, line: u64) -> DataError {
+        let col = &self.plan.cols[li];
+        let positive = self
+            .plan
+            .positive
+            .as_ref()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default();
+        invalid(
+            Position {
+                origin: self.plan.origin.clone(),
+                line,
+                column: Some(col.def.index + 1),
+            },
+            &col.def.name,
+            ValueProblem::TooManyLabelValues,
+            &format!(
+                "one of the two label values \"{positive}\" (positive) and \"{}\"",
+                self.negative.as_deref().unwrap_or_default()
+            ),
+            quote_found(level.as_bytes()),
+            "; a label must have exactly two values",
+        )
     }
 
     /// Ends the read and returns the summary. Reads any rows not yet taken as chunks first,
@@ -565,13 +669,13 @@ impl TableReader {
         }
         if self.rows_read == 0 {
             return Err(DataError::NoRows {
-                origin: self.origin.clone(),
+                origin: self.plan.origin.clone(),
             });
         }
         let summary = self.summary();
         if summary.rows_used == 0 {
             return Err(DataError::NoUsableRows {
-                origin: self.origin.clone(),
+                origin: self.plan.origin.clone(),
                 read: summary.rows_read,
                 reasons: summary.rejection_text(),
             });
@@ -581,52 +685,55 @@ impl TableReader {
 
     /// The summary so far (complete once [`TableReader::next_chunk`] has returned `None`).
     pub fn summary(&self) -> LoadSummary {
-        let (sha256, bytes) = self.source.digest().unwrap_or_default();
+        let (sha256, bytes) = self
+            .digest
+            .lock()
+            .ok()
+            .and_then(|d| d.clone())
+            .unwrap_or_default();
+        let cols = &self.plan.cols;
         let rejected = self
             .rejected
             .iter()
             .map(|(&(reason, col), &(rows, first_line))| Rejection {
                 reason: reason.to_string(),
-                column: col.map(|c| self.cols[c].def.name.clone()),
+                column: col.map(|c| cols[c].def.name.clone()),
                 rows,
                 first_line,
             })
             .collect();
-        let columns = self
-            .cols
+        let columns = cols
             .iter()
-            .map(|c| ColumnSummary {
+            .enumerate()
+            .map(|(i, c)| ColumnSummary {
                 name: c.def.name.clone(),
                 role: c.def.role,
                 kind: c.def.kind,
                 inferred: c.inferred,
-                missing: c.missing,
-                missing_policy: missing_policy(c, self.missing_numeric).to_string(),
-                levels: match &c.decoder {
-                    Decoder::Category { levels, .. } => Some(levels.len()),
-                    _ => None,
-                },
+                missing: self.missing[i],
+                missing_policy: missing_policy(&c.def, self.missing_numeric).to_string(),
+                levels: (c.def.kind == ColumnKind::Categorical).then(|| self.levels[i].len()),
             })
             .collect();
-        let label = self.cols.iter().find_map(|c| match &c.decoder {
-            Decoder::Label(s) => Some(LabelSummary {
-                positive: s.spelled_pos.clone(),
-                negative: s.spelled_neg.clone(),
-                positives: s.positives,
-                negatives: s.negatives,
-            }),
-            _ => None,
-        });
+        let label = cols
+            .iter()
+            .any(|c| matches!(c.decoder, Decoder::Label))
+            .then(|| LabelSummary {
+                positive: self.spelled[1].clone(),
+                negative: self.spelled[0].clone(),
+                positives: self.positives,
+                negatives: self.negatives,
+            });
         LoadSummary {
-            source: self.origin.clone(),
+            source: self.plan.origin.clone(),
             sha256,
             bytes,
-            delimiter: match self.source.delimiter {
+            delimiter: match self.delimiter {
                 b'\t' => "tab".to_string(),
                 d => char::from(d).to_string(),
             },
-            delimiter_detected: self.source.delimiter_detected,
-            byte_order_mark: self.source.bom,
+            delimiter_detected: self.delimiter_detected,
+            byte_order_mark: self.bom,
             rows_read: self.rows_read,
             rows_used: self.rows_used,
             rows_rejected: self.rows_read - self.rows_used,
@@ -638,130 +745,85 @@ impl TableReader {
     }
 }
 
-impl LabelState {
-    fn count(&mut self, positive: bool, raw: &[u8]) {
-        let (n, spelled) = if positive {
-            (&mut self.positives, &mut self.spelled_pos)
-        } else {
-            (&mut self.negatives, &mut self.spelled_neg)
-        };
-        *n += 1;
-        if spelled.is_none() {
-            *spelled = Some(String::from_utf8_lossy(raw).into_owned());
-        }
+/// The records of a block, for type inference.
+fn parse_records(block: &Block, delimiter: u8) -> Vec<ByteRecord> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&block.bytes[..]);
+    let mut out = Vec::new();
+    let mut rec = ByteRecord::new();
+    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+        out.push(rec.clone());
     }
+    out
 }
 
-type DecodeError = (ValueProblem, String, String);
-
-/// Decodes one non-missing, trimmed field.
-fn decode(col: &Col, raw: &[u8]) -> Result<Cell, DecodeError> {
-    let plain = |p: ValueProblem, expected: &str| (p, expected.to_string(), String::new());
-    match &col.decoder {
-        Decoder::Number { min, max, expected } => match parse_f64(raw) {
-            Ok(v) if v >= *min && v <= *max => Ok(Cell::Num(v)),
-            Ok(_) => Err(plain(ValueProblem::OutOfRange, expected)),
-            Err(p) => {
-                let hint = match p {
-                    ValueProblem::NotANumber if col.inferred => format!(
-                        "; to read it as categories, pass --categorical {}",
-                        col.def.name
-                    ),
-                    ValueProblem::NotFinite => format!(
-                        "; if {} means a missing value, pass --na {}",
-                        quote_found(raw),
-                        String::from_utf8_lossy(raw)
-                    ),
-                    _ => String::new(),
-                };
-                Err((p, expected.clone(), hint))
+/// Starts the splitter thread and the decoding threads. Threads stop on their own when the
+/// input ends, or when this reader is dropped (their sends then fail).
+fn spawn(mut splitter: Splitter, first: Option<Block>, plan: &Arc<Plan>, rows: usize) -> Feed {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZeroUsize::get)
+        .clamp(2, 8);
+    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(2 * workers);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(2 * workers);
+    let origin = plan.origin.clone();
+    std::thread::spawn(move || {
+        let mut seq = 0;
+        if let Some(b) = first {
+            seq = b.seq + 1;
+            if work_tx.send(Work::Block(b)).is_err() {
+                return;
             }
-        },
-        Decoder::Category { dict, .. } => match dict.get(raw) {
-            Some(&code) => Ok(Cell::Code(code)),
-            None if std::str::from_utf8(raw).is_ok() => Ok(Cell::NewLevel),
-            None => Err(plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
-        },
-        Decoder::Text => std::str::from_utf8(raw)
-            .map(|_| Cell::Text)
-            .map_err(|_| plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
-        Decoder::Flag => parse_bool(raw).map(|b| Cell::Bool(Some(b))).ok_or_else(|| {
-            plain(
-                ValueProblem::NotABoolean,
-                "a boolean (1/0, true/false or yes/no)",
-            )
-        }),
-        Decoder::Time => parse_timestamp(raw)
-            .map(|s| Cell::Num(s as f64))
-            .ok_or_else(|| {
-                plain(
-                    ValueProblem::NotATimestamp,
-                    "an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T09:30:00Z",
-                )
-            }),
-        Decoder::Label(state) => match (&state.positive, &state.negative) {
-            (Some(p), _) if p.as_slice() == raw => Ok(Cell::Bool(Some(true))),
-            (Some(_), Some(n)) if n.as_slice() == raw => Ok(Cell::Bool(Some(false))),
-            (Some(_), None) => Ok(Cell::NewNegative),
-            (Some(p), Some(n)) => Err((
-                ValueProblem::TooManyLabelValues,
-                format!(
-                    "one of the two label values \"{}\" (positive) and \"{}\"",
-                    String::from_utf8_lossy(p),
-                    String::from_utf8_lossy(n)
-                ),
-                "; a label must have exactly two values".into(),
-            )),
-            (None, _) => parse_bool(raw).map(|b| Cell::Bool(Some(b))).ok_or_else(|| {
-                (
-                    ValueProblem::BadLabel,
-                    "a label of 0/1, true/false or yes/no".into(),
-                    "; for other label values pass --positive VALUE".into(),
-                )
-            }),
-        },
-    }
-}
-
-fn missing_policy(c: &Col, numeric: MissingNumeric) -> &'static str {
-    match (c.def.role, c.def.kind) {
-        (Role::Label | Role::Score | Role::Prediction | Role::Weight, _) => "row rejected",
-        (Role::Consent, _) => "treated as no consent",
-        (Role::Id, _) => "kept; the record has no identifier",
-        (Role::Protected, _) => "kept as its own group, (missing)",
-        (Role::Timestamp, _) => "kept as unknown",
-        (Role::Feature, ColumnKind::Numeric) => numeric.describe(),
-        (Role::Feature, _) => "kept as its own category, (missing)",
-    }
-}
-
-fn line_of(rec: &ByteRecord) -> u64 {
-    rec.position().map_or(0, csv::Position::line)
-}
-
-fn invalid(
-    pos: Position,
-    column: &str,
-    problem: ValueProblem,
-    expected: &str,
-    raw: &[u8],
-    hint: &str,
-) -> DataError {
-    DataError::InvalidValue(Box::new(InvalidValue {
-        pos,
-        column: column.to_string(),
-        problem,
-        expected: expected.to_string(),
-        found: quote_found(raw),
-        hint: hint.to_string(),
-    }))
-}
-
-impl DataError {
-    fn with_found(mut self, text: String) -> DataError {
-        if let DataError::InvalidValue(v) = &mut self {
-            v.found = text;
         }
-        self
+        loop {
+            let work = match splitter.next_block(rows) {
+                Ok(Some(b)) => {
+                    seq = b.seq + 1;
+                    Work::Block(b)
+                }
+                Ok(None) => Work::End(seq),
+                Err(e) => Work::Fail(seq, e),
+            };
+            let last = !matches!(work, Work::Block(_));
+            if work_tx.send(work).is_err() || last {
+                return;
+            }
+        }
+    });
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    for _ in 0..workers {
+        let work_rx = Arc::clone(&work_rx);
+        let done_tx = done_tx.clone();
+        let plan = Arc::clone(plan);
+        let origin = origin.clone();
+        std::thread::spawn(move || loop {
+            let work = match work_rx.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => return,
+            };
+            let msg = match work {
+                Ok(Work::Block(b)) => (b.seq, Done::Block(decode_block(&plan, &b))),
+                Ok(Work::Fail(seq, source)) => (
+                    seq,
+                    Done::Fail(DataError::Io {
+                        origin: origin.clone(),
+                        source,
+                    }),
+                ),
+                Ok(Work::End(seq)) => (seq, Done::End),
+                Err(_) => return,
+            };
+            if done_tx.send(msg).is_err() {
+                return;
+            }
+        });
+    }
+    Feed::Threaded {
+        rx: done_rx,
+        pending: BTreeMap::new(),
+        next: 0,
+        ended: false,
     }
 }

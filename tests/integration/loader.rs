@@ -259,3 +259,85 @@ fn streaming_chunks_add_up_and_the_hash_covers_the_file() -> Result<(), DataErro
     assert_eq!(s.bytes, input.len() as u64);
     Ok(())
 }
+
+#[test]
+fn label_values_are_resolved_in_file_order_across_blocks() -> Result<(), DataError> {
+    // With --positive won, "lost" (line 3) is the negative; "open" first appears on line 6,
+    // in a later block when blocks are 2 rows. Skip mode rejects the "open" rows; the rejected
+    // rows add no level to g, whose value "only-in-rejected" appears on them alone.
+    let input = b"y,score,g\nwon,0.5,a\nlost,0.2,b\nwon,0.1,a\nlost,0.3,b\nopen,0.4,only-in-rejected\nwon,0.6,c\nopen,0.7,only-in-rejected\n";
+    let spec = DataSpec {
+        positive: Some("won".into()),
+        protected: Some(vec!["g".into()]),
+        on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        ..label_score("y", "score")
+    };
+    let mut reference = None;
+    for (chunk, threaded) in [(8192, true), (2, true), (1, false), (3, true)] {
+        let t = load_with(input, &spec, &all_columns(chunk, threaded))?;
+        assert_eq!(t.label(), Some(vec![true, false, true, false, true]));
+        let g = t.column("g").map(|c| c.levels.clone());
+        assert_eq!(g, Some(vec!["a".to_string(), "b".into(), "c".into()]));
+        let s = t.summary();
+        let rej: Vec<(String, u64, u64)> = s
+            .rejected
+            .iter()
+            .map(|r| (r.reason.clone(), r.rows, r.first_line))
+            .collect();
+        assert_eq!(rej, vec![("too_many_label_values".to_string(), 2, 6)]);
+        let lab = s
+            .label
+            .clone()
+            .map(|l| (l.positive, l.negative, l.positives, l.negatives));
+        assert_eq!(lab, Some((Some("won".into()), Some("lost".into()), 3, 2)));
+        match &reference {
+            None => reference = Some(t),
+            Some(r) => {
+                assert_eq!(t.columns(), r.columns());
+                assert_eq!(t.summary(), r.summary());
+            }
+        }
+    }
+    // Under on-invalid = error, the first third value is an error at its line, whatever the
+    // block size.
+    let strict = DataSpec {
+        on_invalid: None,
+        ..spec
+    };
+    for (chunk, threaded) in [(8192, true), (2, true), (1, false)] {
+        let e = load_with(input, &strict, &all_columns(chunk, threaded))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("t.csv:6:1: column \"y\": expected one of the two label values \"won\" (positive) and \"lost\", found \"open\"; a label must have exactly two values"),
+            "chunk {chunk}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn the_first_error_in_file_order_is_reported_whatever_the_threads() {
+    // Errors on lines 400 and 9000: with small blocks decoded in parallel, a later block may
+    // fail first, but the error reported is always line 400's.
+    let mut s = String::from("y,score\n");
+    for i in 2..=10_000 {
+        let score = match i {
+            400 => "bad",
+            9000 => "2",
+            _ => "0.5",
+        };
+        s.push_str(&format!("1,{score}\n"));
+    }
+    for chunk in [7, 64, 8192] {
+        let e = load_with(
+            s.as_bytes(),
+            &label_score("y", "score"),
+            &all_columns(chunk, true),
+        )
+        .err()
+        .and_then(|e| e.position().map(|p| p.line));
+        assert_eq!(e, Some(400), "chunk {chunk}");
+    }
+}

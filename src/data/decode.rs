@@ -1,0 +1,391 @@
+//! Decoding one block of CSV records into typed columns, independently of every other block,
+//! so that blocks can be decoded on several threads. Anything that depends on earlier blocks
+//! (the global codes of categorical values, which label value is the negative one under
+//! `--positive`) is left local here and resolved when [`super::reader`] merges blocks in
+//! order.
+//!
+//! Each row is checked field by field first, and committed to the columns only if every field
+//! is acceptable, so a rejected row adds no level and no value.
+
+use std::collections::BTreeMap;
+
+use csv::ByteRecord;
+use rustc_hash::FxHashMap;
+
+use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
+use super::reader::{ColumnValues, TextValues};
+use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
+use super::spec::Role;
+use super::split::Block;
+use super::value::{parse_bool, parse_f64, parse_timestamp};
+
+/// Why a row is not used: the reason word and the column (schema position) it concerns.
+pub(crate) type RejectKey = (&'static str, Option<usize>);
+
+/// How one column's fields are decoded.
+#[derive(Clone, Debug)]
+pub(crate) enum Decoder {
+    Number {
+        min: f64,
+        max: f64,
+        expected: String,
+    },
+    Category,
+    Flag,
+    /// The label: booleans, or with `--positive`, local categories resolved at merge.
+    Label,
+    Time,
+    Text,
+}
+
+/// One column to decode.
+#[derive(Clone, Debug)]
+pub(crate) struct ColPlan {
+    pub def: ColumnDef,
+    pub inferred: bool,
+    pub decoder: Decoder,
+    /// A missing value rejects the row.
+    pub missing_rejects: bool,
+}
+
+/// Everything needed to decode a block: shared, read-only, by every worker.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    pub origin: String,
+    pub delimiter: u8,
+    pub n_fields: usize,
+    pub header: Vec<String>,
+    pub cols: Vec<ColPlan>,
+    pub na: Vec<Vec<u8>>,
+    pub na_empty: bool,
+    pub skip: bool,
+    pub max_field: usize,
+    /// The `--positive` label value, when given.
+    pub positive: Option<Vec<u8>>,
+}
+
+impl Plan {
+    /// The storage a column has inside a block: with `--positive` the label is kept as local
+    /// categories until the merge decides which value is negative.
+    pub fn block_kind(&self, ci: usize) -> ColumnKind {
+        match self.cols[ci].decoder {
+            Decoder::Label if self.positive.is_some() => ColumnKind::Categorical,
+            _ => self.cols[ci].def.kind,
+        }
+    }
+
+    fn is_na(&self, raw: &[u8]) -> bool {
+        if raw.is_empty() {
+            return self.na_empty;
+        }
+        self.na.iter().any(|m| m.as_slice() == raw)
+    }
+}
+
+/// A decoded block.
+pub(crate) struct BlockOut {
+    /// Data records in the block.
+    pub rows_read: u64,
+    /// Rows committed.
+    pub n_rows: usize,
+    /// One per plan column; categorical columns hold local codes.
+    pub columns: Vec<ColumnValues>,
+    /// Per column, the local levels in order of first appearance, with the line of that first
+    /// appearance (empty for non-categorical columns).
+    pub levels: Vec<Vec<(String, u64)>>,
+    /// Without `--positive`: the first spelling of the negative and the positive label.
+    pub spelled: [Option<String>; 2],
+    /// Rows rejected in the block: count and first line, by reason.
+    pub rejected: BTreeMap<RejectKey, (u64, u64)>,
+    /// The first invalid value under `on-invalid = "error"`; rows before it are committed.
+    pub error: Option<DataError>,
+}
+
+/// One field after the check phase.
+#[derive(Clone, Copy)]
+enum Cell {
+    Num(f64),
+    Bool(Option<bool>),
+    Code(u32),
+    NewLevel,
+    Text,
+}
+
+/// Decodes a block.
+pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
+    let mut out = BlockOut {
+        rows_read: 0,
+        n_rows: 0,
+        columns: (0..plan.cols.len())
+            .map(|ci| ColumnValues::new(plan.block_kind(ci), 0))
+            .collect(),
+        levels: vec![Vec::new(); plan.cols.len()],
+        spelled: [None, None],
+        rejected: BTreeMap::new(),
+        error: None,
+    };
+    let mut dicts: Vec<FxHashMap<Box<[u8]>, u32>> = vec![FxHashMap::default(); plan.cols.len()];
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(plan.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&block.bytes[..]);
+    let mut rec = ByteRecord::new();
+    let mut cells: Vec<Cell> = Vec::with_capacity(plan.cols.len());
+    // Reading from a byte slice cannot fail with I/O; with `flexible` there is no other error.
+    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+        let line = block.first_line + rec.position().map_or(1, csv::Position::line) - 1;
+        out.rows_read += 1;
+        match check_row(plan, &rec, line, &dicts, &mut cells) {
+            Ok(None) => {
+                commit_row(plan, &rec, line, &cells, &mut dicts, &mut out);
+                out.n_rows += 1;
+            }
+            Ok(Some(key)) => {
+                out.rejected.entry(key).or_insert((0, line)).0 += 1;
+            }
+            Err(e) => {
+                out.error = Some(e);
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn check_row(
+    plan: &Plan,
+    rec: &ByteRecord,
+    line: u64,
+    dicts: &[FxHashMap<Box<[u8]>, u32>],
+    cells: &mut Vec<Cell>,
+) -> Result<Option<RejectKey>, DataError> {
+    cells.clear();
+    let pos = |field: Option<usize>| Position {
+        origin: plan.origin.clone(),
+        line,
+        column: field.map(|i| i + 1),
+    };
+    if rec.len() != plan.n_fields {
+        if plan.skip {
+            return Ok(Some(("ragged_row", None)));
+        }
+        return Err(DataError::RaggedRow {
+            pos: pos(None),
+            expected: plan.n_fields,
+            found: rec.len(),
+        });
+    }
+    if rec.as_slice().len() > plan.max_field {
+        for (i, f) in rec.iter().enumerate() {
+            if f.len() > plan.max_field {
+                if plan.skip {
+                    return Ok(Some((ValueProblem::FieldTooLong.as_str(), None)));
+                }
+                return Err(invalid(
+                    pos(Some(i)),
+                    plan.header.get(i).map_or("", String::as_str),
+                    ValueProblem::FieldTooLong,
+                    &format!("a field of at most {} bytes", plan.max_field),
+                    format!("{} bytes", f.len()),
+                    "; an unbalanced quote may have joined the lines after it, or raise --max-field-bytes",
+                ));
+            }
+        }
+    }
+    for (ci, col) in plan.cols.iter().enumerate() {
+        let raw = rec.get(col.def.index).unwrap_or_default().trim_ascii();
+        if plan.is_na(raw) {
+            if col.missing_rejects {
+                return Ok(Some(("missing_value", Some(ci))));
+            }
+            cells.push(match plan.block_kind(ci) {
+                ColumnKind::Numeric | ColumnKind::Timestamp => Cell::Num(f64::NAN),
+                ColumnKind::Categorical => Cell::Code(MISSING_CODE),
+                ColumnKind::Boolean => Cell::Bool(None),
+                ColumnKind::Text => Cell::Text,
+            });
+            continue;
+        }
+        match decode(plan, col, raw, &dicts[ci]) {
+            Ok(cell) => cells.push(cell),
+            Err((problem, expected, hint)) => {
+                if plan.skip {
+                    return Ok(Some((problem.as_str(), Some(ci))));
+                }
+                return Err(invalid(
+                    pos(Some(col.def.index)),
+                    &col.def.name,
+                    problem,
+                    &expected,
+                    quote_found(raw),
+                    &hint,
+                ));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn commit_row(
+    plan: &Plan,
+    rec: &ByteRecord,
+    line: u64,
+    cells: &[Cell],
+    dicts: &mut [FxHashMap<Box<[u8]>, u32>],
+    out: &mut BlockOut,
+) {
+    for (ci, col) in plan.cols.iter().enumerate() {
+        let raw = || rec.get(col.def.index).unwrap_or_default().trim_ascii();
+        match (&mut out.columns[ci], cells[ci]) {
+            (ColumnValues::Numeric(v), Cell::Num(x)) => v.push(x),
+            (ColumnValues::Boolean(v), Cell::Bool(b)) => {
+                if let (Decoder::Label, Some(b)) = (&col.decoder, b) {
+                    let s = &mut out.spelled[usize::from(b)];
+                    if s.is_none() {
+                        *s = Some(String::from_utf8_lossy(raw()).into_owned());
+                    }
+                }
+                v.push(b);
+            }
+            (ColumnValues::Categorical(v), Cell::Code(c)) => v.push(c),
+            (ColumnValues::Categorical(v), Cell::NewLevel) => {
+                let bytes = raw();
+                let code = out.levels[ci].len() as u32;
+                // Checked as UTF-8 in the check phase.
+                out.levels[ci].push((String::from_utf8_lossy(bytes).into_owned(), line));
+                dicts[ci].insert(bytes.into(), code);
+                v.push(code);
+            }
+            (ColumnValues::Text(v), Cell::Text) => {
+                v.push(std::str::from_utf8(raw()).unwrap_or_default());
+            }
+            _ => debug_assert!(false, "cell and column kinds agree by construction"),
+        }
+    }
+}
+
+type DecodeError = (ValueProblem, String, String);
+
+/// Decodes one non-missing, trimmed field.
+fn decode(
+    plan: &Plan,
+    col: &ColPlan,
+    raw: &[u8],
+    dict: &FxHashMap<Box<[u8]>, u32>,
+) -> Result<Cell, DecodeError> {
+    let plain = |p: ValueProblem, expected: &str| (p, expected.to_string(), String::new());
+    let category = || match dict.get(raw) {
+        Some(&code) => Ok(Cell::Code(code)),
+        None if std::str::from_utf8(raw).is_ok() => Ok(Cell::NewLevel),
+        None => Err(plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
+    };
+    match &col.decoder {
+        Decoder::Number { min, max, expected } => match parse_f64(raw) {
+            Ok(v) if v >= *min && v <= *max => Ok(Cell::Num(v)),
+            Ok(_) => Err(plain(ValueProblem::OutOfRange, expected)),
+            Err(p) => {
+                let hint = match p {
+                    ValueProblem::NotANumber if col.inferred => format!(
+                        "; to read it as categories, pass --categorical {}",
+                        col.def.name
+                    ),
+                    ValueProblem::NotFinite => format!(
+                        "; if {} means a missing value, pass --na {}",
+                        quote_found(raw),
+                        String::from_utf8_lossy(raw)
+                    ),
+                    _ => String::new(),
+                };
+                Err((p, expected.clone(), hint))
+            }
+        },
+        Decoder::Category => category(),
+        Decoder::Text => std::str::from_utf8(raw)
+            .map(|_| Cell::Text)
+            .map_err(|_| plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
+        Decoder::Flag => parse_bool(raw).map(|b| Cell::Bool(Some(b))).ok_or_else(|| {
+            plain(
+                ValueProblem::NotABoolean,
+                "a boolean (1/0, true/false or yes/no)",
+            )
+        }),
+        Decoder::Time => parse_timestamp(raw)
+            .map(|s| Cell::Num(s as f64))
+            .ok_or_else(|| {
+                plain(
+                    ValueProblem::NotATimestamp,
+                    "an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T09:30:00Z",
+                )
+            }),
+        Decoder::Label if plan.positive.is_some() => category(),
+        Decoder::Label => parse_bool(raw).map(|b| Cell::Bool(Some(b))).ok_or_else(|| {
+            (
+                ValueProblem::BadLabel,
+                "a label of 0/1, true/false or yes/no".into(),
+                "; for other label values pass --positive VALUE".into(),
+            )
+        }),
+    }
+}
+
+pub(crate) fn invalid(
+    pos: Position,
+    column: &str,
+    problem: ValueProblem,
+    expected: &str,
+    found: String,
+    hint: &str,
+) -> DataError {
+    DataError::InvalidValue(Box::new(InvalidValue {
+        pos,
+        column: column.to_string(),
+        problem,
+        expected: expected.to_string(),
+        found,
+        hint: hint.to_string(),
+    }))
+}
+
+/// The missing-value rule of a column, in words.
+pub(crate) fn missing_policy(
+    def: &ColumnDef,
+    numeric: super::spec::MissingNumeric,
+) -> &'static str {
+    match (def.role, def.kind) {
+        (Role::Label | Role::Score | Role::Prediction | Role::Weight, _) => "row rejected",
+        (Role::Consent, _) => "treated as no consent",
+        (Role::Id, _) => "kept; the record has no identifier",
+        (Role::Protected, _) => "kept as its own group, (missing)",
+        (Role::Timestamp, _) => "kept as unknown",
+        (Role::Feature, ColumnKind::Numeric) => numeric.describe(),
+        (Role::Feature, _) => "kept as its own category, (missing)",
+    }
+}
+
+/// Keeps the rows where `keep` is true.
+pub(crate) fn retain_rows(columns: &mut [ColumnValues], keep: &[bool]) {
+    fn filter<T: Copy>(v: &mut Vec<T>, keep: &[bool]) {
+        let mut i = 0;
+        v.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    for c in columns {
+        match c {
+            ColumnValues::Numeric(v) => filter(v, keep),
+            ColumnValues::Categorical(v) => filter(v, keep),
+            ColumnValues::Boolean(v) => filter(v, keep),
+            ColumnValues::Text(v) => {
+                let mut kept = TextValues::default();
+                for (i, s) in v.iter().enumerate() {
+                    if keep[i] {
+                        kept.push(s);
+                    }
+                }
+                *v = kept;
+            }
+        }
+    }
+}

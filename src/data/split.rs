@@ -1,0 +1,245 @@
+//! Cutting a byte stream into blocks of whole CSV records, so that blocks can be parsed and
+//! decoded independently (on several threads) and merged in order.
+//!
+//! A cut is only made at a line feed that ends a record. To know which line feeds those are,
+//! the scanner follows csv_core's default quoting rules: a quote opens a quoted field only at
+//! the start of a field; inside one, `""` is an escaped quote and line feeds are data; a quote
+//! anywhere else is a literal character. Quote-free stretches are skipped with `memchr`. A lone
+//! `\r` line end is never cut at: such a file is simply read as one block.
+
+use std::io::{self, Read};
+
+use memchr::{memchr, memchr_iter};
+
+/// A run of whole records.
+pub(crate) struct Block {
+    /// Position in the stream, from 0.
+    pub seq: u64,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The file line number of the block's first byte.
+    pub first_line: u64,
+}
+
+/// Reads a stream and hands out [`Block`]s of at most `rows` records each.
+pub(crate) struct Splitter {
+    input: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    eof: bool,
+    seq: u64,
+    line: u64,
+    delimiter: u8,
+    scan: Scan,
+}
+
+/// Where the scanner stopped in `buf`, and what it found so far.
+#[derive(Clone, Copy, Default)]
+struct Scan {
+    pos: usize,
+    in_quotes: bool,
+    records: usize,
+}
+
+const READ_SIZE: usize = 256 * 1024;
+
+impl Splitter {
+    /// A splitter over `start` (bytes already read, beginning at a record start) followed by
+    /// the rest of `input`; `first_line` is the line number of `start`'s first byte.
+    pub fn new(
+        start: Vec<u8>,
+        input: Box<dyn Read + Send>,
+        delimiter: u8,
+        first_line: u64,
+    ) -> Self {
+        Splitter {
+            input,
+            buf: start,
+            eof: false,
+            seq: 0,
+            line: first_line,
+            delimiter,
+            scan: Scan::default(),
+        }
+    }
+
+    /// The next block of at most `rows` records (the last one may end without a line feed),
+    /// or `None` at end of input.
+    pub fn next_block(&mut self, rows: usize) -> io::Result<Option<Block>> {
+        let rows = rows.max(1);
+        loop {
+            if let Some(cut) = self.find_cut(rows) {
+                return Ok(Some(self.take(cut)));
+            }
+            if self.eof {
+                if self.buf.is_empty() {
+                    return Ok(None);
+                }
+                let all = self.buf.len();
+                return Ok(Some(self.take(all)));
+            }
+            let old = self.buf.len();
+            self.buf.reserve(READ_SIZE);
+            let n = (&mut self.input)
+                .take(READ_SIZE as u64)
+                .read_to_end(&mut self.buf)?;
+            if n == 0 {
+                self.eof = true;
+            }
+            debug_assert_eq!(self.buf.len(), old + n);
+        }
+    }
+
+    /// Numbers the next block 0 (after the header has been taken).
+    pub fn restart_numbering(&mut self) {
+        self.seq = 0;
+    }
+
+    /// Splits off `buf[..cut]` as the next block.
+    fn take(&mut self, cut: usize) -> Block {
+        let rest = self.buf.split_off(cut);
+        let bytes = std::mem::replace(&mut self.buf, rest);
+        let block = Block {
+            seq: self.seq,
+            first_line: self.line,
+            bytes,
+        };
+        self.seq += 1;
+        self.line += memchr_iter(b'\n', &block.bytes).count() as u64;
+        self.scan = Scan::default();
+        block
+    }
+
+    /// Continues scanning `buf` for the end of the `rows`-th record; returns the cut position
+    /// just after its line feed once found.
+    fn find_cut(&mut self, rows: usize) -> Option<usize> {
+        let buf = &self.buf;
+        let s = &mut self.scan;
+        while s.pos < buf.len() {
+            if s.in_quotes {
+                // Inside a quoted field: only a quote can end it.
+                let q = s.pos + memchr(b'"', &buf[s.pos..])?;
+                match buf.get(q + 1) {
+                    Some(b'"') => s.pos = q + 2,
+                    Some(_) => {
+                        s.in_quotes = false;
+                        s.pos = q + 1;
+                    }
+                    None if self.eof => {
+                        s.in_quotes = false;
+                        s.pos = q + 1;
+                    }
+                    // The byte after the quote is not read yet.
+                    None => {
+                        s.pos = q;
+                        return None;
+                    }
+                }
+                continue;
+            }
+            // Outside quotes: every line feed before the next quote ends a record.
+            let stop = memchr(b'"', &buf[s.pos..]).map_or(buf.len(), |q| s.pos + q);
+            for nl in memchr_iter(b'\n', &buf[s.pos..stop]) {
+                s.records += 1;
+                if s.records == rows {
+                    return Some(s.pos + nl + 1);
+                }
+            }
+            if stop == buf.len() {
+                s.pos = stop;
+                return None;
+            }
+            let at_field_start = stop == 0
+                || matches!(buf[stop - 1], b'\n' | b'\r')
+                || buf[stop - 1] == self.delimiter;
+            s.in_quotes = at_field_start;
+            s.pos = stop + 1;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Splits `text` into blocks of `rows` records, reading it in pieces as a stream would.
+    fn split(text: &[u8], rows: usize) -> Vec<(Vec<u8>, u64)> {
+        let mut s = Splitter::new(
+            Vec::new(),
+            Box::new(io::Cursor::new(text.to_vec())),
+            b',',
+            1,
+        );
+        let mut out = Vec::new();
+        while let Ok(Some(b)) = s.next_block(rows) {
+            out.push((b.bytes, b.first_line));
+        }
+        out
+    }
+
+    #[test]
+    fn cuts_after_whole_records_and_counts_lines() {
+        let blocks = split(b"a,b\n1,2\n3,4\n5,6", 2);
+        let got: Vec<(&[u8], u64)> = blocks.iter().map(|(b, l)| (&b[..], *l)).collect();
+        assert_eq!(got, vec![(&b"a,b\n1,2\n"[..], 1), (&b"3,4\n5,6"[..], 3)]);
+    }
+
+    #[test]
+    fn line_feeds_inside_quotes_do_not_end_records() {
+        let text = b"1,\"a\nb\"\n2,\"c\"\"\nd\"\n3,x\n";
+        let blocks = split(text, 1);
+        let got: Vec<&[u8]> = blocks.iter().map(|(b, _)| &b[..]).collect();
+        assert_eq!(
+            got,
+            vec![&b"1,\"a\nb\"\n"[..], b"2,\"c\"\"\nd\"\n", b"3,x\n"]
+        );
+        assert_eq!(blocks[1].1, 3);
+        assert_eq!(blocks[2].1, 5);
+    }
+
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_literal() {
+        // csv_core reads `5" screen` as an unquoted field: the line feed after it ends a record.
+        let blocks = split(b"1,5\" screen\n2,x\n", 1);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].0, b"1,5\" screen\n");
+    }
+
+    #[test]
+    fn an_unbalanced_quote_takes_the_rest_as_one_block() {
+        let blocks = split(b"1,\"open\n2,x\n3,y\n", 1);
+        assert_eq!(blocks.len(), 1);
+    }
+
+    #[test]
+    fn blocks_agree_with_csv_records_on_random_input() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let pieces: [&[u8]; 8] = [b"a", b",", b"\"", b"\n", b"\r\n", b"\"\"", b"x\"y", b" "];
+        for _ in 0..2000 {
+            let mut text = Vec::new();
+            for _ in 0..rng.gen_range(0..60) {
+                text.extend_from_slice(pieces[rng.gen_range(0..pieces.len())]);
+            }
+            let whole = records(&text);
+            let mut joined = Vec::new();
+            for (b, _) in split(&text, rng.gen_range(1..4)) {
+                joined.extend(records(&b));
+            }
+            assert_eq!(joined, whole, "input {:?}", String::from_utf8_lossy(&text));
+        }
+    }
+
+    fn records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut out = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+            out.push(rec.iter().map(<[u8]>::to_vec).collect());
+        }
+        out
+    }
+}
