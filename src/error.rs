@@ -1,6 +1,7 @@
 //! The crate-level error: one variant per module error, so that `?` works across modules and
 //! callers can still match on the module's own error.
 
+use crate::audit::AuditError;
 use crate::data::DataError;
 
 /// Any error fairgate's library returns.
@@ -10,6 +11,9 @@ pub enum Error {
     /// Reading or validating input data.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// Auditing.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
     /// An I/O error with no file to name (a stream the caller handed in).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

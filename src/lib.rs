@@ -30,6 +30,7 @@
     )
 )]
 
+pub mod audit;
 pub mod data;
 mod error;
 

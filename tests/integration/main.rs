@@ -16,5 +16,8 @@ mod properties;
 /// The synthetic lead generator: determinism and every documented injected effect.
 mod synth;
 
+/// Audit metrics against the committed scikit-learn / Fairlearn / statsmodels goldens.
+mod oracle;
+
 /// The binary end to end: exit codes, error text, generate, inspect, the demo output.
 mod cli;

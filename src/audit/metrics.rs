@@ -1,0 +1,171 @@
+//! Per-segment metrics from [`SegmentStats`]. Each function's doc gives the formula and when it
+//! is undefined. Notation: TP, FP, TN, FN are the confusion counts at the threshold (a score
+//! equal to the threshold is selected), n = TP + FP + TN + FN, P = TP + FN, N = FP + TN.
+
+use std::collections::BTreeMap;
+
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::stats::SegmentStats;
+use super::value::{MetricValue, Undefined};
+
+/// The normal quantile z for a two-sided interval at `confidence` (e.g. 1.96 at 0.95).
+pub fn z_for(confidence: f64) -> f64 {
+    Normal::standard().inverse_cdf(1.0 - (1.0 - confidence) / 2.0)
+}
+
+/// Wilson score interval for `k` successes in `n` trials:
+/// `(p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)` with p = k/n
+/// (statsmodels `proportion_confint(method="wilson")`).
+pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    (center - half, center + half)
+}
+
+/// A proportion k/n with its Wilson interval; undefined for `reason` when n = 0.
+fn rate(k: u64, n: u64, z: f64, reason: Undefined) -> MetricValue {
+    if n == 0 {
+        return MetricValue::undefined(reason);
+    }
+    MetricValue::with_ci(k as f64 / n as f64, wilson(k, n, z))
+}
+
+/// All per-segment metrics, keyed by their JSON names:
+///
+/// - `selection_rate` = (TP + FP) / n; `base_rate` = P / n; `accuracy` = (TP + TN) / n;
+///   undefined for an empty segment.
+/// - `tpr` = TP / P, `fnr` = FN / P (undefined with no positives); `tnr` = TN / N,
+///   `fpr` = FP / N (undefined with no negatives).
+/// - `ppv` = TP / (TP + FP), `fdr` = FP / (TP + FP) (undefined when none is selected);
+///   `npv` = TN / (TN + FN), `for` = FN / (TN + FN) (undefined when all are selected).
+/// - `balanced_accuracy` = (TPR + TNR) / 2 (undefined with one class);
+///   `f1` = 2 TP / (2 TP + FP + FN) (undefined when the denominator is 0; scikit-learn
+///   returns 0 there).
+/// - With scores: `auc` = P(score of a random positive > score of a random negative) +
+///   ½ P(tie), the Mann-Whitney form, equal to scikit-learn's `roc_auc_score`, undefined with
+///   one class; `brier` = mean (s - y)²; `log_loss` = -mean (y ln s' + (1 - y) ln(1 - s'))
+///   with s' = s clipped to [ε, 1 - ε], ε = f64::EPSILON (scikit-learn 1.9); `mean_score`.
+///
+/// Every rate carries a Wilson interval at the given z.
+pub fn segment_metrics(s: &SegmentStats, z: f64) -> BTreeMap<String, MetricValue> {
+    use Undefined::*;
+    let mut m = BTreeMap::new();
+    let mut put = |k: &str, v: MetricValue| {
+        m.insert(k.to_string(), v);
+    };
+    let (p, neg) = (s.positives(), s.negatives());
+    put("selection_rate", rate(s.selected(), s.n, z, EmptySegment));
+    put("base_rate", rate(p, s.n, z, EmptySegment));
+    put("accuracy", rate(s.tp + s.tn, s.n, z, EmptySegment));
+    put("tpr", rate(s.tp, p, z, NoPositives));
+    put("fnr", rate(s.fn_, p, z, NoPositives));
+    put("tnr", rate(s.tn, neg, z, NoNegatives));
+    put("fpr", rate(s.fp, neg, z, NoNegatives));
+    put("ppv", rate(s.tp, s.selected(), z, NoneSelected));
+    put("fdr", rate(s.fp, s.selected(), z, NoneSelected));
+    put("npv", rate(s.tn, s.tn + s.fn_, z, AllSelected));
+    put("for", rate(s.fn_, s.tn + s.fn_, z, AllSelected));
+    put(
+        "balanced_accuracy",
+        if p == 0 || neg == 0 {
+            MetricValue::undefined(if s.n == 0 { EmptySegment } else { SingleClass })
+        } else {
+            MetricValue::of((s.tp as f64 / p as f64 + s.tn as f64 / neg as f64) / 2.0)
+        },
+    );
+    let f1_den = (2 * s.tp + s.fp + s.fn_) as f64;
+    put(
+        "f1",
+        MetricValue::ratio(2.0 * s.tp as f64, f1_den, NoRelevantRows),
+    );
+    let scored = |v: Option<f64>| match v {
+        _ if !s.has_scores() => {
+            MetricValue::undefined(if s.n == 0 { EmptySegment } else { NoScores })
+        }
+        Some(v) => MetricValue::of(v),
+        None => MetricValue::undefined(SingleClass),
+    };
+    put("auc", scored(auc(s)));
+    put(
+        "brier",
+        scored(mean_over_scores(s, |sc, y| (sc - y) * (sc - y))),
+    );
+    put("log_loss", scored(mean_over_scores(s, log_loss_term)));
+    put("mean_score", scored(mean_over_scores(s, |sc, _| sc)));
+    m
+}
+
+/// The Mann-Whitney AUC over the score histogram; `None` with one class.
+pub fn auc(s: &SegmentStats) -> Option<f64> {
+    let (p, n) = (s.positives(), s.negatives());
+    if p == 0 || n == 0 || !s.has_scores() {
+        return None;
+    }
+    // For each distinct score: positives there beat every negative below, and tie half of
+    // the negatives at the same score. Integer arithmetic (doubled) keeps it exact.
+    let mut neg_below: u128 = 0;
+    let mut twice_wins: u128 = 0;
+    for (_, [negs, poss]) in s.score_counts() {
+        twice_wins += u128::from(poss) * (2 * neg_below + u128::from(negs));
+        neg_below += u128::from(negs);
+    }
+    Some(twice_wins as f64 / (2.0 * p as f64 * n as f64))
+}
+
+/// mean of f(score, label) over the rows, summed over the sorted histogram.
+fn mean_over_scores(s: &SegmentStats, f: impl Fn(f64, f64) -> f64) -> Option<f64> {
+    let rows: u64 = s.score_counts().map(|(_, c)| c[0] + c[1]).sum();
+    if rows == 0 {
+        return None;
+    }
+    let total: f64 = s
+        .score_counts()
+        .map(|(sc, [n0, n1])| n0 as f64 * f(sc, 0.0) + n1 as f64 * f(sc, 1.0))
+        .sum();
+    Some(total / rows as f64)
+}
+
+fn log_loss_term(s: f64, y: f64) -> f64 {
+    let eps = f64::EPSILON;
+    let s = s.clamp(eps, 1.0 - eps);
+    -(y * s.ln() + (1.0 - y) * (1.0 - s).ln())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undefined_rates_say_why() {
+        let mut s = SegmentStats::default();
+        s.add(Some(0.9), true, false);
+        s.add(Some(0.1), false, false);
+        let m = segment_metrics(&s, 1.96);
+        assert_eq!(m["tpr"].undefined_reason, Some(Undefined::NoPositives));
+        assert_eq!(m["auc"].undefined_reason, Some(Undefined::SingleClass));
+        assert_eq!(
+            m["balanced_accuracy"].undefined_reason,
+            Some(Undefined::SingleClass)
+        );
+        assert_eq!(m["fpr"].value, Some(0.5));
+        let empty = segment_metrics(&SegmentStats::default(), 1.96);
+        assert!(empty
+            .values()
+            .all(|v| v.value.is_none() && v.undefined_reason.is_some()));
+    }
+
+    #[test]
+    fn auc_counts_ties_as_half() {
+        // Pairs (pos, neg): 0.8>0.1, 0.8>0.4, 0.4=0.4 (half), 0.4>0.1: 3.5 of 4.
+        let mut s = SegmentStats::default();
+        for (sc, y) in [(0.8, true), (0.4, true), (0.4, false), (0.1, false)] {
+            s.add(Some(sc), sc >= 0.5, y);
+        }
+        assert_eq!(auc(&s), Some(0.875));
+    }
+}

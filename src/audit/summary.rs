@@ -1,0 +1,91 @@
+//! Disparity across the groups of one attribute (or intersection), computed over the groups
+//! that are not small and where the rate is defined. Fairlearn counts an undefined TPR or FPR
+//! as 0; fairgate leaves such a group out of that rate and says so (`excluded`).
+
+use std::collections::BTreeMap;
+
+use super::metrics::z_for;
+use super::value::{MetricValue, Undefined};
+
+/// The spread of one rate over groups: max - min and min / max (Fairlearn's `between_groups`).
+fn spread(values: &[f64]) -> (MetricValue, MetricValue) {
+    if values.len() < 2 {
+        let u = MetricValue::undefined(Undefined::TooFewGroups);
+        return (u, u);
+    }
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    (
+        MetricValue::of(max - min),
+        MetricValue::ratio(min, max, Undefined::ZeroDenominator),
+    )
+}
+
+/// The summary keys of one attribute:
+///
+/// - `demographic_parity_difference` = max - min selection rate over groups;
+///   `demographic_parity_ratio` = min / max (Fairlearn).
+/// - `equalized_odds_difference` = max(TPR spread, FPR spread);
+///   `equalized_odds_ratio` = min(TPR ratio, FPR ratio) (Fairlearn's default `agg="worst_case"`).
+/// - `equal_opportunity_difference` = max - min TPR.
+///
+/// `groups` holds each (non-small) group's metrics. Returns the summary and, per rate, the
+/// groups left out because the rate was undefined there.
+pub fn summarize(
+    groups: &[(&str, &BTreeMap<String, MetricValue>)],
+) -> (BTreeMap<String, MetricValue>, BTreeMap<String, Vec<String>>) {
+    let mut excluded: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut defined = |key: &str| -> Vec<f64> {
+        let mut v = Vec::new();
+        for (name, m) in groups {
+            match m.get(key).and_then(|x| x.value) {
+                Some(x) => v.push(x),
+                None => excluded
+                    .entry(key.to_string())
+                    .or_default()
+                    .push(name.to_string()),
+            }
+        }
+        v
+    };
+    let (dp_d, dp_r) = spread(&defined("selection_rate"));
+    let (tpr_d, tpr_r) = spread(&defined("tpr"));
+    let (fpr_d, fpr_r) = spread(&defined("fpr"));
+    let worst = |a: MetricValue, b: MetricValue, pick: fn(f64, f64) -> f64| match (a.value, b.value)
+    {
+        (Some(x), Some(y)) => MetricValue::of(pick(x, y)),
+        _ => MetricValue::undefined(
+            a.undefined_reason
+                .or(b.undefined_reason)
+                .unwrap_or(Undefined::TooFewGroups),
+        ),
+    };
+    let mut s = BTreeMap::new();
+    s.insert("demographic_parity_difference".into(), dp_d);
+    s.insert("demographic_parity_ratio".into(), dp_r);
+    s.insert(
+        "equalized_odds_difference".into(),
+        worst(tpr_d, fpr_d, f64::max),
+    );
+    s.insert("equalized_odds_ratio".into(), worst(tpr_r, fpr_r, f64::min));
+    s.insert("equal_opportunity_difference".into(), tpr_d);
+    (s, excluded)
+}
+
+/// A group's disparate impact against the reference (AIF360: selection rate of the group /
+/// selection rate of the reference), with the Katz log interval
+/// `exp(ln RR ± z sqrt(1/a - 1/n1 + 1/c - 1/n2))`, where a of n1 group rows and c of n2
+/// reference rows were selected. Undefined when the reference selects nobody; the interval is
+/// left out when a or c is 0.
+pub fn disparate_impact(a: u64, n1: u64, c: u64, n2: u64, confidence: f64) -> MetricValue {
+    if n1 == 0 || n2 == 0 || c == 0 {
+        return MetricValue::undefined(Undefined::ZeroDenominator);
+    }
+    let rr = (a as f64 / n1 as f64) / (c as f64 / n2 as f64);
+    if a == 0 {
+        return MetricValue::of(rr);
+    }
+    let se = (1.0 / a as f64 - 1.0 / n1 as f64 + 1.0 / c as f64 - 1.0 / n2 as f64).sqrt();
+    let z = z_for(confidence);
+    MetricValue::with_ci(rr, ((rr.ln() - z * se).exp(), (rr.ln() + z * se).exp()))
+}

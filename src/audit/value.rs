@@ -1,0 +1,86 @@
+//! A metric's value: a number with an optional interval, or undefined with a reason. Never
+//! NaN: a rate with a zero denominator is [`Undefined`], serialized as
+//! `{"value": null, "undefined_reason": "no_positives"}`.
+
+use serde::Serialize;
+
+/// Why a metric has no value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Undefined {
+    /// The segment has no rows.
+    EmptySegment,
+    /// No row has a positive label (TPR, FNR).
+    NoPositives,
+    /// No row has a negative label (FPR, TNR).
+    NoNegatives,
+    /// No row was selected (PPV, FDR).
+    NoneSelected,
+    /// Every row was selected (NPV, FOR).
+    AllSelected,
+    /// Only one label class is present (AUC, balanced accuracy).
+    SingleClass,
+    /// The metric needs scores and only decisions were given.
+    NoScores,
+    /// A ratio's denominator is zero.
+    ZeroDenominator,
+    /// Fewer than two groups have the rate defined.
+    TooFewGroups,
+    /// F1 with no true positives, false positives or false negatives.
+    NoRelevantRows,
+}
+
+/// A metric value with its interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MetricValue {
+    /// The estimate; `None` when undefined.
+    pub value: Option<f64>,
+    /// Lower end of the confidence interval, when there is one.
+    pub ci_low: Option<f64>,
+    /// Upper end of the confidence interval, when there is one.
+    pub ci_high: Option<f64>,
+    /// Why the value is missing.
+    pub undefined_reason: Option<Undefined>,
+}
+
+impl MetricValue {
+    /// A defined value without an interval.
+    pub fn of(v: f64) -> MetricValue {
+        MetricValue {
+            value: Some(v),
+            ci_low: None,
+            ci_high: None,
+            undefined_reason: None,
+        }
+    }
+
+    /// A defined value with an interval.
+    pub fn with_ci(v: f64, (lo, hi): (f64, f64)) -> MetricValue {
+        MetricValue {
+            value: Some(v),
+            ci_low: Some(lo),
+            ci_high: Some(hi),
+            undefined_reason: None,
+        }
+    }
+
+    /// An undefined value.
+    pub fn undefined(reason: Undefined) -> MetricValue {
+        MetricValue {
+            value: None,
+            ci_low: None,
+            ci_high: None,
+            undefined_reason: Some(reason),
+        }
+    }
+
+    /// `num / den`, or undefined for `reason` when `den` is zero.
+    pub fn ratio(num: f64, den: f64, reason: Undefined) -> MetricValue {
+        if den == 0.0 {
+            MetricValue::undefined(reason)
+        } else {
+            MetricValue::of(num / den)
+        }
+    }
+}
