@@ -5,6 +5,7 @@
 //! from those, so the result does not depend on chunking or threads.
 
 mod metrics;
+mod output;
 mod stats;
 mod summary;
 mod value;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::data::{Role, Table, MISSING_CODE};
 
 pub use metrics::{auc, segment_metrics, wilson, z_for};
+pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
 pub use stats::SegmentStats;
 pub use summary::{disparate_impact, summarize};
 pub use value::{MetricValue, Undefined};

@@ -80,3 +80,40 @@ impl SegmentStats {
         self.scores.iter().map(|(k, c)| (f64::from_bits(*k), *c))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::segment_metrics;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn merged_chunks_give_the_same_metrics_bit_for_bit() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let rows: Vec<(f64, bool)> = (0..5_000)
+            .map(|_| {
+                let s = (rng.gen::<f64>() * 1000.0).round() / 1000.0;
+                (s, rng.gen_bool(s))
+            })
+            .collect();
+        let mut whole = SegmentStats::default();
+        for &(s, y) in &rows {
+            whole.add(Some(s), s >= 0.5, y);
+        }
+        for chunk in [1, 7, 100, 4_999] {
+            let mut merged = SegmentStats::default();
+            for part in rows.rchunks(chunk) {
+                let mut p = SegmentStats::default();
+                for &(s, y) in part {
+                    p.add(Some(s), s >= 0.5, y);
+                }
+                merged.merge(&p);
+            }
+            assert_eq!(merged, whole);
+            assert_eq!(
+                segment_metrics(&merged, 1.96),
+                segment_metrics(&whole, 1.96)
+            );
+        }
+    }
+}

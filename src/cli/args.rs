@@ -34,6 +34,38 @@ pub enum Command {
     /// Load a data file with its column roles, validate it and summarise it: rows read, used
     /// and rejected by reason, column kinds, missing values and the rule applied to them.
     Inspect(InspectArgs),
+    /// Audit a model's scores or decisions across protected groups: per-group rates with
+    /// Wilson intervals, AUC, Brier and log loss, disparate impact against a reference group
+    /// (Katz interval, four-fifths flag) and Fairlearn's disparity summaries.
+    Audit(AuditArgs),
+}
+
+/// `fairgate audit`.
+#[derive(Debug, ClapArgs)]
+pub struct AuditArgs {
+    /// The input file and its column roles (needs --label, --score or --prediction, and
+    /// --protected).
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// A score at or above this is a positive decision.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Groups with fewer rows are marked small and left out of the summaries.
+    #[arg(long, default_value_t = 30)]
+    pub min_group_size: u64,
+    /// Confidence level of every interval.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Reference group of an attribute, as ATTRIBUTE=VALUE (repeatable). Default: the group
+    /// with the highest selection rate.
+    #[arg(long, value_name = "ATTR=VALUE")]
+    pub reference: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `fairgate datasets ...`.

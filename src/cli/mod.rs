@@ -4,14 +4,16 @@
 mod args;
 mod exit;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
+use fairgate::audit::{AuditParams, AuditReport};
 use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, Unlisted};
 
 pub use args::Args;
-use args::{Command, DataArgs, DatasetsCommand, FormatArg, GenerateArgs, InspectArgs};
+use args::{AuditArgs, Command, DataArgs, DatasetsCommand, FormatArg, GenerateArgs, InspectArgs};
 pub use exit::ExitStatus;
 
 /// Runs the parsed command.
@@ -19,7 +21,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
     match args.command {
         Command::Datasets(DatasetsCommand::Generate(a)) => generate(&a),
         Command::Inspect(a) => inspect(&a),
+        Command::Audit(a) => audit(&a),
     }
+}
+
+fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
+    let spec = data_spec(&a.data)?;
+    let mut reference = BTreeMap::new();
+    for r in &a.reference {
+        let (attr, value) = r
+            .split_once('=')
+            .with_context(|| format!("--reference: expected ATTRIBUTE=VALUE, found \"{r}\""))?;
+        reference.insert(attr.to_string(), value.to_string());
+    }
+    let params = AuditParams {
+        threshold: a.threshold,
+        min_group_size: a.min_group_size,
+        confidence: a.confidence,
+        reference,
+    };
+    params.check()?;
+    let table = data::load(&spec, &ReadOptions::default())?;
+    let attributes = fairgate::audit::audit(&table, &params)?;
+    let report = AuditReport::new(table.summary(), &params, attributes);
+    let text = match a.format {
+        FormatArg::Table => report.to_text(),
+        FormatArg::Json => report.to_json(),
+    };
+    write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
+    Ok(ExitStatus::Ok)
 }
 
 fn generate(a: &GenerateArgs) -> anyhow::Result<ExitStatus> {

@@ -201,3 +201,118 @@ fn the_demo_command_reproduces_the_committed_report() -> Result<(), Box<dyn std:
     assert_eq!(v["duplicate_ids"], 0);
     Ok(())
 }
+
+#[test]
+fn the_demo_audit_reproduces_the_committed_report() -> Result<(), Box<dyn std::error::Error>> {
+    // README's main command, as JSON: reports/demo-audit.json must be what it produces today.
+    let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(root())
+        .args([
+            "audit",
+            "--config",
+            "datasets/demo.toml",
+            "--threshold",
+            "0.2",
+            "--format",
+            "json",
+        ])
+        .output()?;
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let committed = std::fs::read_to_string(root().join("reports/demo-audit.json"))?;
+    let now = String::from_utf8(o.stdout)?;
+    assert!(
+        now == committed,
+        "reports/demo-audit.json is stale: rerun the README's report command"
+    );
+    let v: serde_json::Value = serde_json::from_str(&now)?;
+    assert_eq!(v["input"]["rows_used"], 20_000);
+    let eth = v["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "ethnicity"));
+    assert_eq!(
+        eth.map(|e| &e["reference_group"]),
+        Some(&serde_json::json!("White"))
+    );
+    Ok(())
+}
+
+#[test]
+fn audit_usage_and_input_errors_exit_2() {
+    let demo = root()
+        .join("datasets/demo.toml")
+        .to_string_lossy()
+        .into_owned();
+    for (args, says) in [
+        (
+            vec!["audit", "--config", &demo, "--threshold", "1.5"],
+            "--threshold: expected a number in [0, 1], found 1.5",
+        ),
+        (
+            vec!["audit", "--config", &demo, "--confidence", "1"],
+            "--confidence: expected a number strictly between 0 and 1",
+        ),
+        (
+            vec!["audit", "--config", &demo, "--reference", "ethnicity"],
+            "--reference: expected ATTRIBUTE=VALUE",
+        ),
+        (
+            vec!["audit", "--config", &demo, "--score", "nope"],
+            "no column named \"nope\"",
+        ),
+    ] {
+        let o = fairgate(&args);
+        assert_eq!(code(&o), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let f = dir.path().join("s.csv");
+    std::fs::write(&f, "score,g\n0.5,a\n").expect("write");
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        &f.to_string_lossy(),
+        "--score",
+        "score",
+        "--protected",
+        "g",
+    ]);
+    assert_eq!(code(&o), Some(2));
+    assert!(
+        stderr(&o).contains("the audit needs a label column (--label)"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn audit_with_an_explicit_reference_group() {
+    let demo = root()
+        .join("datasets/demo.toml")
+        .to_string_lossy()
+        .into_owned();
+    let o = fairgate(&[
+        "audit",
+        "--config",
+        &demo,
+        "--threshold",
+        "0.2",
+        "--reference",
+        "ethnicity=Asian",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    let eth = v["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "ethnicity"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(eth["reference_group"], "Asian");
+    let asian = eth["groups"]
+        .as_array()
+        .and_then(|g| g.iter().find(|x| x["group"] == "Asian"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(asian["metrics"]["disparate_impact"]["value"], 1.0);
+}

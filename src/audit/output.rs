@@ -1,0 +1,171 @@
+//! The audit's output: one serializable report (the JSON contract) and a readable table.
+//! Counts, rates and names only; never a raw record.
+
+use std::collections::BTreeMap;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table as TextTable};
+use serde::Serialize;
+
+use super::{AttributeAudit, AuditParams, MetricValue};
+use crate::data::{LoadSummary, Rejection};
+
+/// The version of the audit JSON layout.
+pub const AUDIT_SCHEMA_VERSION: u32 = 1;
+
+/// What was audited.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditInput {
+    /// The data file.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows audited.
+    pub rows_used: u64,
+    /// Rows rejected.
+    pub rows_rejected: u64,
+    /// Rejections by reason.
+    pub rejected: Vec<Rejection>,
+}
+
+/// The options in force.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditOptions {
+    /// Decision threshold (unused with a prediction column).
+    pub threshold: f64,
+    /// Minimum group size.
+    pub min_group_size: u64,
+    /// Confidence level of the intervals.
+    pub confidence: f64,
+    /// Reference groups given by the user.
+    pub reference: BTreeMap<String, String>,
+}
+
+/// The whole audit.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditReport {
+    /// Layout version.
+    pub schema_version: u32,
+    /// fairgate's version.
+    pub fairgate_version: String,
+    /// The input.
+    pub input: AuditInput,
+    /// The options.
+    pub options: AuditOptions,
+    /// One entry per attribute.
+    pub attributes: Vec<AttributeAudit>,
+}
+
+impl AuditReport {
+    /// Assembles the report.
+    pub fn new(load: &LoadSummary, params: &AuditParams, attributes: Vec<AttributeAudit>) -> Self {
+        AuditReport {
+            schema_version: AUDIT_SCHEMA_VERSION,
+            fairgate_version: crate::VERSION.to_string(),
+            input: AuditInput {
+                path: load.source.clone(),
+                sha256: load.sha256.clone(),
+                rows_read: load.rows_read,
+                rows_used: load.rows_used,
+                rows_rejected: load.rows_rejected,
+                rejected: load.rejected.clone(),
+            },
+            options: AuditOptions {
+                threshold: params.threshold,
+                min_group_size: params.min_group_size,
+                confidence: params.confidence,
+                reference: params.reference.clone(),
+            },
+            attributes,
+        }
+    }
+
+    /// Pretty JSON with a trailing newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// A readable account for a terminal.
+    pub fn to_text(&self) -> String {
+        let i = &self.input;
+        let mut out = format!(
+            "{} (sha256 {}): {} rows audited, {} rejected\n",
+            i.path, i.sha256, i.rows_used, i.rows_rejected
+        );
+        for a in &self.attributes {
+            out.push_str(&format!(
+                "\n{} (reference group: {})\n",
+                a.name,
+                a.reference_group.as_deref().unwrap_or("none")
+            ));
+            let mut t = TextTable::new();
+            t.load_preset(UTF8_FULL_CONDENSED).set_header([
+                "group",
+                "n",
+                "selection rate",
+                "base rate",
+                "TPR",
+                "FPR",
+                "PPV",
+                "AUC",
+                "impact ratio",
+            ]);
+            for g in &a.groups {
+                let m = |k: &str| g.metrics.get(k).copied();
+                let di = m("disparate_impact");
+                let flag = match di.and_then(|d| d.value) {
+                    Some(v) if v < 0.8 => " < 4/5",
+                    _ => "",
+                };
+                t.add_row([
+                    format!("{}{}", g.group, if g.small { " (small)" } else { "" }),
+                    g.n.to_string(),
+                    with_ci(m("selection_rate")),
+                    point(m("base_rate")),
+                    point(m("tpr")),
+                    point(m("fpr")),
+                    point(m("ppv")),
+                    point(m("auc")),
+                    format!("{}{flag}", with_ci(di)),
+                ]);
+            }
+            out.push_str(&format!("{t}\n"));
+            for (k, v) in &a.summary {
+                out.push_str(&format!("  {k}: {}\n", point(Some(*v))));
+            }
+        }
+        out
+    }
+}
+
+fn point(v: Option<MetricValue>) -> String {
+    match v {
+        Some(MetricValue { value: Some(x), .. }) => format!("{x:.3}"),
+        Some(MetricValue {
+            undefined_reason: Some(r),
+            ..
+        }) => format!(
+            "undefined ({})",
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                .unwrap_or_default()
+        ),
+        _ => "-".into(),
+    }
+}
+
+fn with_ci(v: Option<MetricValue>) -> String {
+    match v {
+        Some(MetricValue {
+            value: Some(x),
+            ci_low: Some(lo),
+            ci_high: Some(hi),
+            ..
+        }) => format!("{x:.3} [{lo:.3}, {hi:.3}]"),
+        other => point(other),
+    }
+}
