@@ -6,18 +6,18 @@
 
 mod metrics;
 mod output;
+mod segments;
 mod stats;
 mod summary;
 mod value;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
-use crate::data::{Role, Table, MISSING_CODE};
+use crate::data::{Role, Table, TableReader};
 
 pub use metrics::{auc, segment_metrics, wilson, z_for};
 pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
+pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
 pub use stats::SegmentStats;
 pub use summary::{disparate_impact, summarize};
 pub use value::{MetricValue, Undefined};
@@ -42,6 +42,12 @@ pub enum AuditError {
     /// The table lacks a column the audit needs.
     #[error("the audit needs {0}")]
     Missing(&'static str),
+    /// A bad `--intersect`.
+    #[error("--intersect: {0}")]
+    Intersect(String),
+    /// A bad `--reference`.
+    #[error("--reference: {0}")]
+    Reference(String),
 }
 
 /// Audit settings.
@@ -56,6 +62,9 @@ pub struct AuditParams {
     /// The reference group per attribute; by default the group with the highest selection
     /// rate.
     pub reference: BTreeMap<String, String>,
+    /// Intersections to audit besides each protected attribute: each is a list of protected
+    /// columns whose value combinations are the segments.
+    pub intersections: Vec<Vec<String>>,
 }
 
 impl Default for AuditParams {
@@ -65,6 +74,7 @@ impl Default for AuditParams {
             min_group_size: 30,
             confidence: 0.95,
             reference: BTreeMap::new(),
+            intersections: Vec::new(),
         }
     }
 }
@@ -90,132 +100,76 @@ impl AuditParams {
     }
 }
 
-/// One group of an attribute.
-#[derive(Clone, Debug, Serialize)]
-pub struct GroupAudit {
-    /// Display string.
-    pub group: String,
-    /// One value per column.
-    pub values: Vec<String>,
-    /// Rows.
-    pub n: u64,
-    /// Smaller than the minimum group size.
-    pub small: bool,
-    /// Metric key to value.
-    pub metrics: BTreeMap<String, MetricValue>,
-}
-
-/// The audit of one attribute.
-#[derive(Clone, Debug, Serialize)]
-pub struct AttributeAudit {
-    /// The attribute's name.
-    pub name: String,
-    /// Its columns.
-    pub columns: Vec<String>,
-    /// The reference group for disparate impact.
-    pub reference_group: Option<String>,
-    /// Its groups, in order of first appearance, `unknown` last.
-    pub groups: Vec<GroupAudit>,
-    /// Disparity summary over the groups that are not small.
-    pub summary: BTreeMap<String, MetricValue>,
-    /// Per summary rate, groups left out because the rate is undefined there.
-    pub excluded_from_summary: BTreeMap<String, Vec<String>>,
-}
-
-/// Audits each protected attribute of `table`.
+/// Audits a loaded table: each protected attribute and each requested intersection.
 pub fn audit(table: &Table, params: &AuditParams) -> Result<Vec<AttributeAudit>, AuditError> {
-    params.check()?;
-    let labels = table
+    let protected: Vec<&crate::data::Column> = table.with_role(Role::Protected).collect();
+    let names: Vec<String> = protected.iter().map(|c| c.name.clone()).collect();
+    let mut auditor = Auditor::new(&names, params)?;
+    let label: Vec<Option<bool>> = table
         .label()
-        .ok_or(AuditError::Missing("a label column (--label)"))?;
-    let scores = table.score();
-    let predictions: Option<Vec<bool>> = table
+        .ok_or(AuditError::Missing("a label column (--label)"))?
+        .into_iter()
+        .map(Some)
+        .collect();
+    let prediction = table
         .with_role(Role::Prediction)
         .next()
-        .and_then(|c| c.as_bool())
-        .map(|v| v.iter().map(|b| *b == Some(true)).collect());
-    if scores.is_none() && predictions.is_none() {
-        return Err(AuditError::Missing(
-            "a score (--score) or prediction (--prediction) column",
-        ));
-    }
-    let z = z_for(params.confidence);
-    let mut out = Vec::new();
-    for col in table.with_role(Role::Protected) {
-        let Some(codes) = col.as_codes() else {
-            continue;
+        .and_then(|c| c.as_bool());
+    let attrs: Vec<&[u32]> = protected.iter().filter_map(|c| c.as_codes()).collect();
+    auditor.add(&Rows {
+        label: &label,
+        score: table.score(),
+        prediction,
+        attributes: attrs,
+    })?;
+    let levels = protected.iter().map(|c| c.levels.clone()).collect();
+    Ok(auditor.finish(levels))
+}
+
+/// Audits a stream chunk by chunk, holding only per-group statistics (memory does not grow
+/// with the number of rows). Returns the audit and the load summary.
+pub fn audit_stream(
+    mut reader: TableReader,
+    params: &AuditParams,
+) -> Result<(Vec<AttributeAudit>, crate::data::LoadSummary), crate::Error> {
+    let cols = reader.schema().columns.clone();
+    let find = |role: Role| cols.iter().position(|c| c.role == role);
+    let label = find(Role::Label).ok_or(AuditError::Missing("a label column (--label)"))?;
+    let score = find(Role::Score);
+    let prediction = find(Role::Prediction);
+    let protected: Vec<usize> = (0..cols.len())
+        .filter(|&i| cols[i].role == Role::Protected)
+        .collect();
+    let names: Vec<String> = protected.iter().map(|&i| cols[i].name.clone()).collect();
+    let mut auditor = Auditor::new(&names, params)?;
+    use crate::data::ColumnValues as V;
+    while let Some(chunk) = reader.next_chunk()? {
+        let c = &chunk.columns;
+        let bools = |i: usize| match &c[i] {
+            V::Boolean(v) => Some(v.as_slice()),
+            _ => None,
         };
-        let mut stats = vec![SegmentStats::default(); col.levels.len() + 1];
-        for (i, &code) in codes.iter().enumerate() {
-            let g = if code == MISSING_CODE {
-                col.levels.len()
-            } else {
-                code as usize
-            };
-            let score = scores.map(|s| s[i]);
-            let selected = match &predictions {
-                Some(p) => p[i],
-                None => score.is_some_and(|s| s >= params.threshold),
-            };
-            stats[g].add(score, selected, labels[i]);
-        }
-        let names: Vec<String> = col
-            .levels
+        let attributes = protected
             .iter()
-            .cloned()
-            .chain(std::iter::once(UNKNOWN_GROUP.to_string()))
+            .filter_map(|&i| match &c[i] {
+                V::Categorical(v) => Some(v.as_slice()),
+                _ => None,
+            })
             .collect();
-        let mut groups: Vec<GroupAudit> = Vec::new();
-        for (g, s) in stats.iter().enumerate() {
-            if g == col.levels.len() && s.n == 0 {
-                continue;
-            }
-            groups.push(GroupAudit {
-                group: names[g].clone(),
-                values: vec![names[g].clone()],
-                n: s.n,
-                small: s.n < params.min_group_size,
-                metrics: segment_metrics(s, z),
-            });
-        }
-        let rate_of = |g: &GroupAudit| {
-            g.metrics["selection_rate"]
-                .value
-                .unwrap_or(f64::NEG_INFINITY)
-        };
-        let reference = match params.reference.get(&col.name) {
-            Some(r) => groups.iter().position(|g| &g.group == r),
-            None => groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| !g.small)
-                .max_by(|a, b| rate_of(a.1).total_cmp(&rate_of(b.1)).then(b.0.cmp(&a.0)))
-                .map(|(i, _)| i),
-        };
-        if let Some(r) = reference {
-            let idx = |name: &str| names.iter().position(|n| n == name).unwrap_or(0);
-            let rs = &stats[idx(&groups[r].group)];
-            for g in &mut groups {
-                let s = &stats[idx(&g.group)];
-                let di =
-                    disparate_impact(s.selected(), s.n, rs.selected(), rs.n, params.confidence);
-                g.metrics.insert("disparate_impact".into(), di);
-            }
-        }
-        let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
-            .iter()
-            .filter(|g| !g.small)
-            .map(|g| (g.group.as_str(), &g.metrics))
-            .collect();
-        let (summary, excluded_from_summary) = summarize(&eligible);
-        out.push(AttributeAudit {
-            name: col.name.clone(),
-            columns: vec![col.name.clone()],
-            reference_group: reference.map(|r| groups[r].group.clone()),
-            groups,
-            summary,
-            excluded_from_summary,
-        });
+        auditor.add(&Rows {
+            label: bools(label).unwrap_or_default(),
+            score: score.and_then(|i| match &c[i] {
+                V::Numeric(v) => Some(v.as_slice()),
+                _ => None,
+            }),
+            prediction: prediction.and_then(bools),
+            attributes,
+        })?;
     }
-    Ok(out)
+    let levels = protected
+        .iter()
+        .map(|&i| reader.levels(i).to_vec())
+        .collect();
+    let summary = reader.finish()?;
+    Ok((auditor.finish(levels), summary))
 }

@@ -56,8 +56,12 @@ pub struct AuditArgs {
     /// Confidence level of every interval.
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
-    /// Reference group of an attribute, as ATTRIBUTE=VALUE (repeatable). Default: the group
-    /// with the highest selection rate.
+    /// Also audit every combination of these protected columns' values, e.g. gender,age_band
+    /// (repeatable).
+    #[arg(long, value_name = "COLS")]
+    pub intersect: Vec<String>,
+    /// Reference group of an attribute, as ATTRIBUTE=VALUE (repeatable; for an intersection,
+    /// `a x b=v1, v2`). Default: the group with the highest selection rate.
     #[arg(long, value_name = "ATTR=VALUE")]
     pub reference: Vec<String>,
     /// Output format.

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use fairgate::audit::{AuditParams, AuditReport};
-use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, Unlisted};
+use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, Unlisted};
 
 pub use args::Args;
 use args::{AuditArgs, Command, DataArgs, DatasetsCommand, FormatArg, GenerateArgs, InspectArgs};
@@ -39,11 +39,20 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
         min_group_size: a.min_group_size,
         confidence: a.confidence,
         reference,
+        intersections: a
+            .intersect
+            .iter()
+            .map(|s| s.split(',').map(|c| c.trim().to_string()).collect())
+            .collect(),
     };
     params.check()?;
-    let table = data::load(&spec, &ReadOptions::default())?;
-    let attributes = fairgate::audit::audit(&table, &params)?;
-    let report = AuditReport::new(table.summary(), &params, attributes);
+    let path = spec
+        .path
+        .clone()
+        .context("no input file: pass --data FILE or set path in the [data] table of --config")?;
+    let reader = TableReader::from_path(&path, &spec, &ReadOptions::default())?;
+    let (attributes, summary) = fairgate::audit::audit_stream(reader, &params)?;
+    let report = AuditReport::new(&summary, &params, attributes);
     let text = match a.format {
         FormatArg::Table => report.to_text(),
         FormatArg::Json => report.to_json(),

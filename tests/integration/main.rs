@@ -16,6 +16,9 @@ mod properties;
 /// The synthetic lead generator: determinism and every documented injected effect.
 mod synth;
 
+/// The audit: streaming equals in-memory, intersections, unknown group, undefined metrics.
+mod audit;
+
 /// Audit metrics against the committed scikit-learn / Fairlearn / statsmodels goldens.
 mod oracle;
 

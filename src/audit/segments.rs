@@ -1,0 +1,255 @@
+//! Segments and their accumulation: every protected attribute is a segmentation of the rows
+//! into groups (its values, plus `unknown` for rows without one), and so is every requested
+//! intersection (every combination of its columns' values). [`Auditor`] adds rows chunk by
+//! chunk into one [`SegmentStats`] per group and, at the end, turns them into metrics,
+//! reference groups, disparate impact and summaries.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::metrics::{segment_metrics, z_for};
+use super::stats::SegmentStats;
+use super::summary::{disparate_impact, summarize};
+use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
+use crate::data::MISSING_CODE;
+
+/// A run of rows to add: the label, the score or the prediction, and the code of each
+/// protected attribute (in the order given to [`Auditor::new`]).
+pub struct Rows<'a> {
+    /// Labels (never missing in loaded data).
+    pub label: &'a [Option<bool>],
+    /// Scores, when audited by score.
+    pub score: Option<&'a [f64]>,
+    /// 0/1 decisions, when given.
+    pub prediction: Option<&'a [Option<bool>]>,
+    /// Codes of each protected attribute ([`MISSING_CODE`] is missing).
+    pub attributes: Vec<&'a [u32]>,
+}
+
+/// One group of an attribute or intersection.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupAudit {
+    /// Display string (values joined by ", ").
+    pub group: String,
+    /// One value per column.
+    pub values: Vec<String>,
+    /// Rows.
+    pub n: u64,
+    /// Smaller than the minimum group size: shown, but left out of summaries and never the
+    /// default reference.
+    pub small: bool,
+    /// Under 2% of the rows (bias-audit summaries must flag these).
+    pub under_2_percent: bool,
+    /// Metric key to value.
+    pub metrics: BTreeMap<String, MetricValue>,
+}
+
+/// The audit of one attribute or intersection.
+#[derive(Clone, Debug, Serialize)]
+pub struct AttributeAudit {
+    /// The attribute's name (columns joined by " x " for an intersection).
+    pub name: String,
+    /// Its columns.
+    pub columns: Vec<String>,
+    /// The reference group for disparate impact.
+    pub reference_group: Option<String>,
+    /// Its groups, by first appearance of their values, `unknown` last.
+    pub groups: Vec<GroupAudit>,
+    /// Disparity summary over the groups that are not small.
+    pub summary: BTreeMap<String, MetricValue>,
+    /// Per summary rate, groups left out because the rate is undefined there.
+    pub excluded_from_summary: BTreeMap<String, Vec<String>>,
+}
+
+struct Segmentation {
+    columns: Vec<usize>,
+    groups: BTreeMap<Vec<u32>, SegmentStats>,
+}
+
+/// Accumulates rows into per-group statistics. See the module docs.
+pub struct Auditor {
+    params: AuditParams,
+    names: Vec<String>,
+    segs: Vec<Segmentation>,
+}
+
+impl Auditor {
+    /// An auditor for the protected attributes `names` (in the order rows will give them) and
+    /// the intersections in `params`.
+    pub fn new(names: &[String], params: &AuditParams) -> Result<Auditor, AuditError> {
+        params.check()?;
+        if names.is_empty() {
+            return Err(AuditError::Missing(
+                "at least one protected attribute (--protected)",
+            ));
+        }
+        let mut segs: Vec<Segmentation> = (0..names.len())
+            .map(|i| Segmentation {
+                columns: vec![i],
+                groups: BTreeMap::from([(vec![MISSING_CODE], SegmentStats::default())]),
+            })
+            .collect();
+        for inter in &params.intersections {
+            let mut columns = Vec::new();
+            for c in inter {
+                let i = names.iter().position(|n| n == c).ok_or_else(|| {
+                    AuditError::Intersect(format!(
+                        "column \"{c}\" is not a protected attribute; add it to --protected"
+                    ))
+                })?;
+                if columns.contains(&i) {
+                    return Err(AuditError::Intersect(format!(
+                        "column \"{c}\" is listed twice"
+                    )));
+                }
+                columns.push(i);
+            }
+            if columns.len() < 2 {
+                return Err(AuditError::Intersect(
+                    "an intersection needs at least two columns".into(),
+                ));
+            }
+            segs.push(Segmentation {
+                columns,
+                groups: BTreeMap::new(),
+            });
+        }
+        let seg_names: Vec<String> = segs
+            .iter()
+            .map(|s| {
+                s.columns
+                    .iter()
+                    .map(|&c| names[c].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" x ")
+            })
+            .collect();
+        for (name, reference) in &params.reference {
+            if !seg_names.contains(name) {
+                return Err(AuditError::Reference(format!(
+                    "\"{name}\" is not an audited attribute or intersection (reference \"{reference}\"); audited: {}",
+                    seg_names.join(", ")
+                )));
+            }
+        }
+        Ok(Auditor {
+            params: params.clone(),
+            names: names.to_vec(),
+            segs,
+        })
+    }
+
+    /// Adds a run of rows.
+    pub fn add(&mut self, rows: &Rows<'_>) -> Result<(), AuditError> {
+        if rows.score.is_none() && rows.prediction.is_none() {
+            return Err(AuditError::Missing(
+                "a score (--score) or prediction (--prediction) column",
+            ));
+        }
+        let n = rows.label.len();
+        let mut key = Vec::with_capacity(4);
+        for seg in &mut self.segs {
+            for i in 0..n {
+                let score = rows.score.map(|s| s[i]);
+                let selected = match rows.prediction {
+                    Some(p) => p[i] == Some(true),
+                    None => score.is_some_and(|s| s >= self.params.threshold),
+                };
+                key.clear();
+                key.extend(seg.columns.iter().map(|&c| rows.attributes[c][i]));
+                match seg.groups.get_mut(&key) {
+                    Some(s) => s.add(score, selected, rows.label[i] == Some(true)),
+                    None => {
+                        let mut s = SegmentStats::default();
+                        s.add(score, selected, rows.label[i] == Some(true));
+                        seg.groups.insert(key.clone(), s);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The metrics of every group, reference groups, disparate impact and summaries.
+    /// `levels[i]` names the codes of protected attribute `i`.
+    pub fn finish(self, levels: Vec<Vec<String>>) -> Vec<AttributeAudit> {
+        let z = z_for(self.params.confidence);
+        let total: u64 = self
+            .segs
+            .first()
+            .map_or(0, |s| s.groups.values().map(|g| g.n).sum());
+        let mut out = Vec::new();
+        for seg in &self.segs {
+            let name_of = |col: usize, code: u32| -> String {
+                levels
+                    .get(col)
+                    .and_then(|l| l.get(code as usize))
+                    .cloned()
+                    .unwrap_or_else(|| UNKNOWN_GROUP.to_string())
+            };
+            let columns: Vec<String> = seg.columns.iter().map(|&c| self.names[c].clone()).collect();
+            let mut groups = Vec::new();
+            let mut stats = Vec::new();
+            for (key, s) in &seg.groups {
+                let values: Vec<String> = key
+                    .iter()
+                    .zip(&seg.columns)
+                    .map(|(&code, &c)| name_of(c, code))
+                    .collect();
+                groups.push(GroupAudit {
+                    group: values.join(", "),
+                    values,
+                    n: s.n,
+                    small: s.n < self.params.min_group_size,
+                    under_2_percent: (s.n as f64) < 0.02 * total as f64,
+                    metrics: segment_metrics(s, z),
+                });
+                stats.push(s);
+            }
+            let name = columns.join(" x ");
+            let rate_of = |g: &GroupAudit| {
+                g.metrics["selection_rate"]
+                    .value
+                    .unwrap_or(f64::NEG_INFINITY)
+            };
+            let reference = match self.params.reference.get(&name) {
+                Some(r) => groups.iter().position(|g| &g.group == r),
+                None => groups
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, g)| !g.small && g.values.iter().all(|v| v != UNKNOWN_GROUP))
+                    .max_by(|a, b| rate_of(a.1).total_cmp(&rate_of(b.1)).then(b.0.cmp(&a.0)))
+                    .map(|(i, _)| i),
+            };
+            if let Some(r) = reference {
+                let rs = stats[r];
+                for (g, s) in groups.iter_mut().zip(&stats) {
+                    let di = disparate_impact(
+                        s.selected(),
+                        s.n,
+                        rs.selected(),
+                        rs.n,
+                        self.params.confidence,
+                    );
+                    g.metrics.insert("disparate_impact".into(), di);
+                }
+            }
+            let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
+                .iter()
+                .filter(|g| !g.small)
+                .map(|g| (g.group.as_str(), &g.metrics))
+                .collect();
+            let (summary, excluded_from_summary) = summarize(&eligible);
+            out.push(AttributeAudit {
+                name,
+                columns,
+                reference_group: reference.map(|r| groups[r].group.clone()),
+                groups,
+                summary,
+                excluded_from_summary,
+            });
+        }
+        out
+    }
+}

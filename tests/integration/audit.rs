@@ -1,0 +1,154 @@
+//! The audit's structure: streaming equals in-memory for any chunk size and thread count;
+//! intersections, the unknown group, small and under-2% flags; undefined metrics.
+
+use std::io::Cursor;
+
+use fairgate::audit::{audit, audit_stream, AuditParams, Undefined};
+use fairgate::data::{synth, DataSpec, ReadOptions, Table, TableReader};
+
+use crate::util::{all_columns, label_score, load};
+
+fn demo() -> Vec<u8> {
+    let mut v = Vec::new();
+    synth::generate(&synth::SynthParams::new(6_000, 99), &mut v).unwrap_or_default();
+    v
+}
+
+#[test]
+fn streaming_and_in_memory_audits_agree_for_any_chunking() -> Result<(), Box<dyn std::error::Error>>
+{
+    let bytes = demo();
+    let params = AuditParams {
+        threshold: 0.2,
+        intersections: vec![vec!["gender".into(), "ethnicity".into()]],
+        ..AuditParams::default()
+    };
+    let table = Table::from_reader(
+        Box::new(Cursor::new(bytes.clone())),
+        "d.csv",
+        &synth::spec(),
+        &ReadOptions::default(),
+    )?;
+    let whole = serde_json::to_string(&audit(&table, &params)?)?;
+    for (chunk, threaded) in [(1, false), (97, true), (1000, false), (100_000, true)] {
+        let opts = ReadOptions {
+            chunk_rows: chunk,
+            ..all_columns(chunk, threaded)
+        };
+        let reader = TableReader::new(
+            Box::new(Cursor::new(bytes.clone())),
+            "d.csv",
+            &synth::spec(),
+            &opts,
+        )?;
+        let (streamed, summary) = audit_stream(reader, &params)?;
+        assert_eq!(
+            serde_json::to_string(&streamed)?,
+            whole,
+            "chunk {chunk}, threaded {threaded}"
+        );
+        assert_eq!(summary.rows_used, 6_000);
+    }
+    Ok(())
+}
+
+#[test]
+fn intersections_unknown_and_flags() -> Result<(), Box<dyn std::error::Error>> {
+    // 40 rows of a/x, 40 of b/y, 2 of b/x, 3 with g missing.
+    let mut csv = String::from("y,score,g,h\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "{},{},a,x\n",
+            i % 2,
+            if i % 4 == 0 { 0.9 } else { 0.1 }
+        ));
+        csv.push_str(&format!(
+            "{},{},b,y\n",
+            i % 2,
+            if i % 3 == 0 { 0.9 } else { 0.1 }
+        ));
+    }
+    csv.push_str("1,0.9,b,x\n0,0.2,b,x\n1,0.9,,x\n0,0.1,,y\n1,0.6,,y\n");
+    let spec = DataSpec {
+        protected: Some(vec!["g".into(), "h".into()]),
+        ..label_score("y", "score")
+    };
+    let t = load(csv.as_bytes(), &spec)?;
+    let params = AuditParams {
+        intersections: vec![vec!["g".into(), "h".into()]],
+        ..AuditParams::default()
+    };
+    let r = audit(&t, &params)?;
+    assert_eq!(r.len(), 3);
+    let g = &r[0];
+    let names: Vec<(&str, u64, bool)> = g
+        .groups
+        .iter()
+        .map(|x| (x.group.as_str(), x.n, x.small))
+        .collect();
+    assert_eq!(
+        names,
+        vec![("a", 40, false), ("b", 42, false), ("unknown", 3, true)]
+    );
+    // 3 of 85 rows is 3.5%: not under 2%.
+    assert!(!g.groups[2].under_2_percent);
+    let h = &r[1];
+    assert!(h.groups.iter().any(|x| x.group == "unknown" && x.n == 0));
+    let gh = &r[2];
+    assert_eq!(gh.name, "g x h");
+    assert_eq!(gh.columns, vec!["g".to_string(), "h".into()]);
+    let got: Vec<(&str, u64)> = gh.groups.iter().map(|x| (x.group.as_str(), x.n)).collect();
+    // Ordered by each column's first-appearance order, then unknown.
+    assert_eq!(
+        got,
+        vec![
+            ("a, x", 40),
+            ("b, x", 2),
+            ("b, y", 40),
+            ("unknown, x", 1),
+            ("unknown, y", 2)
+        ]
+    );
+    // The small b/x group is shown but left out of the summary and of the reference choice.
+    let bx = &gh.groups[1];
+    assert!(bx.small);
+    assert_ne!(gh.reference_group.as_deref(), Some("b, x"));
+    Ok(())
+}
+
+#[test]
+fn undefined_metrics_are_null_with_a_reason() -> Result<(), Box<dyn std::error::Error>> {
+    // Group c has only negatives: TPR and AUC are undefined there, and c is left out of the
+    // TPR-based summaries (Fairlearn would count its TPR as 0).
+    let mut csv = String::from("y,score,g\n");
+    for i in 0..60 {
+        csv.push_str(&format!("{},{:.2},a\n", i % 2, (i % 10) as f64 / 10.0));
+        csv.push_str(&format!("0,{:.2},c\n", (i % 10) as f64 / 10.0));
+    }
+    let spec = DataSpec {
+        protected: Some(vec!["g".into()]),
+        ..label_score("y", "score")
+    };
+    let r = audit(&load(csv.as_bytes(), &spec)?, &AuditParams::default())?;
+    let c = r[0].groups.iter().find(|g| g.group == "c").ok_or("no c")?;
+    assert_eq!(c.metrics["tpr"].value, None);
+    assert_eq!(
+        c.metrics["tpr"].undefined_reason,
+        Some(Undefined::NoPositives)
+    );
+    assert_eq!(
+        c.metrics["auc"].undefined_reason,
+        Some(Undefined::SingleClass)
+    );
+    assert_eq!(
+        r[0].excluded_from_summary.get("tpr"),
+        Some(&vec!["c".to_string()])
+    );
+    assert_eq!(
+        r[0].summary["equal_opportunity_difference"].undefined_reason,
+        Some(Undefined::TooFewGroups)
+    );
+    let json = serde_json::to_string(&r)?;
+    assert!(!json.contains("NaN"));
+    Ok(())
+}
