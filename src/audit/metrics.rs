@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
+use super::calibration::{self, Binning};
 use super::stats::SegmentStats;
 use super::value::{MetricValue, Undefined};
 
@@ -51,9 +52,16 @@ fn rate(k: u64, n: u64, z: f64, reason: Undefined) -> MetricValue {
 ///   one class; `brier` = mean (s - y)²; `log_loss` = -mean (y ln s' + (1 - y) ln(1 - s'))
 ///   with s' = s clipped to [ε, 1 - ε], ε = f64::EPSILON (scikit-learn 1.9); `mean_score`.
 ///
+/// - `scoring_rate`: the share of the segment scoring strictly above the median score of the
+///   whole sample (NYC Local Law 144 bias audits), with a Wilson interval.
+/// - Calibration (see [`super::calibration`]): `ece`, `mce`, `calibration_in_the_large`
+///   (= observed positive rate - mean score), `calibration_slope` and
+///   `calibration_intercept`, `hosmer_lemeshow` and `hosmer_lemeshow_p`.
+///
 /// Every rate carries a Wilson interval at the given z.
-pub fn segment_metrics(s: &SegmentStats, z: f64) -> BTreeMap<String, MetricValue> {
+pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String, MetricValue> {
     use Undefined::*;
+    let z = ctx.z;
     let mut m = BTreeMap::new();
     let mut put = |k: &str, v: MetricValue| {
         m.insert(k.to_string(), v);
@@ -97,7 +105,60 @@ pub fn segment_metrics(s: &SegmentStats, z: f64) -> BTreeMap<String, MetricValue
     );
     put("log_loss", scored(mean_over_scores(s, log_loss_term)));
     put("mean_score", scored(mean_over_scores(s, |sc, _| sc)));
+    let scoring = match ctx.median {
+        _ if !s.has_scores() => {
+            MetricValue::undefined(if s.n == 0 { EmptySegment } else { NoScores })
+        }
+        Some(med) => {
+            let above: u64 = s
+                .score_counts()
+                .filter(|(sc, _)| *sc > med)
+                .map(|(_, c)| c[0] + c[1])
+                .sum();
+            rate(above, s.n, z, EmptySegment)
+        }
+        None => MetricValue::undefined(NoScores),
+    };
+    put("scoring_rate", scoring);
+    if s.has_scores() {
+        let bins = calibration::reliability(ctx.binning, s, z);
+        let (ece, mce) = calibration::ece_mce(&bins);
+        put("ece", ece);
+        put("mce", mce);
+        let citl = mean_over_scores(s, |sc, _| sc).map(|ms| s.positives() as f64 / s.n as f64 - ms);
+        put("calibration_in_the_large", scored(citl));
+        let (slope, intercept) = calibration::recalibration(s);
+        put("calibration_slope", slope);
+        put("calibration_intercept", intercept);
+        let (hl, hl_p) = calibration::hosmer_lemeshow(ctx.binning, s);
+        put("hosmer_lemeshow", hl);
+        put("hosmer_lemeshow_p", hl_p);
+    } else {
+        let u = MetricValue::undefined(if s.n == 0 { EmptySegment } else { NoScores });
+        for k in [
+            "ece",
+            "mce",
+            "calibration_in_the_large",
+            "calibration_slope",
+            "calibration_intercept",
+            "hosmer_lemeshow",
+            "hosmer_lemeshow_p",
+        ] {
+            put(k, u);
+        }
+    }
     m
+}
+
+/// What metrics need besides a segment's statistics.
+#[derive(Clone, Copy, Debug)]
+pub struct MetricContext {
+    /// The normal quantile of the intervals.
+    pub z: f64,
+    /// The median score of the whole sample (for `scoring_rate`).
+    pub median: Option<f64>,
+    /// The calibration binning.
+    pub binning: Binning,
 }
 
 /// The Mann-Whitney AUC over the score histogram; `None` with one class.
@@ -140,12 +201,20 @@ fn log_loss_term(s: f64, y: f64) -> f64 {
 mod tests {
     use super::*;
 
+    fn ctx() -> MetricContext {
+        MetricContext {
+            z: 1.96,
+            median: Some(0.5),
+            binning: Binning::default(),
+        }
+    }
+
     #[test]
     fn undefined_rates_say_why() {
         let mut s = SegmentStats::default();
         s.add(Some(0.9), true, false);
         s.add(Some(0.1), false, false);
-        let m = segment_metrics(&s, 1.96);
+        let m = segment_metrics(&s, &ctx());
         assert_eq!(m["tpr"].undefined_reason, Some(Undefined::NoPositives));
         assert_eq!(m["auc"].undefined_reason, Some(Undefined::SingleClass));
         assert_eq!(
@@ -153,7 +222,7 @@ mod tests {
             Some(Undefined::SingleClass)
         );
         assert_eq!(m["fpr"].value, Some(0.5));
-        let empty = segment_metrics(&SegmentStats::default(), 1.96);
+        let empty = segment_metrics(&SegmentStats::default(), &ctx());
         assert!(empty
             .values()
             .all(|v| v.value.is_none() && v.undefined_reason.is_some()));

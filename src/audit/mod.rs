@@ -4,6 +4,7 @@
 //! One pass over the rows fills mergeable [`SegmentStats`] per group; every metric is computed
 //! from those, so the result does not depend on chunking or threads.
 
+mod calibration;
 mod metrics;
 mod output;
 mod segments;
@@ -15,7 +16,8 @@ use std::collections::BTreeMap;
 
 use crate::data::{Role, Table, TableReader};
 
-pub use metrics::{auc, segment_metrics, wilson, z_for};
+pub use calibration::{Binning, ReliabilityBin};
+pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
 pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
 pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
 pub use stats::SegmentStats;
@@ -65,6 +67,8 @@ pub struct AuditParams {
     /// Intersections to audit besides each protected attribute: each is a list of protected
     /// columns whose value combinations are the segments.
     pub intersections: Vec<Vec<String>>,
+    /// Calibration binning. Defaults to 10 uniform bins.
+    pub binning: Binning,
 }
 
 impl Default for AuditParams {
@@ -75,6 +79,7 @@ impl Default for AuditParams {
             confidence: 0.95,
             reference: BTreeMap::new(),
             intersections: Vec::new(),
+            binning: Binning::default(),
         }
     }
 }
@@ -94,6 +99,16 @@ impl AuditParams {
                 name: "--confidence",
                 value: self.confidence.to_string(),
                 expected: "a number strictly between 0 and 1",
+            });
+        }
+        let k = match self.binning {
+            Binning::Uniform(k) | Binning::Quantile(k) => k,
+        };
+        if !(1..=1000).contains(&k) {
+            return Err(AuditError::InvalidParam {
+                name: "--bins",
+                value: k.to_string(),
+                expected: "between 1 and 1000 bins",
             });
         }
         Ok(())

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::metrics::{segment_metrics, z_for};
+use super::calibration::{median, reliability, ReliabilityBin};
+use super::metrics::{segment_metrics, z_for, MetricContext};
 use super::stats::SegmentStats;
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
@@ -43,6 +44,8 @@ pub struct GroupAudit {
     pub under_2_percent: bool,
     /// Metric key to value.
     pub metrics: BTreeMap<String, MetricValue>,
+    /// The reliability table (empty when only decisions were audited).
+    pub reliability: Vec<ReliabilityBin>,
 }
 
 /// The audit of one attribute or intersection.
@@ -175,10 +178,20 @@ impl Auditor {
     /// `levels[i]` names the codes of protected attribute `i`.
     pub fn finish(self, levels: Vec<Vec<String>>) -> Vec<AttributeAudit> {
         let z = z_for(self.params.confidence);
-        let total: u64 = self
-            .segs
-            .first()
-            .map_or(0, |s| s.groups.values().map(|g| g.n).sum());
+        // Every row is in exactly one group of each segmentation: the first one's groups
+        // together are the whole sample.
+        let mut all = SegmentStats::default();
+        if let Some(first) = self.segs.first() {
+            for g in first.groups.values() {
+                all.merge(g);
+            }
+        }
+        let total = all.n;
+        let ctx = MetricContext {
+            z,
+            median: median(&all),
+            binning: self.params.binning,
+        };
         let mut out = Vec::new();
         for seg in &self.segs {
             let name_of = |col: usize, code: u32| -> String {
@@ -203,7 +216,12 @@ impl Auditor {
                     n: s.n,
                     small: s.n < self.params.min_group_size,
                     under_2_percent: (s.n as f64) < 0.02 * total as f64,
-                    metrics: segment_metrics(s, z),
+                    metrics: segment_metrics(s, &ctx),
+                    reliability: if s.has_scores() {
+                        reliability(self.params.binning, s, z)
+                    } else {
+                        Vec::new()
+                    },
                 });
                 stats.push(s);
             }

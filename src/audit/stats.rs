@@ -110,9 +110,14 @@ mod tests {
                 merged.merge(&p);
             }
             assert_eq!(merged, whole);
+            let ctx = crate::audit::MetricContext {
+                z: 1.96,
+                median: Some(0.5),
+                binning: crate::audit::Binning::Quantile(7),
+            };
             assert_eq!(
-                segment_metrics(&merged, 1.96),
-                segment_metrics(&whole, 1.96)
+                segment_metrics(&merged, &ctx),
+                segment_metrics(&whole, &ctx)
             );
         }
     }

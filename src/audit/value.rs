@@ -29,6 +29,10 @@ pub enum Undefined {
     TooFewGroups,
     /// F1 with no true positives, false positives or false negatives.
     NoRelevantRows,
+    /// Fewer than three usable calibration bins (Hosmer-Lemeshow).
+    TooFewBins,
+    /// A fitted quantity does not exist (e.g. logistic recalibration under separation).
+    NotEstimable,
 }
 
 /// A metric value with its interval.

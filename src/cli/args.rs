@@ -56,6 +56,10 @@ pub struct AuditArgs {
     /// Confidence level of every interval.
     #[arg(long, default_value_t = 0.95)]
     pub confidence: f64,
+    /// Calibration bins: a number of equal-width bins (`10`) or `quantile:K` for bins at
+    /// the score quantiles.
+    #[arg(long, default_value = "10", value_name = "K|quantile:K")]
+    pub bins: String,
     /// Also audit every combination of these protected columns' values, e.g. gender,age_band
     /// (repeatable).
     #[arg(long, value_name = "COLS")]

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use fairgate::audit::{AuditParams, AuditReport};
+use fairgate::audit::{AuditParams, AuditReport, Binning};
 use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, Unlisted};
 
 pub use args::Args;
@@ -34,7 +34,14 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
             .with_context(|| format!("--reference: expected ATTRIBUTE=VALUE, found \"{r}\""))?;
         reference.insert(attr.to_string(), value.to_string());
     }
+    let binning = Binning::parse(&a.bins).with_context(|| {
+        format!(
+            "--bins: expected a number of bins or quantile:K, found \"{}\"",
+            a.bins
+        )
+    })?;
     let params = AuditParams {
+        binning,
         threshold: a.threshold,
         min_group_size: a.min_group_size,
         confidence: a.confidence,

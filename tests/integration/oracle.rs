@@ -1,7 +1,7 @@
 //! fairgate's audit metrics against the committed goldens of tests/oracle (scikit-learn,
 //! Fairlearn, statsmodels). Tolerances: point values 1e-9; intervals 1e-6.
 
-use fairgate::audit::{audit, AuditParams, MetricValue};
+use fairgate::audit::{audit, AuditParams, Binning, MetricValue, ReliabilityBin};
 use fairgate::data::{synth, ReadOptions, Table};
 use serde_json::Value;
 
@@ -94,6 +94,19 @@ fn audit_matches_sklearn_fairlearn_and_statsmodels() -> Result<(), Box<dyn std::
                 checked += 1;
             }
         }
+        // The reliability table (non-empty bins) against sklearn's calibration_curve.
+        for group in attr.groups.iter().filter(|g| g.n > 0) {
+            let want = want_groups[&group.group]["_reliability_uniform"]
+                .as_array()
+                .ok_or("bins")?;
+            compare_bins(
+                &format!("{}={} uniform", attr.name, group.group),
+                &group.reliability,
+                want,
+                &mut failures,
+            );
+            checked += want.len();
+        }
         for (key, want) in g["summary"].as_object().ok_or("summary")? {
             let got = attr.summary.get(key).and_then(|m| m.value);
             close(
@@ -106,6 +119,37 @@ fn audit_matches_sklearn_fairlearn_and_statsmodels() -> Result<(), Box<dyn std::
             checked += 1;
         }
     }
+    // Quantile bins: a second audit.
+    let quantile = audit(
+        &table,
+        &AuditParams {
+            binning: Binning::Quantile(10),
+            ..params.clone()
+        },
+    )?;
+    for attr in &quantile {
+        for group in attr.groups.iter().filter(|g| g.n > 0) {
+            let want = &golden["attributes"][&attr.name]["groups"][&group.group]["_quantile"];
+            let what = format!("{}={} quantile", attr.name, group.group);
+            for key in ["ece", "mce"] {
+                let w = want[key].as_f64().ok_or("quantile value")?;
+                close(
+                    &format!("{what} {key}"),
+                    group.metrics.get(key).and_then(|m| m.value),
+                    w,
+                    1e-9,
+                    &mut failures,
+                );
+            }
+            compare_bins(
+                &what,
+                &group.reliability,
+                want["bins"].as_array().ok_or("bins")?,
+                &mut failures,
+            );
+            checked += 2;
+        }
+    }
     assert!(checked > 300, "only {checked} values checked");
     assert!(
         failures.is_empty(),
@@ -114,4 +158,39 @@ fn audit_matches_sklearn_fairlearn_and_statsmodels() -> Result<(), Box<dyn std::
         failures.join("\n")
     );
     Ok(())
+}
+
+/// Non-empty reliability bins against sklearn's (count, prob_pred, prob_true).
+fn compare_bins(what: &str, got: &[ReliabilityBin], want: &[Value], failures: &mut Vec<String>) {
+    let nonempty: Vec<&ReliabilityBin> = got.iter().filter(|b| b.count > 0).collect();
+    if nonempty.len() != want.len() {
+        failures.push(format!(
+            "{what}: {} non-empty bins, oracle {}",
+            nonempty.len(),
+            want.len()
+        ));
+        return;
+    }
+    for (i, (b, w)) in nonempty.iter().zip(want).enumerate() {
+        if Some(b.count) != w["count"].as_u64() {
+            failures.push(format!(
+                "{what} bin {i}: count {} vs {}",
+                b.count, w["count"]
+            ));
+        }
+        close(
+            &format!("{what} bin {i} mean"),
+            b.mean_score,
+            w["mean_score"].as_f64().unwrap_or(f64::NAN),
+            1e-9,
+            failures,
+        );
+        close(
+            &format!("{what} bin {i} observed"),
+            b.observed.value,
+            w["observed"].as_f64().unwrap_or(f64::NAN),
+            1e-9,
+            failures,
+        );
+    }
 }

@@ -1,0 +1,301 @@
+//! Calibration of scores within a segment, computed from its score histogram.
+//!
+//! Binning follows scikit-learn's `calibration_curve` exactly. Uniform edges are numpy's
+//! `linspace(0, 1, K + 1)`: edge i is `i * (1 / K)` in f64, and the last edge is exactly 1, so
+//! for K = 10 one edge is 0.30000000000000004. A score goes to the bin given by the number of
+//! interior edges strictly below it (`searchsorted(edges[1:-1], s)`), so bins are right-closed:
+//! [0, e1], (e1, e2], .... Quantile edges are numpy's linear-interpolation percentiles of the
+//! segment's own scores, and use the same assignment rule.
+
+use serde::Serialize;
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+use super::metrics::wilson;
+use super::stats::SegmentStats;
+use super::value::{MetricValue, Undefined};
+
+/// How scores are binned for reliability, ECE, MCE and Hosmer-Lemeshow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "strategy", content = "bins")]
+pub enum Binning {
+    /// K equal-width bins on [0, 1].
+    Uniform(usize),
+    /// K bins with edges at the segment's score quantiles.
+    Quantile(usize),
+}
+
+impl Binning {
+    /// Parses `10` (uniform) or `quantile:10`.
+    pub fn parse(text: &str) -> Option<Binning> {
+        match text.split_once(':') {
+            Some(("quantile", k)) => k.trim().parse().ok().map(Binning::Quantile),
+            Some(("uniform", k)) => k.trim().parse().ok().map(Binning::Uniform),
+            None => text.trim().parse().ok().map(Binning::Uniform),
+            _ => None,
+        }
+    }
+}
+
+impl Default for Binning {
+    fn default() -> Self {
+        Binning::Uniform(10)
+    }
+}
+
+/// One bin of a reliability table.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReliabilityBin {
+    /// Lower edge.
+    pub low: f64,
+    /// Upper edge.
+    pub high: f64,
+    /// Rows in the bin.
+    pub count: u64,
+    /// Mean score in the bin (null when empty).
+    pub mean_score: Option<f64>,
+    /// Observed positive rate, with its Wilson interval (null when empty).
+    pub observed: MetricValue,
+}
+
+/// The bin edges for a segment.
+pub fn edges(binning: Binning, s: &SegmentStats) -> Vec<f64> {
+    match binning {
+        Binning::Uniform(k) => {
+            let step = 1.0 / k as f64;
+            let mut e: Vec<f64> = (0..=k).map(|i| i as f64 * step).collect();
+            if let Some(last) = e.last_mut() {
+                *last = 1.0;
+            }
+            e
+        }
+        Binning::Quantile(k) => {
+            let step = 1.0 / k as f64;
+            let mut qs: Vec<f64> = (0..=k).map(|i| i as f64 * step).collect();
+            if let Some(last) = qs.last_mut() {
+                *last = 1.0;
+            }
+            // scikit-learn calls np.percentile(s, q * 100), which divides by 100 again:
+            // the round trip can move q by an ulp, and with it an edge.
+            qs.iter()
+                .map(|&q| percentile(s, q * 100.0 / 100.0))
+                .collect()
+        }
+    }
+}
+
+/// numpy's `quantile(scores, q)` with its default linear method: virtual index (n - 1) q,
+/// then its `_lerp`, from the histogram.
+fn percentile(s: &SegmentStats, q: f64) -> f64 {
+    let n: u64 = s.score_counts().map(|(_, c)| c[0] + c[1]).sum();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let pos = q * (n - 1) as f64;
+    let lo = pos.floor() as u64;
+    let t = pos - lo as f64;
+    let a = order_stat(s, lo);
+    let b = order_stat(s, (lo + 1).min(n - 1));
+    // numpy's _lerp: a + (b - a) t, computed from the nearer end.
+    if t >= 0.5 {
+        b - (b - a) * (1.0 - t)
+    } else {
+        a + (b - a) * t
+    }
+}
+
+/// numpy's `median`: the middle score, or the mean of the two middle scores.
+pub fn median(s: &SegmentStats) -> Option<f64> {
+    let n: u64 = s.score_counts().map(|(_, c)| c[0] + c[1]).sum();
+    if n == 0 {
+        return None;
+    }
+    let (a, b) = (order_stat(s, (n - 1) / 2), order_stat(s, n / 2));
+    Some((a + b) / 2.0)
+}
+
+/// The k-th smallest score (from 0).
+fn order_stat(s: &SegmentStats, k: u64) -> f64 {
+    let mut seen = 0;
+    for (score, c) in s.score_counts() {
+        seen += c[0] + c[1];
+        if seen > k {
+            return score;
+        }
+    }
+    f64::NAN
+}
+
+/// Bin index of a score: the number of interior edges strictly below it.
+fn bin_of(edges: &[f64], score: f64) -> usize {
+    let interior = &edges[1..edges.len() - 1];
+    interior.partition_point(|&e| e < score)
+}
+
+/// The reliability table: every bin with its count, mean score and observed rate.
+pub fn reliability(binning: Binning, s: &SegmentStats, z: f64) -> Vec<ReliabilityBin> {
+    let e = edges(binning, s);
+    let k = e.len() - 1;
+    let mut count = vec![0u64; k];
+    let mut pos = vec![0u64; k];
+    let mut sum = vec![0.0f64; k];
+    for (score, [n0, n1]) in s.score_counts() {
+        let b = bin_of(&e, score);
+        count[b] += n0 + n1;
+        pos[b] += n1;
+        sum[b] += score * (n0 + n1) as f64;
+    }
+    (0..k)
+        .map(|b| ReliabilityBin {
+            low: e[b],
+            high: e[b + 1],
+            count: count[b],
+            mean_score: (count[b] > 0).then(|| sum[b] / count[b] as f64),
+            observed: if count[b] == 0 {
+                MetricValue::undefined(Undefined::EmptySegment)
+            } else {
+                MetricValue::with_ci(pos[b] as f64 / count[b] as f64, wilson(pos[b], count[b], z))
+            },
+        })
+        .collect()
+}
+
+/// ECE = Σ over non-empty bins of (n_b / n) |mean score_b - observed_b|; MCE = the largest
+/// |mean score_b - observed_b|.
+pub fn ece_mce(bins: &[ReliabilityBin]) -> (MetricValue, MetricValue) {
+    let n: u64 = bins.iter().map(|b| b.count).sum();
+    if n == 0 {
+        let u = MetricValue::undefined(Undefined::NoScores);
+        return (u, u);
+    }
+    let (mut ece, mut mce) = (0.0, 0.0f64);
+    for b in bins {
+        if let (Some(m), Some(o)) = (b.mean_score, b.observed.value) {
+            let gap = (m - o).abs();
+            ece += b.count as f64 / n as f64 * gap;
+            mce = mce.max(gap);
+        }
+    }
+    (MetricValue::of(ece), MetricValue::of(mce))
+}
+
+/// Hosmer-Lemeshow over the bins: H = Σ (O_b - E_b)² / (E_b (1 - E_b / n_b)), with O_b the
+/// positives and E_b the sum of scores in bin b; p = 1 - F_chi2(H; G - 2) (the survival
+/// function, so tiny p-values keep their precision), G the number of
+/// bins used. Empty bins, and bins where E_b is 0 or n_b (no variance), are left out.
+/// Undefined with fewer than 3 bins used.
+pub fn hosmer_lemeshow(binning: Binning, s: &SegmentStats) -> (MetricValue, MetricValue) {
+    let e = edges(binning, s);
+    let k = e.len() - 1;
+    let mut count = vec![0u64; k];
+    let mut pos = vec![0u64; k];
+    let mut sum = vec![0.0f64; k];
+    for (score, [n0, n1]) in s.score_counts() {
+        let b = bin_of(&e, score);
+        count[b] += n0 + n1;
+        pos[b] += n1;
+        sum[b] += score * (n0 + n1) as f64;
+    }
+    let (mut h, mut g) = (0.0, 0usize);
+    for b in 0..k {
+        let (nb, eb, ob) = (count[b] as f64, sum[b], pos[b] as f64);
+        let var = eb * (1.0 - eb / nb);
+        if count[b] == 0 || var <= 0.0 {
+            continue;
+        }
+        h += (ob - eb) * (ob - eb) / var;
+        g += 1;
+    }
+    if g < 3 {
+        let u = MetricValue::undefined(Undefined::TooFewBins);
+        return (u, u);
+    }
+    let p = ChiSquared::new((g - 2) as f64).map(|c| c.sf(h)).map_or(
+        MetricValue::undefined(Undefined::TooFewBins),
+        MetricValue::of,
+    );
+    (MetricValue::of(h), p)
+}
+
+/// Logistic recalibration: the maximum-likelihood fit of logit P(y = 1) = a + b logit(s'),
+/// s' = s clipped to [ε, 1 - ε] (ε = f64::EPSILON), by Newton's method on the histogram
+/// (statsmodels `Logit(y, [1, logit(s')])`). Returns (slope b, intercept a); undefined when
+/// the fit does not exist (one class, one distinct score, or separation).
+pub fn recalibration(s: &SegmentStats) -> (MetricValue, MetricValue) {
+    let undefined = |r| (MetricValue::undefined(r), MetricValue::undefined(r));
+    if !s.has_scores() {
+        return undefined(Undefined::NoScores);
+    }
+    if s.positives() == 0 || s.negatives() == 0 {
+        return undefined(Undefined::SingleClass);
+    }
+    let eps = f64::EPSILON;
+    let data: Vec<(f64, f64, f64)> = s
+        .score_counts()
+        .map(|(sc, [n0, n1])| {
+            let p = sc.clamp(eps, 1.0 - eps);
+            ((p / (1.0 - p)).ln(), (n0 + n1) as f64, n1 as f64)
+        })
+        .collect();
+    let (mut a, mut b) = (0.0f64, 1.0f64);
+    for _ in 0..100 {
+        let (mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for &(x, n, y) in &data {
+            let p = 1.0 / (1.0 + (-(a + b * x)).exp());
+            let w = n * p * (1.0 - p);
+            g0 += y - n * p;
+            g1 += (y - n * p) * x;
+            h00 += w;
+            h01 += w * x;
+            h11 += w * x * x;
+        }
+        let det = h00 * h11 - h01 * h01;
+        if !(det.is_finite() && det > 1e-300) {
+            return undefined(Undefined::NotEstimable);
+        }
+        let da = (h11 * g0 - h01 * g1) / det;
+        let db = (h00 * g1 - h01 * g0) / det;
+        a += da;
+        b += db;
+        if !(a.is_finite() && b.is_finite()) || a.abs() > 1e6 || b.abs() > 1e6 {
+            return undefined(Undefined::NotEstimable);
+        }
+        if da.abs().max(db.abs()) < 1e-12 {
+            return (MetricValue::of(b), MetricValue::of(a));
+        }
+    }
+    undefined(Undefined::NotEstimable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uniform_edges_are_numpy_linspace() {
+        let e = edges(Binning::Uniform(10), &SegmentStats::default());
+        assert_eq!(e[3], 0.30000000000000004);
+        assert_eq!(e[10], 1.0);
+        // Right-closed bins: a score on an edge goes to the bin below it.
+        assert_eq!(bin_of(&e, 0.0), 0);
+        assert_eq!(bin_of(&e, 0.1), 0);
+        assert_eq!(bin_of(&e, 0.3), 2); // 0.3 < 0.30000000000000004
+        assert_eq!(bin_of(&e, 0.30000000000000004), 2);
+        assert_eq!(bin_of(&e, 1.0), 9);
+    }
+
+    #[test]
+    fn perfectly_calibrated_bins_have_zero_ece() {
+        // Ten rows at score 0.5, five of them positive.
+        let mut s = SegmentStats::default();
+        for k in 0..10 {
+            s.add(Some(0.5), true, k < 5);
+        }
+        let bins = reliability(Binning::Uniform(10), &s, 1.96);
+        let (ece, mce) = ece_mce(&bins);
+        assert_eq!((ece.value, mce.value), (Some(0.0), Some(0.0)));
+        assert_eq!(
+            recalibration(&s).0.undefined_reason,
+            Some(Undefined::NotEstimable)
+        );
+    }
+}
