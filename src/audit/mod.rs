@@ -5,6 +5,7 @@
 //! from those, so the result does not depend on chunking or threads.
 
 mod calibration;
+mod inference;
 mod metrics;
 mod output;
 mod segments;
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 use crate::data::{Role, Table, TableReader};
 
 pub use calibration::{Binning, ReliabilityBin};
+pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
 pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
 pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::calibration::{median, reliability, ReliabilityBin};
+use super::inference::{holm, newcombe, theil, two_by_two};
 use super::metrics::{segment_metrics, z_for, MetricContext};
 use super::stats::SegmentStats;
 use super::summary::{disparate_impact, summarize};
@@ -241,24 +242,15 @@ impl Auditor {
                     .map(|(i, _)| i),
             };
             if let Some(r) = reference {
-                let rs = stats[r];
-                for (g, s) in groups.iter_mut().zip(&stats) {
-                    let di = disparate_impact(
-                        s.selected(),
-                        s.n,
-                        rs.selected(),
-                        rs.n,
-                        self.params.confidence,
-                    );
-                    g.metrics.insert("disparate_impact".into(), di);
-                }
+                compare_with_reference(&mut groups, &stats, r, &self.params, z);
             }
             let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
                 .iter()
                 .filter(|g| !g.small)
                 .map(|g| (g.group.as_str(), &g.metrics))
                 .collect();
-            let (summary, excluded_from_summary) = summarize(&eligible);
+            let (mut summary, excluded_from_summary) = summarize(&eligible);
+            summary.insert("theil_index".into(), theil(all.tp, all.fp, all.tn, all.fn_));
             out.push(AttributeAudit {
                 name,
                 columns,
@@ -269,5 +261,57 @@ impl Auditor {
             });
         }
         out
+    }
+}
+
+/// Disparate impact (with its test, Holm-adjusted), the selection-rate difference (Newcombe)
+/// and the average odds difference of every group against the reference group `r`.
+fn compare_with_reference(
+    groups: &mut [GroupAudit],
+    stats: &[&SegmentStats],
+    r: usize,
+    params: &AuditParams,
+    z: f64,
+) {
+    let rs = stats[r];
+    let mut tested: Vec<(usize, f64)> = Vec::new();
+    for (i, (g, s)) in groups.iter_mut().zip(stats).enumerate() {
+        let mut di = disparate_impact(s.selected(), s.n, rs.selected(), rs.n, params.confidence);
+        if i != r {
+            if let Some((p, test)) = two_by_two(
+                s.selected(),
+                s.n - s.selected(),
+                rs.selected(),
+                rs.n - rs.selected(),
+            ) {
+                di.p_value = Some(p);
+                di.test = Some(test);
+                tested.push((i, p));
+            }
+        }
+        g.metrics.insert("disparate_impact".into(), di);
+        g.metrics.insert(
+            "selection_rate_difference".into(),
+            newcombe(s.selected(), s.n, rs.selected(), rs.n, z),
+        );
+        let m = |k: &str, st: &SegmentStats| -> Option<f64> {
+            let (num, den) = match k {
+                "tpr" => (st.tp, st.positives()),
+                _ => (st.fp, st.negatives()),
+            };
+            (den > 0).then(|| num as f64 / den as f64)
+        };
+        let aod = match (m("fpr", s), m("fpr", rs), m("tpr", s), m("tpr", rs)) {
+            (Some(f), Some(fr), Some(t), Some(tr)) => MetricValue::of(0.5 * ((f - fr) + (t - tr))),
+            (None, ..) | (_, None, ..) => MetricValue::undefined(super::Undefined::NoNegatives),
+            _ => MetricValue::undefined(super::Undefined::NoPositives),
+        };
+        g.metrics.insert("average_odds_difference".into(), aod);
+    }
+    let adjusted = holm(&tested.iter().map(|t| t.1).collect::<Vec<_>>());
+    for ((i, _), adj) in tested.iter().zip(adjusted) {
+        if let Some(di) = groups[*i].metrics.get_mut("disparate_impact") {
+            di.p_value_holm = Some(adj);
+        }
     }
 }

@@ -28,6 +28,9 @@ fn spread(values: &[f64]) -> (MetricValue, MetricValue) {
 /// - `equalized_odds_difference` = max(TPR spread, FPR spread);
 ///   `equalized_odds_ratio` = min(TPR ratio, FPR ratio) (Fairlearn's default `agg="worst_case"`).
 /// - `equal_opportunity_difference` = max - min TPR.
+/// - `predictive_parity_difference` = max - min PPV; `ece_gap` = max - min ECE.
+/// - `average_odds_difference`: the group value furthest from 0, where a group's value is
+///   AIF360's ½ ((FPR_g - FPR_ref) + (TPR_g - TPR_ref)) against the reference group.
 ///
 /// `groups` holds each (non-small) group's metrics. Returns the summary and, per rate, the
 /// groups left out because the rate was undefined there.
@@ -69,6 +72,23 @@ pub fn summarize(
     );
     s.insert("equalized_odds_ratio".into(), worst(tpr_r, fpr_r, f64::min));
     s.insert("equal_opportunity_difference".into(), tpr_d);
+    s.insert(
+        "predictive_parity_difference".into(),
+        spread(&defined("ppv")).0,
+    );
+    s.insert("ece_gap".into(), spread(&defined("ece")).0);
+    // The group furthest from the reference in average odds (signed).
+    let aod = defined("average_odds_difference");
+    s.insert(
+        "average_odds_difference".into(),
+        aod.iter()
+            .copied()
+            .max_by(|a, b| a.abs().total_cmp(&b.abs()))
+            .map_or(
+                MetricValue::undefined(Undefined::TooFewGroups),
+                MetricValue::of,
+            ),
+    );
     (s, excluded)
 }
 

@@ -46,6 +46,15 @@ pub struct MetricValue {
     pub ci_high: Option<f64>,
     /// Why the value is missing.
     pub undefined_reason: Option<Undefined>,
+    /// For comparisons with the reference group: the two-sided p-value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// The p-value after Holm's adjustment across the groups of the attribute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value_holm: Option<f64>,
+    /// The test behind the p-value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<super::inference::Test>,
 }
 
 impl MetricValue {
@@ -56,6 +65,9 @@ impl MetricValue {
             ci_low: None,
             ci_high: None,
             undefined_reason: None,
+            p_value: None,
+            p_value_holm: None,
+            test: None,
         }
     }
 
@@ -66,6 +78,9 @@ impl MetricValue {
             ci_low: Some(lo),
             ci_high: Some(hi),
             undefined_reason: None,
+            p_value: None,
+            p_value_holm: None,
+            test: None,
         }
     }
 
@@ -76,6 +91,9 @@ impl MetricValue {
             ci_low: None,
             ci_high: None,
             undefined_reason: Some(reason),
+            p_value: None,
+            p_value_holm: None,
+            test: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! fairgate's audit metrics against the committed goldens of tests/oracle (scikit-learn,
 //! Fairlearn, statsmodels). Tolerances: point values 1e-9; intervals 1e-6.
 
-use fairgate::audit::{audit, AuditParams, Binning, MetricValue, ReliabilityBin};
+use fairgate::audit::{audit, two_by_two, AuditParams, Binning, MetricValue, ReliabilityBin};
 use fairgate::data::{synth, ReadOptions, Table};
 use serde_json::Value;
 
@@ -94,6 +94,34 @@ fn audit_matches_sklearn_fairlearn_and_statsmodels() -> Result<(), Box<dyn std::
                 checked += 1;
             }
         }
+        // Tests against the reference group (scipy) with Holm's adjustment (statsmodels).
+        for group in attr.groups.iter().filter(|g| g.n > 0) {
+            let want = &want_groups[&group.group]["_test"];
+            let di = group.metrics.get("disparate_impact");
+            let what = format!("{}={} test", attr.name, group.group);
+            match want["p_value"].as_f64() {
+                Some(p) => {
+                    close_rel(
+                        &format!("{what} p"),
+                        di.and_then(|d| d.p_value),
+                        p,
+                        &mut failures,
+                    );
+                    let h = want["p_value_holm"].as_f64().ok_or("holm")?;
+                    close_rel(
+                        &format!("{what} holm"),
+                        di.and_then(|d| d.p_value_holm),
+                        h,
+                        &mut failures,
+                    );
+                    checked += 2;
+                }
+                None if di.and_then(|d| d.p_value).is_some() => {
+                    failures.push(format!("{what}: the reference group has no test"));
+                }
+                None => {}
+            }
+        }
         // The reliability table (non-empty bins) against sklearn's calibration_curve.
         for group in attr.groups.iter().filter(|g| g.n > 0) {
             let want = want_groups[&group.group]["_reliability_uniform"]
@@ -150,6 +178,23 @@ fn audit_matches_sklearn_fairlearn_and_statsmodels() -> Result<(), Box<dyn std::
             checked += 2;
         }
     }
+    for case in golden["two_by_two"].as_array().ok_or("two_by_two")? {
+        let t: Vec<u64> = case["table"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| {
+                row.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_u64)
+            })
+            .collect();
+        let got = two_by_two(t[0], t[1], t[2], t[3]).map(|(p, _)| p);
+        let want = case["p_value"].as_f64().ok_or("p")?;
+        close_rel(&format!("2x2 {t:?}"), got, want, &mut failures);
+        checked += 1;
+    }
     assert!(checked > 300, "only {checked} values checked");
     assert!(
         failures.is_empty(),
@@ -192,5 +237,13 @@ fn compare_bins(what: &str, got: &[ReliabilityBin], want: &[Value], failures: &m
             1e-9,
             failures,
         );
+    }
+}
+
+/// p-values: equal within 1e-6 relative (or 1e-12 absolute), so tiny ones are compared too.
+fn close_rel(what: &str, got: Option<f64>, want: f64, failures: &mut Vec<String>) {
+    match got {
+        Some(g) if (g - want).abs() <= 1e-12 || (g - want).abs() <= 1e-6 * want.abs() => {}
+        _ => failures.push(format!("{what}: fairgate {got:?}, oracle {want}")),
     }
 }

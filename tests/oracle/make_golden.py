@@ -7,7 +7,10 @@ and its Katz (log) interval from statsmodels' Table2x2, and Fairlearn's disparit
 Calibration: scikit-learn's calibration_curve (uniform and quantile, 10 bins) with the bin
 counts numpy's searchsorted gives, ECE and MCE from them, Hosmer-Lemeshow over the same bins
 with scipy's chi-square, and the logistic recalibration slope and intercept from statsmodels'
-Logit on logit(score). Scoring rate: share above numpy's median of all scores.
+Logit on logit(score). Scoring rate: share above numpy's median of all scores. Against the
+reference group: scipy's fisher_exact / chi2_contingency(correction=False) with statsmodels'
+Holm adjustment, statsmodels' Newcombe interval for the selection-rate difference; the Theil
+index from AIF360's ClassificationMetric.
 
 Writes tests/oracle/golden/audit_leads_demo.json. Never regenerated from fairgate's output.
 """
@@ -36,7 +39,12 @@ from sklearn.metrics import (
 import statsmodels.api as sm
 from scipy.stats import chi2
 from sklearn.calibration import calibration_curve
+from aif360.datasets import BinaryLabelDataset
+from aif360.metrics import ClassificationMetric
+from scipy.stats import chi2_contingency, fisher_exact
 from statsmodels.stats.contingency_tables import Table2x2
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import confint_proportions_2indep
 from statsmodels.stats.proportion import proportion_confint
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -87,6 +95,24 @@ def calibration(y, s, strategy):
         "hosmer_lemeshow": float(h),
         "hosmer_lemeshow_p": float(chi2.sf(h, g - 2)),
     }
+
+
+def p_value(table):
+    """Fisher's exact test when an expected count is below 5, else Pearson's chi-square."""
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+    if expected.min() < 5:
+        return float(fisher_exact(table, alternative="two-sided")[1])
+    return float(chi2_contingency(table, correction=False)[1])
+
+
+def theil_aif360(y, yhat, privileged):
+    """AIF360's ClassificationMetric.theil_index() (over all rows)."""
+    df = pd.DataFrame({"y": y.astype(float), "p": privileged.astype(float)})
+    truth = BinaryLabelDataset(df=df, label_names=["y"], protected_attribute_names=["p"])
+    pred = truth.copy()
+    pred.labels = yhat.reshape(-1, 1).astype(float)
+    cm = ClassificationMetric(truth, pred, unprivileged_groups=[{"p": 0}], privileged_groups=[{"p": 1}])
+    return float(cm.theil_index())
 
 
 def recalibration(y, s):
@@ -150,11 +176,30 @@ def main():
         # Reference: highest selection rate; disparate impact with statsmodels' log interval.
         ref = max(groups, key=lambda g: groups[g]["selection_rate"]["value"])
         rn, rsel = groups[ref]["_counts"]["n"], groups[ref]["_counts"]["selected"]
+        tested = []
         for g, m in groups.items():
             n, sel = m["_counts"]["n"], m["_counts"]["selected"]
-            t = Table2x2(np.array([[sel, n - sel], [rsel, rn - rsel]]))
+            table = np.array([[sel, n - sel], [rsel, rn - rsel]])
+            t = Table2x2(table)
             lo, hi = t.riskratio_confint(alpha=0.05, method="normal")
             m["disparate_impact"] = {"value": float(t.riskratio), "ci": [float(lo), float(hi)]}
+            diff_lo, diff_hi = confint_proportions_2indep(
+                sel, n, rsel, rn, method="newcomb", compare="diff", alpha=0.05
+            )
+            m["selection_rate_difference"] = {
+                "value": sel / n - rsel / rn,
+                "ci": [float(diff_lo), float(diff_hi)],
+            }
+            ref_m = groups[ref]
+            m["average_odds_difference"] = {
+                "value": 0.5 * ((m["fpr"]["value"] - ref_m["fpr"]["value"]) + (m["tpr"]["value"] - ref_m["tpr"]["value"])),
+                "ci": None,
+            }
+            if g != ref:
+                tested.append((g, p_value(table)))
+        adjusted = multipletests([p for _, p in tested], method="holm")[1]
+        for (g, p), adj in zip(tested, adjusted):
+            groups[g]["_test"] = {"p_value": p, "p_value_holm": float(adj)}
         sf = d[attr]
         summary = {
             "demographic_parity_difference": demographic_parity_difference(y, yhat, sensitive_features=sf),
@@ -163,11 +208,20 @@ def main():
             "equalized_odds_ratio": equalized_odds_ratio(y, yhat, sensitive_features=sf),
             "equal_opportunity_difference": equal_opportunity_difference(y, yhat, sensitive_features=sf),
         }
+        values = lambda k: [m[k]["value"] for m in groups.values()]
+        summary["predictive_parity_difference"] = max(values("ppv")) - min(values("ppv"))
+        summary["ece_gap"] = max(values("ece")) - min(values("ece"))
+        summary["average_odds_difference"] = max(values("average_odds_difference"), key=abs)
+        summary["theil_index"] = theil_aif360(y, yhat, (d[attr] == ref).astype(int).to_numpy())
         golden["attributes"][attr] = {
             "reference_group": ref,
             "groups": groups,
             "summary": {k: float(v) for k, v in summary.items()},
         }
+    golden["two_by_two"] = [
+        {"table": t, "p_value": p_value(np.array(t))}
+        for t in [[[3, 7], [9, 2]], [[0, 5], [4, 6]], [[1, 30], [10, 25]], [[12, 5], [7, 14]], [[40, 60], [55, 45]], [[2, 998], [9, 991]]]
+    ]
     out = ROOT / "tests" / "oracle" / "golden" / "audit_leads_demo.json"
     out.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n")
     print(f"wrote {out}")
