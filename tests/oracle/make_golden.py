@@ -12,7 +12,11 @@ reference group: scipy's fisher_exact / chi2_contingency(correction=False) with 
 Holm adjustment, statsmodels' Newcombe interval for the selection-rate difference; the Theil
 index from AIF360's ClassificationMetric.
 
-Writes tests/oracle/golden/audit_leads_demo.json. Never regenerated from fairgate's output.
+Also: UCI Adult's test set scored by a scikit-learn logistic regression (score_adult.py writes
+tests/oracle/data/adult_test_scored.csv), decision = score >= 0.5, label = income > 50K,
+attributes sex, race and age band.
+
+Writes tests/oracle/golden/audit_<name>.json. Never regenerated from fairgate's output.
 """
 
 import json
@@ -49,7 +53,6 @@ from statsmodels.stats.proportion import proportion_confint
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 THRESHOLD = 0.2
-ATTRIBUTES = ["gender", "age_band", "ethnicity", "region"]
 
 
 def wilson(k, n):
@@ -161,14 +164,23 @@ def group_metrics(y, s, median):
     return out
 
 
-def main():
-    d = pd.read_csv(ROOT / "datasets" / "leads_demo.csv", keep_default_na=False, na_values=[""])
-    y = d["converted"].to_numpy()
-    s = d["vendor_score"].to_numpy()
+def make(name, csv, label, score, attributes, threshold):
+    global THRESHOLD
+    THRESHOLD = threshold
+    d = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+    y = d[label].to_numpy()
+    s = d[score].to_numpy()
     yhat = (s >= THRESHOLD).astype(int)
     median = float(np.median(s))
-    golden = {"threshold": THRESHOLD, "median_score": median, "attributes": {}}
-    for attr in ATTRIBUTES:
+    golden = {
+        "data": str(csv.relative_to(ROOT)),
+        "label": label,
+        "score": score,
+        "threshold": THRESHOLD,
+        "median_score": median,
+        "attributes": {},
+    }
+    for attr in attributes:
         groups = {}
         for g, idx in d.groupby(attr).groups.items():
             idx = np.asarray(idx)
@@ -222,9 +234,18 @@ def main():
         {"table": t, "p_value": p_value(np.array(t))}
         for t in [[[3, 7], [9, 2]], [[0, 5], [4, 6]], [[1, 30], [10, 25]], [[12, 5], [7, 14]], [[40, 60], [55, 45]], [[2, 998], [9, 991]]]
     ]
-    out = ROOT / "tests" / "oracle" / "golden" / "audit_leads_demo.json"
+    out = ROOT / "tests" / "oracle" / "golden" / f"audit_{name}.json"
     out.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n")
     print(f"wrote {out}")
+
+
+
+
+def main():
+    make("leads_demo", ROOT / "datasets" / "leads_demo.csv", "converted", "vendor_score",
+         ["gender", "age_band", "ethnicity", "region"], 0.2)
+    make("adult", ROOT / "tests" / "oracle" / "data" / "adult_test_scored.csv", "label", "score",
+         ["sex", "race", "age_band"], 0.5)
 
 
 if __name__ == "__main__":

@@ -8,4 +8,5 @@ if [ ! -x "$here/.venv/bin/python" ]; then
   python3 -m venv "$here/.venv"
   "$here/.venv/bin/pip" install -q -r "$here/requirements.txt"
 fi
+"$here/.venv/bin/python" "$here/score_adult.py"
 "$here/.venv/bin/python" "$here/make_golden.py"
