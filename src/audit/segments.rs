@@ -14,6 +14,8 @@ use super::metrics::{segment_metrics, z_for, MetricContext};
 use super::stats::SegmentStats;
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
+use rustc_hash::FxHashMap;
+
 use crate::data::MISSING_CODE;
 
 /// A run of rows to add: the label, the score or the prediction, and the code of each
@@ -66,16 +68,56 @@ pub struct AttributeAudit {
     pub excluded_from_summary: BTreeMap<String, Vec<String>>,
 }
 
+/// A segmentation: the protected columns (positions) whose value combinations are its groups.
 struct Segmentation {
     columns: Vec<usize>,
-    groups: BTreeMap<Vec<u32>, SegmentStats>,
+}
+
+/// A group's accumulator: confusion counts and a hash histogram of scores, turned into
+/// [`SegmentStats`] (sorted) at the end. Integer counts only, so the order rows arrive in
+/// cannot change the result.
+#[derive(Default)]
+struct Acc {
+    n: u64,
+    counts: [u64; 4],
+    scores: FxHashMap<u64, [u64; 2]>,
+}
+
+impl Acc {
+    #[inline]
+    fn add(&mut self, score: Option<f64>, selected: bool, positive: bool) {
+        self.n += 1;
+        self.counts[usize::from(selected) * 2 + usize::from(positive)] += 1;
+        if let Some(s) = score {
+            let s = if s == 0.0 { 0.0 } else { s };
+            self.scores.entry(s.to_bits()).or_default()[usize::from(positive)] += 1;
+        }
+    }
+
+    fn to_stats(&self) -> SegmentStats {
+        SegmentStats {
+            n: self.n,
+            tn: self.counts[0],
+            fn_: self.counts[1],
+            fp: self.counts[2],
+            tp: self.counts[3],
+            scores: self.scores.iter().map(|(k, v)| (*k, *v)).collect(),
+        }
+    }
 }
 
 /// Accumulates rows into per-group statistics. See the module docs.
+///
+/// Rows are accumulated once, into the cell of the finest partition (the combination of every
+/// protected attribute's code); every group of every segmentation is a union of cells and is
+/// built from them at the end. So the cost per row does not grow with the number of
+/// segmentations.
 pub struct Auditor {
     params: AuditParams,
     names: Vec<String>,
     segs: Vec<Segmentation>,
+    cell_index: FxHashMap<Vec<u32>, usize>,
+    cells: Vec<(Vec<u32>, Acc)>,
 }
 
 impl Auditor {
@@ -89,10 +131,7 @@ impl Auditor {
             ));
         }
         let mut segs: Vec<Segmentation> = (0..names.len())
-            .map(|i| Segmentation {
-                columns: vec![i],
-                groups: BTreeMap::from([(vec![MISSING_CODE], SegmentStats::default())]),
-            })
+            .map(|i| Segmentation { columns: vec![i] })
             .collect();
         for inter in &params.intersections {
             let mut columns = Vec::new();
@@ -114,10 +153,7 @@ impl Auditor {
                     "an intersection needs at least two columns".into(),
                 ));
             }
-            segs.push(Segmentation {
-                columns,
-                groups: BTreeMap::new(),
-            });
+            segs.push(Segmentation { columns });
         }
         let seg_names: Vec<String> = segs
             .iter()
@@ -141,6 +177,8 @@ impl Auditor {
             params: params.clone(),
             names: names.to_vec(),
             segs,
+            cell_index: FxHashMap::default(),
+            cells: Vec::new(),
         })
     }
 
@@ -152,25 +190,36 @@ impl Auditor {
             ));
         }
         let n = rows.label.len();
-        let mut key = Vec::with_capacity(4);
-        for seg in &mut self.segs {
-            for i in 0..n {
-                let score = rows.score.map(|s| s[i]);
-                let selected = match rows.prediction {
-                    Some(p) => p[i] == Some(true),
-                    None => score.is_some_and(|s| s >= self.params.threshold),
-                };
-                key.clear();
-                key.extend(seg.columns.iter().map(|&c| rows.attributes[c][i]));
-                match seg.groups.get_mut(&key) {
-                    Some(s) => s.add(score, selected, rows.label[i] == Some(true)),
+        let threshold = self.params.threshold;
+        let selected: Vec<bool> = (0..n)
+            .map(|i| match rows.prediction {
+                Some(p) => p[i] == Some(true),
+                None => rows.score.is_some_and(|s| s[i] >= threshold),
+            })
+            .collect();
+        let mut key = Vec::with_capacity(rows.attributes.len());
+        let mut last: Option<usize> = None;
+        for i in 0..n {
+            key.clear();
+            key.extend(rows.attributes.iter().map(|codes| codes[i]));
+            // Consecutive rows often share a cell; skip the lookup then.
+            let c = match last {
+                Some(c) if self.cells[c].0 == key => c,
+                _ => match self.cell_index.get(&key) {
+                    Some(&c) => c,
                     None => {
-                        let mut s = SegmentStats::default();
-                        s.add(score, selected, rows.label[i] == Some(true));
-                        seg.groups.insert(key.clone(), s);
+                        self.cells.push((key.clone(), Acc::default()));
+                        self.cell_index.insert(key.clone(), self.cells.len() - 1);
+                        self.cells.len() - 1
                     }
-                }
-            }
+                },
+            };
+            last = Some(c);
+            self.cells[c].1.add(
+                rows.score.map(|s| s[i]),
+                selected[i],
+                rows.label[i] == Some(true),
+            );
         }
         Ok(())
     }
@@ -181,9 +230,27 @@ impl Auditor {
         let z = z_for(self.params.confidence);
         // Every row is in exactly one group of each segmentation: the first one's groups
         // together are the whole sample.
+        let cells: Vec<(&Vec<u32>, SegmentStats)> =
+            self.cells.iter().map(|(k, a)| (k, a.to_stats())).collect();
+        let seg_stats: Vec<BTreeMap<Vec<u32>, SegmentStats>> = self
+            .segs
+            .iter()
+            .map(|seg| {
+                let mut groups: BTreeMap<Vec<u32>, SegmentStats> = BTreeMap::new();
+                if seg.columns.len() == 1 {
+                    // The unknown group is always reported, even when empty.
+                    groups.insert(vec![MISSING_CODE], SegmentStats::default());
+                }
+                for (key, st) in &cells {
+                    let k: Vec<u32> = seg.columns.iter().map(|&c| key[c]).collect();
+                    groups.entry(k).or_default().merge(st);
+                }
+                groups
+            })
+            .collect();
         let mut all = SegmentStats::default();
-        if let Some(first) = self.segs.first() {
-            for g in first.groups.values() {
+        if let Some(first) = seg_stats.first() {
+            for g in first.values() {
                 all.merge(g);
             }
         }
@@ -194,7 +261,7 @@ impl Auditor {
             binning: self.params.binning,
         };
         let mut out = Vec::new();
-        for seg in &self.segs {
+        for (seg, groups_stats) in self.segs.iter().zip(&seg_stats) {
             let name_of = |col: usize, code: u32| -> String {
                 levels
                     .get(col)
@@ -205,7 +272,7 @@ impl Auditor {
             let columns: Vec<String> = seg.columns.iter().map(|&c| self.names[c].clone()).collect();
             let mut groups = Vec::new();
             let mut stats = Vec::new();
-            for (key, s) in &seg.groups {
+            for (key, s) in groups_stats {
                 let values: Vec<String> = key
                     .iter()
                     .zip(&seg.columns)
