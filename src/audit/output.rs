@@ -90,55 +90,146 @@ impl AuditReport {
 
     /// A readable account for a terminal.
     pub fn to_text(&self) -> String {
+        self.render(
+            &|header, rows| {
+                let mut t = TextTable::new();
+                t.load_preset(UTF8_FULL_CONDENSED).set_header(header);
+                for r in rows {
+                    t.add_row(r);
+                }
+                format!("{t}\n")
+            },
+            &|s| s.to_string(),
+        )
+    }
+
+    /// GitHub-flavoured Markdown: a heading and a table per attribute, with every
+    /// user-supplied name escaped (`|`, line breaks, and Markdown's emphasis characters).
+    pub fn to_markdown(&self) -> String {
+        let md = self.render(
+            &|header, rows| {
+                let esc_row = |cells: &[String]| format!("| {} |", cells.join(" | "));
+                let mut out = esc_row(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+                out.push('\n');
+                out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
+                for r in rows {
+                    out.push_str(&esc_row(r));
+                    out.push('\n');
+                }
+                out.push('\n');
+                out
+            },
+            &escape_markdown,
+        );
+        format!("# fairgate audit\n\n{md}")
+    }
+
+    /// The shared walk: a paragraph on the input, then per attribute a title, a table of
+    /// groups and the summary. `table(header, rows)` renders a table; `esc` escapes names.
+    fn render(&self, table: &TableFn, esc: &dyn Fn(&str) -> String) -> String {
         let i = &self.input;
         let mut out = format!(
-            "{} (sha256 {}): {} rows audited, {} rejected\n",
-            i.path, i.sha256, i.rows_used, i.rows_rejected
+            "{} (sha256 {}): {} rows audited, {} rejected; threshold {}, minimum group size {}, {}% intervals\n\n",
+            esc(&i.path),
+            i.sha256,
+            i.rows_used,
+            i.rows_rejected,
+            self.options.threshold,
+            self.options.min_group_size,
+            self.options.confidence * 100.0
         );
+        let header = [
+            "group",
+            "n",
+            "selection rate",
+            "base rate",
+            "TPR",
+            "FPR",
+            "PPV",
+            "AUC",
+            "ECE",
+            "impact ratio",
+            "p (Holm)",
+        ];
         for a in &self.attributes {
             out.push_str(&format!(
-                "\n{} (reference group: {})\n",
-                a.name,
-                a.reference_group.as_deref().unwrap_or("none")
+                "{} (reference group: {})\n\n",
+                esc(&a.name),
+                a.reference_group.as_deref().map_or("none".to_string(), esc)
             ));
-            let mut t = TextTable::new();
-            t.load_preset(UTF8_FULL_CONDENSED).set_header([
-                "group",
-                "n",
-                "selection rate",
-                "base rate",
-                "TPR",
-                "FPR",
-                "PPV",
-                "AUC",
-                "impact ratio",
-            ]);
-            for g in &a.groups {
-                let m = |k: &str| g.metrics.get(k).copied();
-                let di = m("disparate_impact");
-                let flag = match di.and_then(|d| d.value) {
-                    Some(v) if v < 0.8 => " < 4/5",
-                    _ => "",
-                };
-                t.add_row([
-                    format!("{}{}", g.group, if g.small { " (small)" } else { "" }),
-                    g.n.to_string(),
-                    with_ci(m("selection_rate")),
-                    point(m("base_rate")),
-                    point(m("tpr")),
-                    point(m("fpr")),
-                    point(m("ppv")),
-                    point(m("auc")),
-                    format!("{}{flag}", with_ci(di)),
-                ]);
-            }
-            out.push_str(&format!("{t}\n"));
-            for (k, v) in &a.summary {
-                out.push_str(&format!("  {k}: {}\n", point(Some(*v))));
+            let rows: Vec<Vec<String>> = a
+                .groups
+                .iter()
+                .map(|g| {
+                    let m = |k: &str| g.metrics.get(k).copied();
+                    let di = m("disparate_impact");
+                    let flag = match di.and_then(|d| d.value) {
+                        Some(v) if v < 0.8 && !g.small => " < 4/5",
+                        _ => "",
+                    };
+                    let mut notes = Vec::new();
+                    if g.small {
+                        notes.push("small");
+                    }
+                    if g.under_2_percent {
+                        notes.push("< 2%");
+                    }
+                    let notes = if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", notes.join(", "))
+                    };
+                    vec![
+                        format!("{}{notes}", esc(&g.group)),
+                        g.n.to_string(),
+                        with_ci(m("selection_rate")),
+                        point(m("base_rate")),
+                        point(m("tpr")),
+                        point(m("fpr")),
+                        point(m("ppv")),
+                        point(m("auc")),
+                        point(m("ece")),
+                        format!("{}{flag}", with_ci(di)),
+                        di.and_then(|d| d.p_value_holm)
+                            .map_or("-".into(), |p| format!("{p:.2e}")),
+                    ]
+                })
+                .collect();
+            out.push_str(&table(&header, &rows));
+            let summary: Vec<Vec<String>> = a
+                .summary
+                .iter()
+                .map(|(k, v)| vec![k.replace('_', " "), point(Some(*v))])
+                .collect();
+            out.push_str(&table(&["summary (groups not small)", "value"], &summary));
+            for (rate, groups) in &a.excluded_from_summary {
+                out.push_str(&format!(
+                    "{rate} is undefined in, and left out for: {}\n\n",
+                    groups.iter().map(|g| esc(g)).collect::<Vec<_>>().join(", ")
+                ));
             }
         }
         out
     }
+}
+
+/// Renders a table from its header and rows.
+type TableFn = dyn Fn(&[&str], &[Vec<String>]) -> String;
+
+/// Escapes text for a Markdown table cell.
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn point(v: Option<MetricValue>) -> String {

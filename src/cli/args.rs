@@ -108,6 +108,8 @@ pub enum FormatArg {
     Table,
     /// JSON (the stable, machine-readable contract).
     Json,
+    /// GitHub-flavoured Markdown (audit only).
+    Markdown,
 }
 
 /// `fairgate inspect`.

@@ -63,6 +63,7 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let text = match a.format {
         FormatArg::Table => report.to_text(),
         FormatArg::Json => report.to_json(),
+        FormatArg::Markdown => report.to_markdown(),
     };
     write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)
@@ -94,6 +95,9 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
     let text = match a.format {
         FormatArg::Table => profile.to_text(),
         FormatArg::Json => profile.to_json(),
+        FormatArg::Markdown => {
+            anyhow::bail!("inspect: --format markdown is not available; use table or json")
+        }
     };
     write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)

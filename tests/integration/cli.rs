@@ -316,3 +316,51 @@ fn audit_with_an_explicit_reference_group() {
         .unwrap_or_default();
     assert_eq!(asian["metrics"]["disparate_impact"]["value"], 1.0);
 }
+
+#[test]
+fn markdown_audit_escapes_names_and_renders_tables() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let f = dir.path().join("s.csv");
+    let mut csv = String::from("y,score,g\n");
+    for i in 0..80 {
+        let g = if i % 2 == 0 {
+            "a|b"
+        } else {
+            "<script>*x*</script>"
+        };
+        csv.push_str(&format!(
+            "{},{:.2},\"{g}\"\n",
+            i % 3 % 2,
+            (i % 10) as f64 / 10.0
+        ));
+    }
+    std::fs::write(&f, csv)?;
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        &f.to_string_lossy(),
+        "--label",
+        "y",
+        "--score",
+        "score",
+        "--protected",
+        "g",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let md = String::from_utf8(o.stdout)?;
+    assert!(md.starts_with("# fairgate audit\n"), "{md}");
+    assert!(md.contains("| a\\|b |"), "{md}");
+    assert!(md.contains("\\<script\\>\\*x\\*\\</script\\>"), "{md}");
+    assert!(!md.contains("<script>"), "{md}");
+    // Every table row has the header's number of cells.
+    for table in md.split("\n\n").filter(|b| b.starts_with("| group")) {
+        let widths: Vec<usize> = table
+            .lines()
+            .map(|l| l.matches('|').count() - l.matches("\\|").count())
+            .collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{table}");
+    }
+    Ok(())
+}
