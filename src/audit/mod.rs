@@ -4,6 +4,7 @@
 //! One pass over the rows fills mergeable [`SegmentStats`] per group; every metric is computed
 //! from those, so the result does not depend on chunking or threads.
 
+mod bootstrap;
 mod calibration;
 mod inference;
 mod metrics;
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 
 use crate::data::{Role, Table, TableReader};
 
+pub use bootstrap::NOT_BOOTSTRAPPED;
 pub use calibration::{Binning, ReliabilityBin};
 pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
@@ -71,6 +73,10 @@ pub struct AuditParams {
     pub intersections: Vec<Vec<String>>,
     /// Calibration binning. Defaults to 10 uniform bins.
     pub binning: Binning,
+    /// Bootstrap replicates (0: no bootstrap). Defaults to 0.
+    pub bootstrap: usize,
+    /// Seed of the bootstrap. Defaults to 0.
+    pub seed: u64,
 }
 
 impl Default for AuditParams {
@@ -82,6 +88,8 @@ impl Default for AuditParams {
             reference: BTreeMap::new(),
             intersections: Vec::new(),
             binning: Binning::default(),
+            bootstrap: 0,
+            seed: 0,
         }
     }
 }
@@ -106,6 +114,13 @@ impl AuditParams {
         let k = match self.binning {
             Binning::Uniform(k) | Binning::Quantile(k) => k,
         };
+        if self.bootstrap > 100_000 {
+            return Err(AuditError::InvalidParam {
+                name: "--bootstrap",
+                value: self.bootstrap.to_string(),
+                expected: "at most 100000 replicates",
+            });
+        }
         if !(1..=1000).contains(&k) {
             return Err(AuditError::InvalidParam {
                 name: "--bins",

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::bootstrap::{percentile, Bootstrap, Rep};
 use super::calibration::{median, reliability, ReliabilityBin};
 use super::inference::{holm, newcombe, theil, two_by_two};
 use super::metrics::{segment_metrics, z_for, MetricContext};
@@ -118,6 +119,8 @@ pub struct Auditor {
     segs: Vec<Segmentation>,
     cell_index: FxHashMap<Vec<u32>, usize>,
     cells: Vec<(Vec<u32>, Acc)>,
+    boot: Option<Bootstrap>,
+    rows: u64,
 }
 
 impl Auditor {
@@ -179,6 +182,8 @@ impl Auditor {
             segs,
             cell_index: FxHashMap::default(),
             cells: Vec::new(),
+            boot: (params.bootstrap > 0).then(|| Bootstrap::new(params.bootstrap, params.seed)),
+            rows: 0,
         })
     }
 
@@ -215,11 +220,12 @@ impl Auditor {
                 },
             };
             last = Some(c);
-            self.cells[c].1.add(
-                rows.score.map(|s| s[i]),
-                selected[i],
-                rows.label[i] == Some(true),
-            );
+            let (score, positive) = (rows.score.map(|s| s[i]), rows.label[i] == Some(true));
+            self.cells[c].1.add(score, selected[i], positive);
+            if let Some(b) = &mut self.boot {
+                b.add(self.rows, c, score, selected[i], positive);
+            }
+            self.rows += 1;
         }
         Ok(())
     }
@@ -318,6 +324,20 @@ impl Auditor {
                 .collect();
             let (mut summary, excluded_from_summary) = summarize(&eligible);
             summary.insert("theil_index".into(), theil(all.tp, all.fp, all.tn, all.fn_));
+            if let Some(boot) = &self.boot {
+                let keys: Vec<&Vec<u32>> = groups_stats.keys().collect();
+                let cell_keys: Vec<&Vec<u32>> = self.cells.iter().map(|(k, _)| k).collect();
+                boot_intervals(
+                    boot,
+                    &cell_keys,
+                    seg,
+                    &keys,
+                    reference,
+                    &mut groups,
+                    &mut summary,
+                    &self.params,
+                );
+            }
             out.push(AttributeAudit {
                 name,
                 columns,
@@ -379,6 +399,153 @@ fn compare_with_reference(
     for ((i, _), adj) in tested.iter().zip(adjusted) {
         if let Some(di) = groups[*i].metrics.get_mut("disparate_impact") {
             di.p_value_holm = Some(adj);
+        }
+    }
+}
+
+/// Fills the bootstrap percentile intervals of one segmentation's groups and summary.
+#[allow(clippy::too_many_arguments)]
+fn boot_intervals(
+    boot: &Bootstrap,
+    cell_keys: &[&Vec<u32>],
+    seg: &Segmentation,
+    group_keys: &[&Vec<u32>],
+    reference: Option<usize>,
+    groups: &mut [GroupAudit],
+    summary: &mut BTreeMap<String, MetricValue>,
+    params: &AuditParams,
+) {
+    let ctx = MetricContext {
+        z: z_for(params.confidence),
+        median: None,
+        binning: params.binning,
+    };
+    // For each cell, the index of its group in this segmentation.
+    let group_of: Vec<Option<usize>> = cell_keys
+        .iter()
+        .map(|k| {
+            let proj: Vec<u32> = seg.columns.iter().map(|&c| k[c]).collect();
+            group_keys.iter().position(|g| **g == proj)
+        })
+        .collect();
+    let mut samples: BTreeMap<(usize, String), Vec<f64>> = BTreeMap::new();
+    let mut sum_samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for b in 0..boot.replicates {
+        let mut reps = vec![Rep::default(); groups.len()];
+        let mut total = Rep::default();
+        for (c, cell) in boot.cells.iter().enumerate() {
+            if let (Some(Some(g)), Some(r)) = (group_of.get(c), cell.get(b)) {
+                reps[*g].merge(r);
+                total.merge(r);
+            }
+        }
+        let mut maps: Vec<BTreeMap<String, MetricValue>> = reps
+            .iter()
+            .map(|r| {
+                let st = r.stats();
+                let mut m = segment_metrics(&st, &ctx);
+                let mean = |x: f64| (r.scored > 0).then(|| x / r.scored as f64);
+                let put = |m: &mut BTreeMap<String, MetricValue>, k: &str, v: Option<f64>| {
+                    m.insert(
+                        k.into(),
+                        v.map_or(
+                            MetricValue::undefined(super::Undefined::NoScores),
+                            MetricValue::of,
+                        ),
+                    );
+                };
+                put(&mut m, "brier", mean(r.sum_brier));
+                put(&mut m, "log_loss", mean(r.sum_log_loss));
+                put(&mut m, "mean_score", mean(r.sum_score));
+                let citl = mean(r.sum_score)
+                    .filter(|_| st.n > 0)
+                    .map(|ms| st.positives() as f64 / st.n as f64 - ms);
+                put(&mut m, "calibration_in_the_large", citl);
+                m
+            })
+            .collect();
+        if let Some(rf) = reference {
+            let rs = reps[rf].stats();
+            let rate = |num: u64, den: u64| (den > 0).then(|| num as f64 / den as f64);
+            for (g, r) in reps.iter().enumerate() {
+                let st = r.stats();
+                let di =
+                    disparate_impact(st.selected(), st.n, rs.selected(), rs.n, params.confidence);
+                maps[g].insert(
+                    "disparate_impact".into(),
+                    MetricValue {
+                        ci_low: None,
+                        ci_high: None,
+                        ..di
+                    },
+                );
+                let srd = rate(st.selected(), st.n)
+                    .zip(rate(rs.selected(), rs.n))
+                    .map(|(a, b)| a - b);
+                let aod = match (
+                    rate(st.fp, st.negatives()),
+                    rate(rs.fp, rs.negatives()),
+                    rate(st.tp, st.positives()),
+                    rate(rs.tp, rs.positives()),
+                ) {
+                    (Some(f), Some(fr), Some(t), Some(tr)) => Some(0.5 * ((f - fr) + (t - tr))),
+                    _ => None,
+                };
+                for (k, v) in [
+                    ("selection_rate_difference", srd),
+                    ("average_odds_difference", aod),
+                ] {
+                    maps[g].insert(
+                        k.into(),
+                        v.map_or(
+                            MetricValue::undefined(super::Undefined::EmptySegment),
+                            MetricValue::of,
+                        ),
+                    );
+                }
+            }
+        }
+        for (g, m) in maps.iter().enumerate() {
+            for (k, v) in m {
+                if let Some(x) = v.value {
+                    samples.entry((g, k.clone())).or_default().push(x);
+                }
+            }
+        }
+        let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
+            .iter()
+            .zip(&maps)
+            .filter(|(g, _)| !g.small)
+            .map(|(g, m)| (g.group.as_str(), m))
+            .collect();
+        let (mut s, _) = summarize(&eligible);
+        let t = total.stats();
+        s.insert("theil_index".into(), theil(t.tp, t.fp, t.tn, t.fn_));
+        for (k, v) in s {
+            if let Some(x) = v.value {
+                sum_samples.entry(k).or_default().push(x);
+            }
+        }
+    }
+    let alpha = (1.0 - params.confidence) / 2.0;
+    let fill = |mv: &mut MetricValue, v: &mut Vec<f64>| {
+        mv.boot_low = percentile(v, alpha);
+        mv.boot_high = percentile(v, 1.0 - alpha);
+    };
+    for ((g, k), mut v) in samples {
+        if super::NOT_BOOTSTRAPPED.contains(&k.as_str()) {
+            continue;
+        }
+        if let Some(mv) = groups[g].metrics.get_mut(&k) {
+            fill(mv, &mut v);
+        }
+    }
+    for (k, mut v) in sum_samples {
+        if super::NOT_BOOTSTRAPPED.contains(&k.as_str()) {
+            continue;
+        }
+        if let Some(mv) = summary.get_mut(&k) {
+            fill(mv, &mut v);
         }
     }
 }

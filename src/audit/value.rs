@@ -55,6 +55,12 @@ pub struct MetricValue {
     /// The test behind the p-value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test: Option<super::inference::Test>,
+    /// Lower end of the bootstrap percentile interval (with `--bootstrap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_low: Option<f64>,
+    /// Upper end of the bootstrap percentile interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boot_high: Option<f64>,
 }
 
 impl MetricValue {
@@ -68,6 +74,8 @@ impl MetricValue {
             p_value: None,
             p_value_holm: None,
             test: None,
+            boot_low: None,
+            boot_high: None,
         }
     }
 
@@ -81,6 +89,8 @@ impl MetricValue {
             p_value: None,
             p_value_holm: None,
             test: None,
+            boot_low: None,
+            boot_high: None,
         }
     }
 
@@ -94,6 +104,8 @@ impl MetricValue {
             p_value: None,
             p_value_holm: None,
             test: None,
+            boot_low: None,
+            boot_high: None,
         }
     }
 

@@ -60,6 +60,12 @@ pub struct AuditArgs {
     /// the score quantiles.
     #[arg(long, default_value = "10", value_name = "K|quantile:K")]
     pub bins: String,
+    /// Bootstrap replicates for percentile intervals (Poisson bootstrap, one pass); 0 = off.
+    #[arg(long, default_value_t = 0, value_name = "B")]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Also audit every combination of these protected columns' values, e.g. gender,age_band
     /// (repeatable).
     #[arg(long, value_name = "COLS")]

@@ -42,6 +42,8 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     })?;
     let params = AuditParams {
         binning,
+        bootstrap: a.bootstrap,
+        seed: a.seed,
         threshold: a.threshold,
         min_group_size: a.min_group_size,
         confidence: a.confidence,

@@ -21,6 +21,8 @@ fn streaming_and_in_memory_audits_agree_for_any_chunking() -> Result<(), Box<dyn
     let params = AuditParams {
         threshold: 0.2,
         intersections: vec![vec!["gender".into(), "ethnicity".into()]],
+        bootstrap: 30,
+        seed: 11,
         ..AuditParams::default()
     };
     let table = Table::from_reader(
@@ -150,5 +152,47 @@ fn undefined_metrics_are_null_with_a_reason() -> Result<(), Box<dyn std::error::
     );
     let json = serde_json::to_string(&r)?;
     assert!(!json.contains("NaN"));
+    Ok(())
+}
+
+#[test]
+fn bootstrap_intervals_agree_with_the_analytic_ones_on_large_groups(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // For large groups the bootstrap percentile interval of a proportion and the Wilson
+    // interval estimate the same thing; with 400 replicates they agree to about 0.01.
+    let table = Table::load(
+        &crate::util::root().join("datasets/leads_demo.csv"),
+        &synth::spec(),
+        &ReadOptions::default(),
+    )?;
+    let params = AuditParams {
+        threshold: 0.2,
+        bootstrap: 400,
+        seed: 7,
+        ..AuditParams::default()
+    };
+    let r = audit(&table, &params)?;
+    let mut compared = 0;
+    for a in &r {
+        for g in a.groups.iter().filter(|g| g.n >= 2_000) {
+            for key in ["selection_rate", "tpr", "fpr", "ppv"] {
+                let m = &g.metrics[key];
+                let (Some(lo), Some(hi), Some(blo), Some(bhi)) =
+                    (m.ci_low, m.ci_high, m.boot_low, m.boot_high)
+                else {
+                    return Err(format!("{} {key}: missing interval", g.group).into());
+                };
+                assert!(
+                    (lo - blo).abs() < 0.015 && (hi - bhi).abs() < 0.015,
+                    "{} {key}: wilson [{lo}, {hi}], bootstrap [{blo}, {bhi}]",
+                    g.group
+                );
+                compared += 1;
+            }
+        }
+        // AUC is not bootstrapped, and the output does not pretend it is.
+        assert!(a.groups.iter().all(|g| g.metrics["auc"].boot_low.is_none()));
+    }
+    assert!(compared >= 40, "{compared}");
     Ok(())
 }
