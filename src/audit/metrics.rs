@@ -54,7 +54,7 @@ fn rate(k: u64, n: u64, z: f64, reason: Undefined) -> MetricValue {
 ///
 /// - `scoring_rate`: the share of the segment scoring strictly above the median score of the
 ///   whole sample (NYC Local Law 144 bias audits), with a Wilson interval.
-/// - Calibration (see [`super::calibration`]): `ece`, `mce`, `calibration_in_the_large`
+/// - Calibration (see the `calibration` module): `ece`, `mce`, `calibration_in_the_large`
 ///   (= observed positive rate - mean score), `calibration_slope` and
 ///   `calibration_intercept`, `hosmer_lemeshow` and `hosmer_lemeshow_p`.
 ///
