@@ -11,7 +11,7 @@
 //! distribution (AUC, the calibration bins and fit, Hosmer-Lemeshow, the scoring rate) are
 //! not bootstrapped; [`NOT_BOOTSTRAPPED`] lists them.
 
-use super::stats::SegmentStats;
+use super::stats::{Count, SegmentStats};
 
 /// Metrics that have no bootstrap interval.
 pub const NOT_BOOTSTRAPPED: [&str; 9] = [
@@ -30,9 +30,11 @@ pub const NOT_BOOTSTRAPPED: [&str; 9] = [
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Rep {
     /// tn, fn, fp, tp (weighted counts), as in the auditor's accumulator.
-    pub counts: [u64; 4],
-    /// Weighted rows with a score, and the weighted sums of score, squared error and log loss.
-    pub scored: u64,
+    pub counts: [Count; 4],
+    /// Rows drawn (counting multiplicity).
+    pub rows: u64,
+    /// Weight of rows with a score, and the weighted sums of score, squared error and log loss.
+    pub scored: f64,
     pub sum_score: f64,
     pub sum_brier: f64,
     pub sum_log_loss: f64,
@@ -41,8 +43,9 @@ pub(crate) struct Rep {
 impl Rep {
     pub fn merge(&mut self, o: &Rep) {
         for i in 0..4 {
-            self.counts[i] += o.counts[i];
+            self.counts[i] = self.counts[i].plus(o.counts[i]);
         }
+        self.rows += o.rows;
         self.scored += o.scored;
         self.sum_score += o.sum_score;
         self.sum_brier += o.sum_brier;
@@ -52,7 +55,7 @@ impl Rep {
     /// The counts as [`SegmentStats`] (without a score histogram).
     pub fn stats(&self) -> SegmentStats {
         SegmentStats {
-            n: self.counts.iter().sum(),
+            rows: self.rows,
             tn: self.counts[0],
             fn_: self.counts[1],
             fp: self.counts[2],
@@ -108,6 +111,7 @@ impl Bootstrap {
         score: Option<f64>,
         selected: bool,
         positive: bool,
+        weight: f64,
     ) {
         thread_local! {
             static THRESHOLDS: [u64; 12] = poisson_thresholds();
@@ -129,14 +133,16 @@ impl Bootstrap {
         THRESHOLDS.with(|t| {
             for (b, rep) in self.cells[cell].iter_mut().enumerate() {
                 let u = splitmix(key.wrapping_add(b as u64));
-                let w = t.iter().position(|&x| u < x).unwrap_or(11) as u64;
-                if w == 0 {
+                let k = t.iter().position(|&x| u < x).unwrap_or(11);
+                if k == 0 {
                     continue;
                 }
-                rep.counts[slot] += w;
+                let wf = k as f64 * weight;
+                rep.counts[slot].w += wf;
+                rep.counts[slot].w2 += wf * wf;
+                rep.rows += k as u64;
                 if let Some((s, sq, ll)) = terms {
-                    let wf = w as f64;
-                    rep.scored += w;
+                    rep.scored += wf;
                     rep.sum_score += wf * s;
                     rep.sum_brier += wf * sq;
                     rep.sum_log_loss += wf * ll;
@@ -171,9 +177,9 @@ mod tests {
     fn poisson_weights_have_mean_and_variance_one() {
         let mut b = Bootstrap::new(1, 42);
         for row in 0..200_000 {
-            b.add(row, 0, None, true, true);
+            b.add(row, 0, None, true, true, 1.0);
         }
-        let n = b.cells[0][0].counts[3] as f64 / 200_000.0;
+        let n = b.cells[0][0].counts[3].w / 200_000.0;
         assert!((n - 1.0).abs() < 0.01, "mean weight {n}");
     }
 

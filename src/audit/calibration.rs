@@ -10,7 +10,7 @@
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::metrics::wilson;
+use super::metrics::wilson_p;
 use super::stats::SegmentStats;
 use super::value::{MetricValue, Undefined};
 
@@ -83,10 +83,10 @@ pub fn edges(binning: Binning, s: &SegmentStats) -> Vec<f64> {
     }
 }
 
-/// numpy's `quantile(scores, q)` with its default linear method: virtual index (n - 1) q,
+/// numpy's `quantile(scores, q)` (over rows, unweighted) with its default linear method: virtual index (n - 1) q,
 /// then its `_lerp`, from the histogram.
 fn percentile(s: &SegmentStats, q: f64) -> f64 {
-    let n: u64 = s.score_counts().map(|(_, c)| c[0] + c[1]).sum();
+    let n: u64 = s.score_rows().map(|(_, c)| c).sum();
     if n == 0 {
         return f64::NAN;
     }
@@ -103,9 +103,10 @@ fn percentile(s: &SegmentStats, q: f64) -> f64 {
     }
 }
 
-/// numpy's `median`: the middle score, or the mean of the two middle scores.
+/// numpy's `median` over rows (unweighted): the middle score, or the mean of the two middle
+/// scores.
 pub fn median(s: &SegmentStats) -> Option<f64> {
-    let n: u64 = s.score_counts().map(|(_, c)| c[0] + c[1]).sum();
+    let n: u64 = s.score_rows().map(|(_, c)| c).sum();
     if n == 0 {
         return None;
     }
@@ -116,8 +117,8 @@ pub fn median(s: &SegmentStats) -> Option<f64> {
 /// The k-th smallest score (from 0).
 fn order_stat(s: &SegmentStats, k: u64) -> f64 {
     let mut seen = 0;
-    for (score, c) in s.score_counts() {
-        seen += c[0] + c[1];
+    for (score, c) in s.score_rows() {
+        seen += c;
         if seen > k {
             return score;
         }
@@ -131,47 +132,80 @@ fn bin_of(edges: &[f64], score: f64) -> usize {
     interior.partition_point(|&e| e < score)
 }
 
-/// The reliability table: every bin with its count, mean score and observed rate.
+/// Per-bin sums: rows, weight, squared weight, positive weight, weighted score sum.
+struct BinSums {
+    rows: Vec<u64>,
+    w: Vec<f64>,
+    w2: Vec<f64>,
+    pos: Vec<f64>,
+    score: Vec<f64>,
+}
+
+fn bin_sums(e: &[f64], s: &SegmentStats) -> BinSums {
+    let k = e.len() - 1;
+    let mut b = BinSums {
+        rows: vec![0; k],
+        w: vec![0.0; k],
+        w2: vec![0.0; k],
+        pos: vec![0.0; k],
+        score: vec![0.0; k],
+    };
+    for (score, c) in s.score_cells() {
+        let i = bin_of(e, score);
+        let w = c.weight[0] + c.weight[1];
+        b.rows[i] += c.rows[0] + c.rows[1];
+        b.w[i] += w;
+        b.w2[i] += c.weight2;
+        b.pos[i] += c.weight[1];
+        b.score[i] += score * w;
+    }
+    b
+}
+
+/// The reliability table: every bin with its rows, (weighted) mean score and observed rate
+/// with a Wilson interval on the bin's effective size.
 pub fn reliability(binning: Binning, s: &SegmentStats, z: f64) -> Vec<ReliabilityBin> {
     let e = edges(binning, s);
-    let k = e.len() - 1;
-    let mut count = vec![0u64; k];
-    let mut pos = vec![0u64; k];
-    let mut sum = vec![0.0f64; k];
-    for (score, [n0, n1]) in s.score_counts() {
-        let b = bin_of(&e, score);
-        count[b] += n0 + n1;
-        pos[b] += n1;
-        sum[b] += score * (n0 + n1) as f64;
-    }
-    (0..k)
-        .map(|b| ReliabilityBin {
-            low: e[b],
-            high: e[b + 1],
-            count: count[b],
-            mean_score: (count[b] > 0).then(|| sum[b] / count[b] as f64),
-            observed: if count[b] == 0 {
-                MetricValue::undefined(Undefined::EmptySegment)
-            } else {
-                MetricValue::with_ci(pos[b] as f64 / count[b] as f64, wilson(pos[b], count[b], z))
-            },
+    let b = bin_sums(&e, s);
+    (0..e.len() - 1)
+        .map(|i| {
+            let filled = b.rows[i] > 0 && b.w[i] > 0.0;
+            let p = b.pos[i] / b.w[i];
+            let n_eff = super::stats::Count {
+                w: b.w[i],
+                w2: b.w2[i],
+            }
+            .n_eff();
+            ReliabilityBin {
+                low: e[i],
+                high: e[i + 1],
+                count: b.rows[i],
+                mean_score: filled.then(|| b.score[i] / b.w[i]),
+                observed: if filled {
+                    MetricValue::with_ci(p, wilson_p(p, n_eff, z))
+                } else {
+                    MetricValue::undefined(Undefined::EmptySegment)
+                },
+            }
         })
         .collect()
 }
 
 /// ECE = Σ over non-empty bins of (n_b / n) |mean score_b - observed_b|; MCE = the largest
-/// |mean score_b - observed_b|.
-pub fn ece_mce(bins: &[ReliabilityBin]) -> (MetricValue, MetricValue) {
-    let n: u64 = bins.iter().map(|b| b.count).sum();
-    if n == 0 {
+/// |mean score_b - observed_b|. With weights, n_b is the bin's weight.
+pub fn ece_mce(binning: Binning, s: &SegmentStats) -> (MetricValue, MetricValue) {
+    let e = edges(binning, s);
+    let b = bin_sums(&e, s);
+    let n: f64 = b.w.iter().sum();
+    if n <= 0.0 {
         let u = MetricValue::undefined(Undefined::NoScores);
         return (u, u);
     }
     let (mut ece, mut mce) = (0.0, 0.0f64);
-    for b in bins {
-        if let (Some(m), Some(o)) = (b.mean_score, b.observed.value) {
-            let gap = (m - o).abs();
-            ece += b.count as f64 / n as f64 * gap;
+    for i in 0..b.w.len() {
+        if b.rows[i] > 0 && b.w[i] > 0.0 {
+            let gap = (b.score[i] / b.w[i] - b.pos[i] / b.w[i]).abs();
+            ece += b.w[i] / n * gap;
             mce = mce.max(gap);
         }
     }
@@ -185,21 +219,15 @@ pub fn ece_mce(bins: &[ReliabilityBin]) -> (MetricValue, MetricValue) {
 /// Undefined with fewer than 3 bins used.
 pub fn hosmer_lemeshow(binning: Binning, s: &SegmentStats) -> (MetricValue, MetricValue) {
     let e = edges(binning, s);
-    let k = e.len() - 1;
-    let mut count = vec![0u64; k];
-    let mut pos = vec![0u64; k];
-    let mut sum = vec![0.0f64; k];
-    for (score, [n0, n1]) in s.score_counts() {
-        let b = bin_of(&e, score);
-        count[b] += n0 + n1;
-        pos[b] += n1;
-        sum[b] += score * (n0 + n1) as f64;
-    }
+    let b = bin_sums(&e, s);
     let (mut h, mut g) = (0.0, 0usize);
-    for b in 0..k {
-        let (nb, eb, ob) = (count[b] as f64, sum[b], pos[b] as f64);
+    for i in 0..b.w.len() {
+        let (nb, eb, ob) = (b.w[i], b.score[i], b.pos[i]);
+        if b.rows[i] == 0 || nb <= 0.0 {
+            continue;
+        }
         let var = eb * (1.0 - eb / nb);
-        if count[b] == 0 || var <= 0.0 {
+        if var <= 0.0 {
             continue;
         }
         h += (ob - eb) * (ob - eb) / var;
@@ -225,15 +253,15 @@ pub fn recalibration(s: &SegmentStats) -> (MetricValue, MetricValue) {
     if !s.has_scores() {
         return undefined(Undefined::NoScores);
     }
-    if s.positives() == 0 || s.negatives() == 0 {
+    if s.positives().w <= 0.0 || s.negatives().w <= 0.0 {
         return undefined(Undefined::SingleClass);
     }
     let eps = f64::EPSILON;
     let data: Vec<(f64, f64, f64)> = s
-        .score_counts()
-        .map(|(sc, [n0, n1])| {
+        .score_weights()
+        .map(|(sc, [w0, w1])| {
             let p = sc.clamp(eps, 1.0 - eps);
-            ((p / (1.0 - p)).ln(), (n0 + n1) as f64, n1 as f64)
+            ((p / (1.0 - p)).ln(), w0 + w1, w1)
         })
         .collect();
     let (mut a, mut b) = (0.0f64, 1.0f64);
@@ -288,10 +316,9 @@ mod tests {
         // Ten rows at score 0.5, five of them positive.
         let mut s = SegmentStats::default();
         for k in 0..10 {
-            s.add(Some(0.5), true, k < 5);
+            s.add(Some(0.5), true, k < 5, 1.0);
         }
-        let bins = reliability(Binning::Uniform(10), &s, 1.96);
-        let (ece, mce) = ece_mce(&bins);
+        let (ece, mce) = ece_mce(Binning::Uniform(10), &s);
         assert_eq!((ece.value, mce.value), (Some(0.0), Some(0.0)));
         assert_eq!(
             recalibration(&s).0.undefined_reason,

@@ -11,7 +11,8 @@
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use statrs::function::gamma::ln_gamma;
 
-use super::metrics::wilson;
+use super::metrics::wilson_p;
+use super::stats::Count;
 use super::value::{MetricValue, Undefined};
 
 /// Which test produced a p-value.
@@ -86,14 +87,15 @@ pub fn holm(p: &[f64]) -> Vec<f64> {
 
 /// The difference of two proportions k1/n1 - k2/n2 with Newcombe's hybrid score interval:
 /// d - sqrt((p1 - l1)² + (u2 - p2)²) to d + sqrt((u1 - p1)² + (p2 - l2)²), where (l, u) are
-/// the Wilson intervals (statsmodels `confint_proportions_2indep(method="newcomb")`).
-pub fn newcombe(k1: u64, n1: u64, k2: u64, n2: u64, z: f64) -> MetricValue {
-    if n1 == 0 || n2 == 0 {
+/// the Wilson intervals (statsmodels `confint_proportions_2indep(method="newcomb")`), on the
+/// effective sizes of the two denominators when rows are weighted.
+pub fn newcombe(k1: Count, n1: Count, k2: Count, n2: Count, z: f64) -> MetricValue {
+    if n1.w <= 0.0 || n2.w <= 0.0 {
         return MetricValue::undefined(Undefined::EmptySegment);
     }
-    let (p1, p2) = (k1 as f64 / n1 as f64, k2 as f64 / n2 as f64);
-    let (l1, u1) = wilson(k1, n1, z);
-    let (l2, u2) = wilson(k2, n2, z);
+    let (p1, p2) = (k1.w / n1.w, k2.w / n2.w);
+    let (l1, u1) = wilson_p(p1, n1.n_eff(), z);
+    let (l2, u2) = wilson_p(p2, n2.n_eff(), z);
     let d = p1 - p2;
     MetricValue::with_ci(
         d,
@@ -106,13 +108,14 @@ pub fn newcombe(k1: u64, n1: u64, k2: u64, n2: u64, z: f64) -> MetricValue {
 
 /// AIF360's Theil index (generalized entropy with α = 1) of b_i = ŷ_i - y_i + 1 over all
 /// rows: (1/n) Σ (b_i/μ) ln(b_i/μ), μ = mean b, with 0 ln 0 = 0. From the confusion counts:
-/// b = 0 for false negatives, 1 for correct decisions, 2 for false positives.
-pub fn theil(tp: u64, fp: u64, tn: u64, fn_: u64) -> MetricValue {
-    let n = (tp + fp + tn + fn_) as f64;
-    if n == 0.0 {
+/// b = 0 for false negatives, 1 for correct decisions, 2 for false positives. With weights,
+/// every mean is weighted.
+pub fn theil(tp: Count, fp: Count, tn: Count, fn_: Count) -> MetricValue {
+    let n = tp.w + fp.w + tn.w + fn_.w;
+    if n <= 0.0 {
         return MetricValue::undefined(Undefined::EmptySegment);
     }
-    let mu = ((tp + tn) as f64 + 2.0 * fp as f64) / n;
+    let mu = (tp.w + tn.w + 2.0 * fp.w) / n;
     if mu == 0.0 {
         return MetricValue::undefined(Undefined::ZeroDenominator);
     }
@@ -123,7 +126,27 @@ pub fn theil(tp: u64, fp: u64, tn: u64, fn_: u64) -> MetricValue {
             b / mu * (b / mu).ln()
         }
     };
-    MetricValue::of(((tp + tn) as f64 * term(1.0) + fp as f64 * term(2.0)) / n)
+    MetricValue::of(((tp.w + tn.w) * term(1.0) + fp.w * term(2.0)) / n)
+}
+
+/// The group-versus-reference test on selection: the 2x2 table of selected and not selected
+/// rows ([`two_by_two`]), from effective counts rounded to whole rows when rows are weighted.
+pub fn selection_test(sel: Count, n: Count, ref_sel: Count, ref_n: Count) -> Option<(f64, Test)> {
+    let eff = |k: Count, n: Count| -> (u64, u64) {
+        if n.w <= 0.0 {
+            return (0, 0);
+        }
+        if k.w2 == k.w && n.w2 == n.w {
+            // Unweighted: the counts themselves.
+            return (k.w as u64, (n.w - k.w) as u64);
+        }
+        let ne = n.n_eff();
+        let ke = (k.w / n.w * ne).round();
+        (ke as u64, (ne.round() - ke).max(0.0) as u64)
+    };
+    let (a, b) = eff(sel, n);
+    let (c, d) = eff(ref_sel, ref_n);
+    two_by_two(a, b, c, d)
 }
 
 #[cfg(test)]

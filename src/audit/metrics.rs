@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::calibration::{self, Binning};
-use super::stats::SegmentStats;
+use super::stats::{Count, SegmentStats};
 use super::value::{MetricValue, Undefined};
 
 /// The normal quantile z for a two-sided interval at `confidence` (e.g. 1.96 at 0.95).
@@ -19,8 +19,11 @@ pub fn z_for(confidence: f64) -> f64 {
 /// `(p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)` with p = k/n
 /// (statsmodels `proportion_confint(method="wilson")`).
 pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
-    let n = n as f64;
-    let p = k as f64 / n;
+    wilson_p(k as f64 / n as f64, n as f64, z)
+}
+
+/// The Wilson interval for a proportion `p` observed on `n` (possibly effective) trials.
+pub fn wilson_p(p: f64, n: f64, z: f64) -> (f64, f64) {
     let z2 = z * z;
     let denom = 1.0 + z2 / n;
     let center = (p + z2 / (2.0 * n)) / denom;
@@ -28,12 +31,15 @@ pub fn wilson(k: u64, n: u64, z: f64) -> (f64, f64) {
     (center - half, center + half)
 }
 
-/// A proportion k/n with its Wilson interval; undefined for `reason` when n = 0.
-fn rate(k: u64, n: u64, z: f64, reason: Undefined) -> MetricValue {
-    if n == 0 {
+/// A weighted proportion Σw(k)/Σw(n) with its Wilson interval on Kish's effective sample
+/// size of the denominator (the row count when unweighted); undefined for `reason` when the
+/// denominator is empty.
+fn rate(k: Count, n: Count, z: f64, reason: Undefined) -> MetricValue {
+    if n.w <= 0.0 {
         return MetricValue::undefined(reason);
     }
-    MetricValue::with_ci(k as f64 / n as f64, wilson(k, n, z))
+    let p = k.w / n.w;
+    MetricValue::with_ci(p, wilson_p(p, n.n_eff(), z))
 }
 
 /// All per-segment metrics, keyed by their JSON names:
@@ -66,35 +72,34 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
     let mut put = |k: &str, v: MetricValue| {
         m.insert(k.to_string(), v);
     };
-    let (p, neg) = (s.positives(), s.negatives());
-    put("selection_rate", rate(s.selected(), s.n, z, EmptySegment));
-    put("base_rate", rate(p, s.n, z, EmptySegment));
-    put("accuracy", rate(s.tp + s.tn, s.n, z, EmptySegment));
+    let (p, neg, n) = (s.positives(), s.negatives(), s.n());
+    let empty = s.rows == 0;
+    put("selection_rate", rate(s.selected(), n, z, EmptySegment));
+    put("base_rate", rate(p, n, z, EmptySegment));
+    put("accuracy", rate(s.tp.plus(s.tn), n, z, EmptySegment));
     put("tpr", rate(s.tp, p, z, NoPositives));
     put("fnr", rate(s.fn_, p, z, NoPositives));
     put("tnr", rate(s.tn, neg, z, NoNegatives));
     put("fpr", rate(s.fp, neg, z, NoNegatives));
     put("ppv", rate(s.tp, s.selected(), z, NoneSelected));
     put("fdr", rate(s.fp, s.selected(), z, NoneSelected));
-    put("npv", rate(s.tn, s.tn + s.fn_, z, AllSelected));
-    put("for", rate(s.fn_, s.tn + s.fn_, z, AllSelected));
+    put("npv", rate(s.tn, s.rejected(), z, AllSelected));
+    put("for", rate(s.fn_, s.rejected(), z, AllSelected));
     put(
         "balanced_accuracy",
-        if p == 0 || neg == 0 {
-            MetricValue::undefined(if s.n == 0 { EmptySegment } else { SingleClass })
+        if p.w <= 0.0 || neg.w <= 0.0 {
+            MetricValue::undefined(if empty { EmptySegment } else { SingleClass })
         } else {
-            MetricValue::of((s.tp as f64 / p as f64 + s.tn as f64 / neg as f64) / 2.0)
+            MetricValue::of((s.tp.w / p.w + s.tn.w / neg.w) / 2.0)
         },
     );
-    let f1_den = (2 * s.tp + s.fp + s.fn_) as f64;
+    let f1_den = 2.0 * s.tp.w + s.fp.w + s.fn_.w;
     put(
         "f1",
-        MetricValue::ratio(2.0 * s.tp as f64, f1_den, NoRelevantRows),
+        MetricValue::ratio(2.0 * s.tp.w, f1_den, NoRelevantRows),
     );
     let scored = |v: Option<f64>| match v {
-        _ if !s.has_scores() => {
-            MetricValue::undefined(if s.n == 0 { EmptySegment } else { NoScores })
-        }
+        _ if !s.has_scores() => MetricValue::undefined(if empty { EmptySegment } else { NoScores }),
         Some(v) => MetricValue::of(v),
         None => MetricValue::undefined(SingleClass),
     };
@@ -106,26 +111,32 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
     put("log_loss", scored(mean_over_scores(s, log_loss_term)));
     put("mean_score", scored(mean_over_scores(s, |sc, _| sc)));
     let scoring = match ctx.median {
-        _ if !s.has_scores() => {
-            MetricValue::undefined(if s.n == 0 { EmptySegment } else { NoScores })
-        }
+        _ if !s.has_scores() => MetricValue::undefined(if empty { EmptySegment } else { NoScores }),
         Some(med) => {
-            let above: u64 = s
-                .score_counts()
+            let above: f64 = s
+                .score_weights()
                 .filter(|(sc, _)| *sc > med)
                 .map(|(_, c)| c[0] + c[1])
                 .sum();
-            rate(above, s.n, z, EmptySegment)
+            // The interval uses the denominator's effective size.
+            rate(
+                Count {
+                    w: above,
+                    w2: above,
+                },
+                n,
+                z,
+                EmptySegment,
+            )
         }
         None => MetricValue::undefined(NoScores),
     };
     put("scoring_rate", scoring);
     if s.has_scores() {
-        let bins = calibration::reliability(ctx.binning, s, z);
-        let (ece, mce) = calibration::ece_mce(&bins);
+        let (ece, mce) = calibration::ece_mce(ctx.binning, s);
         put("ece", ece);
         put("mce", mce);
-        let citl = mean_over_scores(s, |sc, _| sc).map(|ms| s.positives() as f64 / s.n as f64 - ms);
+        let citl = mean_over_scores(s, |sc, _| sc).map(|ms| p.w / n.w - ms);
         put("calibration_in_the_large", scored(citl));
         let (slope, intercept) = calibration::recalibration(s);
         put("calibration_slope", slope);
@@ -134,7 +145,7 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
         put("hosmer_lemeshow", hl);
         put("hosmer_lemeshow_p", hl_p);
     } else {
-        let u = MetricValue::undefined(if s.n == 0 { EmptySegment } else { NoScores });
+        let u = MetricValue::undefined(if empty { EmptySegment } else { NoScores });
         for k in [
             "ece",
             "mce",
@@ -161,34 +172,35 @@ pub struct MetricContext {
     pub binning: Binning,
 }
 
-/// The Mann-Whitney AUC over the score histogram; `None` with one class.
+/// The Mann-Whitney AUC over the score histogram, weighted as scikit-learn's
+/// `roc_auc_score(sample_weight=...)`; `None` with one class.
 pub fn auc(s: &SegmentStats) -> Option<f64> {
-    let (p, n) = (s.positives(), s.negatives());
-    if p == 0 || n == 0 || !s.has_scores() {
+    let (p, n) = (s.positives().w, s.negatives().w);
+    if p <= 0.0 || n <= 0.0 || !s.has_scores() {
         return None;
     }
     // For each distinct score: positives there beat every negative below, and tie half of
-    // the negatives at the same score. Integer arithmetic (doubled) keeps it exact.
-    let mut neg_below: u128 = 0;
-    let mut twice_wins: u128 = 0;
-    for (_, [negs, poss]) in s.score_counts() {
-        twice_wins += u128::from(poss) * (2 * neg_below + u128::from(negs));
-        neg_below += u128::from(negs);
+    // the negatives at the same score. Sums of integer counts (doubled) are exact in f64.
+    let mut neg_below = 0.0;
+    let mut twice_wins = 0.0;
+    for (_, [negs, poss]) in s.score_weights() {
+        twice_wins += poss * (2.0 * neg_below + negs);
+        neg_below += negs;
     }
-    Some(twice_wins as f64 / (2.0 * p as f64 * n as f64))
+    Some(twice_wins / (2.0 * p * n))
 }
 
-/// mean of f(score, label) over the rows, summed over the sorted histogram.
+/// Weighted mean of f(score, label) over the rows, summed over the sorted histogram.
 fn mean_over_scores(s: &SegmentStats, f: impl Fn(f64, f64) -> f64) -> Option<f64> {
-    let rows: u64 = s.score_counts().map(|(_, c)| c[0] + c[1]).sum();
-    if rows == 0 {
+    let total_w: f64 = s.score_weights().map(|(_, c)| c[0] + c[1]).sum();
+    if total_w <= 0.0 {
         return None;
     }
     let total: f64 = s
-        .score_counts()
-        .map(|(sc, [n0, n1])| n0 as f64 * f(sc, 0.0) + n1 as f64 * f(sc, 1.0))
+        .score_weights()
+        .map(|(sc, [w0, w1])| w0 * f(sc, 0.0) + w1 * f(sc, 1.0))
         .sum();
-    Some(total / rows as f64)
+    Some(total / total_w)
 }
 
 fn log_loss_term(s: f64, y: f64) -> f64 {
@@ -212,8 +224,8 @@ mod tests {
     #[test]
     fn undefined_rates_say_why() {
         let mut s = SegmentStats::default();
-        s.add(Some(0.9), true, false);
-        s.add(Some(0.1), false, false);
+        s.add(Some(0.9), true, false, 1.0);
+        s.add(Some(0.1), false, false, 1.0);
         let m = segment_metrics(&s, &ctx());
         assert_eq!(m["tpr"].undefined_reason, Some(Undefined::NoPositives));
         assert_eq!(m["auc"].undefined_reason, Some(Undefined::SingleClass));
@@ -233,7 +245,7 @@ mod tests {
         // Pairs (pos, neg): 0.8>0.1, 0.8>0.4, 0.4=0.4 (half), 0.4>0.1: 3.5 of 4.
         let mut s = SegmentStats::default();
         for (sc, y) in [(0.8, true), (0.4, true), (0.4, false), (0.1, false)] {
-            s.add(Some(sc), sc >= 0.5, y);
+            s.add(Some(sc), sc >= 0.5, y, 1.0);
         }
         assert_eq!(auc(&s), Some(0.875));
     }

@@ -24,7 +24,7 @@ pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
 pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
 pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
-pub use stats::SegmentStats;
+pub use stats::{Count, ScoreCell, SegmentStats};
 pub use summary::{disparate_impact, summarize};
 pub use value::{MetricValue, Undefined};
 
@@ -148,11 +148,16 @@ pub fn audit(table: &Table, params: &AuditParams) -> Result<Vec<AttributeAudit>,
         .next()
         .and_then(|c| c.as_bool());
     let attrs: Vec<&[u32]> = protected.iter().filter_map(|c| c.as_codes()).collect();
+    let weight = table
+        .with_role(Role::Weight)
+        .next()
+        .and_then(|c| c.as_f64());
     auditor.add(&Rows {
         label: &label,
         score: table.score(),
         prediction,
         attributes: attrs,
+        weight,
     })?;
     let levels = protected.iter().map(|c| c.levels.clone()).collect();
     Ok(auditor.finish(levels))
@@ -169,6 +174,7 @@ pub fn audit_stream(
     let label = find(Role::Label).ok_or(AuditError::Missing("a label column (--label)"))?;
     let score = find(Role::Score);
     let prediction = find(Role::Prediction);
+    let weight = find(Role::Weight);
     let protected: Vec<usize> = (0..cols.len())
         .filter(|&i| cols[i].role == Role::Protected)
         .collect();
@@ -196,6 +202,10 @@ pub fn audit_stream(
             }),
             prediction: prediction.and_then(bools),
             attributes,
+            weight: weight.and_then(|i| match &c[i] {
+                V::Numeric(v) => Some(v.as_slice()),
+                _ => None,
+            }),
         })?;
     }
     let levels = protected

@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::bootstrap::{percentile, Bootstrap, Rep};
 use super::calibration::{median, reliability, ReliabilityBin};
-use super::inference::{holm, newcombe, theil, two_by_two};
+use super::inference::{holm, newcombe, selection_test, theil};
 use super::metrics::{segment_metrics, z_for, MetricContext};
-use super::stats::SegmentStats;
+use super::stats::{Count, ScoreCell, SegmentStats};
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
 use rustc_hash::FxHashMap;
@@ -30,6 +30,8 @@ pub struct Rows<'a> {
     pub prediction: Option<&'a [Option<bool>]>,
     /// Codes of each protected attribute ([`MISSING_CODE`] is missing).
     pub attributes: Vec<&'a [u32]>,
+    /// Row weights, when a weight column is audited.
+    pub weight: Option<&'a [f64]>,
 }
 
 /// One group of an attribute or intersection.
@@ -41,6 +43,9 @@ pub struct GroupAudit {
     pub values: Vec<String>,
     /// Rows.
     pub n: u64,
+    /// Σ weight of the rows, when a weight column is audited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
     /// Smaller than the minimum group size: shown, but left out of summaries and never the
     /// default reference.
     pub small: bool,
@@ -79,25 +84,28 @@ struct Segmentation {
 /// cannot change the result.
 #[derive(Default)]
 struct Acc {
-    n: u64,
-    counts: [u64; 4],
-    scores: FxHashMap<u64, [u64; 2]>,
+    rows: u64,
+    counts: [Count; 4],
+    scores: FxHashMap<u64, ScoreCell>,
 }
 
 impl Acc {
     #[inline]
-    fn add(&mut self, score: Option<f64>, selected: bool, positive: bool) {
-        self.n += 1;
-        self.counts[usize::from(selected) * 2 + usize::from(positive)] += 1;
+    fn add(&mut self, score: Option<f64>, selected: bool, positive: bool, weight: f64) {
+        self.rows += 1;
+        self.counts[usize::from(selected) * 2 + usize::from(positive)].add(weight);
         if let Some(s) = score {
             let s = if s == 0.0 { 0.0 } else { s };
-            self.scores.entry(s.to_bits()).or_default()[usize::from(positive)] += 1;
+            let cell = self.scores.entry(s.to_bits()).or_default();
+            cell.weight[usize::from(positive)] += weight;
+            cell.rows[usize::from(positive)] += 1;
+            cell.weight2 += weight * weight;
         }
     }
 
     fn to_stats(&self) -> SegmentStats {
         SegmentStats {
-            n: self.n,
+            rows: self.rows,
             tn: self.counts[0],
             fn_: self.counts[1],
             fp: self.counts[2],
@@ -121,6 +129,7 @@ pub struct Auditor {
     cells: Vec<(Vec<u32>, Acc)>,
     boot: Option<Bootstrap>,
     rows: u64,
+    weighted: bool,
 }
 
 impl Auditor {
@@ -184,6 +193,7 @@ impl Auditor {
             cells: Vec::new(),
             boot: (params.bootstrap > 0).then(|| Bootstrap::new(params.bootstrap, params.seed)),
             rows: 0,
+            weighted: false,
         })
     }
 
@@ -195,6 +205,7 @@ impl Auditor {
             ));
         }
         let n = rows.label.len();
+        self.weighted |= rows.weight.is_some();
         let threshold = self.params.threshold;
         let selected: Vec<bool> = (0..n)
             .map(|i| match rows.prediction {
@@ -221,9 +232,10 @@ impl Auditor {
             };
             last = Some(c);
             let (score, positive) = (rows.score.map(|s| s[i]), rows.label[i] == Some(true));
-            self.cells[c].1.add(score, selected[i], positive);
+            let weight = rows.weight.map_or(1.0, |w| w[i]);
+            self.cells[c].1.add(score, selected[i], positive, weight);
             if let Some(b) = &mut self.boot {
-                b.add(self.rows, c, score, selected[i], positive);
+                b.add(self.rows, c, score, selected[i], positive, weight);
             }
             self.rows += 1;
         }
@@ -260,7 +272,7 @@ impl Auditor {
                 all.merge(g);
             }
         }
-        let total = all.n;
+        let total = all.rows;
         let ctx = MetricContext {
             z,
             median: median(&all),
@@ -287,9 +299,10 @@ impl Auditor {
                 groups.push(GroupAudit {
                     group: values.join(", "),
                     values,
-                    n: s.n,
-                    small: s.n < self.params.min_group_size,
-                    under_2_percent: (s.n as f64) < 0.02 * total as f64,
+                    n: s.rows,
+                    weight: self.weighted.then_some(s.n().w),
+                    small: s.rows < self.params.min_group_size,
+                    under_2_percent: (s.rows as f64) < 0.02 * total as f64,
                     metrics: segment_metrics(s, &ctx),
                     reliability: if s.has_scores() {
                         reliability(self.params.binning, s, z)
@@ -363,14 +376,15 @@ fn compare_with_reference(
     let rs = stats[r];
     let mut tested: Vec<(usize, f64)> = Vec::new();
     for (i, (g, s)) in groups.iter_mut().zip(stats).enumerate() {
-        let mut di = disparate_impact(s.selected(), s.n, rs.selected(), rs.n, params.confidence);
+        let mut di = disparate_impact(
+            s.selected(),
+            s.n(),
+            rs.selected(),
+            rs.n(),
+            params.confidence,
+        );
         if i != r {
-            if let Some((p, test)) = two_by_two(
-                s.selected(),
-                s.n - s.selected(),
-                rs.selected(),
-                rs.n - rs.selected(),
-            ) {
+            if let Some((p, test)) = selection_test(s.selected(), s.n(), rs.selected(), rs.n()) {
                 di.p_value = Some(p);
                 di.test = Some(test);
                 tested.push((i, p));
@@ -379,14 +393,14 @@ fn compare_with_reference(
         g.metrics.insert("disparate_impact".into(), di);
         g.metrics.insert(
             "selection_rate_difference".into(),
-            newcombe(s.selected(), s.n, rs.selected(), rs.n, z),
+            newcombe(s.selected(), s.n(), rs.selected(), rs.n(), z),
         );
         let m = |k: &str, st: &SegmentStats| -> Option<f64> {
             let (num, den) = match k {
                 "tpr" => (st.tp, st.positives()),
                 _ => (st.fp, st.negatives()),
             };
-            (den > 0).then(|| num as f64 / den as f64)
+            (den.w > 0.0).then(|| num.w / den.w)
         };
         let aod = match (m("fpr", s), m("fpr", rs), m("tpr", s), m("tpr", rs)) {
             (Some(f), Some(fr), Some(t), Some(tr)) => MetricValue::of(0.5 * ((f - fr) + (t - tr))),
@@ -444,7 +458,7 @@ fn boot_intervals(
             .map(|r| {
                 let st = r.stats();
                 let mut m = segment_metrics(&st, &ctx);
-                let mean = |x: f64| (r.scored > 0).then(|| x / r.scored as f64);
+                let mean = |x: f64| (r.scored > 0.0).then(|| x / r.scored);
                 let put = |m: &mut BTreeMap<String, MetricValue>, k: &str, v: Option<f64>| {
                     m.insert(
                         k.into(),
@@ -458,19 +472,24 @@ fn boot_intervals(
                 put(&mut m, "log_loss", mean(r.sum_log_loss));
                 put(&mut m, "mean_score", mean(r.sum_score));
                 let citl = mean(r.sum_score)
-                    .filter(|_| st.n > 0)
-                    .map(|ms| st.positives() as f64 / st.n as f64 - ms);
+                    .filter(|_| st.rows > 0)
+                    .map(|ms| st.positives().w / st.n().w - ms);
                 put(&mut m, "calibration_in_the_large", citl);
                 m
             })
             .collect();
         if let Some(rf) = reference {
             let rs = reps[rf].stats();
-            let rate = |num: u64, den: u64| (den > 0).then(|| num as f64 / den as f64);
+            let rate = |num: Count, den: Count| (den.w > 0.0).then(|| num.w / den.w);
             for (g, r) in reps.iter().enumerate() {
                 let st = r.stats();
-                let di =
-                    disparate_impact(st.selected(), st.n, rs.selected(), rs.n, params.confidence);
+                let di = disparate_impact(
+                    st.selected(),
+                    st.n(),
+                    rs.selected(),
+                    rs.n(),
+                    params.confidence,
+                );
                 maps[g].insert(
                     "disparate_impact".into(),
                     MetricValue {
@@ -479,8 +498,8 @@ fn boot_intervals(
                         ..di
                     },
                 );
-                let srd = rate(st.selected(), st.n)
-                    .zip(rate(rs.selected(), rs.n))
+                let srd = rate(st.selected(), st.n())
+                    .zip(rate(rs.selected(), rs.n()))
                     .map(|(a, b)| a - b);
                 let aod = match (
                     rate(st.fp, st.negatives()),

@@ -6,68 +6,135 @@
 
 use std::collections::BTreeMap;
 
-/// The statistics of one segment.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A weighted count: the sum of the rows' weights and of their squares. Unweighted rows have
+/// weight 1, so both are the row count, exactly (f64 holds integers exactly up to 2^53).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Count {
+    /// Σ w.
+    pub w: f64,
+    /// Σ w².
+    pub w2: f64,
+}
+
+impl Count {
+    /// Adds a row of weight `w`.
+    #[inline]
+    pub fn add(&mut self, w: f64) {
+        self.w += w;
+        self.w2 += w * w;
+    }
+
+    /// The sum of two counts.
+    pub fn plus(self, o: Count) -> Count {
+        Count {
+            w: self.w + o.w,
+            w2: self.w2 + o.w2,
+        }
+    }
+
+    /// Kish's effective sample size (Σw)² / Σw²; the row count when every weight is 1.
+    pub fn n_eff(self) -> f64 {
+        if self.w2 == self.w {
+            self.w
+        } else if self.w2 > 0.0 {
+            self.w * self.w / self.w2
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The statistics of one segment. Counts are weighted ([`Count`]); with no weight column every
+/// weight is 1 and every count is exact.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SegmentStats {
-    /// Rows.
-    pub n: u64,
+    /// Rows (unweighted).
+    pub rows: u64,
     /// Selected with a positive label.
-    pub tp: u64,
+    pub tp: Count,
     /// Selected with a negative label.
-    pub fp: u64,
+    pub fp: Count,
     /// Not selected with a negative label.
-    pub tn: u64,
+    pub tn: Count,
     /// Not selected with a positive label.
-    pub fn_: u64,
+    pub fn_: Count,
     /// Distinct score (as f64 bits; scores are non-negative, so bit order is numeric order)
-    /// to `[negatives, positives]`. Empty when only decisions were given.
-    pub scores: BTreeMap<u64, [u64; 2]>,
+    /// to the weight of `[negatives, positives]` and their row counts. Empty when only
+    /// decisions were given.
+    pub scores: BTreeMap<u64, ScoreCell>,
+}
+
+/// The rows at one distinct score.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ScoreCell {
+    /// Weight of negatives and positives.
+    pub weight: [f64; 2],
+    /// Rows (unweighted) of negatives and positives.
+    pub rows: [u64; 2],
+    /// Σ w² over the cell's rows.
+    pub weight2: f64,
 }
 
 impl SegmentStats {
-    /// Adds one row: its score (if any), decision and label.
-    pub fn add(&mut self, score: Option<f64>, selected: bool, positive: bool) {
-        self.n += 1;
+    /// Adds one row: its score (if any), decision, label and weight.
+    pub fn add(&mut self, score: Option<f64>, selected: bool, positive: bool, weight: f64) {
+        self.rows += 1;
         match (selected, positive) {
-            (true, true) => self.tp += 1,
-            (true, false) => self.fp += 1,
-            (false, false) => self.tn += 1,
-            (false, true) => self.fn_ += 1,
+            (true, true) => self.tp.add(weight),
+            (true, false) => self.fp.add(weight),
+            (false, false) => self.tn.add(weight),
+            (false, true) => self.fn_.add(weight),
         }
         if let Some(s) = score {
             // +0.0 and -0.0 are one score.
             let s = if s == 0.0 { 0.0 } else { s };
-            self.scores.entry(s.to_bits()).or_default()[usize::from(positive)] += 1;
+            let cell = self.scores.entry(s.to_bits()).or_default();
+            cell.weight[usize::from(positive)] += weight;
+            cell.rows[usize::from(positive)] += 1;
+            cell.weight2 += weight * weight;
         }
     }
 
     /// Adds another segment's statistics.
     pub fn merge(&mut self, other: &SegmentStats) {
-        self.n += other.n;
-        self.tp += other.tp;
-        self.fp += other.fp;
-        self.tn += other.tn;
-        self.fn_ += other.fn_;
+        self.rows += other.rows;
+        self.tp = self.tp.plus(other.tp);
+        self.fp = self.fp.plus(other.fp);
+        self.tn = self.tn.plus(other.tn);
+        self.fn_ = self.fn_.plus(other.fn_);
         for (k, c) in &other.scores {
             let e = self.scores.entry(*k).or_default();
-            e[0] += c[0];
-            e[1] += c[1];
+            for i in 0..2 {
+                e.weight[i] += c.weight[i];
+                e.rows[i] += c.rows[i];
+            }
+            e.weight2 += c.weight2;
         }
     }
 
+    /// All rows.
+    pub fn n(&self) -> Count {
+        self.tp.plus(self.fp).plus(self.tn).plus(self.fn_)
+    }
+
     /// Rows with a positive label.
-    pub fn positives(&self) -> u64 {
-        self.tp + self.fn_
+    pub fn positives(&self) -> Count {
+        self.tp.plus(self.fn_)
     }
 
     /// Rows with a negative label.
-    pub fn negatives(&self) -> u64 {
-        self.fp + self.tn
+    pub fn negatives(&self) -> Count {
+        self.fp.plus(self.tn)
     }
 
     /// Selected rows.
-    pub fn selected(&self) -> u64 {
-        self.tp + self.fp
+    pub fn selected(&self) -> Count {
+        self.tp.plus(self.fp)
+    }
+
+    /// Rows not selected.
+    pub fn rejected(&self) -> Count {
+        self.tn.plus(self.fn_)
     }
 
     /// Whether scores were recorded.
@@ -75,9 +142,23 @@ impl SegmentStats {
         !self.scores.is_empty()
     }
 
-    /// Distinct scores in ascending order with `[negatives, positives]`.
-    pub fn score_counts(&self) -> impl Iterator<Item = (f64, [u64; 2])> + '_ {
-        self.scores.iter().map(|(k, c)| (f64::from_bits(*k), *c))
+    /// Distinct scores in ascending order with the weight of `[negatives, positives]`.
+    pub fn score_weights(&self) -> impl Iterator<Item = (f64, [f64; 2])> + '_ {
+        self.scores
+            .iter()
+            .map(|(k, c)| (f64::from_bits(*k), c.weight))
+    }
+
+    /// Distinct scores in ascending order with their cells.
+    pub fn score_cells(&self) -> impl Iterator<Item = (f64, &ScoreCell)> + '_ {
+        self.scores.iter().map(|(k, c)| (f64::from_bits(*k), c))
+    }
+
+    /// Distinct scores in ascending order with the rows (unweighted) at each.
+    pub fn score_rows(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.scores
+            .iter()
+            .map(|(k, c)| (f64::from_bits(*k), c.rows[0] + c.rows[1]))
     }
 }
 
@@ -98,14 +179,14 @@ mod tests {
             .collect();
         let mut whole = SegmentStats::default();
         for &(s, y) in &rows {
-            whole.add(Some(s), s >= 0.5, y);
+            whole.add(Some(s), s >= 0.5, y, 1.0);
         }
         for chunk in [1, 7, 100, 4_999] {
             let mut merged = SegmentStats::default();
             for part in rows.rchunks(chunk) {
                 let mut p = SegmentStats::default();
                 for &(s, y) in part {
-                    p.add(Some(s), s >= 0.5, y);
+                    p.add(Some(s), s >= 0.5, y, 1.0);
                 }
                 merged.merge(&p);
             }

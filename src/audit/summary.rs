@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::metrics::z_for;
+use super::stats::Count;
 use super::value::{MetricValue, Undefined};
 
 /// The spread of one rate over groups: max - min and min / max (Fairlearn's `between_groups`).
@@ -95,17 +96,24 @@ pub fn summarize(
 /// A group's disparate impact against the reference (AIF360: selection rate of the group /
 /// selection rate of the reference), with the Katz log interval
 /// `exp(ln RR ± z sqrt(1/a - 1/n1 + 1/c - 1/n2))`, where a of n1 group rows and c of n2
-/// reference rows were selected. Undefined when the reference selects nobody; the interval is
-/// left out when a or c is 0.
-pub fn disparate_impact(a: u64, n1: u64, c: u64, n2: u64, confidence: f64) -> MetricValue {
-    if n1 == 0 || n2 == 0 || c == 0 {
+/// reference rows were selected (effective counts when rows are weighted). Undefined when the
+/// reference selects nobody; the interval is left out when a or c is 0.
+pub fn disparate_impact(a: Count, n1: Count, c: Count, n2: Count, confidence: f64) -> MetricValue {
+    if n1.w <= 0.0 || n2.w <= 0.0 || c.w <= 0.0 {
         return MetricValue::undefined(Undefined::ZeroDenominator);
     }
-    let rr = (a as f64 / n1 as f64) / (c as f64 / n2 as f64);
-    if a == 0 {
+    let (p1, p2) = (a.w / n1.w, c.w / n2.w);
+    let rr = p1 / p2;
+    if a.w <= 0.0 {
         return MetricValue::of(rr);
     }
-    let se = (1.0 / a as f64 - 1.0 / n1 as f64 + 1.0 / c as f64 - 1.0 / n2 as f64).sqrt();
+    let (n1e, n2e) = (n1.n_eff(), n2.n_eff());
+    let (ae, ce) = if a.w2 == a.w && n1.w2 == n1.w && c.w2 == c.w && n2.w2 == n2.w {
+        (a.w, c.w)
+    } else {
+        (p1 * n1e, p2 * n2e)
+    };
+    let se = (1.0 / ae - 1.0 / n1e + 1.0 / ce - 1.0 / n2e).sqrt();
     let z = z_for(confidence);
     MetricValue::with_ci(rr, ((rr.ln() - z * se).exp(), (rr.ln() + z * se).exp()))
 }

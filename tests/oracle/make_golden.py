@@ -241,11 +241,80 @@ def make(name, csv, label, score, attributes, threshold):
 
 
 
+def weighted_rate(k_w, n_w, n_eff):
+    """A weighted proportion with the Wilson interval on Kish's effective size."""
+    p = k_w / n_w
+    lo, hi = proportion_confint(p * n_eff, n_eff, alpha=0.05, method="wilson")
+    return p, [float(lo), float(hi)]
+
+
+def make_weighted(name, csv, label, score, weight, attributes, threshold):
+    """Weighted metrics: scikit-learn and Fairlearn with sample_weight, Wilson intervals on
+    Kish's effective sample size (statsmodels), the recalibration fit with statsmodels' GLM
+    frequency weights."""
+    d = pd.read_csv(csv, keep_default_na=False, na_values=[""])
+    y, s, w = d[label].to_numpy(), d[score].to_numpy(), d[weight].to_numpy().astype(float)
+    yhat = (s >= threshold).astype(int)
+    golden = {"data": str(csv.relative_to(ROOT)), "label": label, "score": score, "weight": weight,
+              "threshold": threshold, "attributes": {}}
+    for attr in attributes:
+        groups = {}
+        for g, idx in d.groupby(attr).groups.items():
+            idx = np.asarray(idx)
+            yy, ss, ww, pp = y[idx], s[idx], w[idx], yhat[idx]
+            def ci(mask_k, mask_n):
+                kw, nw = ww[mask_k].sum(), ww[mask_n].sum()
+                n_eff = nw ** 2 / (ww[mask_n] ** 2).sum()
+                v, c = weighted_rate(kw, nw, n_eff)
+                return {"value": float(v), "ci": c}
+            allr = np.ones(len(yy), bool)
+            pos, neg, sel = yy == 1, yy == 0, pp == 1
+            m = {
+                "selection_rate": ci(sel, allr),
+                "base_rate": ci(pos, allr),
+                "tpr": ci(pos & sel, pos),
+                "fpr": ci(neg & sel, neg),
+                "ppv": ci(pos & sel, sel),
+                "npv": ci(neg & ~sel, ~sel),
+                "accuracy": {"value": float(accuracy_score(yy, pp, sample_weight=ww)), "ci": None},
+                "balanced_accuracy": {"value": float(balanced_accuracy_score(yy, pp, sample_weight=ww)), "ci": None},
+                "f1": {"value": float(f1_score(yy, pp, sample_weight=ww)), "ci": None},
+                "auc": {"value": float(roc_auc_score(yy, ss, sample_weight=ww)), "ci": None},
+                "brier": {"value": float(brier_score_loss(yy, ss, sample_weight=ww)), "ci": None},
+                "log_loss": {"value": float(log_loss(yy, ss, sample_weight=ww, labels=[0, 1])), "ci": None},
+                "mean_score": {"value": float(np.average(ss, weights=ww)), "ci": None},
+            }
+            c = np.clip(ss, EPS, 1 - EPS)
+            x = sm.add_constant(np.log(c / (1 - c)))
+            fit = sm.GLM(yy, x, family=sm.families.Binomial(), freq_weights=ww).fit(tol=1e-13)
+            m["calibration_slope"] = {"value": float(fit.params[1]), "ci": None}
+            m["calibration_intercept"] = {"value": float(fit.params[0]), "ci": None}
+            m["_counts"] = {"n": int(len(yy)), "weight": float(ww.sum())}
+            groups[str(g)] = m
+        sf = d[attr]
+        summary = {
+            "demographic_parity_difference": demographic_parity_difference(y, yhat, sensitive_features=sf, sample_weight=w),
+            "demographic_parity_ratio": demographic_parity_ratio(y, yhat, sensitive_features=sf, sample_weight=w),
+            "equalized_odds_difference": equalized_odds_difference(y, yhat, sensitive_features=sf, sample_weight=w),
+            "equalized_odds_ratio": equalized_odds_ratio(y, yhat, sensitive_features=sf, sample_weight=w),
+        }
+        ref = max(groups, key=lambda g: groups[g]["selection_rate"]["value"])
+        for g, m in groups.items():
+            m["disparate_impact"] = {"value": m["selection_rate"]["value"] / groups[ref]["selection_rate"]["value"], "ci": None}
+        golden["attributes"][attr] = {"reference_group": ref, "groups": groups,
+                                      "summary": {k: float(v) for k, v in summary.items()}}
+    out = ROOT / "tests" / "oracle" / "golden" / f"audit_{name}.json"
+    out.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {out}")
+
+
 def main():
     make("leads_demo", ROOT / "datasets" / "leads_demo.csv", "converted", "vendor_score",
          ["gender", "age_band", "ethnicity", "region"], 0.2)
     make("adult", ROOT / "tests" / "oracle" / "data" / "adult_test_scored.csv", "label", "score",
          ["sex", "race", "age_band"], 0.5)
+    make_weighted("adult_weighted", ROOT / "tests" / "oracle" / "data" / "adult_test_scored.csv",
+                  "label", "score", "weight", ["sex", "race", "age_band"], 0.5)
 
 
 if __name__ == "__main__":

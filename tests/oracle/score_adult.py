@@ -3,7 +3,8 @@
 Trained on ../shared/datasets/adult/adult_train.csv without sex and race (they are kept for the
 audit only); features: the numeric columns standardised, the categorical ones one-hot encoded
 (missing as its own category). Writes tests/oracle/data/adult_test_scored.csv with the label,
-the score (full precision), and the audited attributes sex, race and an age band. Only derived
+the score (full precision), the audited attributes sex, race and an age band, and the
+census sampling weight fnlwgt as `weight` (for the weighted audit's oracle). Only derived
 values are committed, never the data set itself.
 """
 
@@ -50,6 +51,7 @@ def main():
             "sex": test["sex"],
             "race": test["race"],
             "age_band": bands.astype(str),
+            "weight": test["fnlwgt"],
         }
     )
     path = ROOT / "tests" / "oracle" / "data" / "adult_test_scored.csv"
