@@ -196,3 +196,50 @@ fn bootstrap_intervals_agree_with_the_analytic_ones_on_large_groups(
     assert!(compared >= 40, "{compared}");
     Ok(())
 }
+
+#[test]
+fn decisions_without_scores_audit_the_rates_and_say_why_the_rest_is_missing(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // A 0/1 prediction column instead of a score: rates, tests and summaries are computed;
+    // score-based metrics are undefined with reason no_scores.
+    let mut csv = String::from("y,pred,g\n");
+    // Expected selection rates, counted while generating.
+    let (mut sel, mut n) = ([0u32; 2], [0u32; 2]);
+    for i in 0..200 {
+        let g = usize::from(i % 4 == 0);
+        let pred = if g == 0 { i % 2 == 0 } else { i % 8 == 0 };
+        sel[g] += u32::from(pred);
+        n[g] += 1;
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            i % 3 % 2,
+            u8::from(pred),
+            ["a", "b"][g]
+        ));
+    }
+    let spec = DataSpec {
+        label: Some("y".into()),
+        prediction: Some("pred".into()),
+        protected: Some(vec!["g".into()]),
+        ..DataSpec::default()
+    };
+    let r = audit(&load(csv.as_bytes(), &spec)?, &AuditParams::default())?;
+    let a = r[0].groups.iter().find(|g| g.group == "a").ok_or("a")?;
+    let b = r[0].groups.iter().find(|g| g.group == "b").ok_or("b")?;
+    let rate = |g: usize| f64::from(sel[g]) / f64::from(n[g]);
+    assert_eq!(a.metrics["selection_rate"].value, Some(rate(0)));
+    assert_eq!(b.metrics["selection_rate"].value, Some(rate(1)));
+    for key in ["auc", "brier", "ece", "calibration_slope", "scoring_rate"] {
+        assert_eq!(
+            a.metrics[key].undefined_reason,
+            Some(Undefined::NoScores),
+            "{key}"
+        );
+    }
+    assert!(a.reliability.is_empty());
+    assert_eq!(
+        r[0].summary["demographic_parity_difference"].value,
+        Some((rate(0) - rate(1)).abs())
+    );
+    Ok(())
+}
