@@ -11,7 +11,7 @@
 //! distribution (AUC, the calibration bins and fit, Hosmer-Lemeshow, the scoring rate) are
 //! not bootstrapped; [`NOT_BOOTSTRAPPED`] lists them.
 
-use super::stats::{Count, SegmentStats};
+use super::stats::{confusion_slot, Count, SegmentStats};
 
 /// Metrics that have no bootstrap interval.
 pub const NOT_BOOTSTRAPPED: [&str; 9] = [
@@ -54,14 +54,7 @@ impl Rep {
 
     /// The counts as [`SegmentStats`] (without a score histogram).
     pub fn stats(&self) -> SegmentStats {
-        SegmentStats {
-            rows: self.rows,
-            tn: self.counts[0],
-            fn_: self.counts[1],
-            fp: self.counts[2],
-            tp: self.counts[3],
-            scores: Default::default(),
-        }
+        SegmentStats::from_counts(self.rows, self.counts, Default::default())
     }
 }
 
@@ -119,7 +112,7 @@ impl Bootstrap {
         while self.cells.len() <= cell {
             self.cells.push(vec![Rep::default(); self.replicates]);
         }
-        let slot = usize::from(selected) * 2 + usize::from(positive);
+        let slot = confusion_slot(selected, positive);
         let key = splitmix(self.seed ^ splitmix(row));
         let terms = score.map(|s| {
             let y = if positive { 1.0 } else { 0.0 };

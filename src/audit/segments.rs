@@ -12,7 +12,7 @@ use super::bootstrap::{percentile, Bootstrap, Rep};
 use super::calibration::{median, reliability, ReliabilityBin};
 use super::inference::{holm, newcombe, selection_test, theil};
 use super::metrics::{segment_metrics, z_for, MetricContext};
-use super::stats::{Count, ScoreCell, SegmentStats};
+use super::stats::{confusion_slot, score_key, Count, ScoreCell, SegmentStats};
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
 use rustc_hash::FxHashMap;
@@ -93,25 +93,18 @@ impl Acc {
     #[inline]
     fn add(&mut self, score: Option<f64>, selected: bool, positive: bool, weight: f64) {
         self.rows += 1;
-        self.counts[usize::from(selected) * 2 + usize::from(positive)].add(weight);
+        self.counts[confusion_slot(selected, positive)].add(weight);
         if let Some(s) = score {
-            let s = if s == 0.0 { 0.0 } else { s };
-            let cell = self.scores.entry(s.to_bits()).or_default();
-            cell.weight[usize::from(positive)] += weight;
-            cell.rows[usize::from(positive)] += 1;
-            cell.weight2 += weight * weight;
+            self.scores
+                .entry(score_key(s))
+                .or_default()
+                .add(positive, weight);
         }
     }
 
     fn to_stats(&self) -> SegmentStats {
-        SegmentStats {
-            rows: self.rows,
-            tn: self.counts[0],
-            fn_: self.counts[1],
-            fp: self.counts[2],
-            tp: self.counts[3],
-            scores: self.scores.iter().map(|(k, v)| (*k, *v)).collect(),
-        }
+        let scores = self.scores.iter().map(|(k, v)| (*k, *v)).collect();
+        SegmentStats::from_counts(self.rows, self.counts, scores)
     }
 }
 

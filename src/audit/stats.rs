@@ -75,23 +75,64 @@ pub struct ScoreCell {
     pub weight2: f64,
 }
 
+impl ScoreCell {
+    /// Adds a row of weight `weight`.
+    #[inline]
+    pub fn add(&mut self, positive: bool, weight: f64) {
+        self.weight[usize::from(positive)] += weight;
+        self.rows[usize::from(positive)] += 1;
+        self.weight2 += weight * weight;
+    }
+}
+
+/// The histogram key of a score: its bits, with -0.0 folded into +0.0.
+#[inline]
+pub fn score_key(s: f64) -> u64 {
+    if s == 0.0 {
+        0
+    } else {
+        s.to_bits()
+    }
+}
+
+/// The confusion cell of a row: 0 = TN, 1 = FN, 2 = FP, 3 = TP.
+#[inline]
+pub fn confusion_slot(selected: bool, positive: bool) -> usize {
+    usize::from(selected) * 2 + usize::from(positive)
+}
+
 impl SegmentStats {
+    /// Statistics from counts indexed by [`confusion_slot`] and a score histogram.
+    pub fn from_counts(
+        rows: u64,
+        counts: [Count; 4],
+        scores: BTreeMap<u64, ScoreCell>,
+    ) -> SegmentStats {
+        SegmentStats {
+            rows,
+            tn: counts[0],
+            fn_: counts[1],
+            fp: counts[2],
+            tp: counts[3],
+            scores,
+        }
+    }
+
     /// Adds one row: its score (if any), decision, label and weight.
     pub fn add(&mut self, score: Option<f64>, selected: bool, positive: bool, weight: f64) {
         self.rows += 1;
-        match (selected, positive) {
-            (true, true) => self.tp.add(weight),
-            (true, false) => self.fp.add(weight),
-            (false, false) => self.tn.add(weight),
-            (false, true) => self.fn_.add(weight),
-        }
+        let count = match confusion_slot(selected, positive) {
+            0 => &mut self.tn,
+            1 => &mut self.fn_,
+            2 => &mut self.fp,
+            _ => &mut self.tp,
+        };
+        count.add(weight);
         if let Some(s) = score {
-            // +0.0 and -0.0 are one score.
-            let s = if s == 0.0 { 0.0 } else { s };
-            let cell = self.scores.entry(s.to_bits()).or_default();
-            cell.weight[usize::from(positive)] += weight;
-            cell.rows[usize::from(positive)] += 1;
-            cell.weight2 += weight * weight;
+            self.scores
+                .entry(score_key(s))
+                .or_default()
+                .add(positive, weight);
         }
     }
 

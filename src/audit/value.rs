@@ -64,18 +64,24 @@ pub struct MetricValue {
 }
 
 impl MetricValue {
+    /// No value, no interval, no reason: the base the constructors fill in.
+    const BLANK: MetricValue = MetricValue {
+        value: None,
+        ci_low: None,
+        ci_high: None,
+        undefined_reason: None,
+        p_value: None,
+        p_value_holm: None,
+        test: None,
+        boot_low: None,
+        boot_high: None,
+    };
+
     /// A defined value without an interval.
     pub fn of(v: f64) -> MetricValue {
         MetricValue {
             value: Some(v),
-            ci_low: None,
-            ci_high: None,
-            undefined_reason: None,
-            p_value: None,
-            p_value_holm: None,
-            test: None,
-            boot_low: None,
-            boot_high: None,
+            ..MetricValue::BLANK
         }
     }
 
@@ -85,27 +91,15 @@ impl MetricValue {
             value: Some(v),
             ci_low: Some(lo),
             ci_high: Some(hi),
-            undefined_reason: None,
-            p_value: None,
-            p_value_holm: None,
-            test: None,
-            boot_low: None,
-            boot_high: None,
+            ..MetricValue::BLANK
         }
     }
 
     /// An undefined value.
     pub fn undefined(reason: Undefined) -> MetricValue {
         MetricValue {
-            value: None,
-            ci_low: None,
-            ci_high: None,
             undefined_reason: Some(reason),
-            p_value: None,
-            p_value_holm: None,
-            test: None,
-            boot_low: None,
-            boot_high: None,
+            ..MetricValue::BLANK
         }
     }
 
