@@ -102,7 +102,8 @@ pub fn confusion_slot(selected: bool, positive: bool) -> usize {
 }
 
 impl SegmentStats {
-    /// Statistics from counts indexed by [`confusion_slot`] and a score histogram.
+    /// Statistics from counts indexed by confusion slot (0 = TN, 1 = FN, 2 = FP, 3 = TP) and a
+    /// score histogram.
     pub fn from_counts(
         rows: u64,
         counts: [Count; 4],
