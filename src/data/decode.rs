@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use csv::ByteRecord;
 use rustc_hash::FxHashMap;
 
+use super::columns::{ColumnValues, TextValues};
 use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
-use super::reader::{ColumnValues, TextValues};
 use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
 use super::spec::Role;
 use super::split::Block;

@@ -6,8 +6,10 @@
 //! reason in a [`LoadSummary`], never dropped silently. [`synth`] generates the synthetic
 //! lead-scoring data that the demo and the tests use.
 
+mod columns;
 mod decode;
 mod error;
+mod pipeline;
 mod profile;
 mod reader;
 mod schema;
@@ -20,9 +22,10 @@ pub mod synth;
 mod table;
 mod value;
 
+pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
-pub use reader::{Chunk, ColumnValues, ReadOptions, TableReader, TextValues};
+pub use reader::{ReadOptions, TableReader};
 pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
 pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
 pub use spec::{ConfigFile, DataSpec, MissingNumeric, OnInvalid, Role};

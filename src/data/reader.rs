@@ -12,20 +12,21 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use csv::ByteRecord;
 use rustc_hash::FxHashMap;
 
+use super::columns::{Chunk, ColumnValues};
 use super::decode::{
     decode_block, invalid, missing_policy, retain_rows, BlockOut, ColPlan, Decoder, Plan, RejectKey,
 };
 use super::error::{quote_found, DataError, Position, ValueProblem};
+use super::pipeline::{spawn, Done, Feed};
 use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
 use super::source::{DigestSlot, Source};
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
-use super::split::{Block, Splitter};
+use super::split::Block;
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 
 /// Reading options that are not about the data itself.
@@ -48,150 +49,6 @@ impl Default for ReadOptions {
             threaded: true,
         }
     }
-}
-
-/// The values of one column for a run of rows.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ColumnValues {
-    /// Numbers and timestamps; NaN is missing.
-    Numeric(Vec<f64>),
-    /// Codes into the column's levels; [`MISSING_CODE`] is missing.
-    Categorical(Vec<u32>),
-    /// Booleans; `None` is missing.
-    Boolean(Vec<Option<bool>>),
-    /// Text values (identifiers); the empty string is missing.
-    Text(TextValues),
-}
-
-/// Text values stored end to end in one buffer.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TextValues {
-    bytes: String,
-    ends: Vec<usize>,
-}
-
-impl TextValues {
-    /// The value of row `i`.
-    pub fn get(&self, i: usize) -> Option<&str> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.bytes.get(start..end)
-    }
-
-    /// Number of values.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// All values in row order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).filter_map(|i| self.get(i))
-    }
-
-    pub(crate) fn push(&mut self, s: &str) {
-        self.bytes.push_str(s);
-        self.ends.push(self.bytes.len());
-    }
-
-    fn append(&mut self, other: TextValues) {
-        let base = self.bytes.len();
-        self.bytes.push_str(&other.bytes);
-        self.ends.extend(other.ends.into_iter().map(|e| e + base));
-    }
-}
-
-impl ColumnValues {
-    pub(crate) fn new(kind: ColumnKind, cap: usize) -> ColumnValues {
-        match kind {
-            ColumnKind::Numeric | ColumnKind::Timestamp => {
-                ColumnValues::Numeric(Vec::with_capacity(cap))
-            }
-            ColumnKind::Categorical => ColumnValues::Categorical(Vec::with_capacity(cap)),
-            ColumnKind::Boolean => ColumnValues::Boolean(Vec::with_capacity(cap)),
-            ColumnKind::Text => ColumnValues::Text(TextValues::default()),
-        }
-    }
-
-    /// Number of values.
-    pub fn len(&self) -> usize {
-        match self {
-            ColumnValues::Numeric(v) => v.len(),
-            ColumnValues::Categorical(v) => v.len(),
-            ColumnValues::Boolean(v) => v.len(),
-            ColumnValues::Text(v) => v.len(),
-        }
-    }
-
-    /// Whether there are no values.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Appends `other`, which must be of the same variant.
-    fn append(&mut self, other: ColumnValues) {
-        match (self, other) {
-            (ColumnValues::Numeric(a), ColumnValues::Numeric(b)) => a.extend(b),
-            (ColumnValues::Categorical(a), ColumnValues::Categorical(b)) => a.extend(b),
-            (ColumnValues::Boolean(a), ColumnValues::Boolean(b)) => a.extend(b),
-            (ColumnValues::Text(a), ColumnValues::Text(b)) => a.append(b),
-            _ => debug_assert!(false, "merged blocks have the reader's column kinds"),
-        }
-    }
-
-    /// How many values are missing.
-    fn count_missing(&self) -> u64 {
-        (match self {
-            ColumnValues::Numeric(v) => v.iter().filter(|x| x.is_nan()).count(),
-            ColumnValues::Categorical(v) => v.iter().filter(|c| **c == MISSING_CODE).count(),
-            ColumnValues::Boolean(v) => v.iter().filter(|b| b.is_none()).count(),
-            ColumnValues::Text(v) => v.iter().filter(|s| s.is_empty()).count(),
-        }) as u64
-    }
-}
-
-/// A run of decoded rows: one [`ColumnValues`] per column of the schema, in schema order.
-#[derive(Clone, Debug)]
-pub struct Chunk {
-    /// Number of rows.
-    pub n_rows: usize,
-    /// One entry per [`Schema::columns`] entry.
-    pub columns: Vec<ColumnValues>,
-}
-
-/// Work for the decoding threads, in stream order.
-enum Work {
-    Block(Block),
-    Fail(u64, std::io::Error),
-    End(u64),
-}
-
-/// What a decoding thread hands back, keyed by stream position.
-enum Done {
-    Block(BlockOut),
-    Fail(DataError),
-    End,
-}
-
-/// Where decoded blocks come from.
-enum Feed {
-    /// Everything on this thread.
-    Inline {
-        splitter: Splitter,
-        first: Option<Block>,
-        ended: bool,
-    },
-    /// A splitter thread and decoding threads; results are put back in order here.
-    Threaded {
-        rx: Receiver<(u64, Done)>,
-        pending: BTreeMap<u64, Done>,
-        next: u64,
-        ended: bool,
-    },
 }
 
 /// Reads a CSV input chunk by chunk. See the module docs.
@@ -758,72 +615,4 @@ fn parse_records(block: &Block, delimiter: u8) -> Vec<ByteRecord> {
         out.push(rec.clone());
     }
     out
-}
-
-/// Starts the splitter thread and the decoding threads. Threads stop on their own when the
-/// input ends, or when this reader is dropped (their sends then fail).
-fn spawn(mut splitter: Splitter, first: Option<Block>, plan: &Arc<Plan>, rows: usize) -> Feed {
-    let workers = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZeroUsize::get)
-        .clamp(2, 8);
-    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(2 * workers);
-    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(2 * workers);
-    let origin = plan.origin.clone();
-    std::thread::spawn(move || {
-        let mut seq = 0;
-        if let Some(b) = first {
-            seq = b.seq + 1;
-            if work_tx.send(Work::Block(b)).is_err() {
-                return;
-            }
-        }
-        loop {
-            let work = match splitter.next_block(rows) {
-                Ok(Some(b)) => {
-                    seq = b.seq + 1;
-                    Work::Block(b)
-                }
-                Ok(None) => Work::End(seq),
-                Err(e) => Work::Fail(seq, e),
-            };
-            let last = !matches!(work, Work::Block(_));
-            if work_tx.send(work).is_err() || last {
-                return;
-            }
-        }
-    });
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    for _ in 0..workers {
-        let work_rx = Arc::clone(&work_rx);
-        let done_tx = done_tx.clone();
-        let plan = Arc::clone(plan);
-        let origin = origin.clone();
-        std::thread::spawn(move || loop {
-            let work = match work_rx.lock() {
-                Ok(rx) => rx.recv(),
-                Err(_) => return,
-            };
-            let msg = match work {
-                Ok(Work::Block(b)) => (b.seq, Done::Block(decode_block(&plan, &b))),
-                Ok(Work::Fail(seq, source)) => (
-                    seq,
-                    Done::Fail(DataError::Io {
-                        origin: origin.clone(),
-                        source,
-                    }),
-                ),
-                Ok(Work::End(seq)) => (seq, Done::End),
-                Err(_) => return,
-            };
-            if done_tx.send(msg).is_err() {
-                return;
-            }
-        });
-    }
-    Feed::Threaded {
-        rx: done_rx,
-        pending: BTreeMap::new(),
-        next: 0,
-        ended: false,
-    }
 }

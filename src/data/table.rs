@@ -5,7 +5,8 @@ use std::path::Path;
 
 use ndarray::Array2;
 
-use super::reader::{ColumnValues, ReadOptions, TableReader, TextValues};
+use super::columns::{ColumnValues, TextValues};
+use super::reader::{ReadOptions, TableReader};
 use super::schema::{ColumnKind, MISSING_CODE};
 use super::spec::{DataSpec, Role};
 use super::summary::LoadSummary;
