@@ -111,6 +111,6 @@ impl ColumnValues {
 pub struct Chunk {
     /// Number of rows.
     pub n_rows: usize,
-    /// One entry per [`Schema::columns`] entry.
+    /// One entry per [`super::Schema::columns`] entry.
     pub columns: Vec<ColumnValues>,
 }
