@@ -79,14 +79,19 @@ struct Segmentation {
     columns: Vec<usize>,
 }
 
-/// A group's accumulator: confusion counts and a hash histogram of scores, turned into
-/// [`SegmentStats`] (sorted) at the end. Integer counts only, so the order rows arrive in
-/// cannot change the result.
+/// A cell's accumulator: confusion counts and a sorted histogram of scores. Scores are first
+/// buffered and then folded into the histogram in sorted batches: sequential work instead of a
+/// hash lookup (and a cache miss) per row. The batch size grows with the histogram, so the total
+/// cost stays O(n log n) even when every score is distinct. Flushes depend only on the number
+/// of rows the cell has seen, so the result does not depend on chunking.
 #[derive(Default)]
 struct Acc {
     rows: u64,
     counts: [Count; 4],
-    scores: FxHashMap<u64, ScoreCell>,
+    /// Distinct score keys, ascending, with their cells.
+    hist: Vec<(u64, ScoreCell)>,
+    /// Rows not yet folded in: (score key, positive, weight).
+    buf: Vec<(u64, bool, f64)>,
 }
 
 impl Acc {
@@ -95,15 +100,57 @@ impl Acc {
         self.rows += 1;
         self.counts[confusion_slot(selected, positive)].add(weight);
         if let Some(s) = score {
-            self.scores
-                .entry(score_key(s))
-                .or_default()
-                .add(positive, weight);
+            self.buf.push((score_key(s), positive, weight));
+            if self.buf.len() >= 4096.max(self.hist.len() / 2) {
+                self.flush();
+            }
         }
     }
 
-    fn to_stats(&self) -> SegmentStats {
-        let scores = self.scores.iter().map(|(k, v)| (*k, *v)).collect();
+    /// Folds the buffer into the histogram.
+    fn flush(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
+        // Stable, so rows with one score are added in arrival order.
+        self.buf.sort_by_key(|e| e.0);
+        let mut runs: Vec<(u64, ScoreCell)> = Vec::new();
+        for &(key, positive, weight) in &self.buf {
+            match runs.last_mut() {
+                Some((k, cell)) if *k == key => cell.add(positive, weight),
+                _ => {
+                    let mut cell = ScoreCell::default();
+                    cell.add(positive, weight);
+                    runs.push((key, cell));
+                }
+            }
+        }
+        self.buf.clear();
+        let old = std::mem::take(&mut self.hist);
+        let mut merged = Vec::with_capacity(old.len() + runs.len());
+        let (mut a, mut b) = (old.into_iter().peekable(), runs.into_iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) if x.0 == y.0 => {
+                    let (k, mut cell) = a.next().unwrap_or_default();
+                    if let Some((_, other)) = b.next() {
+                        cell.merge(&other);
+                    }
+                    (k, cell)
+                }
+                (Some(x), Some(y)) if x.0 < y.0 => a.next().unwrap_or_default(),
+                (Some(_), Some(_)) | (None, Some(_)) => b.next().unwrap_or_default(),
+                (Some(_), None) => a.next().unwrap_or_default(),
+                (None, None) => break,
+            };
+            merged.push(next);
+        }
+        self.hist = merged;
+    }
+
+    fn finish(&mut self) -> SegmentStats {
+        self.flush();
+        let scores = self.hist.iter().copied().collect();
         SegmentStats::from_counts(self.rows, self.counts, scores)
     }
 }
@@ -237,42 +284,47 @@ impl Auditor {
 
     /// The metrics of every group, reference groups, disparate impact and summaries.
     /// `levels[i]` names the codes of protected attribute `i`.
-    pub fn finish(self, levels: Vec<Vec<String>>) -> Vec<AttributeAudit> {
+    pub fn finish(mut self, levels: Vec<Vec<String>>) -> Vec<AttributeAudit> {
         let z = z_for(self.params.confidence);
         // Every row is in exactly one group of each segmentation: the first one's groups
         // together are the whole sample.
-        let cells: Vec<(&Vec<u32>, SegmentStats)> =
-            self.cells.iter().map(|(k, a)| (k, a.to_stats())).collect();
-        let seg_stats: Vec<BTreeMap<Vec<u32>, SegmentStats>> = self
-            .segs
-            .iter()
-            .map(|seg| {
-                let mut groups: BTreeMap<Vec<u32>, SegmentStats> = BTreeMap::new();
-                if seg.columns.len() == 1 {
-                    // The unknown group is always reported, even when empty.
-                    groups.insert(vec![MISSING_CODE], SegmentStats::default());
-                }
-                for (key, st) in &cells {
-                    let k: Vec<u32> = seg.columns.iter().map(|&c| key[c]).collect();
-                    groups.entry(k).or_default().merge(st);
-                }
-                groups
-            })
-            .collect();
-        let mut all = SegmentStats::default();
-        if let Some(first) = seg_stats.first() {
-            for g in first.values() {
-                all.merge(g);
+        let cells: Vec<(&Vec<u32>, SegmentStats)> = {
+            let stats: Vec<SegmentStats> = self.cells.iter_mut().map(|(_, a)| a.finish()).collect();
+            self.cells.iter().map(|(k, _)| k).zip(stats).collect()
+        };
+        // One segmentation's groups at a time, so that only one copy of the score histograms
+        // beyond the cells is held.
+        let groups_of = |seg: &Segmentation| {
+            let mut groups: BTreeMap<Vec<u32>, SegmentStats> = BTreeMap::new();
+            if seg.columns.len() == 1 {
+                // The unknown group is always reported, even when empty.
+                groups.insert(vec![MISSING_CODE], SegmentStats::default());
             }
-        }
-        let total = all.rows;
+            for (key, st) in &cells {
+                let k: Vec<u32> = seg.columns.iter().map(|&c| key[c]).collect();
+                groups.entry(k).or_default().merge(st);
+            }
+            groups
+        };
+        let (total, median_score, theil_all) = {
+            let mut all = SegmentStats::default();
+            for (_, st) in &cells {
+                all.merge(st);
+            }
+            (
+                all.rows,
+                median(&all),
+                theil(all.tp, all.fp, all.tn, all.fn_),
+            )
+        };
         let ctx = MetricContext {
             z,
-            median: median(&all),
+            median: median_score,
             binning: self.params.binning,
         };
         let mut out = Vec::new();
-        for (seg, groups_stats) in self.segs.iter().zip(&seg_stats) {
+        for seg in &self.segs {
+            let groups_stats = &groups_of(seg);
             let name_of = |col: usize, code: u32| -> String {
                 levels
                     .get(col)
@@ -329,7 +381,7 @@ impl Auditor {
                 .map(|g| (g.group.as_str(), &g.metrics))
                 .collect();
             let (mut summary, excluded_from_summary) = summarize(&eligible);
-            summary.insert("theil_index".into(), theil(all.tp, all.fp, all.tn, all.fn_));
+            summary.insert("theil_index".into(), theil_all);
             if let Some(boot) = &self.boot {
                 let keys: Vec<&Vec<u32>> = groups_stats.keys().collect();
                 let cell_keys: Vec<&Vec<u32>> = self.cells.iter().map(|(k, _)| k).collect();

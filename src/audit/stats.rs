@@ -83,6 +83,15 @@ impl ScoreCell {
         self.rows[usize::from(positive)] += 1;
         self.weight2 += weight * weight;
     }
+
+    /// Adds another cell's rows.
+    pub fn merge(&mut self, o: &ScoreCell) {
+        for i in 0..2 {
+            self.weight[i] += o.weight[i];
+            self.rows[i] += o.rows[i];
+        }
+        self.weight2 += o.weight2;
+    }
 }
 
 /// The histogram key of a score: its bits, with -0.0 folded into +0.0.
@@ -145,12 +154,7 @@ impl SegmentStats {
         self.tn = self.tn.plus(other.tn);
         self.fn_ = self.fn_.plus(other.fn_);
         for (k, c) in &other.scores {
-            let e = self.scores.entry(*k).or_default();
-            for i in 0..2 {
-                e.weight[i] += c.weight[i];
-                e.rows[i] += c.rows[i];
-            }
-            e.weight2 += c.weight2;
+            self.scores.entry(*k).or_default().merge(c);
         }
     }
 
