@@ -112,8 +112,9 @@ impl Acc {
         if self.buf.is_empty() {
             return;
         }
-        // Stable, so rows with one score are added in arrival order.
-        self.buf.sort_by_key(|e| e.0);
+        // Rows with one score are summed in an order fixed by the rows alone (the buffer's
+        // contents do not depend on chunking), so the result is deterministic.
+        self.buf.sort_unstable_by_key(|e| e.0);
         let mut runs: Vec<(u64, ScoreCell)> = Vec::new();
         for &(key, positive, weight) in &self.buf {
             match runs.last_mut() {
@@ -166,6 +167,8 @@ pub struct Auditor {
     names: Vec<String>,
     segs: Vec<Segmentation>,
     cell_index: FxHashMap<Vec<u32>, usize>,
+    /// The same cells by packed key (see [`Auditor::add`]).
+    packed_index: FxHashMap<u64, usize>,
     cells: Vec<(Vec<u32>, Acc)>,
     boot: Option<Bootstrap>,
     rows: u64,
@@ -230,11 +233,24 @@ impl Auditor {
             names: names.to_vec(),
             segs,
             cell_index: FxHashMap::default(),
+            packed_index: FxHashMap::default(),
             cells: Vec::new(),
             boot: (params.bootstrap > 0).then(|| Bootstrap::new(params.bootstrap, params.seed)),
             rows: 0,
             weighted: false,
         })
+    }
+
+    /// The cell of a key, created when new.
+    fn cell_for(&mut self, key: &[u32]) -> usize {
+        match self.cell_index.get(key) {
+            Some(&c) => c,
+            None => {
+                self.cells.push((key.to_vec(), Acc::default()));
+                self.cell_index.insert(key.to_vec(), self.cells.len() - 1);
+                self.cells.len() - 1
+            }
+        }
     }
 
     /// Adds a run of rows.
@@ -254,23 +270,41 @@ impl Auditor {
             })
             .collect();
         let mut key = Vec::with_capacity(rows.attributes.len());
-        let mut last: Option<usize> = None;
+        let mut last: Option<(u64, usize)> = None;
         for i in 0..n {
-            key.clear();
-            key.extend(rows.attributes.iter().map(|codes| codes[i]));
-            // Consecutive rows often share a cell; skip the lookup then.
-            let c = match last {
-                Some(c) if self.cells[c].0 == key => c,
-                _ => match self.cell_index.get(&key) {
+            // Up to four attributes with codes below 65535 pack into one u64 (missing, u32::MAX,
+            // becomes 0); otherwise the codes themselves are the key.
+            let packed = (rows.attributes.len() <= 4)
+                .then(|| {
+                    rows.attributes
+                        .iter()
+                        .enumerate()
+                        .try_fold(0u64, |acc, (j, codes)| {
+                            let v = codes[i].wrapping_add(1);
+                            (v < 0xFFFF).then_some(acc | (u64::from(v) << (16 * j)))
+                        })
+                })
+                .flatten();
+            let c = match (packed, last) {
+                // Consecutive rows often share a cell; skip the lookup then.
+                (Some(p), Some((lp, c))) if p == lp => c,
+                (Some(p), _) => match self.packed_index.get(&p) {
                     Some(&c) => c,
                     None => {
-                        self.cells.push((key.clone(), Acc::default()));
-                        self.cell_index.insert(key.clone(), self.cells.len() - 1);
-                        self.cells.len() - 1
+                        key.clear();
+                        key.extend(rows.attributes.iter().map(|codes| codes[i]));
+                        let c = self.cell_for(&key);
+                        self.packed_index.insert(p, c);
+                        c
                     }
                 },
+                (None, _) => {
+                    key.clear();
+                    key.extend(rows.attributes.iter().map(|codes| codes[i]));
+                    self.cell_for(&key)
+                }
             };
-            last = Some(c);
+            last = packed.map(|p| (p, c));
             let (score, positive) = (rows.score.map(|s| s[i]), rows.label[i] == Some(true));
             let weight = rows.weight.map_or(1.0, |w| w[i]);
             self.cells[c].1.add(score, selected[i], positive, weight);

@@ -243,3 +243,44 @@ fn decisions_without_scores_audit_the_rates_and_say_why_the_rest_is_missing(
     );
     Ok(())
 }
+
+#[test]
+fn an_attributes_results_do_not_depend_on_the_other_attributes(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // Five protected attributes take the unpacked cell-key path, one takes the packed path;
+    // gender's audit must be the same either way.
+    let bytes = demo();
+    let load_with_protected = |cols: &[&str]| {
+        let spec = DataSpec {
+            protected: Some(cols.iter().map(|c| c.to_string()).collect()),
+            ..synth::spec()
+        };
+        Table::from_reader(
+            Box::new(Cursor::new(bytes.clone())),
+            "d.csv",
+            &spec,
+            &ReadOptions::default(),
+        )
+    };
+    let params = AuditParams {
+        threshold: 0.2,
+        ..AuditParams::default()
+    };
+    let alone = audit(&load_with_protected(&["gender"])?, &params)?;
+    let five = audit(
+        &load_with_protected(&[
+            "gender",
+            "age_band",
+            "ethnicity",
+            "region",
+            "postcode_district",
+        ])?,
+        &params,
+    )?;
+    assert_eq!(five.len(), 5);
+    assert_eq!(
+        serde_json::to_string(&alone[0])?,
+        serde_json::to_string(&five[0])?
+    );
+    Ok(())
+}
