@@ -151,8 +151,7 @@ impl Acc {
 
     fn finish(&mut self) -> SegmentStats {
         self.flush();
-        let scores = self.hist.iter().copied().collect();
-        SegmentStats::from_counts(self.rows, self.counts, scores)
+        SegmentStats::from_counts(self.rows, self.counts, std::mem::take(&mut self.hist))
     }
 }
 

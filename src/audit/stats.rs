@@ -4,8 +4,6 @@
 //! chunks and shards, and the result does not depend on how rows were split: counts are
 //! integers and sums are taken over the sorted histogram.
 
-use std::collections::BTreeMap;
-
 /// A weighted count: the sum of the rows' weights and of their squares. Unweighted rows have
 /// weight 1, so both are the row count, exactly (f64 holds integers exactly up to 2^53).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -59,9 +57,9 @@ pub struct SegmentStats {
     /// Not selected with a positive label.
     pub fn_: Count,
     /// Distinct score (as f64 bits; scores are non-negative, so bit order is numeric order)
-    /// to the weight of `[negatives, positives]` and their row counts. Empty when only
-    /// decisions were given.
-    pub scores: BTreeMap<u64, ScoreCell>,
+    /// to the weight of `[negatives, positives]` and their row counts, ascending by key and
+    /// without repeats. Empty when only decisions were given.
+    pub scores: Vec<(u64, ScoreCell)>,
 }
 
 /// The rows at one distinct score.
@@ -94,6 +92,40 @@ impl ScoreCell {
     }
 }
 
+/// Merges two histograms sorted by key (adding the cells of equal keys), in linear time.
+pub fn merge_sorted(a: Vec<(u64, ScoreCell)>, b: &[(u64, ScoreCell)]) -> Vec<(u64, ScoreCell)> {
+    if b.is_empty() {
+        return a;
+    }
+    if a.is_empty() {
+        return b.to_vec();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let mut cell = a[i].1;
+                cell.merge(&b[j].1);
+                out.push((a[i].0, cell));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
 /// The histogram key of a score: its bits, with -0.0 folded into +0.0.
 #[inline]
 pub fn score_key(s: f64) -> u64 {
@@ -116,7 +148,7 @@ impl SegmentStats {
     pub fn from_counts(
         rows: u64,
         counts: [Count; 4],
-        scores: BTreeMap<u64, ScoreCell>,
+        scores: Vec<(u64, ScoreCell)>,
     ) -> SegmentStats {
         SegmentStats {
             rows,
@@ -139,10 +171,15 @@ impl SegmentStats {
         };
         count.add(weight);
         if let Some(s) = score {
-            self.scores
-                .entry(score_key(s))
-                .or_default()
-                .add(positive, weight);
+            let key = score_key(s);
+            match self.scores.binary_search_by_key(&key, |e| e.0) {
+                Ok(i) => self.scores[i].1.add(positive, weight),
+                Err(i) => {
+                    let mut cell = ScoreCell::default();
+                    cell.add(positive, weight);
+                    self.scores.insert(i, (key, cell));
+                }
+            }
         }
     }
 
@@ -153,9 +190,7 @@ impl SegmentStats {
         self.fp = self.fp.plus(other.fp);
         self.tn = self.tn.plus(other.tn);
         self.fn_ = self.fn_.plus(other.fn_);
-        for (k, c) in &other.scores {
-            self.scores.entry(*k).or_default().merge(c);
-        }
+        self.scores = merge_sorted(std::mem::take(&mut self.scores), &other.scores);
     }
 
     /// All rows.
