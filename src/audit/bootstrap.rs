@@ -1,69 +1,35 @@
-//! The Poisson bootstrap, in the same single streaming pass as the audit.
+//! The Poisson bootstrap, from the same single pass over the input.
 //!
 //! Each row gets, for each of B replicates, a weight drawn from Poisson(1) (Hanley &
 //! MacGibbon's online bootstrap). The draw comes from a counter-based generator keyed by
-//! (seed, row number, replicate), so it does not depend on chunking or threads. Per cell of
-//! the finest partition and per replicate, weighted confusion counts and score sums are kept.
-//! Every metric that is a function of those (all rates, balanced accuracy, F1, Brier, log
-//! loss, mean score, calibration-in-the-large, disparate impact, selection-rate difference,
-//! average odds difference, and the summaries) gets a percentile interval: numpy's linear
-//! percentiles of its defined replicate values. Metrics that need each replicate's whole score
-//! distribution (AUC, the calibration bins and fit, Hosmer-Lemeshow, the scoring rate) are
-//! not bootstrapped; [`NOT_BOOTSTRAPPED`] lists them.
+//! (seed, row number, replicate), so it can be recomputed at will and does not depend on
+//! chunking or threads. Under `--bootstrap`, each cell of the finest partition keeps its rows'
+//! score, label, decision and weight (about 32 bytes a row). Each replicate rebuilds every
+//! cell's [`SegmentStats`] with the replicate's weights, and every metric and summary is
+//! computed from them by the same functions as the point estimate. The interval is numpy's
+//! linear percentiles of the metric's defined replicate values.
 
-use super::stats::{confusion_slot, Count, SegmentStats};
+use super::stats::{confusion_slot, Count, ScoreCell, SegmentStats};
 
-/// Metrics that have no bootstrap interval.
-pub const NOT_BOOTSTRAPPED: [&str; 9] = [
-    "auc",
-    "ece",
-    "mce",
-    "calibration_slope",
-    "calibration_intercept",
-    "hosmer_lemeshow",
-    "hosmer_lemeshow_p",
-    "scoring_rate",
-    "ece_gap",
-];
-
-/// One replicate's statistics of one cell.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Rep {
-    /// tn, fn, fp, tp (weighted counts), as in the auditor's accumulator.
-    pub counts: [Count; 4],
-    /// Rows drawn (counting multiplicity).
-    pub rows: u64,
-    /// Weight of rows with a score, and the weighted sums of score, squared error and log loss.
-    pub scored: f64,
-    pub sum_score: f64,
-    pub sum_brier: f64,
-    pub sum_log_loss: f64,
+/// One row kept for the bootstrap.
+#[derive(Clone, Copy, Debug)]
+struct BootRow {
+    /// Score key, or `u64::MAX` without a score.
+    key: u64,
+    /// The row's random stream: a hash of (seed, row number); replicate b's draw hashes
+    /// stream + b.
+    stream: u64,
+    weight: f64,
+    slot: u8,
+    positive: bool,
 }
 
-impl Rep {
-    pub fn merge(&mut self, o: &Rep) {
-        for i in 0..4 {
-            self.counts[i] = self.counts[i].plus(o.counts[i]);
-        }
-        self.rows += o.rows;
-        self.scored += o.scored;
-        self.sum_score += o.sum_score;
-        self.sum_brier += o.sum_brier;
-        self.sum_log_loss += o.sum_log_loss;
-    }
-
-    /// The counts as [`SegmentStats`] (without a score histogram).
-    pub fn stats(&self) -> SegmentStats {
-        SegmentStats::from_counts(self.rows, self.counts, Default::default())
-    }
-}
-
-/// The replicates of every cell.
+/// The rows of every cell.
 pub(crate) struct Bootstrap {
     pub replicates: usize,
     seed: u64,
-    /// cells[c][b].
-    pub cells: Vec<Vec<Rep>>,
+    /// cells[c]: the cell's rows, sorted by score key once [`Bootstrap::prepare`] ran.
+    cells: Vec<Vec<BootRow>>,
 }
 
 /// Poisson(1) cumulative probabilities as thresholds on a uniform u64.
@@ -96,7 +62,7 @@ impl Bootstrap {
         }
     }
 
-    /// Adds row number `row` (from 0, in file order) of cell `cell`.
+    /// Keeps row number `row` (from 0, in file order) of cell `cell`.
     pub fn add(
         &mut self,
         row: u64,
@@ -106,42 +72,63 @@ impl Bootstrap {
         positive: bool,
         weight: f64,
     ) {
+        while self.cells.len() <= cell {
+            self.cells.push(Vec::new());
+        }
+        self.cells[cell].push(BootRow {
+            key: score.map_or(u64::MAX, super::stats::score_key),
+            stream: splitmix(self.seed ^ splitmix(row)),
+            weight,
+            slot: confusion_slot(selected, positive) as u8,
+            positive,
+        });
+    }
+
+    /// Sorts each cell's rows by score (stably, so ties keep file order).
+    pub fn prepare(&mut self) {
+        for rows in &mut self.cells {
+            rows.sort_by_key(|r| r.key);
+        }
+    }
+
+    /// Every cell's statistics in replicate `b` (cells in the auditor's order; `n_cells` of
+    /// them, including cells with no kept row).
+    pub fn replicate(&self, b: usize, n_cells: usize) -> Vec<SegmentStats> {
         thread_local! {
             static THRESHOLDS: [u64; 12] = poisson_thresholds();
         }
-        while self.cells.len() <= cell {
-            self.cells.push(vec![Rep::default(); self.replicates]);
-        }
-        let slot = confusion_slot(selected, positive);
-        let key = splitmix(self.seed ^ splitmix(row));
-        let terms = score.map(|s| {
-            let y = if positive { 1.0 } else { 0.0 };
-            let c = s.clamp(f64::EPSILON, 1.0 - f64::EPSILON);
-            (
-                s,
-                (s - y) * (s - y),
-                -(y * c.ln() + (1.0 - y) * (1.0 - c).ln()),
-            )
-        });
         THRESHOLDS.with(|t| {
-            for (b, rep) in self.cells[cell].iter_mut().enumerate() {
-                let u = splitmix(key.wrapping_add(b as u64));
-                let k = t.iter().position(|&x| u < x).unwrap_or(11);
-                if k == 0 {
-                    continue;
-                }
-                let wf = k as f64 * weight;
-                rep.counts[slot].w += wf;
-                rep.counts[slot].w2 += wf * wf;
-                rep.rows += k as u64;
-                if let Some((s, sq, ll)) = terms {
-                    rep.scored += wf;
-                    rep.sum_score += wf * s;
-                    rep.sum_brier += wf * sq;
-                    rep.sum_log_loss += wf * ll;
-                }
-            }
-        });
+            (0..n_cells)
+                .map(|c| {
+                    let mut rows = 0u64;
+                    let mut counts = [Count::default(); 4];
+                    let mut hist: Vec<(u64, ScoreCell)> = Vec::new();
+                    for r in self.cells.get(c).map_or(&[][..], Vec::as_slice) {
+                        let u = splitmix(r.stream.wrapping_add(b as u64));
+                        let k = t.iter().position(|&x| u < x).unwrap_or(11) as u64;
+                        if k == 0 {
+                            continue;
+                        }
+                        let w = k as f64 * r.weight;
+                        rows += k;
+                        let count = &mut counts[usize::from(r.slot)];
+                        count.w += w;
+                        count.w2 += w * w;
+                        if r.key != u64::MAX {
+                            match hist.last_mut() {
+                                Some((key, cell)) if *key == r.key => cell.add_n(r.positive, w, k),
+                                _ => {
+                                    let mut cell = ScoreCell::default();
+                                    cell.add_n(r.positive, w, k);
+                                    hist.push((r.key, cell));
+                                }
+                            }
+                        }
+                    }
+                    SegmentStats::from_counts(rows, counts, hist)
+                })
+                .collect()
+        })
     }
 }
 
@@ -167,13 +154,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn poisson_weights_have_mean_and_variance_one() {
-        let mut b = Bootstrap::new(1, 42);
+    fn poisson_weights_have_mean_one_and_are_recomputable() {
+        let mut b = Bootstrap::new(2, 42);
         for row in 0..200_000 {
             b.add(row, 0, None, true, true, 1.0);
         }
-        let n = b.cells[0][0].counts[3].w / 200_000.0;
-        assert!((n - 1.0).abs() < 0.01, "mean weight {n}");
+        b.prepare();
+        let r0 = b.replicate(0, 1);
+        let mean = r0[0].tp.w / 200_000.0;
+        assert!((mean - 1.0).abs() < 0.01, "mean weight {mean}");
+        assert_eq!(b.replicate(0, 1), r0);
+        assert_ne!(b.replicate(1, 1), r0);
     }
 
     #[test]

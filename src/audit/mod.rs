@@ -18,7 +18,6 @@ use std::collections::BTreeMap;
 
 use crate::data::{Role, Table, TableReader};
 
-pub use bootstrap::NOT_BOOTSTRAPPED;
 pub use calibration::{Binning, ReliabilityBin};
 pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::bootstrap::{percentile, Bootstrap, Rep};
+use super::bootstrap::{percentile, Bootstrap};
 use super::calibration::{median, reliability, ReliabilityBin};
 use super::inference::{holm, newcombe, selection_test, theil};
 use super::metrics::{segment_metrics, z_for, MetricContext};
@@ -327,18 +327,7 @@ impl Auditor {
         };
         // One segmentation's groups at a time, so that only one copy of the score histograms
         // beyond the cells is held.
-        let groups_of = |seg: &Segmentation| {
-            let mut groups: BTreeMap<Vec<u32>, SegmentStats> = BTreeMap::new();
-            if seg.columns.len() == 1 {
-                // The unknown group is always reported, even when empty.
-                groups.insert(vec![MISSING_CODE], SegmentStats::default());
-            }
-            for (key, st) in &cells {
-                let k: Vec<u32> = seg.columns.iter().map(|&c| key[c]).collect();
-                groups.entry(k).or_default().merge(st);
-            }
-            groups
-        };
+        let groups_of = |seg: &Segmentation| group_stats(&seg.columns, &cells);
         let (total, median_score, theil_all) = {
             let mut all = SegmentStats::default();
             for (_, st) in &cells {
@@ -356,6 +345,8 @@ impl Auditor {
             binning: self.params.binning,
         };
         let mut out = Vec::new();
+        // Per segmentation: its group keys and reference, for the bootstrap.
+        let mut layout: Vec<(Vec<Vec<u32>>, Option<usize>)> = Vec::new();
         for seg in &self.segs {
             let groups_stats = &groups_of(seg);
             let name_of = |col: usize, code: u32| -> String {
@@ -415,20 +406,7 @@ impl Auditor {
                 .collect();
             let (mut summary, excluded_from_summary) = summarize(&eligible);
             summary.insert("theil_index".into(), theil_all);
-            if let Some(boot) = &self.boot {
-                let keys: Vec<&Vec<u32>> = groups_stats.keys().collect();
-                let cell_keys: Vec<&Vec<u32>> = self.cells.iter().map(|(k, _)| k).collect();
-                boot_intervals(
-                    boot,
-                    &cell_keys,
-                    seg,
-                    &keys,
-                    reference,
-                    &mut groups,
-                    &mut summary,
-                    &self.params,
-                );
-            }
+            layout.push((groups_stats.keys().cloned().collect(), reference));
             out.push(AttributeAudit {
                 name,
                 columns,
@@ -437,6 +415,17 @@ impl Auditor {
                 summary,
                 excluded_from_summary,
             });
+        }
+        if let Some(boot) = &mut self.boot {
+            let cell_keys: Vec<&Vec<u32>> = self.cells.iter().map(|(k, _)| k).collect();
+            bootstrap_intervals(
+                boot,
+                &cell_keys,
+                &self.segs,
+                &layout,
+                &mut out,
+                &self.params,
+            );
         }
         out
     }
@@ -495,132 +484,158 @@ fn compare_with_reference(
     }
 }
 
-/// Fills the bootstrap percentile intervals of one segmentation's groups and summary.
-#[allow(clippy::too_many_arguments)]
-fn boot_intervals(
-    boot: &Bootstrap,
+/// The groups of a segmentation (its columns' positions) from the cells' statistics; a single
+/// attribute always has its unknown group.
+fn group_stats(
+    columns: &[usize],
+    cells: &[(&Vec<u32>, SegmentStats)],
+) -> BTreeMap<Vec<u32>, SegmentStats> {
+    // Which cells make up each group.
+    let mut members: BTreeMap<Vec<u32>, Vec<usize>> = BTreeMap::new();
+    if columns.len() == 1 {
+        // The unknown group is always reported, even when empty.
+        members.insert(vec![MISSING_CODE], Vec::new());
+    }
+    for (i, (key, _)) in cells.iter().enumerate() {
+        let k: Vec<u32> = columns.iter().map(|&c| key[c]).collect();
+        members.entry(k).or_default().push(i);
+    }
+    // One sort of all the group's score entries, not a chain of pairwise merges.
+    members
+        .into_iter()
+        .map(|(k, idx)| {
+            let mut rows = 0;
+            let mut counts = [Count::default(); 4];
+            let mut entries: Vec<(u64, ScoreCell)> = Vec::new();
+            for &i in &idx {
+                let st = &cells[i].1;
+                rows += st.rows;
+                for (slot, c) in [st.tn, st.fn_, st.fp, st.tp].into_iter().enumerate() {
+                    counts[slot] = counts[slot].plus(c);
+                }
+                entries.extend_from_slice(&st.scores);
+            }
+            entries.sort_by_key(|e| e.0);
+            let mut hist: Vec<(u64, ScoreCell)> = Vec::with_capacity(entries.len());
+            for (key, cell) in entries {
+                match hist.last_mut() {
+                    Some((k, c)) if *k == key => c.merge(&cell),
+                    _ => hist.push((key, cell)),
+                }
+            }
+            (k, SegmentStats::from_counts(rows, counts, hist))
+        })
+        .collect()
+}
+
+/// Bootstrap percentile intervals for every metric and summary: each replicate's cells give
+/// its groups, whose metrics come from the same functions as the point estimates (with the
+/// point estimate's groups, small flags and reference).
+fn bootstrap_intervals(
+    boot: &mut Bootstrap,
     cell_keys: &[&Vec<u32>],
-    seg: &Segmentation,
-    group_keys: &[&Vec<u32>],
-    reference: Option<usize>,
-    groups: &mut [GroupAudit],
-    summary: &mut BTreeMap<String, MetricValue>,
+    segs: &[Segmentation],
+    layout: &[(Vec<Vec<u32>>, Option<usize>)],
+    out: &mut [AttributeAudit],
     params: &AuditParams,
 ) {
-    let ctx = MetricContext {
-        z: z_for(params.confidence),
-        median: None,
-        binning: params.binning,
-    };
-    // For each cell, the index of its group in this segmentation.
-    let group_of: Vec<Option<usize>> = cell_keys
-        .iter()
-        .map(|k| {
-            let proj: Vec<u32> = seg.columns.iter().map(|&c| k[c]).collect();
-            group_keys.iter().position(|g| **g == proj)
-        })
-        .collect();
-    let mut samples: BTreeMap<(usize, String), Vec<f64>> = BTreeMap::new();
-    let mut sum_samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for b in 0..boot.replicates {
-        let mut reps = vec![Rep::default(); groups.len()];
-        let mut total = Rep::default();
-        for (c, cell) in boot.cells.iter().enumerate() {
-            if let (Some(Some(g)), Some(r)) = (group_of.get(c), cell.get(b)) {
-                reps[*g].merge(r);
-                total.merge(r);
-            }
+    boot.prepare();
+    let boot: &Bootstrap = boot;
+    let out_groups: Vec<Vec<GroupAudit>> = out.iter().map(|a| a.groups.clone()).collect();
+    let z = z_for(params.confidence);
+    // One replicate: per segmentation, the (group, metric, value) and (summary key, value)
+    // samples.
+    type Values = Vec<(Vec<(usize, String, f64)>, Vec<(String, f64)>)>;
+    let one = |b: usize| -> Values {
+        let stats = boot.replicate(b, cell_keys.len());
+        let cells: Vec<(&Vec<u32>, SegmentStats)> = cell_keys.iter().copied().zip(stats).collect();
+        let mut all = SegmentStats::default();
+        for (_, st) in &cells {
+            all.merge(st);
         }
-        let mut maps: Vec<BTreeMap<String, MetricValue>> = reps
-            .iter()
-            .map(|r| {
-                let st = r.stats();
-                let mut m = segment_metrics(&st, &ctx);
-                let mean = |x: f64| (r.scored > 0.0).then(|| x / r.scored);
-                let put = |m: &mut BTreeMap<String, MetricValue>, k: &str, v: Option<f64>| {
-                    m.insert(
-                        k.into(),
-                        v.map_or(
-                            MetricValue::undefined(super::Undefined::NoScores),
-                            MetricValue::of,
-                        ),
-                    );
-                };
-                put(&mut m, "brier", mean(r.sum_brier));
-                put(&mut m, "log_loss", mean(r.sum_log_loss));
-                put(&mut m, "mean_score", mean(r.sum_score));
-                let citl = mean(r.sum_score)
-                    .filter(|_| st.rows > 0)
-                    .map(|ms| st.positives().w / st.n().w - ms);
-                put(&mut m, "calibration_in_the_large", citl);
-                m
+        let ctx = MetricContext {
+            z,
+            median: median(&all),
+            binning: params.binning,
+        };
+        segs.iter()
+            .enumerate()
+            .map(|(si, seg)| {
+                let (keys, reference) = &layout[si];
+                let mut groups_b = group_stats(&seg.columns, &cells);
+                let stats: Vec<SegmentStats> = keys
+                    .iter()
+                    .map(|k| groups_b.remove(k).unwrap_or_default())
+                    .collect();
+                let mut groups: Vec<GroupAudit> = out_groups[si]
+                    .iter()
+                    .zip(&stats)
+                    .map(|(g, s)| GroupAudit {
+                        metrics: segment_metrics(s, &ctx),
+                        reliability: Vec::new(),
+                        ..g.clone()
+                    })
+                    .collect();
+                if let Some(r) = reference {
+                    let refs: Vec<&SegmentStats> = stats.iter().collect();
+                    compare_with_reference(&mut groups, &refs, *r, params, z);
+                }
+                let mut values = Vec::new();
+                for (g, group) in groups.iter().enumerate() {
+                    for (k, v) in &group.metrics {
+                        if let Some(x) = v.value {
+                            values.push((g, k.clone(), x));
+                        }
+                    }
+                }
+                let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
+                    .iter()
+                    .filter(|g| !g.small)
+                    .map(|g| (g.group.as_str(), &g.metrics))
+                    .collect();
+                let (mut summary, _) = summarize(&eligible);
+                summary.insert("theil_index".into(), theil(all.tp, all.fp, all.tn, all.fn_));
+                let sums = summary
+                    .into_iter()
+                    .filter_map(|(k, v)| v.value.map(|x| (k, x)))
+                    .collect();
+                (values, sums)
+            })
+            .collect()
+    };
+    // Replicates are independent: spread them over the cores. Percentiles do not depend on
+    // the order samples arrive in, so the result does not depend on the thread count.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(boot.replicates.max(1));
+    let results: Vec<Values> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let one = &one;
+                scope.spawn(move || {
+                    (t..boot.replicates)
+                        .step_by(threads)
+                        .map(one)
+                        .collect::<Vec<Values>>()
+                })
             })
             .collect();
-        if let Some(rf) = reference {
-            let rs = reps[rf].stats();
-            let rate = |num: Count, den: Count| (den.w > 0.0).then(|| num.w / den.w);
-            for (g, r) in reps.iter().enumerate() {
-                let st = r.stats();
-                let di = disparate_impact(
-                    st.selected(),
-                    st.n(),
-                    rs.selected(),
-                    rs.n(),
-                    params.confidence,
-                );
-                maps[g].insert(
-                    "disparate_impact".into(),
-                    MetricValue {
-                        ci_low: None,
-                        ci_high: None,
-                        ..di
-                    },
-                );
-                let srd = rate(st.selected(), st.n())
-                    .zip(rate(rs.selected(), rs.n()))
-                    .map(|(a, b)| a - b);
-                let aod = match (
-                    rate(st.fp, st.negatives()),
-                    rate(rs.fp, rs.negatives()),
-                    rate(st.tp, st.positives()),
-                    rate(rs.tp, rs.positives()),
-                ) {
-                    (Some(f), Some(fr), Some(t), Some(tr)) => Some(0.5 * ((f - fr) + (t - tr))),
-                    _ => None,
-                };
-                for (k, v) in [
-                    ("selection_rate_difference", srd),
-                    ("average_odds_difference", aod),
-                ] {
-                    maps[g].insert(
-                        k.into(),
-                        v.map_or(
-                            MetricValue::undefined(super::Undefined::EmptySegment),
-                            MetricValue::of,
-                        ),
-                    );
-                }
+        handles
+            .into_iter()
+            // A panic in a replicate is a bug: re-raise it rather than lose replicates.
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut group_samples: Vec<BTreeMap<(usize, String), Vec<f64>>> =
+        vec![BTreeMap::new(); segs.len()];
+    let mut summary_samples: Vec<BTreeMap<String, Vec<f64>>> = vec![BTreeMap::new(); segs.len()];
+    for replicate in results {
+        for (si, (values, sums)) in replicate.into_iter().enumerate() {
+            for (g, k, x) in values {
+                group_samples[si].entry((g, k)).or_default().push(x);
             }
-        }
-        for (g, m) in maps.iter().enumerate() {
-            for (k, v) in m {
-                if let Some(x) = v.value {
-                    samples.entry((g, k.clone())).or_default().push(x);
-                }
-            }
-        }
-        let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
-            .iter()
-            .zip(&maps)
-            .filter(|(g, _)| !g.small)
-            .map(|(g, m)| (g.group.as_str(), m))
-            .collect();
-        let (mut s, _) = summarize(&eligible);
-        let t = total.stats();
-        s.insert("theil_index".into(), theil(t.tp, t.fp, t.tn, t.fn_));
-        for (k, v) in s {
-            if let Some(x) = v.value {
-                sum_samples.entry(k).or_default().push(x);
+            for (k, x) in sums {
+                summary_samples[si].entry(k).or_default().push(x);
             }
         }
     }
@@ -629,20 +644,16 @@ fn boot_intervals(
         mv.boot_low = percentile(v, alpha);
         mv.boot_high = percentile(v, 1.0 - alpha);
     };
-    for ((g, k), mut v) in samples {
-        if super::NOT_BOOTSTRAPPED.contains(&k.as_str()) {
-            continue;
+    for (si, attr) in out.iter_mut().enumerate() {
+        for ((g, k), mut v) in std::mem::take(&mut group_samples[si]) {
+            if let Some(mv) = attr.groups.get_mut(g).and_then(|gr| gr.metrics.get_mut(&k)) {
+                fill(mv, &mut v);
+            }
         }
-        if let Some(mv) = groups[g].metrics.get_mut(&k) {
-            fill(mv, &mut v);
-        }
-    }
-    for (k, mut v) in sum_samples {
-        if super::NOT_BOOTSTRAPPED.contains(&k.as_str()) {
-            continue;
-        }
-        if let Some(mv) = summary.get_mut(&k) {
-            fill(mv, &mut v);
+        for (k, mut v) in std::mem::take(&mut summary_samples[si]) {
+            if let Some(mv) = attr.summary.get_mut(&k) {
+                fill(mv, &mut v);
+            }
         }
     }
 }

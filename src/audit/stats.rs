@@ -82,6 +82,15 @@ impl ScoreCell {
         self.weight2 += weight * weight;
     }
 
+    /// Adds `n` rows of one label with total weight `weight` (a bootstrap replicate's
+    /// multiplicity).
+    #[inline]
+    pub fn add_n(&mut self, positive: bool, weight: f64, n: u64) {
+        self.weight[usize::from(positive)] += weight;
+        self.rows[usize::from(positive)] += n;
+        self.weight2 += weight * weight;
+    }
+
     /// Adds another cell's rows.
     pub fn merge(&mut self, o: &ScoreCell) {
         for i in 0..2 {
