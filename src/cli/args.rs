@@ -34,19 +34,16 @@ pub enum Command {
     /// Load a data file with its column roles, validate it and summarise it: rows read, used
     /// and rejected by reason, column kinds, missing values and the rule applied to them.
     Inspect(InspectArgs),
-    /// Audit a model's scores or decisions across protected groups: per-group rates with
-    /// Wilson intervals, AUC, Brier and log loss, disparate impact against a reference group
-    /// (Katz interval, four-fifths flag) and Fairlearn's disparity summaries.
+    /// Audit a model's scores or decisions across protected groups and their intersections:
+    /// per-group rates with intervals, AUC, Brier, log loss and calibration, disparate impact
+    /// against a reference group with tests, Fairlearn's disparity summaries, and optional
+    /// weights and bootstrap intervals.
     Audit(AuditArgs),
 }
 
 /// `fairgate audit`.
 #[derive(Debug, ClapArgs)]
 pub struct AuditArgs {
-    /// The input file and its column roles (needs --label, --score or --prediction, and
-    /// --protected).
-    #[command(flatten)]
-    pub data: DataArgs,
     /// A score at or above this is a positive decision.
     #[arg(long, default_value_t = 0.5)]
     pub threshold: f64,
@@ -80,6 +77,10 @@ pub struct AuditArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The input file and its column roles (needs --label, --score or --prediction, and
+    /// --protected). Last, because its help heading applies to the options after it.
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// `fairgate datasets ...`.
@@ -121,9 +122,6 @@ pub enum FormatArg {
 /// `fairgate inspect`.
 #[derive(Debug, ClapArgs)]
 pub struct InspectArgs {
-    /// The input file and its column roles.
-    #[command(flatten)]
-    pub data: DataArgs,
     /// Treat every column without a role as a feature (except --exclude), so the summary
     /// covers the whole file.
     #[arg(long)]
@@ -134,6 +132,10 @@ pub struct InspectArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// The input file and its column roles. Last, because its help heading applies to the
+    /// options after it.
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// The input file, how to read it and the role of each column. The same names serve as keys
