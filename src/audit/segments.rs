@@ -399,13 +399,7 @@ impl Auditor {
             if let Some(r) = reference {
                 compare_with_reference(&mut groups, &stats, r, &self.params, z);
             }
-            let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
-                .iter()
-                .filter(|g| !g.small)
-                .map(|g| (g.group.as_str(), &g.metrics))
-                .collect();
-            let (mut summary, excluded_from_summary) = summarize(&eligible);
-            summary.insert("theil_index".into(), theil_all);
+            let (summary, excluded_from_summary) = summary_of(&groups, theil_all);
             layout.push((groups_stats.keys().cloned().collect(), reference));
             out.push(AttributeAudit {
                 name,
@@ -588,13 +582,7 @@ fn bootstrap_intervals(
                         }
                     }
                 }
-                let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
-                    .iter()
-                    .filter(|g| !g.small)
-                    .map(|g| (g.group.as_str(), &g.metrics))
-                    .collect();
-                let (mut summary, _) = summarize(&eligible);
-                summary.insert("theil_index".into(), theil(all.tp, all.fp, all.tn, all.fn_));
+                let (summary, _) = summary_of(&groups, theil(all.tp, all.fp, all.tn, all.fn_));
                 let sums = summary
                     .into_iter()
                     .filter_map(|(k, v)| v.value.map(|x| (k, x)))
@@ -656,4 +644,19 @@ fn bootstrap_intervals(
             }
         }
     }
+}
+
+/// The summary over the groups that are not small, with the whole sample's Theil index.
+fn summary_of(
+    groups: &[GroupAudit],
+    theil_index: MetricValue,
+) -> (BTreeMap<String, MetricValue>, BTreeMap<String, Vec<String>>) {
+    let eligible: Vec<(&str, &BTreeMap<String, MetricValue>)> = groups
+        .iter()
+        .filter(|g| !g.small)
+        .map(|g| (g.group.as_str(), &g.metrics))
+        .collect();
+    let (mut summary, excluded) = summarize(&eligible);
+    summary.insert("theil_index".into(), theil_index);
+    (summary, excluded)
 }

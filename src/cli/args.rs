@@ -71,12 +71,9 @@ pub struct AuditArgs {
     /// `a x b=v1, v2`). Default: the group with the highest selection rate.
     #[arg(long, value_name = "ATTR=VALUE")]
     pub reference: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
-    /// Write to this file instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    /// Where and how to write the result.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// The input file and its column roles (needs --label, --score or --prediction, and
     /// --protected). Last, because its help heading applies to the options after it.
     #[command(flatten)]
@@ -108,6 +105,17 @@ pub struct GenerateArgs {
     pub with_truth: bool,
 }
 
+/// `--format` and `--out`, shared by the commands that write a result.
+#[derive(Debug, ClapArgs)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
 /// Output formats of summaries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -126,12 +134,9 @@ pub struct InspectArgs {
     /// covers the whole file.
     #[arg(long)]
     pub all_columns: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
-    /// Write to this file instead of standard output.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    /// Where and how to write the result.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// The input file and its column roles. Last, because its help heading applies to the
     /// options after it.
     #[command(flatten)]

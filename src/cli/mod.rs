@@ -62,12 +62,14 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let reader = TableReader::from_path(&path, &spec, &ReadOptions::default())?;
     let (attributes, summary) = fairgate::audit::audit_stream(reader, &params)?;
     let report = AuditReport::new(&summary, &params, attributes);
-    let text = match a.format {
+    let text = match a.output.format {
         FormatArg::Table => report.to_text(),
         FormatArg::Json => report.to_json(),
         FormatArg::Markdown => report.to_markdown(),
     };
-    write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
+    write_output(a.output.out.as_deref(), |w| {
+        Ok(w.write_all(text.as_bytes())?)
+    })?;
     Ok(ExitStatus::Ok)
 }
 
@@ -94,14 +96,16 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
     };
     let table = data::load(&spec, &options)?;
     let profile = Profile::of(&table);
-    let text = match a.format {
+    let text = match a.output.format {
         FormatArg::Table => profile.to_text(),
         FormatArg::Json => profile.to_json(),
         FormatArg::Markdown => {
             anyhow::bail!("inspect: --format markdown is not available; use table or json")
         }
     };
-    write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
+    write_output(a.output.out.as_deref(), |w| {
+        Ok(w.write_all(text.as_bytes())?)
+    })?;
     Ok(ExitStatus::Ok)
 }
 
