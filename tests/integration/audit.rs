@@ -297,3 +297,67 @@ fn an_attributes_results_do_not_depend_on_the_other_attributes(
     );
     Ok(())
 }
+
+/// Every metric object in `v` either has a value or says why not, and intervals come whole.
+fn assert_no_silent_nulls(v: &serde_json::Value, path: &str, problems: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.contains_key("value") && m.contains_key("undefined_reason") {
+                if m["value"].is_null() && m["undefined_reason"].is_null() {
+                    problems.push(format!("{path}: null value without a reason"));
+                }
+                if m["ci_low"].is_null() != m["ci_high"].is_null() {
+                    problems.push(format!("{path}: half an interval"));
+                }
+            }
+            for (k, x) in m {
+                assert_no_silent_nulls(x, &format!("{path}/{k}"), problems);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                assert_no_silent_nulls(x, &format!("{path}[{i}]"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn edge_inputs_never_give_a_silent_nan() -> Result<(), Box<dyn std::error::Error>> {
+    // serde_json writes NaN as null, so a NaN would show up as a null without a reason.
+    let inputs = [
+        "y,s,g,w\n0,0.5,a,1\n0,0.5,b,0\n0,0.5,a,2\n", // one class, equal scores, a zero weight
+        "y,s,g,w\n1,0.3,a,1\n",                       // one row
+        "y,s,g,w\n1,0,a,0\n0,1,a,0\n1,1,b,0\n0,0,b,0\n", // every weight zero
+        "y,s,g,w\n1,1,a,1\n0,0,a,1\n1,1,b,1\n0,0,b,1\n1,0,a,1\n", // scores of exactly 0 and 1
+    ];
+    for (i, csv) in inputs.iter().enumerate() {
+        for weighted in [false, true] {
+            for binning in [
+                fairgate::audit::Binning::Uniform(10),
+                fairgate::audit::Binning::Quantile(4),
+            ] {
+                let spec = DataSpec {
+                    protected: Some(vec!["g".into()]),
+                    weight: weighted.then(|| "w".to_string()),
+                    ..label_score("y", "s")
+                };
+                let params = AuditParams {
+                    binning,
+                    bootstrap: 10,
+                    seed: 1,
+                    ..AuditParams::default()
+                };
+                let v = serde_json::to_value(audit(&load(csv.as_bytes(), &spec)?, &params)?)?;
+                let mut problems = Vec::new();
+                assert_no_silent_nulls(&v, "", &mut problems);
+                assert!(
+                    problems.is_empty(),
+                    "input {i}, weighted {weighted}: {problems:?}"
+                );
+            }
+        }
+    }
+    Ok(())
+}
