@@ -16,7 +16,7 @@ use super::columns::{ColumnValues, TextValues};
 use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
 use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
 use super::spec::Role;
-use super::split::Block;
+use super::split::{block_reader, Block};
 use super::value::{parse_bool, parse_f64, parse_timestamp};
 
 /// Why a row is not used: the reason word and the column (schema position) it concerns.
@@ -125,11 +125,7 @@ pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
         error: None,
     };
     let mut dicts: Vec<FxHashMap<Box<[u8]>, u32>> = vec![FxHashMap::default(); plan.cols.len()];
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(plan.delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&block.bytes[..]);
+    let mut rdr = block_reader(&block.bytes[..], plan.delimiter);
     let mut rec = ByteRecord::new();
     let mut cells: Vec<Cell> = Vec::with_capacity(plan.cols.len());
     // Reading from a byte slice cannot fail with I/O; with `flexible` there is no other error.

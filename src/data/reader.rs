@@ -26,7 +26,7 @@ use super::pipeline::{spawn, Done, Feed};
 use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
 use super::source::{DigestSlot, Source};
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
-use super::split::Block;
+use super::split::{block_reader, Block};
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 
 /// Reading options that are not about the data itself.
@@ -604,11 +604,7 @@ impl TableReader {
 
 /// The records of a block, for type inference.
 fn parse_records(block: &Block, delimiter: u8) -> Vec<ByteRecord> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(&block.bytes[..]);
+    let mut rdr = block_reader(&block.bytes[..], delimiter);
     let mut out = Vec::new();
     let mut rec = ByteRecord::new();
     while rdr.read_byte_record(&mut rec).unwrap_or(false) {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::DataError;
 use super::sniff;
-use super::split::Splitter;
+use super::split::{block_reader, Splitter};
 
 /// The SHA-256 (hex) and byte count of an input, filled in when it has been read to the end.
 pub(crate) type DigestSlot = Arc<Mutex<Option<(String, u64)>>>;
@@ -99,11 +99,7 @@ impl Source {
                     origin: origin.to_string(),
                 });
             };
-            let mut rdr = csv::ReaderBuilder::new()
-                .delimiter(delimiter)
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(&block.bytes[..]);
+            let mut rdr = block_reader(&block.bytes[..], delimiter);
             let mut rec = ByteRecord::new();
             // Only blank lines yield no record; a line of spaces is a (one-field) header.
             if rdr.read_byte_record(&mut rec).unwrap_or(false) {

@@ -158,6 +158,17 @@ impl Splitter {
     }
 }
 
+/// A CSV reader over a block's bytes, as every block is read: the given delimiter, no header
+/// row (the caller knows which block holds it), and rows of any length (ragged rows are
+/// reported by the decoder, with their line).
+pub(crate) fn block_reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,10 +242,7 @@ mod tests {
     }
 
     fn records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
+        let mut rdr = block_reader(bytes, b',');
         let mut out = Vec::new();
         let mut rec = csv::ByteRecord::new();
         while rdr.read_byte_record(&mut rec).unwrap_or(false) {

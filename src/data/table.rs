@@ -198,3 +198,33 @@ pub fn load(spec: &DataSpec, options: &ReadOptions) -> Result<Table, DataError> 
     })?;
     Table::load(path, spec, options)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_matrix_keeps_rows_and_missing_values() -> Result<(), DataError> {
+        let csv = "y,s,a,b,g\n1,0.5,1.5,,x\n0,0.25,-2,4,y\n";
+        let spec = DataSpec {
+            label: Some("y".into()),
+            score: Some("s".into()),
+            features: Some(vec!["a".into(), "b".into(), "g".into()]),
+            ..DataSpec::default()
+        };
+        let t = Table::from_reader(
+            Box::new(std::io::Cursor::new(csv)),
+            "t.csv",
+            &spec,
+            &ReadOptions::default(),
+        )?;
+        let m = t.numeric_matrix(&["b", "a"])?;
+        assert_eq!(m.shape(), &[2, 2]);
+        assert!(m[[0, 0]].is_nan());
+        assert_eq!((m[[1, 0]], m[[0, 1]], m[[1, 1]]), (4.0, 1.5, -2.0));
+        // A categorical or absent column is an error, not a panic.
+        assert!(t.numeric_matrix(&["g"]).is_err());
+        assert!(t.numeric_matrix(&["nope"]).is_err());
+        Ok(())
+    }
+}

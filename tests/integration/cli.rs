@@ -177,24 +177,17 @@ fn generate_writes_what_the_library_generates() -> Result<(), Box<dyn std::error
 fn the_demo_command_reproduces_the_committed_report() -> Result<(), Box<dyn std::error::Error>> {
     // README's main command, written as JSON: the committed reports/demo-inspect.json must be
     // exactly what it produces today.
-    let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
-        .current_dir(root())
-        .args([
+    let now = rerun_committed(
+        &[
             "inspect",
             "--config",
             "datasets/demo.toml",
             "--all-columns",
             "--format",
             "json",
-        ])
-        .output()?;
-    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
-    let committed = std::fs::read_to_string(root().join("reports/demo-inspect.json"))?;
-    let now = String::from_utf8(o.stdout)?;
-    assert!(
-        now == committed,
-        "reports/demo-inspect.json is stale: rerun the README's report command\n{now}"
-    );
+        ],
+        "reports/demo-inspect.json",
+    )?;
     let v: serde_json::Value = serde_json::from_str(&now)?;
     assert_eq!(v["load"]["rows_used"], 20_000);
     assert_eq!(v["load"]["rows_rejected"], 0);
@@ -205,25 +198,22 @@ fn the_demo_command_reproduces_the_committed_report() -> Result<(), Box<dyn std:
 #[test]
 fn the_demo_audit_reproduces_the_committed_report() -> Result<(), Box<dyn std::error::Error>> {
     // README's main command, as JSON: reports/demo-audit.json must be what it produces today.
-    let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
-        .current_dir(root())
-        .args([
-            "audit",
-            "--config",
-            "datasets/demo.toml",
-            "--threshold",
-            "0.2",
-            "--format",
-            "json",
-        ])
-        .output()?;
-    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
-    let committed = std::fs::read_to_string(root().join("reports/demo-audit.json"))?;
-    let now = String::from_utf8(o.stdout)?;
-    assert!(
-        now == committed,
-        "reports/demo-audit.json is stale: rerun the README's report command"
-    );
+    let audit = [
+        "audit",
+        "--config",
+        "datasets/demo.toml",
+        "--threshold",
+        "0.2",
+    ];
+    let md = rerun_committed(
+        &[&audit[..], &["--format", "markdown"]].concat(),
+        "reports/demo-audit.md",
+    )?;
+    assert!(md.contains("ethnicity (reference group: White)"), "{md}");
+    let now = rerun_committed(
+        &[&audit[..], &["--format", "json"]].concat(),
+        "reports/demo-audit.json",
+    )?;
     let v: serde_json::Value = serde_json::from_str(&now)?;
     assert_eq!(v["input"]["rows_used"], 20_000);
     let eth = v["attributes"]
@@ -363,4 +353,21 @@ fn markdown_audit_escapes_names_and_renders_tables() -> Result<(), Box<dyn std::
         assert!(widths.iter().all(|w| *w == widths[0]), "{table}");
     }
     Ok(())
+}
+
+/// Runs the binary from the project root and requires its output to equal the committed file
+/// `path` (the README says how to regenerate it); returns the output.
+fn rerun_committed(args: &[&str], path: &str) -> Result<String, Box<dyn std::error::Error>> {
+    let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(root())
+        .args(args)
+        .output()?;
+    assert_eq!(code(&o), Some(0), "{args:?}: {}", stderr(&o));
+    let now = String::from_utf8(o.stdout)?;
+    let committed = std::fs::read_to_string(root().join(path))?;
+    assert!(
+        now == committed,
+        "{path} is stale: rerun the README's report command"
+    );
+    Ok(now)
 }
