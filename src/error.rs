@@ -3,6 +3,7 @@
 
 use crate::audit::AuditError;
 use crate::data::DataError;
+use crate::train::TrainError;
 
 /// Any error fairgate's library returns.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +15,9 @@ pub enum Error {
     /// Auditing.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// Training or scoring.
+    #[error(transparent)]
+    Train(#[from] TrainError),
     /// An I/O error with no file to name (a stream the caller handed in).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

@@ -39,6 +39,122 @@ pub enum Command {
     /// against a reference group with tests, Fairlearn's disparity summaries, and optional
     /// weights and bootstrap intervals.
     Audit(AuditArgs),
+    /// Train a lead-scoring model (logistic regression, or hand-written points rules with a
+    /// fitted calibration) on the rows with consent, protected attributes kept out of the
+    /// features; write the model file with its provenance and validation.
+    Train(TrainArgs),
+    /// Score a data file with a trained model: writes id, label, score, decision and the
+    /// protected attributes as CSV, ready for `fairgate audit`. Rows without consent are
+    /// left out and counted.
+    Score(ScoreArgs),
+}
+
+/// `fairgate train`.
+#[derive(Debug, ClapArgs)]
+pub struct TrainArgs {
+    /// Which model: logistic regression or a points model (needs --rules).
+    #[arg(long = "model", value_enum, default_value_t = ModelArg::Logistic)]
+    pub kind: ModelArg,
+    /// The rules file of a points model (see datasets/points.toml).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Inverse regularisation strength, as scikit-learn's C (linfa's alpha = 1/C).
+    #[arg(long, default_value_t = 1.0)]
+    pub c: f64,
+    /// Class weights: none, or balanced (n / (2 n_class), as scikit-learn).
+    #[arg(long, value_enum, default_value_t = ClassWeightArg::None)]
+    pub class_weight: ClassWeightArg,
+    /// Share of the consented rows held out (stratified) for validation; 0 trains on all.
+    #[arg(long, default_value_t = 0.3)]
+    pub test_size: f64,
+    /// Stratified k-fold cross-validation folds on the training rows (0: none).
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub cv: usize,
+    /// Seed of the split and the folds.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Solver of a logistic model: fairgate's Newton (default) or linfa-logistic (reference).
+    #[arg(long, value_enum, default_value_t = SolverArg::Newton)]
+    pub solver: SolverArg,
+    /// Most distinct values a categorical feature may have.
+    #[arg(long, default_value_t = 100)]
+    pub max_levels: usize,
+    /// The decision threshold recorded in the model (score >= threshold is positive).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// The creation time recorded in the model (ISO 8601), for reproducible files; default:
+    /// SOURCE_DATE_EPOCH if set, else now.
+    #[arg(long, value_name = "TIME")]
+    pub created: Option<String>,
+    /// The model file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The training data and its column roles. Last, because its help heading applies to
+    /// the options after it.
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `--model` of train.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// L2-regularised logistic regression.
+    Logistic,
+    /// Points rules with a logistic calibration of the total.
+    Points,
+}
+
+/// `--class-weight`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClassWeightArg {
+    /// Every row weighs 1.
+    None,
+    /// Classes weighted inversely to their frequency.
+    Balanced,
+}
+
+/// `--solver`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SolverArg {
+    /// Newton's method (exact, weighted, threaded).
+    Newton,
+    /// linfa-logistic's L-BFGS.
+    Linfa,
+}
+
+/// `fairgate score`.
+#[derive(Debug, ClapArgs)]
+pub struct ScoreArgs {
+    /// The model file written by `fairgate train`.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// The CSV file to score.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Where to write the scored CSV (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Consent flag column (default: the model's).
+    #[arg(long, value_name = "COL")]
+    pub consent: Option<String>,
+    /// Consent timestamp column (default: the model's).
+    #[arg(long, value_name = "COL")]
+    pub consent_timestamp: Option<String>,
+    /// As-of date for consent timestamps (default: the model's).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Field delimiter (detected when not given).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// A field value meaning "missing" (repeatable).
+    #[arg(long, value_name = "VALUE")]
+    pub na: Option<Vec<String>>,
+    /// On an invalid value: stop with an error (default), or skip the row and count it.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    pub on_invalid: Option<OnInvalidArg>,
+    /// Also write the scoring summary (rows scored, excluded, rejected) as JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
 }
 
 /// `fairgate audit`.
@@ -184,6 +300,13 @@ pub struct DataArgs {
     /// Consent flag column.
     #[arg(long, value_name = "COL")]
     pub consent: Option<String>,
+    /// Column holding when consent was given (ISO 8601); with --as-of, a later consent does
+    /// not count.
+    #[arg(long, value_name = "COL")]
+    pub consent_timestamp: Option<String>,
+    /// The as-of date of the data (ISO 8601, e.g. 2026-06-30).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
     /// Timestamp columns (ISO 8601), comma-separated.
     #[arg(long, value_name = "COLS", value_delimiter = ',')]
     pub timestamp: Option<Vec<String>>,
@@ -264,6 +387,8 @@ impl DataArgs {
             features: self.features.clone(),
             exclude: self.exclude.clone(),
             consent: self.consent.clone(),
+            consent_timestamp: self.consent_timestamp.clone(),
+            as_of: self.as_of.clone(),
             timestamp: self.timestamp.clone(),
             weight: self.weight.clone(),
             categorical: self.categorical.clone(),

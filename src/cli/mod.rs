@@ -13,8 +13,12 @@ use fairgate::audit::{AuditParams, AuditReport, Binning};
 use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, Unlisted};
 
 pub use args::Args;
-use args::{AuditArgs, Command, DataArgs, DatasetsCommand, FormatArg, GenerateArgs, InspectArgs};
+use args::{
+    AuditArgs, ClassWeightArg, Command, DataArgs, DatasetsCommand, FormatArg, GenerateArgs,
+    InspectArgs, ModelArg, ScoreArgs, SolverArg, TrainArgs,
+};
 pub use exit::ExitStatus;
+use fairgate::train::{Model, ModelKind, RuleSet, Solver, TrainParams};
 
 /// Runs the parsed command.
 pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
@@ -22,7 +26,132 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Datasets(DatasetsCommand::Generate(a)) => generate(&a),
         Command::Inspect(a) => inspect(&a),
         Command::Audit(a) => audit(&a),
+        Command::Train(a) => train(&a),
+        Command::Score(a) => score(&a),
     }
+}
+
+fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
+    let mut spec = data_spec(&a.data)?;
+    let rules = match &a.rules {
+        Some(path) => Some(RuleSet::from_path(path)?),
+        None => None,
+    };
+    if spec.label.is_none() {
+        anyhow::bail!(
+            "train: no label column: pass --label COL or set label in the [data] table of --config"
+        );
+    }
+    // A points model reads the rules' columns; a logistic model every column without a role.
+    let unlisted = match (&rules, &spec.features) {
+        (Some(r), None) => {
+            spec.features = Some(r.columns());
+            Unlisted::Ignore
+        }
+        (_, Some(_)) => Unlisted::Ignore,
+        (None, None) => Unlisted::AsFeatures,
+    };
+    let created = match &a.created {
+        Some(t) => Some(parse_time(t).with_context(|| {
+            format!("--created: expected an ISO 8601 date or date-time, found \"{t}\"")
+        })?),
+        None => match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) => Some(v.trim().parse::<i64>().with_context(|| {
+                format!("SOURCE_DATE_EPOCH: expected seconds since 1970, found \"{v}\"")
+            })?),
+            Err(_) => None,
+        },
+    };
+    let params = TrainParams {
+        kind: match a.kind {
+            ModelArg::Logistic => ModelKind::Logistic,
+            ModelArg::Points => ModelKind::Points,
+        },
+        rules,
+        c: a.c,
+        balanced: a.class_weight == ClassWeightArg::Balanced,
+        test_size: a.test_size,
+        cv: a.cv,
+        seed: a.seed,
+        solver: match a.solver {
+            SolverArg::Newton => Solver::Newton,
+            SolverArg::Linfa => Solver::Linfa,
+        },
+        max_levels: a.max_levels,
+        threshold: a.threshold,
+        created,
+    };
+    let options = ReadOptions {
+        unlisted,
+        ..ReadOptions::default()
+    };
+    let table = data::load(&spec, &options)?;
+    let model = fairgate::train::train(&table, &spec, &params)?;
+    write_output(Some(&a.out), |w| {
+        Ok(w.write_all(model.to_json().as_bytes())?)
+    })?;
+    let mut text = model.to_text();
+    text.push_str(&format!("wrote {}\n", a.out.display()));
+    write_output(None, |w| Ok(w.write_all(text.as_bytes())?))?;
+    Ok(ExitStatus::Ok)
+}
+
+fn score(a: &ScoreArgs) -> anyhow::Result<ExitStatus> {
+    let model = Model::from_path(&a.model)?;
+    let overrides = DataSpec {
+        consent: a.consent.clone(),
+        consent_timestamp: a.consent_timestamp.clone(),
+        as_of: a.as_of.clone(),
+        delimiter: a.delimiter.clone(),
+        na: a.na.clone(),
+        on_invalid: a.on_invalid.map(Into::into),
+        ..DataSpec::default()
+    };
+    let mut summary = None;
+    write_output(Some(&a.out), |w| {
+        summary = Some(fairgate::train::score(&model, &a.data, &overrides, w)?);
+        Ok(())
+    })?;
+    let Some(summary) = summary else {
+        anyhow::bail!("score: no summary");
+    };
+    if let Some(path) = &a.summary {
+        let mut json = serde_json::to_string_pretty(&summary)?;
+        json.push('\n');
+        write_output(Some(path), |w| Ok(w.write_all(json.as_bytes())?))?;
+    }
+    let ex = &summary.excluded;
+    let rejected: u64 = summary.rejected.iter().map(|r| r.rows).sum();
+    let mut text = format!(
+        "scored {} of {} rows ({} positive decisions at threshold {}); excluded without a lawful basis: {} ({} refused consent, {} no consent value, {} consent after the as-of date, {} no consent timestamp); rejected as invalid: {rejected}\n",
+        summary.rows_scored,
+        summary.rows_read,
+        summary.positive_decisions,
+        model.threshold,
+        ex.total(),
+        ex.consent_refused,
+        ex.consent_missing,
+        ex.consent_after_as_of,
+        ex.consent_timestamp_missing
+    );
+    for (feature, n) in &summary.unseen_categories {
+        text.push_str(&format!(
+            "note: {n} rows have a value of \"{feature}\" not seen in training (scored as the unseen bucket)\n"
+        ));
+    }
+    eprint!("{text}");
+    Ok(ExitStatus::Ok)
+}
+
+/// An ISO 8601 date or date-time as seconds since the epoch.
+fn parse_time(t: &str) -> Option<i64> {
+    DataSpec {
+        as_of: Some(t.to_string()),
+        ..DataSpec::default()
+    }
+    .as_of_seconds()
+    .ok()
+    .flatten()
 }
 
 fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {

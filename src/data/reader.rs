@@ -95,6 +95,17 @@ impl TableReader {
         TableReader::new(input, &origin, spec, options)
     }
 
+    /// The column names of a file's header, without reading further than its first block.
+    pub fn header_of(path: &std::path::Path, spec: &DataSpec) -> Result<Vec<String>, DataError> {
+        let origin = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+            origin: origin.clone(),
+            source,
+        })?;
+        let source = Source::open(Box::new(file), &origin, spec.delimiter_byte()?)?;
+        header_names(&source.header, &origin)
+    }
+
     /// Opens any reader; `origin` names it in messages.
     pub fn new(
         input: Box<dyn Read + Send>,
@@ -110,25 +121,7 @@ impl TableReader {
             ));
         }
         let mut source = Source::open(input, origin, spec.delimiter_byte()?)?;
-        let mut header = Vec::with_capacity(source.header.len());
-        for (i, raw) in source.header.iter().enumerate() {
-            let name = std::str::from_utf8(raw.trim_ascii()).map_err(|_| {
-                let pos = Position {
-                    origin: origin.to_string(),
-                    line: 1,
-                    column: Some(i + 1),
-                };
-                invalid(
-                    pos,
-                    "(header)",
-                    ValueProblem::InvalidUtf8,
-                    "a column name in UTF-8",
-                    quote_found(raw),
-                    "",
-                )
-            })?;
-            header.push(name.to_string());
-        }
+        let header = header_names(&source.header, origin)?;
         let mut schema = Schema::resolve(header, spec, options.unlisted, origin)?;
         let na: Vec<Vec<u8>> = match &spec.na {
             Some(list) => list.iter().map(|s| s.trim().as_bytes().to_vec()).collect(),
@@ -611,4 +604,28 @@ fn parse_records(block: &Block, delimiter: u8) -> Vec<ByteRecord> {
         out.push(rec.clone());
     }
     out
+}
+
+/// The header row's names, trimmed; a name that is not UTF-8 is an error naming its column.
+fn header_names(raw_header: &csv::ByteRecord, origin: &str) -> Result<Vec<String>, DataError> {
+    let mut header = Vec::with_capacity(raw_header.len());
+    for (i, raw) in raw_header.iter().enumerate() {
+        let name = std::str::from_utf8(raw.trim_ascii()).map_err(|_| {
+            let pos = Position {
+                origin: origin.to_string(),
+                line: 1,
+                column: Some(i + 1),
+            };
+            invalid(
+                pos,
+                "(header)",
+                ValueProblem::InvalidUtf8,
+                "a column name in UTF-8",
+                quote_found(raw),
+                "",
+            )
+        })?;
+        header.push(name.to_string());
+    }
+    Ok(header)
 }

@@ -159,6 +159,12 @@ impl Schema {
                 assign(name, role)?;
             }
         }
+        if let Some(name) = &spec.consent_timestamp {
+            let listed = spec.timestamp.iter().flatten().any(|t| t == name);
+            if !listed {
+                assign(name, Role::Timestamp)?;
+            }
+        }
         let mut excluded = Vec::new();
         for name in spec.exclude.iter().flatten() {
             let i = lookup(name, "--exclude")?;

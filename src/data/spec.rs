@@ -142,6 +142,11 @@ pub struct DataSpec {
     pub exclude: Option<Vec<String>>,
     /// The consent flag column.
     pub consent: Option<String>,
+    /// The column holding when consent was given (a timestamp). With [`DataSpec::as_of`], a
+    /// consent given after the as-of date does not count.
+    pub consent_timestamp: Option<String>,
+    /// The as-of date of the data (ISO 8601): consent timestamps after it do not count.
+    pub as_of: Option<String>,
     /// Timestamp columns (ISO 8601 dates or date-times).
     pub timestamp: Option<Vec<String>>,
     /// The row weight column.
@@ -213,6 +218,8 @@ impl DataSpec {
             features: over.features.or(self.features),
             exclude: over.exclude.or(self.exclude),
             consent: over.consent.or(self.consent),
+            consent_timestamp: over.consent_timestamp.or(self.consent_timestamp),
+            as_of: over.as_of.or(self.as_of),
             timestamp: over.timestamp.or(self.timestamp),
             weight: over.weight.or(self.weight),
             categorical: over.categorical.or(self.categorical),
@@ -221,6 +228,20 @@ impl DataSpec {
             missing_numeric: over.missing_numeric.or(self.missing_numeric),
             max_field_bytes: over.max_field_bytes.or(self.max_field_bytes),
         }
+    }
+
+    /// The as-of date as seconds since the epoch, if one was given.
+    pub fn as_of_seconds(&self) -> Result<Option<i64>, DataError> {
+        let Some(text) = &self.as_of else {
+            return Ok(None);
+        };
+        super::value::parse_timestamp(text.trim().as_bytes())
+            .map(Some)
+            .ok_or_else(|| {
+                DataError::Spec(format!(
+                    "--as-of: expected a date such as 2026-06-30 (ISO 8601), found \"{text}\""
+                ))
+            })
     }
 
     /// The delimiter byte, if one was given. `tab` and `\t` mean a tab.

@@ -177,7 +177,8 @@ pub const COLUMNS: [&str; 20] = [
 
 /// The column roles of generated data, as `datasets/demo.toml` gives them: label `converted`,
 /// score `vendor_score`, id `lead_id`, the four protected attributes, consent and its
-/// timestamp. Every other column is a candidate feature.
+/// timestamp (consent given after the as-of date does not count). Every other column is a
+/// candidate feature.
 pub fn spec() -> DataSpec {
     DataSpec {
         label: Some("converted".into()),
@@ -190,6 +191,8 @@ pub fn spec() -> DataSpec {
         ),
         consent: Some("consent".into()),
         timestamp: Some(vec!["consent_timestamp".into()]),
+        consent_timestamp: Some("consent_timestamp".into()),
+        as_of: Some(AS_OF.into()),
         ..DataSpec::default()
     }
 }

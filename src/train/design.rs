@@ -1,0 +1,381 @@
+//! Feature preparation: the fitted transform from loaded feature columns to the design matrix
+//! a model is fitted on. It is part of the model artifact, so scoring applies exactly the
+//! transform that training fitted.
+//!
+//! - A numeric (or boolean, read as 1/0) feature: a missing value is replaced by the fill
+//!   value (the training mean or median, or zero, as `--missing-numeric` says), then
+//!   standardised: `(x − mean) / scale`, where mean and scale (the population standard
+//!   deviation, 1 when it is 0, as scikit-learn's `StandardScaler`) come from the training
+//!   rows after filling.
+//! - A categorical feature: one 0/1 column per level seen in the training rows, levels in
+//!   sorted order (a missing value is the level `(missing)`). A value not seen in training
+//!   falls in the unseen bucket: every one of the feature's columns is 0, as with
+//!   scikit-learn's `OneHotEncoder(handle_unknown="ignore")`. Such values are counted.
+
+use std::collections::BTreeSet;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::TrainError;
+use crate::data::{ColumnValues, MissingNumeric, MISSING_CODE};
+
+/// The level a missing categorical value becomes.
+pub const MISSING_LEVEL: &str = "(missing)";
+
+/// One feature column as loaded: its name, values and (for a categorical one) levels.
+#[derive(Clone, Copy, Debug)]
+pub struct FeatureColumn<'a> {
+    /// Header name.
+    pub name: &'a str,
+    /// Values of the rows.
+    pub values: &'a ColumnValues,
+    /// Levels the codes of a categorical column point into.
+    pub levels: &'a [String],
+}
+
+/// The fitted encoding of one feature.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FeatureEncoding {
+    /// Filled and standardised.
+    Numeric {
+        /// Column name.
+        name: String,
+        /// The training mean after filling.
+        mean: f64,
+        /// The training standard deviation after filling (1 when it is 0).
+        scale: f64,
+        /// The value a missing entry becomes.
+        fill: f64,
+        /// Whether the column holds booleans (read as 1 and 0).
+        #[serde(default)]
+        boolean: bool,
+    },
+    /// One-hot over the training levels.
+    Categorical {
+        /// Column name.
+        name: String,
+        /// Levels seen in training, sorted; each is one design column.
+        levels: Vec<String>,
+    },
+}
+
+impl FeatureEncoding {
+    /// The feature's column name.
+    pub fn name(&self) -> &str {
+        match self {
+            FeatureEncoding::Numeric { name, .. } | FeatureEncoding::Categorical { name, .. } => {
+                name
+            }
+        }
+    }
+
+    /// Number of design columns.
+    pub fn width(&self) -> usize {
+        match self {
+            FeatureEncoding::Numeric { .. } => 1,
+            FeatureEncoding::Categorical { levels, .. } => levels.len(),
+        }
+    }
+}
+
+/// The fitted transform of every feature, in design column order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Encoder {
+    /// Each feature's encoding.
+    pub features: Vec<FeatureEncoding>,
+    /// The rule for missing numeric values.
+    pub missing_numeric: MissingNumeric,
+}
+
+/// A design matrix and what the transform noticed.
+#[derive(Debug)]
+pub struct Design {
+    /// Rows x design columns.
+    pub x: Array2<f64>,
+    /// Per feature, the rows whose categorical value was not seen in training.
+    pub unseen: Vec<u64>,
+}
+
+impl Encoder {
+    /// Fits the transform on the given rows (all rows when `rows` is `None`). A categorical
+    /// feature with more than `max_levels` training levels is an error.
+    pub fn fit(
+        columns: &[FeatureColumn<'_>],
+        rows: Option<&[usize]>,
+        missing_numeric: MissingNumeric,
+        max_levels: usize,
+    ) -> Result<Encoder, TrainError> {
+        let mut features = Vec::with_capacity(columns.len());
+        for col in columns {
+            let n = len(col.values);
+            let pick = |f: &mut dyn FnMut(usize)| match rows {
+                Some(r) => r.iter().for_each(|&i| f(i)),
+                None => (0..n).for_each(f),
+            };
+            let encoding = match col.values {
+                ColumnValues::Numeric(_) | ColumnValues::Boolean(_) => {
+                    let mut present = Vec::new();
+                    let mut missing = 0usize;
+                    pick(&mut |i| match number(col.values, i) {
+                        Some(v) => present.push(v),
+                        None => missing += 1,
+                    });
+                    if present.is_empty() {
+                        return Err(TrainError::Feature(format!(
+                            "feature \"{}\" has no value in the training rows; drop it with --exclude {}",
+                            col.name, col.name
+                        )));
+                    }
+                    let fill = match missing_numeric {
+                        MissingNumeric::Mean | MissingNumeric::Reject => mean(&present),
+                        MissingNumeric::Median => median(&mut present.clone()),
+                        MissingNumeric::Zero => 0.0,
+                    };
+                    let total = (present.len() + missing) as f64;
+                    let m = (present.iter().sum::<f64>() + fill * missing as f64) / total;
+                    let var = (present.iter().map(|v| (v - m) * (v - m)).sum::<f64>()
+                        + (fill - m) * (fill - m) * missing as f64)
+                        / total;
+                    let sd = var.sqrt();
+                    FeatureEncoding::Numeric {
+                        name: col.name.to_string(),
+                        mean: m,
+                        scale: if sd > 0.0 { sd } else { 1.0 },
+                        fill,
+                        boolean: matches!(col.values, ColumnValues::Boolean(_)),
+                    }
+                }
+                ColumnValues::Categorical(codes) => {
+                    let mut seen = BTreeSet::new();
+                    pick(&mut |i| {
+                        seen.insert(level(codes[i], col.levels));
+                    });
+                    if seen.len() > max_levels {
+                        return Err(TrainError::Feature(format!(
+                            "feature \"{}\" has {} distinct values in the training rows, more than --max-levels {max_levels}; it is probably an identifier or free text: drop it with --exclude {}, or raise --max-levels",
+                            col.name,
+                            seen.len(),
+                            col.name
+                        )));
+                    }
+                    FeatureEncoding::Categorical {
+                        name: col.name.to_string(),
+                        levels: seen.into_iter().map(str::to_string).collect(),
+                    }
+                }
+                ColumnValues::Text(_) => {
+                    return Err(TrainError::Feature(format!(
+                        "column \"{}\" is text and cannot be a feature",
+                        col.name
+                    )))
+                }
+            };
+            features.push(encoding);
+        }
+        Ok(Encoder {
+            features,
+            missing_numeric,
+        })
+    }
+
+    /// The design column names: a numeric feature's name, or `name=level`.
+    pub fn column_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for f in &self.features {
+            match f {
+                FeatureEncoding::Numeric { name, .. } => out.push(name.clone()),
+                FeatureEncoding::Categorical { name, levels } => {
+                    out.extend(levels.iter().map(|l| format!("{name}={l}")))
+                }
+            }
+        }
+        out
+    }
+
+    /// Number of design columns.
+    pub fn width(&self) -> usize {
+        self.features.iter().map(FeatureEncoding::width).sum()
+    }
+
+    /// The design for the given rows (all when `None`). `columns` are the features in the
+    /// encoder's order; a column of the wrong kind is an error naming it.
+    pub fn transform(
+        &self,
+        columns: &[FeatureColumn<'_>],
+        rows: Option<&[usize]>,
+    ) -> Result<Design, TrainError> {
+        if columns.len() != self.features.len() {
+            return Err(TrainError::Shape(format!(
+                "{} feature columns given, the model has {}",
+                columns.len(),
+                self.features.len()
+            )));
+        }
+        let n = match rows {
+            Some(r) => r.len(),
+            None => columns.first().map_or(0, |c| len(c.values)),
+        };
+        let row = |k: usize| rows.map_or(k, |r| r[k]);
+        let mut x = Array2::<f64>::zeros((n, self.width()));
+        let mut unseen = vec![0u64; self.features.len()];
+        let mut at = 0;
+        for (f, (enc, col)) in self.features.iter().zip(columns).enumerate() {
+            if enc.name() != col.name {
+                return Err(TrainError::Shape(format!(
+                    "feature {} is \"{}\" in the model but \"{}\" was given",
+                    f + 1,
+                    enc.name(),
+                    col.name
+                )));
+            }
+            match (enc, col.values) {
+                (
+                    FeatureEncoding::Numeric {
+                        mean, scale, fill, ..
+                    },
+                    ColumnValues::Numeric(_) | ColumnValues::Boolean(_),
+                ) => {
+                    for k in 0..n {
+                        let v = number(col.values, row(k)).unwrap_or(*fill);
+                        x[[k, at]] = (v - mean) / scale;
+                    }
+                }
+                (FeatureEncoding::Categorical { levels, .. }, ColumnValues::Categorical(codes)) => {
+                    // Column levels to design offsets, once per call.
+                    let offset: Vec<Option<usize>> = col
+                        .levels
+                        .iter()
+                        .map(|l| levels.binary_search(l).ok())
+                        .collect();
+                    let missing = levels
+                        .binary_search_by(|l| l.as_str().cmp(MISSING_LEVEL))
+                        .ok();
+                    for k in 0..n {
+                        let code = codes[row(k)];
+                        let slot = if code == MISSING_CODE {
+                            missing
+                        } else {
+                            offset.get(code as usize).copied().flatten()
+                        };
+                        match slot {
+                            Some(j) => x[[k, at + j]] = 1.0,
+                            None => unseen[f] += 1,
+                        }
+                    }
+                }
+                (enc, _) => {
+                    let want = match enc {
+                        FeatureEncoding::Numeric { .. } => "numeric",
+                        FeatureEncoding::Categorical { .. } => "categorical",
+                    };
+                    return Err(TrainError::Feature(format!(
+                        "feature \"{}\" was {want} when the model was trained, but its values here are not",
+                        col.name
+                    )));
+                }
+            }
+            at += enc.width();
+        }
+        Ok(Design { x, unseen })
+    }
+}
+
+fn len(values: &ColumnValues) -> usize {
+    values.len()
+}
+
+/// A numeric or boolean value as a number; `None` when missing.
+fn number(values: &ColumnValues, i: usize) -> Option<f64> {
+    match values {
+        ColumnValues::Numeric(v) => Some(v[i]).filter(|x| !x.is_nan()),
+        ColumnValues::Boolean(v) => v[i].map(|b| if b { 1.0 } else { 0.0 }),
+        _ => None,
+    }
+}
+
+fn level(code: u32, levels: &[String]) -> &str {
+    if code == MISSING_CODE {
+        MISSING_LEVEL
+    } else {
+        levels
+            .get(code as usize)
+            .map_or(MISSING_LEVEL, String::as_str)
+    }
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// The median (mean of the middle two for an even count), as numpy's.
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_on_training_rows_and_buckets_unseen_levels() -> Result<(), TrainError> {
+        let num = ColumnValues::Numeric(vec![1.0, f64::NAN, 3.0, 100.0]);
+        let cat = ColumnValues::Categorical(vec![1, 0, MISSING_CODE, 2]);
+        let levels = vec!["b".to_string(), "a".to_string(), "c".to_string()];
+        let cols = [
+            FeatureColumn {
+                name: "n",
+                values: &num,
+                levels: &[],
+            },
+            FeatureColumn {
+                name: "g",
+                values: &cat,
+                levels: &levels,
+            },
+        ];
+        // Train on the first three rows only: row 3 (100, "c") is unseen data.
+        let enc = Encoder::fit(&cols, Some(&[0, 1, 2]), MissingNumeric::Mean, 10)?;
+        assert_eq!(enc.column_names(), ["n", "g=(missing)", "g=a", "g=b"]);
+        let d = enc.transform(&cols, None)?;
+        // Fill 2 (mean of 1 and 3); after filling the values are 1, 2, 3: mean 2, sd sqrt(2/3).
+        let sd = (2.0f64 / 3.0).sqrt();
+        assert!((d.x[[0, 0]] + 1.0 / sd).abs() < 1e-12);
+        assert_eq!(d.x[[1, 0]], 0.0);
+        assert!((d.x[[3, 0]] - 98.0 / sd).abs() < 1e-9);
+        assert_eq!(d.x.row(0).to_vec()[1..], [0.0, 1.0, 0.0]);
+        assert_eq!(d.x.row(2).to_vec()[1..], [1.0, 0.0, 0.0]);
+        assert_eq!(d.x.row(3).to_vec()[1..], [0.0, 0.0, 0.0]);
+        assert_eq!(d.unseen, [0, 1]);
+        Ok(())
+    }
+
+    #[test]
+    fn too_many_levels_and_wrong_kinds_are_errors() {
+        let cat = ColumnValues::Categorical(vec![0, 1, 2]);
+        let levels = vec!["x".to_string(), "y".to_string(), "z".to_string()];
+        let col = FeatureColumn {
+            name: "id_like",
+            values: &cat,
+            levels: &levels,
+        };
+        let err = Encoder::fit(&[col], None, MissingNumeric::Mean, 2).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("--max-levels")));
+        let num = ColumnValues::Numeric(vec![1.0, 2.0, 3.0]);
+        let ncol = FeatureColumn {
+            name: "id_like",
+            values: &num,
+            levels: &[],
+        };
+        let enc = Encoder::fit(&[ncol], None, MissingNumeric::Zero, 2);
+        let changed = enc.and_then(|e| e.transform(&[col], None));
+        assert!(changed.is_err_and(|e| e.to_string().contains("was numeric")));
+    }
+}

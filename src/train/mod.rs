@@ -1,0 +1,533 @@
+//! Training scoring models: L2-regularised logistic regression (fairgate's Newton solver, or
+//! linfa-logistic as the reference) and rule-based points models with a logistic
+//! calibration. Only rows with a lawful basis are used ([`consent`]); protected attributes
+//! are never features (the loader refuses a column with both roles) but are recorded so that
+//! scoring carries them to the audit.
+
+mod consent;
+mod design;
+mod evaluate;
+mod model;
+mod points;
+mod reference;
+mod score;
+mod solver;
+
+use crate::data::{Column, ColumnKind, DataSpec, Role, Table};
+
+pub use consent::consent_filter;
+pub use design::{Design, Encoder, FeatureColumn, FeatureEncoding, MISSING_LEVEL};
+pub use evaluate::{auc, stratified_folds, stratified_split, Scores, Spread};
+pub use model::{
+    Coefficient, CrossValidation, DataRecord, Exclusions, FitRecord, LabelInfo, Model, ModelKind,
+    Roles, RuleFiring, TrainOptions, MODEL_SCHEMA_VERSION,
+};
+pub use points::{Rule, RuleSet};
+pub use reference::fit_linfa;
+pub use score::{score, ScoreSummary};
+pub use solver::{cholesky, fit_logistic, inverse, sigmoid, solve, LogisticFit, LogisticParams};
+
+/// Errors of training and scoring.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainError {
+    /// An option is out of range or options conflict.
+    #[error("{0}")]
+    InvalidParam(String),
+    /// Inputs of mismatched shapes.
+    #[error("{0}")]
+    Shape(String),
+    /// Nothing to train on.
+    #[error("{0}")]
+    NoRows(String),
+    /// A feature cannot be used.
+    #[error("{0}")]
+    Feature(String),
+    /// The fit has no unique solution.
+    #[error("{0}")]
+    Singular(String),
+    /// A bad rules file or rule.
+    #[error("{0}")]
+    Rules(String),
+    /// A bad or mismatched model file.
+    #[error("{0}")]
+    Model(String),
+    /// linfa-logistic failed.
+    #[error("linfa-logistic: {0}")]
+    Linfa(String),
+}
+
+impl From<linfa::Error> for TrainError {
+    fn from(e: linfa::Error) -> TrainError {
+        TrainError::Linfa(e.to_string())
+    }
+}
+
+impl From<linfa_logistic::error::Error> for TrainError {
+    fn from(e: linfa_logistic::error::Error) -> TrainError {
+        TrainError::Linfa(e.to_string())
+    }
+}
+
+/// The solver of a logistic model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Solver {
+    /// fairgate's Newton solver (the default): exact, weighted, threaded.
+    #[default]
+    Newton,
+    /// linfa-logistic's L-BFGS, the reference (no class weights).
+    Linfa,
+}
+
+/// Training settings.
+#[derive(Clone, Debug)]
+pub struct TrainParams {
+    /// Logistic or points.
+    pub kind: ModelKind,
+    /// The rules of a points model.
+    pub rules: Option<RuleSet>,
+    /// scikit-learn's C (inverse regularisation). Defaults to 1.
+    pub c: f64,
+    /// Weight classes inversely to their frequency (scikit-learn's `balanced`).
+    pub balanced: bool,
+    /// Share of rows held out for validation, in [0, 0.9]. Defaults to 0.3.
+    pub test_size: f64,
+    /// Cross-validation folds on the training rows (0 or 2 and more). Defaults to 0.
+    pub cv: usize,
+    /// Seed of the split and folds.
+    pub seed: u64,
+    /// The logistic solver.
+    pub solver: Solver,
+    /// Most levels of a categorical feature. Defaults to 100.
+    pub max_levels: usize,
+    /// The decision threshold recorded in the model. Defaults to 0.5.
+    pub threshold: f64,
+    /// The creation time to record (seconds since the epoch); `None`: now.
+    pub created: Option<i64>,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            kind: ModelKind::Logistic,
+            rules: None,
+            c: 1.0,
+            balanced: false,
+            test_size: 0.3,
+            cv: 0,
+            seed: 0,
+            solver: Solver::Newton,
+            max_levels: 100,
+            threshold: 0.5,
+            created: None,
+        }
+    }
+}
+
+impl TrainParams {
+    fn check(&self) -> Result<(), TrainError> {
+        let bad = |m: String| Err(TrainError::InvalidParam(m));
+        if !(self.c > 0.0 && self.c.is_finite()) {
+            return bad(format!("--c: expected a positive number, found {}", self.c));
+        }
+        if !(0.0..=0.9).contains(&self.test_size) {
+            return bad(format!(
+                "--test-size: expected a share between 0 and 0.9, found {}",
+                self.test_size
+            ));
+        }
+        if self.cv == 1 || self.cv > 100 {
+            return bad(format!(
+                "--cv: expected 0 (none) or 2 to 100 folds, found {}",
+                self.cv
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return bad(format!(
+                "--threshold: expected a number in [0, 1], found {}",
+                self.threshold
+            ));
+        }
+        if self.max_levels == 0 {
+            return bad("--max-levels: expected at least 1".into());
+        }
+        match (self.kind, &self.rules) {
+            (ModelKind::Points, None) => return bad("--model points needs --rules FILE".into()),
+            (ModelKind::Logistic, Some(_)) => {
+                return bad("--rules applies to --model points only".into())
+            }
+            _ => {}
+        }
+        if self.solver == Solver::Linfa && self.balanced {
+            return bad(
+                "--solver linfa has no sample weights, so no --class-weight balanced; use --solver newton".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A fitted model on some rows, before it becomes an artifact.
+enum Fitted {
+    Logistic { encoder: Encoder, fit: LogisticFit },
+    Points { fit: LogisticFit },
+}
+
+/// What training works on: the label, the feature columns and the points totals.
+struct Inputs<'a> {
+    y: Vec<bool>,
+    columns: Vec<FeatureColumn<'a>>,
+    points: Option<Vec<f64>>,
+    missing: crate::data::MissingNumeric,
+}
+
+/// Trains a model on `table` (loaded with `spec`). Rows without a lawful basis are left out
+/// and counted; the rest are split into training and validation rows.
+pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Model, TrainError> {
+    params.check()?;
+    let label_col = table.with_role(Role::Label).next().ok_or_else(|| {
+        TrainError::InvalidParam("training needs a label column (--label)".into())
+    })?;
+    let y = table.label().unwrap_or_default();
+    let feature_cols: Vec<&Column> = match &params.rules {
+        Some(rules) => {
+            let mut cols = Vec::new();
+            for name in rules.columns() {
+                let c = table.column(&name).ok_or_else(|| {
+                    TrainError::Rules(format!(
+                        "a rule reads column \"{name}\", which was not loaded"
+                    ))
+                })?;
+                if c.role != Role::Feature {
+                    return Err(TrainError::Rules(format!(
+                        "a rule reads column \"{name}\", which is the {} column; points rules may read features only (protected attributes never drive a score)",
+                        c.role.as_str()
+                    )));
+                }
+                cols.push(c);
+            }
+            cols
+        }
+        None => table.with_role(Role::Feature).collect(),
+    };
+    if feature_cols.is_empty() {
+        return Err(TrainError::Feature(
+            "no feature columns: list them with --features, or leave --features out to use every column without a role".into(),
+        ));
+    }
+    let columns: Vec<FeatureColumn<'_>> = feature_cols
+        .iter()
+        .map(|c| FeatureColumn {
+            name: &c.name,
+            values: &c.values,
+            levels: &c.levels,
+        })
+        .collect();
+
+    let consent = table.with_role(Role::Consent).next();
+    let stamp_col = match &spec.consent_timestamp {
+        Some(name) => Some(table.column(name).ok_or_else(|| {
+            TrainError::InvalidParam(format!(
+                "--consent-timestamp column \"{name}\" was not loaded"
+            ))
+        })?),
+        None => None,
+    };
+    let as_of = spec
+        .as_of_seconds()
+        .map_err(|e| TrainError::InvalidParam(e.to_string()))?;
+    check_consent_options(consent.is_some(), stamp_col.is_some(), as_of.is_some())?;
+    if stamp_col.is_some_and(|c| c.kind != ColumnKind::Timestamp) {
+        return Err(TrainError::InvalidParam(
+            "--consent-timestamp must name a timestamp column".into(),
+        ));
+    }
+    let (keep, excluded) = consent_filter(
+        table.n_rows(),
+        consent.and_then(Column::as_bool),
+        stamp_col.and_then(Column::as_f64),
+        as_of,
+    );
+    let kept: Vec<usize> = (0..table.n_rows()).filter(|&i| keep[i]).collect();
+    if kept.is_empty() {
+        return Err(TrainError::NoRows(format!(
+            "no row has a lawful basis to be used: {} refused consent, {} have no consent value, {} consented after the as-of date, {} lack a consent timestamp",
+            excluded.consent_refused,
+            excluded.consent_missing,
+            excluded.consent_after_as_of,
+            excluded.consent_timestamp_missing
+        )));
+    }
+    let y_kept: Vec<bool> = kept.iter().map(|&i| y[i]).collect();
+    let (train_pos, valid_pos) = if params.test_size > 0.0 {
+        stratified_split(&y_kept, params.test_size, params.seed)
+    } else {
+        ((0..kept.len()).collect(), Vec::new())
+    };
+    let train_rows: Vec<usize> = train_pos.iter().map(|&k| kept[k]).collect();
+    let valid_rows: Vec<usize> = valid_pos.iter().map(|&k| kept[k]).collect();
+    let classes = train_rows.iter().filter(|&&i| y[i]).count();
+    if classes == 0 || classes == train_rows.len() {
+        return Err(TrainError::NoRows(format!(
+            "the {} training rows all have the same label; a model needs both classes",
+            train_rows.len()
+        )));
+    }
+
+    let mut in_training = vec![false; table.n_rows()];
+    train_rows.iter().for_each(|&i| in_training[i] = true);
+    let (points, rule_firing) = match &params.rules {
+        Some(rules) => {
+            let (points, fired) = rules.points(&columns, Some(&in_training))?;
+            let firing = rules
+                .rule
+                .iter()
+                .zip(fired)
+                .map(|(r, rows)| RuleFiring {
+                    id: r.id.clone(),
+                    rows,
+                })
+                .collect();
+            (Some(points), firing)
+        }
+        None => (None, Vec::new()),
+    };
+    let inputs = Inputs {
+        y,
+        columns,
+        points,
+        missing: spec.missing_numeric.unwrap_or_default(),
+    };
+
+    let fitted = fit_on(&inputs, &train_rows, params)?;
+    let train_scores = Scores::of(
+        &predict_rows(&inputs, &fitted, &train_rows)?,
+        &labels(&inputs, &train_rows),
+    );
+    let validation = if valid_rows.is_empty() {
+        None
+    } else {
+        Scores::of(
+            &predict_rows(&inputs, &fitted, &valid_rows)?,
+            &labels(&inputs, &valid_rows),
+        )
+    };
+    let cross_validation = if params.cv >= 2 {
+        Some(cross_validate(&inputs, &train_rows, params)?)
+    } else {
+        None
+    };
+
+    let summary = table.summary();
+    let (encoder, coefficients, intercept, slope, fit) = match fitted {
+        Fitted::Logistic { encoder, fit } => {
+            let coefficients = encoder
+                .column_names()
+                .into_iter()
+                .zip(fit.coef.iter())
+                .map(|(name, &value)| Coefficient { name, value })
+                .collect();
+            (Some(encoder), coefficients, fit.intercept, None, fit)
+        }
+        Fitted::Points { fit } => {
+            let slope = fit.coef.first().copied();
+            (None, Vec::new(), fit.intercept, slope, fit)
+        }
+    };
+    let created = params.created.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    });
+    let solver_name = match (params.kind, params.solver) {
+        (ModelKind::Points, _) | (_, Solver::Newton) => "newton",
+        (_, Solver::Linfa) => "linfa",
+    };
+    Ok(Model {
+        schema_version: MODEL_SCHEMA_VERSION,
+        fairgate_version: crate::VERSION.to_string(),
+        created: crate::data::format_timestamp(created),
+        kind: params.kind,
+        label: LabelInfo {
+            column: label_col.name.clone(),
+            positive: spec.positive.clone(),
+        },
+        threshold: params.threshold,
+        roles: Roles {
+            id: table.with_role(Role::Id).next().map(|c| c.name.clone()),
+            protected: table
+                .with_role(Role::Protected)
+                .map(|c| c.name.clone())
+                .collect(),
+            consent: consent.map(|c| c.name.clone()),
+            consent_timestamp: stamp_col.map(|c| c.name.clone()),
+            as_of: spec.as_of.clone(),
+        },
+        encoder,
+        coefficients,
+        intercept,
+        rules: params.rules.clone(),
+        slope,
+        rule_firing,
+        options: TrainOptions {
+            c: (params.kind == ModelKind::Logistic).then_some(params.c),
+            class_weight: if params.balanced { "balanced" } else { "none" }.into(),
+            test_size: params.test_size,
+            cv: params.cv,
+            seed: params.seed,
+            solver: solver_name.into(),
+            max_levels: params.max_levels,
+            missing_numeric: format!("{:?}", spec.missing_numeric.unwrap_or_default())
+                .to_lowercase(),
+        },
+        data: DataRecord {
+            file: summary.source.clone(),
+            sha256: summary.sha256.clone(),
+            rows_read: summary.rows_read,
+            rejected: summary.rejected.clone(),
+            excluded,
+            rows_used: kept.len() as u64,
+            train_rows: train_rows.len() as u64,
+            validation_rows: valid_rows.len() as u64,
+        },
+        fit: FitRecord {
+            solver: solver_name.into(),
+            iterations: (solver_name == "newton").then_some(fit.iterations),
+            converged: (solver_name == "newton").then_some(fit.converged),
+            gradient_max: fit.gradient_max,
+            objective: fit.objective,
+        },
+        train_scores,
+        validation,
+        cross_validation,
+    })
+}
+
+fn check_consent_options(consent: bool, stamp: bool, as_of: bool) -> Result<(), TrainError> {
+    if stamp != as_of {
+        return Err(TrainError::InvalidParam(
+            "--consent-timestamp and --as-of go together: a consent counts when it was given on or before the as-of date".into(),
+        ));
+    }
+    if stamp && !consent {
+        return Err(TrainError::InvalidParam(
+            "--consent-timestamp needs the consent flag column (--consent)".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn labels(inputs: &Inputs<'_>, rows: &[usize]) -> Vec<bool> {
+    rows.iter().map(|&i| inputs.y[i]).collect()
+}
+
+/// scikit-learn's balanced class weights over `rows`: `n / (2 n_class)`.
+fn class_weights(y: &[bool]) -> Vec<f64> {
+    let n = y.len() as f64;
+    let pos = y.iter().filter(|b| **b).count() as f64;
+    let (wp, wn) = (n / (2.0 * pos), n / (2.0 * (n - pos)));
+    y.iter().map(|&b| if b { wp } else { wn }).collect()
+}
+
+fn fit_on(inputs: &Inputs<'_>, rows: &[usize], params: &TrainParams) -> Result<Fitted, TrainError> {
+    let y = labels(inputs, rows);
+    match &inputs.points {
+        Some(points) => {
+            let x = ndarray::Array2::from_shape_fn((rows.len(), 1), |(k, _)| points[rows[k]]);
+            let fit = fit_logistic(
+                x.view(),
+                &y,
+                None,
+                &LogisticParams {
+                    c: f64::INFINITY,
+                    ..LogisticParams::default()
+                },
+            )
+            .map_err(|e| match e {
+                TrainError::Singular(_) => TrainError::Rules(
+                    "the calibration of the points total cannot be fitted: the rules give every training row the same points, or the points separate the labels perfectly".into(),
+                ),
+                other => other,
+            })?;
+            Ok(Fitted::Points { fit })
+        }
+        None => {
+            let encoder = Encoder::fit(
+                &inputs.columns,
+                Some(rows),
+                inputs.missing,
+                params.max_levels,
+            )?;
+            let design = encoder.transform(&inputs.columns, Some(rows))?;
+            let fit = match params.solver {
+                Solver::Newton => {
+                    let w = params.balanced.then(|| class_weights(&y));
+                    fit_logistic(
+                        design.x.view(),
+                        &y,
+                        w.as_deref(),
+                        &LogisticParams {
+                            c: params.c,
+                            ..LogisticParams::default()
+                        },
+                    )?
+                }
+                Solver::Linfa => fit_linfa(design.x.view(), &y, params.c)?,
+            };
+            Ok(Fitted::Logistic { encoder, fit })
+        }
+    }
+}
+
+fn predict_rows(
+    inputs: &Inputs<'_>,
+    fitted: &Fitted,
+    rows: &[usize],
+) -> Result<Vec<f64>, TrainError> {
+    Ok(match fitted {
+        Fitted::Logistic { encoder, fit } => {
+            let design = encoder.transform(&inputs.columns, Some(rows))?;
+            fit.predict(design.x.view()).to_vec()
+        }
+        Fitted::Points { fit } => {
+            let points = inputs.points.as_deref().unwrap_or_default();
+            let slope = fit.coef.first().copied().unwrap_or(0.0);
+            rows.iter()
+                .map(|&i| sigmoid(fit.intercept + slope * points[i]))
+                .collect()
+        }
+    })
+}
+
+fn cross_validate(
+    inputs: &Inputs<'_>,
+    rows: &[usize],
+    params: &TrainParams,
+) -> Result<CrossValidation, TrainError> {
+    let y = labels(inputs, rows);
+    let folds = stratified_folds(&y, params.cv, params.seed);
+    let (mut aucs, mut losses, mut briers) = (Vec::new(), Vec::new(), Vec::new());
+    for held in &folds {
+        let mut is_held = vec![false; rows.len()];
+        held.iter().for_each(|&k| is_held[k] = true);
+        let fold_train: Vec<usize> = (0..rows.len())
+            .filter(|&k| !is_held[k])
+            .map(|k| rows[k])
+            .collect();
+        let fold_test: Vec<usize> = held.iter().map(|&k| rows[k]).collect();
+        let fitted = fit_on(inputs, &fold_train, params)?;
+        let s = Scores::of(
+            &predict_rows(inputs, &fitted, &fold_test)?,
+            &labels(inputs, &fold_test),
+        );
+        aucs.push(s.as_ref().and_then(|s| s.auc));
+        losses.push(s.as_ref().map(|s| s.log_loss));
+        briers.push(s.as_ref().map(|s| s.brier));
+    }
+    Ok(CrossValidation {
+        folds: params.cv,
+        auc: Spread::of(aucs),
+        log_loss: Spread::of(losses),
+        brier: Spread::of(briers),
+    })
+}

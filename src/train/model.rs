@@ -1,0 +1,399 @@
+//! The model artifact: everything needed to score new data exactly as training did, and the
+//! record of how the model was made (data hash, rows used and excluded, options, fit and
+//! validation). Serialized as JSON with a versioned schema.
+
+use serde::{Deserialize, Serialize};
+
+use super::design::{Encoder, FeatureColumn, FeatureEncoding};
+use super::evaluate::{Scores, Spread};
+use super::points::RuleSet;
+use super::solver::sigmoid;
+use super::TrainError;
+use crate::data::Rejection;
+
+/// The version of the model JSON layout. `score` refuses other versions.
+pub const MODEL_SCHEMA_VERSION: u32 = 1;
+
+/// Which kind of model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// L2-regularised logistic regression on the encoded features.
+    Logistic,
+    /// Hand-written points rules with a logistic calibration of the total.
+    Points,
+}
+
+/// A fitted scoring model and its provenance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// [`MODEL_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The fairgate version that trained it.
+    pub fairgate_version: String,
+    /// When it was trained (UTC, ISO 8601); fixed with `--created` or `SOURCE_DATE_EPOCH`.
+    pub created: String,
+    /// Logistic or points.
+    pub kind: ModelKind,
+    /// The label column and its positive value.
+    pub label: LabelInfo,
+    /// A score at or above it is a positive decision.
+    pub threshold: f64,
+    /// The columns with other roles that scoring carries or checks.
+    pub roles: Roles,
+    /// Logistic: the fitted feature transform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoder: Option<Encoder>,
+    /// Logistic: one coefficient per design column (on the standardised scale).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coefficients: Vec<Coefficient>,
+    /// The intercept (logistic) or the calibration intercept (points).
+    pub intercept: f64,
+    /// Points: the rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RuleSet>,
+    /// Points: the calibration slope per point, `P = σ(intercept + slope × points)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slope: Option<f64>,
+    /// Points: how many training rows each rule gave points to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_firing: Vec<RuleFiring>,
+    /// The training options.
+    pub options: TrainOptions,
+    /// The training data and what happened to its rows.
+    pub data: DataRecord,
+    /// How the solver ended.
+    pub fit: FitRecord,
+    /// Scores on the training rows.
+    pub train_scores: Option<Scores>,
+    /// Scores on the held-out validation rows (`--test-size`).
+    pub validation: Option<Scores>,
+    /// k-fold cross-validation on the training rows (`--cv`).
+    pub cross_validation: Option<CrossValidation>,
+}
+
+/// The label column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabelInfo {
+    /// Its name.
+    pub column: String,
+    /// The value read as positive, when one was given (`--positive`).
+    pub positive: Option<String>,
+}
+
+/// Columns with roles, carried from training to scoring.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Roles {
+    /// The identifier column.
+    pub id: Option<String>,
+    /// Protected attributes: never features, carried to the scored output for the audit.
+    pub protected: Vec<String>,
+    /// The consent flag column.
+    pub consent: Option<String>,
+    /// The consent timestamp column.
+    pub consent_timestamp: Option<String>,
+    /// The as-of date consent timestamps were checked against.
+    pub as_of: Option<String>,
+}
+
+/// One design column's coefficient.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Coefficient {
+    /// `feature` or `feature=level`.
+    pub name: String,
+    /// The coefficient on the standardised (or 0/1) column.
+    pub value: f64,
+}
+
+/// How often a points rule fired in training.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleFiring {
+    /// The rule's id.
+    pub id: String,
+    /// Training rows it gave (non-zero) points to.
+    pub rows: u64,
+}
+
+/// The options training ran with.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Inverse regularisation strength (scikit-learn's C; linfa's alpha = 1/C).
+    pub c: Option<f64>,
+    /// `none` or `balanced`.
+    pub class_weight: String,
+    /// Share of rows held out for validation.
+    pub test_size: f64,
+    /// Cross-validation folds (0: none).
+    pub cv: usize,
+    /// Seed of the split and folds.
+    pub seed: u64,
+    /// `newton` or `linfa`.
+    pub solver: String,
+    /// Most levels of a categorical feature.
+    pub max_levels: usize,
+    /// The missing-numeric rule.
+    pub missing_numeric: String,
+}
+
+/// The training data and what happened to its rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataRecord {
+    /// The file.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Data rows in the file.
+    pub rows_read: u64,
+    /// Rows the loader rejected, by reason.
+    pub rejected: Vec<Rejection>,
+    /// Rows excluded for want of a lawful basis.
+    pub excluded: Exclusions,
+    /// Rows used (training plus validation).
+    pub rows_used: u64,
+    /// Rows the model was fitted on.
+    pub train_rows: u64,
+    /// Rows held out.
+    pub validation_rows: u64,
+}
+
+/// Rows left out because consent was not established.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusions {
+    /// Consent flag false.
+    pub consent_refused: u64,
+    /// Consent flag empty.
+    pub consent_missing: u64,
+    /// Consent given after the as-of date.
+    pub consent_after_as_of: u64,
+    /// Consent flag true but no consent timestamp (when one is required).
+    pub consent_timestamp_missing: u64,
+}
+
+impl Exclusions {
+    /// All excluded rows.
+    pub fn total(&self) -> u64 {
+        self.consent_refused
+            + self.consent_missing
+            + self.consent_after_as_of
+            + self.consent_timestamp_missing
+    }
+}
+
+/// How the solver ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitRecord {
+    /// `newton` or `linfa`.
+    pub solver: String,
+    /// Iterations (Newton only; linfa does not report them).
+    pub iterations: Option<usize>,
+    /// Whether it converged (Newton only).
+    pub converged: Option<bool>,
+    /// Largest absolute gradient component of the objective at the solution.
+    pub gradient_max: f64,
+    /// The objective at the solution.
+    pub objective: f64,
+}
+
+/// Cross-validation results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CrossValidation {
+    /// Folds.
+    pub folds: usize,
+    /// ROC AUC over the folds.
+    pub auc: Spread,
+    /// Log loss over the folds.
+    pub log_loss: Spread,
+    /// Brier score over the folds.
+    pub brier: Spread,
+}
+
+impl Model {
+    /// The feature columns scoring needs, in the order [`Model::predict`] takes them.
+    pub fn feature_columns(&self) -> Vec<String> {
+        match (&self.encoder, &self.rules) {
+            (Some(e), _) => e.features.iter().map(|f| f.name().to_string()).collect(),
+            (None, Some(r)) => r.columns(),
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// Feature columns to read as categories.
+    pub fn categorical_columns(&self) -> Vec<String> {
+        match (&self.encoder, &self.rules) {
+            (Some(e), _) => e
+                .features
+                .iter()
+                .filter(|f| matches!(f, FeatureEncoding::Categorical { .. }))
+                .map(|f| f.name().to_string())
+                .collect(),
+            (None, Some(r)) => {
+                let mut out: Vec<String> = r
+                    .rule
+                    .iter()
+                    .filter(|r| r.contains.is_some() || r.one_of.is_some())
+                    .map(|r| r.column.clone())
+                    .collect();
+                out.dedup();
+                out
+            }
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// P(positive label) per row, and per feature the rows with a category unseen in
+    /// training. `columns` are [`Model::feature_columns`], in order.
+    pub fn predict(
+        &self,
+        columns: &[FeatureColumn<'_>],
+    ) -> Result<(Vec<f64>, Vec<u64>), TrainError> {
+        match (self.kind, &self.encoder, &self.rules, self.slope) {
+            (ModelKind::Logistic, Some(encoder), _, _) => {
+                let design = encoder.transform(columns, None)?;
+                if self.coefficients.len() != design.x.ncols() {
+                    return Err(TrainError::Model(format!(
+                        "the model has {} coefficients for {} design columns",
+                        self.coefficients.len(),
+                        design.x.ncols()
+                    )));
+                }
+                let coef: ndarray::Array1<f64> =
+                    self.coefficients.iter().map(|c| c.value).collect();
+                let p = design
+                    .x
+                    .dot(&coef)
+                    .iter()
+                    .map(|z| sigmoid(z + self.intercept))
+                    .collect();
+                Ok((p, design.unseen))
+            }
+            (ModelKind::Points, _, Some(rules), Some(slope)) => {
+                let (points, _) = rules.points(columns, None)?;
+                let p = points
+                    .iter()
+                    .map(|t| sigmoid(self.intercept + slope * t))
+                    .collect();
+                Ok((p, vec![0; columns.len()]))
+            }
+            _ => Err(TrainError::Model(
+                "the model file lacks its encoder, coefficients or rules".into(),
+            )),
+        }
+    }
+
+    /// Reads a model file, checking the schema version.
+    pub fn from_path(path: &std::path::Path) -> Result<Model, TrainError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| TrainError::Model(format!("{origin}: {e}")))?;
+        let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            TrainError::Model(format!(
+                "{origin}: line {}, column {}: not a fairgate model (invalid JSON: {e})",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let version = probe
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64);
+        if version != Some(u64::from(MODEL_SCHEMA_VERSION)) {
+            return Err(TrainError::Model(format!(
+                "{origin}: model schema version {} is not the one this fairgate reads ({MODEL_SCHEMA_VERSION}); retrain the model with this version",
+                version.map_or("(none)".to_string(), |v| v.to_string())
+            )));
+        }
+        serde_json::from_value(probe)
+            .map_err(|e| TrainError::Model(format!("{origin}: not a valid fairgate model: {e}")))
+    }
+
+    /// The model as pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}
+
+impl Model {
+    /// A short readable account of the training run.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let d = &self.data;
+        let ex = &d.excluded;
+        let kind = match self.kind {
+            ModelKind::Logistic => format!(
+                "logistic regression, {} design columns from {} features",
+                self.coefficients.len(),
+                self.encoder.as_ref().map_or(0, |e| e.features.len())
+            ),
+            ModelKind::Points => format!(
+                "points model, {} rules, P = sigmoid({:.4} + {:.4} x points)",
+                self.rules.as_ref().map_or(0, |r| r.rule.len()),
+                self.intercept,
+                self.slope.unwrap_or(0.0)
+            ),
+        };
+        let fit = match (self.fit.iterations, self.fit.converged) {
+            (Some(i), Some(true)) => format!("{}: converged in {i} iterations", self.fit.solver),
+            (Some(i), _) => format!("{}: NOT converged after {i} iterations", self.fit.solver),
+            _ => format!(
+                "{}: max |gradient| {:.2e}",
+                self.fit.solver, self.fit.gradient_max
+            ),
+        };
+        let _ = writeln!(s, "model: {kind} ({fit})");
+        let rejected: u64 = d.rejected.iter().map(|r| r.rows).sum();
+        let _ = writeln!(
+            s,
+            "rows: {} read, {rejected} rejected as invalid, {} excluded without a lawful basis ({} refused consent, {} no consent value, {} consent after the as-of date, {} no consent timestamp), {} used: {} training, {} validation",
+            d.rows_read,
+            ex.total(),
+            ex.consent_refused,
+            ex.consent_missing,
+            ex.consent_after_as_of,
+            ex.consent_timestamp_missing,
+            d.rows_used,
+            d.train_rows,
+            d.validation_rows
+        );
+        if self.roles.consent.is_none() {
+            let _ = writeln!(s, "warning: no consent column was given; every row was treated as having a lawful basis");
+        }
+        let line = |name: &str, sc: &Option<Scores>| match sc {
+            Some(x) => format!(
+                "{name}: n {}, AUC {}, log loss {:.4}, Brier {:.4}\n",
+                x.n,
+                x.auc
+                    .map_or("undefined (one class)".into(), |a| format!("{a:.4}")),
+                x.log_loss,
+                x.brier
+            ),
+            None => String::new(),
+        };
+        s.push_str(&line("training", &self.train_scores));
+        s.push_str(&line("validation", &self.validation));
+        if let Some(cv) = &self.cross_validation {
+            let f = |sp: &Spread| match (sp.mean, sp.sd) {
+                (Some(m), Some(sd)) => format!("{m:.4} ± {sd:.4}"),
+                (Some(m), None) => format!("{m:.4}"),
+                _ => "undefined".into(),
+            };
+            let _ = writeln!(
+                s,
+                "cross-validation ({} folds, mean ± sd): AUC {}, log loss {}, Brier {}",
+                cv.folds,
+                f(&cv.auc),
+                f(&cv.log_loss),
+                f(&cv.brier)
+            );
+        }
+        if !self.roles.protected.is_empty() {
+            let _ = writeln!(
+                s,
+                "protected (not features, carried to scoring for the audit): {}",
+                self.roles.protected.join(", ")
+            );
+        }
+        s
+    }
+}

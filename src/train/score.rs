@@ -1,0 +1,193 @@
+//! Scoring a data file with a model, streaming: the file is read chunk by chunk and each
+//! chunk's rows with a lawful basis are written out as CSV, ready for `fairgate audit`: the
+//! id (when the model has one), the label (when the file has it), `score`, `decision` and the
+//! protected attributes.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::consent::consent_filter;
+use super::design::FeatureColumn;
+use super::model::{Exclusions, Model};
+use super::TrainError;
+use crate::data::{ColumnValues, DataSpec, ReadOptions, Rejection, TableReader, MISSING_CODE};
+
+/// The account of a scoring run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScoreSummary {
+    /// The scored file.
+    pub file: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Data rows in the file.
+    pub rows_read: u64,
+    /// Rows the loader rejected, by reason.
+    pub rejected: Vec<Rejection>,
+    /// Rows excluded for want of a lawful basis.
+    pub excluded: Exclusions,
+    /// Rows written.
+    pub rows_scored: u64,
+    /// Rows written with a positive decision.
+    pub positive_decisions: u64,
+    /// Per feature, rows whose category was not seen in training (scored in the unseen
+    /// bucket); only features with such rows.
+    pub unseen_categories: Vec<(String, u64)>,
+}
+
+/// Scores `path` with `model` and writes the CSV to `out`. `overrides` may set the
+/// delimiter, missing-value words, the invalid-value policy, and the consent columns and
+/// as-of date (by default the model's).
+pub fn score(
+    model: &Model,
+    path: &Path,
+    overrides: &DataSpec,
+    out: impl Write,
+) -> Result<ScoreSummary, crate::Error> {
+    let header = TableReader::header_of(path, overrides)?;
+    let has = |c: &str| header.iter().any(|h| h == c);
+    let features = model.feature_columns();
+    let protected = model.roles.protected.clone();
+    let consent = overrides.consent.clone().or(model.roles.consent.clone());
+    let consent_timestamp = overrides
+        .consent_timestamp
+        .clone()
+        .or(model.roles.consent_timestamp.clone());
+    let needed: Vec<&String> = features
+        .iter()
+        .chain(&protected)
+        .chain(&consent)
+        .chain(&consent_timestamp)
+        .collect();
+    let missing: Vec<String> = needed
+        .iter()
+        .filter(|c| !has(c))
+        .map(|c| format!("\"{c}\""))
+        .collect();
+    if !missing.is_empty() {
+        return Err(TrainError::Model(format!(
+            "{}: the model needs column(s) {} that the file does not have (features, protected attributes and consent columns must all be present)",
+            path.display(),
+            missing.join(", ")
+        ))
+        .into());
+    }
+    let label = Some(model.label.column.clone()).filter(|c| has(c));
+    let id = model.roles.id.clone().filter(|c| has(c));
+    let spec = DataSpec {
+        path: Some(path.to_path_buf()),
+        label: label.clone(),
+        positive: model.label.positive.clone(),
+        id: id.clone(),
+        protected: Some(protected.clone()),
+        features: Some(features.clone()),
+        consent: consent.clone(),
+        consent_timestamp: consent_timestamp.clone(),
+        as_of: overrides.as_of.clone().or(model.roles.as_of.clone()),
+        categorical: Some(model.categorical_columns()),
+        missing_numeric: model.encoder.as_ref().map(|e| e.missing_numeric),
+        ..overrides.clone()
+    };
+    let as_of = spec.as_of_seconds()?;
+    if consent_timestamp.is_some() != as_of.is_some() {
+        return Err(
+            TrainError::InvalidParam("--consent-timestamp and --as-of go together".into()).into(),
+        );
+    }
+    let mut reader = TableReader::from_path(path, &spec, &ReadOptions::default())?;
+    let defs = reader.schema().columns.clone();
+    let find = |name: &str| defs.iter().position(|d| d.name == name);
+    let feature_idx: Vec<usize> = features.iter().filter_map(|f| find(f)).collect();
+    let protected_idx: Vec<usize> = protected.iter().filter_map(|p| find(p)).collect();
+    let label_idx = label.as_deref().and_then(find);
+    let id_idx = id.as_deref().and_then(find);
+    let consent_idx = consent.as_deref().and_then(find);
+    let stamp_idx = consent_timestamp.as_deref().and_then(find);
+
+    let write_err = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
+    let mut w = csv::Writer::from_writer(out);
+    let mut head: Vec<&str> = Vec::new();
+    head.extend(id.as_deref());
+    head.extend(label.as_deref());
+    head.extend(["score", "decision"]);
+    head.extend(protected.iter().map(String::as_str));
+    w.write_record(&head).map_err(write_err)?;
+
+    let mut excluded = Exclusions::default();
+    let mut unseen = vec![0u64; features.len()];
+    let (mut scored, mut positive) = (0u64, 0u64);
+    let mut record: Vec<String> = Vec::new();
+    while let Some(chunk) = reader.next_chunk()? {
+        let cols = &chunk.columns;
+        let fcols: Vec<FeatureColumn<'_>> = feature_idx
+            .iter()
+            .zip(&features)
+            .map(|(&i, name)| FeatureColumn {
+                name,
+                values: &cols[i],
+                levels: reader.levels(i),
+            })
+            .collect();
+        let (p, chunk_unseen) = model.predict(&fcols)?;
+        let bools = |i: Option<usize>| match i.map(|i| &cols[i]) {
+            Some(ColumnValues::Boolean(v)) => Some(v.as_slice()),
+            _ => None,
+        };
+        let stamps = match stamp_idx.map(|i| &cols[i]) {
+            Some(ColumnValues::Numeric(v)) => Some(v.as_slice()),
+            _ => None,
+        };
+        let (keep, ex) = consent_filter(chunk.n_rows, bools(consent_idx), stamps, as_of);
+        excluded.consent_refused += ex.consent_refused;
+        excluded.consent_missing += ex.consent_missing;
+        excluded.consent_after_as_of += ex.consent_after_as_of;
+        excluded.consent_timestamp_missing += ex.consent_timestamp_missing;
+        for (u, c) in unseen.iter_mut().zip(&chunk_unseen) {
+            *u += c;
+        }
+        let labels = bools(label_idx);
+        for row in (0..chunk.n_rows).filter(|&r| keep[r]) {
+            record.clear();
+            if let Some(ColumnValues::Text(t)) = id_idx.map(|i| &cols[i]) {
+                record.push(t.get(row).unwrap_or_default().to_string());
+            }
+            if let Some(l) = labels {
+                record.push(if l[row] == Some(true) { "1" } else { "0" }.into());
+            }
+            let decision = p[row] >= model.threshold;
+            scored += 1;
+            positive += u64::from(decision);
+            record.push(format!("{}", p[row]));
+            record.push(if decision { "1" } else { "0" }.into());
+            for &i in &protected_idx {
+                let v = match &cols[i] {
+                    ColumnValues::Categorical(c) if c[row] != MISSING_CODE => reader
+                        .levels(i)
+                        .get(c[row] as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
+                record.push(v);
+            }
+            w.write_record(&record).map_err(write_err)?;
+        }
+    }
+    w.flush()?;
+    let summary = reader.finish()?;
+    Ok(ScoreSummary {
+        file: summary.source,
+        sha256: summary.sha256,
+        rows_read: summary.rows_read,
+        rejected: summary.rejected,
+        excluded,
+        rows_scored: scored,
+        positive_decisions: positive,
+        unseen_categories: features
+            .into_iter()
+            .zip(unseen)
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+    })
+}
