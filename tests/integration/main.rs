@@ -24,3 +24,6 @@ mod oracle;
 
 /// The binary end to end: exit codes, error text, generate, inspect, the demo output.
 mod cli;
+
+/// Training and scoring against the scikit-learn goldens; consent accounting; the CLI chain.
+mod train;

@@ -10,3 +10,4 @@ if [ ! -x "$here/.venv/bin/python" ]; then
 fi
 "$here/.venv/bin/python" "$here/score_adult.py"
 "$here/.venv/bin/python" "$here/make_golden.py"
+"$here/.venv/bin/python" "$here/train_golden.py"
