@@ -52,7 +52,7 @@ pub fn fit_linfa(x: ArrayView2<f64>, y: &[bool], c: f64) -> Result<LogisticFit, 
         converged: false,
         gradient_max: state.0,
         objective: state.1,
-        hessian: state.2,
+        hessian_passes: 0,
     })
 }
 
