@@ -247,14 +247,18 @@ fn data_spec(a: &DataArgs) -> anyhow::Result<DataSpec> {
     Ok(base.overridden_by(a.flags_spec()))
 }
 
-/// Writes to `path` (through a temporary file renamed into place, so a failure leaves no
-/// half-written output), or to standard output when `path` is `None` or `-`.
+/// Writes to `path` (creating its folder; through a temporary file renamed into place, so a
+/// failure leaves no half-written output), or to standard output when `path` is `None` or `-`.
 fn write_output(
     path: Option<&Path>,
     body: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     match path {
         Some(p) if p.as_os_str() != "-" => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+            }
             let tmp = p.with_extension(format!(
                 "{}.tmp",
                 p.extension().and_then(|e| e.to_str()).unwrap_or("")

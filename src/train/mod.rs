@@ -1,6 +1,6 @@
 //! Training scoring models: L2-regularised logistic regression (fairgate's Newton solver, or
 //! linfa-logistic as the reference) and rule-based points models with a logistic
-//! calibration. Only rows with a lawful basis are used ([`consent`]); protected attributes
+//! calibration. Only rows with a lawful basis are used ([`consent_filter`]); protected attributes
 //! are never features (the loader refuses a column with both roles) but are recorded so that
 //! scoring carries them to the audit.
 
@@ -486,8 +486,13 @@ fn predict_rows(
 ) -> Result<Vec<f64>, TrainError> {
     Ok(match fitted {
         Fitted::Logistic { encoder, fit } => {
-            let design = encoder.transform(&inputs.columns, Some(rows))?;
-            fit.predict(design.x.view()).to_vec()
+            // In slices, so that predicting never holds a second full design matrix.
+            let mut p = Vec::with_capacity(rows.len());
+            for part in rows.chunks(1 << 16) {
+                let design = encoder.transform(&inputs.columns, Some(part))?;
+                p.extend(fit.predict(design.x.view()));
+            }
+            p
         }
         Fitted::Points { fit } => {
             let points = inputs.points.as_deref().unwrap_or_default();

@@ -227,6 +227,46 @@ fn the_demo_audit_reproduces_the_committed_report() -> Result<(), Box<dyn std::e
 }
 
 #[test]
+fn the_demo_training_reproduces_the_committed_model() -> Result<(), Box<dyn std::error::Error>> {
+    // README's main command trains reports/demo-model.json; the same options give the same
+    // bytes today.
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("model.json");
+    let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(root())
+        .args(DEMO_TRAIN)
+        .arg(&out)
+        .output()?;
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let now = std::fs::read_to_string(&out)?;
+    let committed = std::fs::read_to_string(root().join("reports/demo-model.json"))?;
+    assert!(
+        now == committed,
+        "reports/demo-model.json is stale: rerun the README's report command"
+    );
+    let v: serde_json::Value = serde_json::from_str(&now)?;
+    assert_eq!(v["data"]["file"], "datasets/leads_demo.csv");
+    assert_eq!(v["cross_validation"]["folds"], 5);
+    Ok(())
+}
+
+/// The README's training command, less the output file.
+const DEMO_TRAIN: &[&str] = &[
+    "train",
+    "--config",
+    "datasets/demo.toml",
+    "--cv",
+    "5",
+    "--seed",
+    "1",
+    "--created",
+    "2026-06-30",
+    "--threshold",
+    "0.2",
+    "--out",
+];
+
+#[test]
 fn audit_usage_and_input_errors_exit_2() {
     let demo = root()
         .join("datasets/demo.toml")
