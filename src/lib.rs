@@ -33,6 +33,7 @@
 pub mod audit;
 pub mod data;
 mod error;
+pub mod explain;
 pub mod train;
 
 pub use error::{Error, Result};

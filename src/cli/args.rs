@@ -47,6 +47,94 @@ pub enum Command {
     /// protected attributes as CSV, ready for `fairgate audit`. Rows without consent are
     /// left out and counted.
     Score(ScoreArgs),
+    /// Explain a trained model on a data file: coefficients with standard errors and
+    /// intervals, feature importance (including permutation), per-person reason codes and
+    /// counterfactuals (--reasons), proxy checks against protected attributes, the score gap
+    /// by feature, and data-minimisation refits.
+    Explain(ExplainArgs),
+    /// Export one person's record, consent status, score, decision and reasons (GDPR access
+    /// and portability), as JSON or plain text.
+    Subject(SubjectArgs),
+}
+
+/// `fairgate explain`.
+#[derive(Debug, ClapArgs)]
+pub struct ExplainArgs {
+    /// The model file written by `fairgate train`.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// The data to explain on (the training file gives the training fit's standard errors).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Protected attributes to check for proxies (default: the model's), comma-separated.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub protected: Option<Vec<String>>,
+    /// Reason codes per person.
+    #[arg(long, default_value_t = 3)]
+    pub top: usize,
+    /// Permutations per feature for permutation importance.
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// Seed of the permutations.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Features a person cannot change: never offered as counterfactuals. Comma-separated.
+    #[arg(long, value_name = "COLS", value_delimiter = ',')]
+    pub immutable: Vec<String>,
+    /// A feature whose removal loses less validation AUC than this is a data-minimisation
+    /// candidate.
+    #[arg(long, default_value_t = 0.005)]
+    pub minimisation_tolerance: f64,
+    /// Flag a feature as a likely proxy at this Cramér's V or correlation ratio.
+    #[arg(long, default_value_t = 0.3)]
+    pub proxy_association: f64,
+    /// Flag a feature as a likely proxy at this one-against-the-rest AUC.
+    #[arg(long, default_value_t = 0.7)]
+    pub proxy_auc: f64,
+    /// Write each person's score, reason codes and counterfactuals to this CSV.
+    #[arg(long, value_name = "FILE")]
+    pub reasons: Option<PathBuf>,
+    /// Write each person's per-feature contributions (linear SHAP values) to this CSV.
+    #[arg(long, value_name = "FILE")]
+    pub contributions: Option<PathBuf>,
+    /// Where and how to write the explanation (table and markdown are the same tables).
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `fairgate subject`.
+#[derive(Debug, ClapArgs)]
+pub struct SubjectArgs {
+    /// The model file written by `fairgate train`.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// The data file holding the person's record.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// The person's identifier (matched exactly).
+    #[arg(long, value_name = "VALUE")]
+    pub id: String,
+    /// The identifier column (default: the model's).
+    #[arg(long, value_name = "COL")]
+    pub id_column: Option<String>,
+    /// Reason codes to give.
+    #[arg(long, default_value_t = 3)]
+    pub top: usize,
+    /// JSON (machine-readable) or plain text.
+    #[arg(long, value_enum, default_value_t = SubjectFormat::Json)]
+    pub format: SubjectFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `--format` of subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SubjectFormat {
+    /// JSON.
+    Json,
+    /// Plain text.
+    Text,
 }
 
 /// `fairgate train`.

@@ -14,10 +14,12 @@ use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, U
 
 pub use args::Args;
 use args::{
-    AuditArgs, ClassWeightArg, Command, DataArgs, DatasetsCommand, FormatArg, GenerateArgs,
-    InspectArgs, ModelArg, ScoreArgs, SolverArg, TrainArgs,
+    AuditArgs, ClassWeightArg, Command, DataArgs, DatasetsCommand, ExplainArgs, FormatArg,
+    GenerateArgs, InspectArgs, ModelArg, ScoreArgs, SolverArg, SubjectArgs, SubjectFormat,
+    TrainArgs,
 };
 pub use exit::ExitStatus;
+use fairgate::explain::ExplainParams;
 use fairgate::train::{Model, ModelKind, RuleSet, Solver, TrainParams};
 
 /// Runs the parsed command.
@@ -28,6 +30,109 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Audit(a) => audit(&a),
         Command::Train(a) => train(&a),
         Command::Score(a) => score(&a),
+        Command::Explain(a) => explain(&a),
+        Command::Subject(a) => subject(&a),
+    }
+}
+
+fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
+    let model = Model::from_path(&a.model)?;
+    let params = ExplainParams {
+        top: a.top,
+        repeats: a.repeats,
+        seed: a.seed,
+        protected: a.protected.clone(),
+        immutable: a.immutable.clone(),
+        minimisation_tolerance: a.minimisation_tolerance,
+        proxy_association: a.proxy_association,
+        proxy_auc: a.proxy_auc,
+        ..ExplainParams::default()
+    };
+    let mut reasons = match &a.reasons {
+        Some(p) => Some(OutFile::create(p)?),
+        None => None,
+    };
+    let mut contributions = match &a.contributions {
+        Some(p) => Some(OutFile::create(p)?),
+        None => None,
+    };
+    let explanation = fairgate::explain::explain(
+        &model,
+        &a.data,
+        &params,
+        reasons.as_mut().map(|f| f as &mut dyn Write),
+        contributions.as_mut().map(|f| f as &mut dyn Write),
+    )?;
+    if let Some(f) = reasons {
+        f.commit()?;
+    }
+    if let Some(f) = contributions {
+        f.commit()?;
+    }
+    let text = match a.output.format {
+        FormatArg::Json => explanation.to_json(),
+        FormatArg::Table | FormatArg::Markdown => explanation.to_markdown(),
+    };
+    write_output(a.output.out.as_deref(), |w| {
+        Ok(w.write_all(text.as_bytes())?)
+    })?;
+    Ok(ExitStatus::Ok)
+}
+
+fn subject(a: &SubjectArgs) -> anyhow::Result<ExitStatus> {
+    let model = Model::from_path(&a.model)?;
+    let export = fairgate::explain::subject(&model, &a.data, &a.id, a.id_column.as_deref(), a.top)?;
+    let text = match a.format {
+        SubjectFormat::Json => export.to_json(),
+        SubjectFormat::Text => export.to_text(),
+    };
+    write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
+    Ok(ExitStatus::Ok)
+}
+
+/// An output file written through a temporary name and renamed into place on success.
+struct OutFile {
+    tmp: std::path::PathBuf,
+    path: std::path::PathBuf,
+    w: std::io::BufWriter<std::fs::File>,
+}
+
+impl OutFile {
+    fn create(path: &Path) -> anyhow::Result<OutFile> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        }
+        let tmp = path.with_extension("tmp");
+        let file = std::fs::File::create(&tmp)
+            .with_context(|| format!("{}: cannot create", tmp.display()))?;
+        Ok(OutFile {
+            tmp,
+            path: path.to_path_buf(),
+            w: std::io::BufWriter::new(file),
+        })
+    }
+
+    fn commit(mut self) -> anyhow::Result<()> {
+        self.w.flush()?;
+        std::fs::rename(&self.tmp, &self.path)
+            .with_context(|| format!("{}: cannot write", self.path.display()))
+    }
+}
+
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        // Not committed (an error came first): leave no partial file behind.
+        let _ = std::fs::remove_file(&self.tmp);
     }
 }
 

@@ -95,6 +95,24 @@ impl ColumnValues {
         }
     }
 
+    /// The values of the given rows, in that order.
+    pub fn select(&self, rows: &[usize]) -> ColumnValues {
+        match self {
+            ColumnValues::Numeric(v) => ColumnValues::Numeric(rows.iter().map(|&i| v[i]).collect()),
+            ColumnValues::Categorical(v) => {
+                ColumnValues::Categorical(rows.iter().map(|&i| v[i]).collect())
+            }
+            ColumnValues::Boolean(v) => ColumnValues::Boolean(rows.iter().map(|&i| v[i]).collect()),
+            ColumnValues::Text(v) => {
+                let mut out = TextValues::default();
+                for &i in rows {
+                    out.push(v.get(i).unwrap_or_default());
+                }
+                ColumnValues::Text(out)
+            }
+        }
+    }
+
     /// How many values are missing.
     pub(crate) fn count_missing(&self) -> u64 {
         (match self {

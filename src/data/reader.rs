@@ -106,6 +106,54 @@ impl TableReader {
         header_names(&source.header, &origin)
     }
 
+    /// The header and the records of `path` whose field in `column` equals `value` exactly
+    /// (after trimming spaces), as text, each with its line number. Reads the whole file but
+    /// keeps only the matches.
+    pub fn find_records(
+        path: &std::path::Path,
+        spec: &DataSpec,
+        column: &str,
+        value: &str,
+    ) -> Result<(Vec<String>, Vec<(u64, Vec<String>)>), DataError> {
+        let origin = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+            origin: origin.clone(),
+            source,
+        })?;
+        let mut source = Source::open(Box::new(file), &origin, spec.delimiter_byte()?)?;
+        let header = header_names(&source.header, &origin)?;
+        let at = header.iter().position(|h| h == column).ok_or_else(|| {
+            DataError::Spec(format!("{origin}: no column \"{column}\" in the header"))
+        })?;
+        let mut found = Vec::new();
+        let mut rec = csv::ByteRecord::new();
+        while let Some(block) =
+            source
+                .splitter
+                .next_block(8192)
+                .map_err(|source| DataError::Io {
+                    origin: origin.clone(),
+                    source,
+                })?
+        {
+            let mut rdr = block_reader(&block.bytes[..], source.delimiter);
+            while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+                let hit = rec
+                    .get(at)
+                    .is_some_and(|f| f.trim_ascii() == value.as_bytes());
+                if hit {
+                    let line = block.first_line + rec.position().map_or(1, |p| p.line()) - 1;
+                    let fields = rec
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
+                        .collect();
+                    found.push((line, fields));
+                }
+            }
+        }
+        Ok((header, found))
+    }
+
     /// Opens any reader; `origin` names it in messages.
     pub fn new(
         input: Box<dyn Read + Send>,

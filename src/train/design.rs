@@ -51,6 +51,10 @@ pub enum FeatureEncoding {
         /// Whether the column holds booleans (read as 1 and 0).
         #[serde(default)]
         boolean: bool,
+        /// The smallest training value (after filling).
+        min: f64,
+        /// The largest training value (after filling).
+        max: f64,
     },
     /// One-hot over the training levels.
     Categorical {
@@ -139,7 +143,15 @@ impl Encoder {
                         + (fill - m) * (fill - m) * missing as f64)
                         / total;
                     let sd = var.sqrt();
+                    let (lo, hi) = present
+                        .iter()
+                        .chain((missing > 0).then_some(&fill))
+                        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                            (a.min(*v), b.max(*v))
+                        });
                     FeatureEncoding::Numeric {
+                        min: lo,
+                        max: hi,
                         name: col.name.to_string(),
                         mean: m,
                         scale: if sd > 0.0 { sd } else { 1.0 },

@@ -24,8 +24,10 @@ pub use model::{
 };
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
-pub use score::{score, ScoreSummary};
-pub use solver::{cholesky, fit_logistic, inverse, sigmoid, solve, LogisticFit, LogisticParams};
+pub use score::{score, ModelInput, ScoreSummary};
+pub use solver::{
+    cholesky, fit_logistic, hessian_at, inverse, sigmoid, solve, LogisticFit, LogisticParams,
+};
 
 /// Errors of training and scoring.
 #[derive(Debug, thiserror::Error)]
@@ -169,8 +171,14 @@ impl TrainParams {
 
 /// A fitted model on some rows, before it becomes an artifact.
 enum Fitted {
-    Logistic { encoder: Encoder, fit: LogisticFit },
-    Points { fit: LogisticFit },
+    Logistic {
+        encoder: Encoder,
+        fit: LogisticFit,
+        background: Vec<f64>,
+    },
+    Points {
+        fit: LogisticFit,
+    },
 }
 
 /// What training works on: the label, the feature columns and the points totals.
@@ -319,19 +327,30 @@ pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Mod
     };
 
     let summary = table.summary();
-    let (encoder, coefficients, intercept, slope, fit) = match fitted {
-        Fitted::Logistic { encoder, fit } => {
+    let (encoder, coefficients, intercept, slope, fit, background) = match fitted {
+        Fitted::Logistic {
+            encoder,
+            fit,
+            background,
+        } => {
             let coefficients = encoder
                 .column_names()
                 .into_iter()
                 .zip(fit.coef.iter())
                 .map(|(name, &value)| Coefficient { name, value })
                 .collect();
-            (Some(encoder), coefficients, fit.intercept, None, fit)
+            (
+                Some(encoder),
+                coefficients,
+                fit.intercept,
+                None,
+                fit,
+                background,
+            )
         }
         Fitted::Points { fit } => {
             let slope = fit.coef.first().copied();
-            (None, Vec::new(), fit.intercept, slope, fit)
+            (None, Vec::new(), fit.intercept, slope, fit, Vec::new())
         }
     };
     let created = params.created.unwrap_or_else(|| {
@@ -366,6 +385,7 @@ pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Mod
         encoder,
         coefficients,
         intercept,
+        background,
         rules: params.rules.clone(),
         slope,
         rule_firing,
@@ -459,6 +479,10 @@ fn fit_on(inputs: &Inputs<'_>, rows: &[usize], params: &TrainParams) -> Result<F
                 params.max_levels,
             )?;
             let design = encoder.transform(&inputs.columns, Some(rows))?;
+            let background = design
+                .x
+                .mean_axis(ndarray::Axis(0))
+                .map_or_else(Vec::new, |m| m.to_vec());
             let fit = match params.solver {
                 Solver::Newton => {
                     let w = params.balanced.then(|| class_weights(&y));
@@ -474,7 +498,11 @@ fn fit_on(inputs: &Inputs<'_>, rows: &[usize], params: &TrainParams) -> Result<F
                 }
                 Solver::Linfa => fit_linfa(design.x.view(), &y, params.c)?,
             };
-            Ok(Fitted::Logistic { encoder, fit })
+            Ok(Fitted::Logistic {
+                encoder,
+                fit,
+                background,
+            })
         }
     }
 }
@@ -485,7 +513,7 @@ fn predict_rows(
     rows: &[usize],
 ) -> Result<Vec<f64>, TrainError> {
     Ok(match fitted {
-        Fitted::Logistic { encoder, fit } => {
+        Fitted::Logistic { encoder, fit, .. } => {
             // In slices, so that predicting never holds a second full design matrix.
             let mut p = Vec::with_capacity(rows.len());
             for part in rows.chunks(1 << 16) {
@@ -535,4 +563,26 @@ fn cross_validate(
         log_loss: Spread::of(losses),
         brier: Spread::of(briers),
     })
+}
+
+/// The validation ROC AUC of a logistic model fitted, as [`train`] fits it, on `train_rows`
+/// of `columns` and scored on `valid_rows` (`None` when undefined). Used to measure what a
+/// feature adds, by refitting without it.
+pub fn refit_auc(
+    columns: &[FeatureColumn<'_>],
+    y: &[bool],
+    train_rows: &[usize],
+    valid_rows: &[usize],
+    params: &TrainParams,
+    missing: crate::data::MissingNumeric,
+) -> Result<Option<f64>, TrainError> {
+    let inputs = Inputs {
+        y: y.to_vec(),
+        columns: columns.to_vec(),
+        points: None,
+        missing,
+    };
+    let fitted = fit_on(&inputs, train_rows, params)?;
+    let p = predict_rows(&inputs, &fitted, valid_rows)?;
+    Ok(auc(&p, &labels(&inputs, valid_rows)))
 }

@@ -49,6 +49,10 @@ pub struct Model {
     pub coefficients: Vec<Coefficient>,
     /// The intercept (logistic) or the calibration intercept (points).
     pub intercept: f64,
+    /// Logistic: each design column's mean over the training rows, the background of the
+    /// per-person explanations (`coef × (x − background)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub background: Vec<f64>,
     /// Points: the rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<RuleSet>,

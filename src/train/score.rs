@@ -14,6 +14,88 @@ use super::model::{Exclusions, Model};
 use super::TrainError;
 use crate::data::{ColumnValues, DataSpec, ReadOptions, Rejection, TableReader, MISSING_CODE};
 
+/// The columns to read to apply a model to a file, checked against the file's header.
+#[derive(Clone, Debug)]
+pub struct ModelInput {
+    /// The spec to load the file with.
+    pub spec: DataSpec,
+    /// The model's feature columns, in its order.
+    pub features: Vec<String>,
+    /// The protected attributes to carry.
+    pub protected: Vec<String>,
+}
+
+impl ModelInput {
+    /// The spec for reading `path` with `model`: its features, its protected attributes (or
+    /// `protected`, when given), the label and id when the file has them, and the consent
+    /// columns (the model's unless `overrides` sets them). A column the model needs that the
+    /// file lacks is an error naming every such column.
+    pub fn resolve(
+        model: &Model,
+        path: &Path,
+        overrides: &DataSpec,
+        protected: Option<&[String]>,
+    ) -> Result<ModelInput, crate::Error> {
+        let header = TableReader::header_of(path, overrides)?;
+        let has = |c: &str| header.iter().any(|h| h == c);
+        let features = model.feature_columns();
+        let protected: Vec<String> =
+            protected.map_or_else(|| model.roles.protected.clone(), <[String]>::to_vec);
+        let consent = overrides.consent.clone().or(model.roles.consent.clone());
+        let consent_timestamp = overrides
+            .consent_timestamp
+            .clone()
+            .or(model.roles.consent_timestamp.clone());
+        let missing: Vec<String> = features
+            .iter()
+            .chain(&protected)
+            .chain(&consent)
+            .chain(&consent_timestamp)
+            .filter(|c| !has(c))
+            .map(|c| format!("\"{c}\""))
+            .collect();
+        if !missing.is_empty() {
+            return Err(TrainError::Model(format!(
+                "{}: the model needs column(s) {} that the file does not have (features, protected attributes and consent columns must all be present)",
+                path.display(),
+                missing.join(", ")
+            ))
+            .into());
+        }
+        let label = Some(model.label.column.clone()).filter(|c| has(c));
+        let id = overrides
+            .id
+            .clone()
+            .or(model.roles.id.clone())
+            .filter(|c| has(c));
+        let spec = DataSpec {
+            path: Some(path.to_path_buf()),
+            label,
+            positive: model.label.positive.clone(),
+            id,
+            protected: Some(protected.clone()),
+            features: Some(features.clone()),
+            consent,
+            consent_timestamp: consent_timestamp.clone(),
+            as_of: overrides.as_of.clone().or(model.roles.as_of.clone()),
+            categorical: Some(model.categorical_columns()),
+            missing_numeric: model.encoder.as_ref().map(|e| e.missing_numeric),
+            ..overrides.clone()
+        };
+        if consent_timestamp.is_some() != spec.as_of.is_some() {
+            return Err(TrainError::InvalidParam(
+                "--consent-timestamp and --as-of go together".into(),
+            )
+            .into());
+        }
+        Ok(ModelInput {
+            spec,
+            features,
+            protected,
+        })
+    }
+}
+
 /// The account of a scoring run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScoreSummary {
@@ -45,56 +127,12 @@ pub fn score(
     overrides: &DataSpec,
     out: impl Write,
 ) -> Result<ScoreSummary, crate::Error> {
-    let header = TableReader::header_of(path, overrides)?;
-    let has = |c: &str| header.iter().any(|h| h == c);
-    let features = model.feature_columns();
-    let protected = model.roles.protected.clone();
-    let consent = overrides.consent.clone().or(model.roles.consent.clone());
-    let consent_timestamp = overrides
-        .consent_timestamp
-        .clone()
-        .or(model.roles.consent_timestamp.clone());
-    let needed: Vec<&String> = features
-        .iter()
-        .chain(&protected)
-        .chain(&consent)
-        .chain(&consent_timestamp)
-        .collect();
-    let missing: Vec<String> = needed
-        .iter()
-        .filter(|c| !has(c))
-        .map(|c| format!("\"{c}\""))
-        .collect();
-    if !missing.is_empty() {
-        return Err(TrainError::Model(format!(
-            "{}: the model needs column(s) {} that the file does not have (features, protected attributes and consent columns must all be present)",
-            path.display(),
-            missing.join(", ")
-        ))
-        .into());
-    }
-    let label = Some(model.label.column.clone()).filter(|c| has(c));
-    let id = model.roles.id.clone().filter(|c| has(c));
-    let spec = DataSpec {
-        path: Some(path.to_path_buf()),
-        label: label.clone(),
-        positive: model.label.positive.clone(),
-        id: id.clone(),
-        protected: Some(protected.clone()),
-        features: Some(features.clone()),
-        consent: consent.clone(),
-        consent_timestamp: consent_timestamp.clone(),
-        as_of: overrides.as_of.clone().or(model.roles.as_of.clone()),
-        categorical: Some(model.categorical_columns()),
-        missing_numeric: model.encoder.as_ref().map(|e| e.missing_numeric),
-        ..overrides.clone()
-    };
+    let input = ModelInput::resolve(model, path, overrides, None)?;
+    let spec = input.spec.clone();
     let as_of = spec.as_of_seconds()?;
-    if consent_timestamp.is_some() != as_of.is_some() {
-        return Err(
-            TrainError::InvalidParam("--consent-timestamp and --as-of go together".into()).into(),
-        );
-    }
+    let (features, protected) = (input.features.clone(), input.protected.clone());
+    let (label, id) = (spec.label.clone(), spec.id.clone());
+    let (consent, consent_timestamp) = (spec.consent.clone(), spec.consent_timestamp.clone());
     let mut reader = TableReader::from_path(path, &spec, &ReadOptions::default())?;
     let defs = reader.schema().columns.clone();
     let find = |name: &str| defs.iter().position(|d| d.name == name);

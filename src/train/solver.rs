@@ -223,8 +223,19 @@ pub fn fit_logistic(
     })
 }
 
-/// The largest gradient component, the objective and the Hessian at `beta` (coefficients,
-/// then the intercept when `params.fit_intercept`).
+/// The largest gradient component, the objective and the Hessian (penalty included) at
+/// `beta`: the coefficients, then the intercept when `params.fit_intercept`. The Hessian is
+/// the Fisher information of the fit, for standard errors.
+pub fn hessian_at(
+    x: ArrayView2<f64>,
+    y: &[bool],
+    beta: &Array1<f64>,
+    params: &LogisticParams,
+) -> (f64, f64, Array2<f64>) {
+    evaluate_at(x, y, None, beta, params)
+}
+
+/// [`hessian_at`] with row weights.
 pub(crate) fn evaluate_at(
     x: ArrayView2<f64>,
     y: &[bool],

@@ -1,0 +1,787 @@
+//! Explaining a trained model: what drives its scores overall ([`GlobalTerm`], permutation
+//! importance, points rules by group), per person (contributions, reason codes,
+//! counterfactuals: [`local`]), which features act as proxies for protected attributes
+//! ([`proxy`]), how much of the score gap between groups each feature carries, and which
+//! features could stop being collected (refits without them). [`subject`] exports one
+//! person's data, score and reasons (GDPR Art. 15 and 20).
+//!
+//! Only rows with a lawful basis (the model's consent rule) are explained.
+
+pub mod local;
+pub mod proxy;
+mod report;
+mod subject;
+
+use std::io::Write;
+use std::path::Path;
+
+use ndarray::{Array1, Array2};
+use rand::{seq::SliceRandom, SeedableRng};
+use serde::Serialize;
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use crate::data::{Column, ColumnValues, DataSpec, ReadOptions, Role, Table, TableReader};
+use crate::train::{
+    auc, consent_filter, refit_auc, sigmoid, stratified_split, FeatureColumn, Model, ModelInput,
+    ModelKind, TrainError, TrainParams,
+};
+use local::{counterfactuals, reason_codes, Counterfactual, LinearView};
+
+pub use report::EXPLAIN_SCHEMA_VERSION;
+pub use subject::{subject, SubjectExport};
+
+/// Settings of [`explain`].
+#[derive(Clone, Debug)]
+pub struct ExplainParams {
+    /// Reason codes per person. Defaults to 3.
+    pub top: usize,
+    /// Permutations per feature for permutation importance. Defaults to 5.
+    pub repeats: usize,
+    /// Seed of the permutations.
+    pub seed: u64,
+    /// Protected attributes to check for proxies (default: the model's).
+    pub protected: Option<Vec<String>>,
+    /// Features a person cannot change, never offered as counterfactuals (besides protected
+    /// attributes, which are never features).
+    pub immutable: Vec<String>,
+    /// A refit without a feature that loses less validation AUC than this makes the feature
+    /// a data-minimisation candidate. Defaults to 0.005.
+    pub minimisation_tolerance: f64,
+    /// A feature whose association (Cramér's V or η) reaches this is flagged. Defaults to 0.3.
+    pub proxy_association: f64,
+    /// A feature whose proxy AUC reaches this is flagged. Defaults to 0.7.
+    pub proxy_auc: f64,
+    /// Groups smaller than this are left out of the score-gap comparison. Defaults to 30.
+    pub min_group_size: u64,
+}
+
+impl Default for ExplainParams {
+    fn default() -> Self {
+        ExplainParams {
+            top: 3,
+            repeats: 5,
+            seed: 0,
+            protected: None,
+            immutable: Vec::new(),
+            minimisation_tolerance: 0.005,
+            proxy_association: 0.3,
+            proxy_auc: 0.7,
+            min_group_size: 30,
+        }
+    }
+}
+
+/// One design column of a logistic model, with inference from the Fisher information.
+#[derive(Clone, Debug, Serialize)]
+pub struct GlobalTerm {
+    /// `feature` or `feature=level`.
+    pub name: String,
+    /// The coefficient (per standard deviation for numeric features).
+    pub coefficient: f64,
+    /// `exp(coefficient)`.
+    pub odds_ratio: f64,
+    /// Standard error: the square root of the diagonal of the inverse of the penalised
+    /// Fisher information `Xᵀ diag(p(1−p)) X + I/C` at the fit, over the explained rows.
+    pub std_error: f64,
+    /// Wald interval at 95%: coefficient ± 1.96 standard errors.
+    pub ci_low: f64,
+    /// Upper end.
+    pub ci_high: f64,
+    /// Two-sided Wald p-value, `2 (1 − Φ(|β / se|))`.
+    pub p_value: f64,
+}
+
+/// What a feature does to the scores.
+#[derive(Clone, Debug, Serialize)]
+pub struct FeatureImportance {
+    /// The feature.
+    pub feature: String,
+    /// Standardised importance: the standard deviation of its contribution to the logit
+    /// across the explained rows.
+    pub contribution_sd: f64,
+    /// Mean drop in ROC AUC when its values are permuted among the rows (needs labels).
+    pub permutation_auc_drop: Option<f64>,
+    /// Sample standard deviation of that drop over the repeats.
+    pub permutation_auc_drop_sd: Option<f64>,
+    /// How often it is a person's top reason code.
+    pub top_reason_share: f64,
+}
+
+/// A feature's association with one protected attribute.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProxyFinding {
+    /// The feature.
+    pub feature: String,
+    /// The protected attribute.
+    pub attribute: String,
+    /// `cramers_v` (categorical feature) or `correlation_ratio` (numeric).
+    pub measure: &'static str,
+    /// Its value; `None` when undefined (a constant column).
+    pub association: Option<f64>,
+    /// The largest one-against-the-rest AUC of the feature alone for a group.
+    pub auc: Option<f64>,
+    /// The group of that AUC.
+    pub auc_group: Option<String>,
+    /// Whether either measure reaches its threshold.
+    pub likely_proxy: bool,
+}
+
+/// The score gap between the highest- and lowest-scoring groups of an attribute, split by
+/// feature (differences in mean contribution; they add up to the gap in mean logit).
+#[derive(Clone, Debug, Serialize)]
+pub struct ScoreGap {
+    /// The protected attribute.
+    pub attribute: String,
+    /// The group with the highest mean logit.
+    pub high_group: String,
+    /// The group with the lowest mean logit.
+    pub low_group: String,
+    /// Mean logit difference.
+    pub logit_gap: f64,
+    /// Per feature, its share of the gap, largest first.
+    pub by_feature: Vec<(String, f64)>,
+}
+
+/// A refit without one feature.
+#[derive(Clone, Debug, Serialize)]
+pub struct MinimisationFinding {
+    /// The feature left out.
+    pub feature: String,
+    /// Validation AUC of the refit without it.
+    pub auc_without: Option<f64>,
+    /// Validation AUC lost (full model minus refit).
+    pub auc_loss: Option<f64>,
+    /// Whether the loss is below the tolerance: a candidate to stop collecting.
+    pub candidate: bool,
+}
+
+/// The data-minimisation evidence.
+#[derive(Clone, Debug, Serialize)]
+pub struct Minimisation {
+    /// Validation AUC of the refitted full model.
+    pub auc_full: Option<f64>,
+    /// Rows the refits were fitted on and validated on.
+    pub train_rows: u64,
+    /// Rows validated on.
+    pub validation_rows: u64,
+    /// The tolerance.
+    pub tolerance: f64,
+    /// Per feature.
+    pub features: Vec<MinimisationFinding>,
+}
+
+/// How often a points rule fires in each group of an attribute.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleFiringByGroup {
+    /// The rule.
+    pub rule: String,
+    /// Its points in words.
+    pub description: String,
+    /// The attribute.
+    pub attribute: String,
+    /// Per group: (group, rows, share of the group's rows where it fires).
+    pub groups: Vec<(String, u64, f64)>,
+}
+
+/// Everything `explain` finds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// [`EXPLAIN_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// fairgate's version.
+    pub fairgate_version: String,
+    /// The explained file and its SHA-256.
+    pub input: (String, String),
+    /// The model file's creation time and kind.
+    pub model: (String, ModelKind),
+    /// Rows read, rows explained (with a lawful basis), rows excluded for consent.
+    pub rows: (u64, u64, u64),
+    /// The base value of the contributions (logistic models).
+    pub base_value: Option<f64>,
+    /// Coefficients with inference (logistic models).
+    pub terms: Vec<GlobalTerm>,
+    /// Per feature importance.
+    pub importance: Vec<FeatureImportance>,
+    /// Points rules by group (points models).
+    pub rules_by_group: Vec<RuleFiringByGroup>,
+    /// Proxy findings, per feature and attribute.
+    pub proxies: Vec<ProxyFinding>,
+    /// Score gaps per attribute.
+    pub score_gaps: Vec<ScoreGap>,
+    /// Data-minimisation refits (logistic models with labels).
+    pub minimisation: Option<Minimisation>,
+    /// People below the threshold, and how many of them have a counterfactual.
+    pub counterfactual_coverage: (u64, u64),
+}
+
+/// The loaded file, restricted to rows with a lawful basis.
+struct Prepared {
+    table: Table,
+    kept: Vec<usize>,
+    excluded: u64,
+    features: Vec<String>,
+    protected: Vec<String>,
+}
+
+impl Prepared {
+    fn load(
+        model: &Model,
+        path: &Path,
+        protected: Option<&[String]>,
+    ) -> Result<Prepared, crate::Error> {
+        let input = ModelInput::resolve(model, path, &DataSpec::default(), protected)?;
+        let reader = TableReader::from_path(path, &input.spec, &ReadOptions::default())?;
+        let table = Table::collect(reader)?;
+        let as_of = input.spec.as_of_seconds()?;
+        let stamp = input
+            .spec
+            .consent_timestamp
+            .as_deref()
+            .and_then(|c| table.column(c))
+            .and_then(Column::as_f64);
+        let consent = table
+            .with_role(Role::Consent)
+            .next()
+            .and_then(Column::as_bool);
+        let (keep, ex) = consent_filter(table.n_rows(), consent, stamp, as_of);
+        let kept = (0..table.n_rows()).filter(|&i| keep[i]).collect();
+        Ok(Prepared {
+            table,
+            kept,
+            excluded: ex.total(),
+            features: input.features,
+            protected: input.protected,
+        })
+    }
+
+    fn columns(&self) -> Vec<FeatureColumn<'_>> {
+        self.features
+            .iter()
+            .filter_map(|f| self.table.column(f))
+            .map(|c| FeatureColumn {
+                name: &c.name,
+                values: &c.values,
+                levels: &c.levels,
+            })
+            .collect()
+    }
+
+    fn labels(&self) -> Option<Vec<bool>> {
+        self.table.label()
+    }
+}
+
+/// The design, logits and contributions of the explained rows.
+struct Scored<'a> {
+    view: LinearView<'a>,
+    x: Array2<f64>,
+    logit: Vec<f64>,
+    contrib: Array2<f64>,
+}
+
+fn score_rows<'a>(
+    model: &'a Model,
+    columns: &[FeatureColumn<'_>],
+    rows: &[usize],
+) -> Result<Option<Scored<'a>>, TrainError> {
+    let Some(view) = LinearView::of(model) else {
+        return Ok(None);
+    };
+    let encoder = model
+        .encoder
+        .as_ref()
+        .ok_or_else(|| TrainError::Model("the model has no encoder".into()))?;
+    let x = encoder.transform(columns, Some(rows))?.x;
+    let coef = Array1::from(view.coef.clone());
+    let logit: Vec<f64> = x.dot(&coef).iter().map(|z| z + model.intercept).collect();
+    let mut contrib = Array2::<f64>::zeros((rows.len(), view.spans.len()));
+    for (k, row) in x.outer_iter().enumerate() {
+        let c = view.contributions(row.as_slice().unwrap_or(&row.to_vec()));
+        contrib.row_mut(k).assign(&Array1::from(c));
+    }
+    Ok(Some(Scored {
+        view,
+        x,
+        logit,
+        contrib,
+    }))
+}
+
+/// Explains `model` on the file at `path`. With `reasons`, also writes one CSV line per
+/// explained person: id, score, decision, reason codes, counterfactuals; and with
+/// `contributions`, every feature's contribution per person.
+pub fn explain(
+    model: &Model,
+    path: &Path,
+    params: &ExplainParams,
+    reasons: Option<&mut dyn Write>,
+    contributions: Option<&mut dyn Write>,
+) -> Result<Explanation, crate::Error> {
+    let prep = Prepared::load(model, path, params.protected.as_deref())?;
+    let columns = prep.columns();
+    let rows = &prep.kept;
+    if rows.is_empty() {
+        return Err(TrainError::NoRows("no row with a lawful basis to explain".into()).into());
+    }
+    let labels = prep.labels();
+    let scored = score_rows(model, &columns, rows)?;
+    let summary = prep.table.summary();
+
+    let mut explanation = Explanation {
+        schema_version: EXPLAIN_SCHEMA_VERSION,
+        fairgate_version: crate::VERSION.to_string(),
+        input: (summary.source.clone(), summary.sha256.clone()),
+        model: (model.created.clone(), model.kind),
+        rows: (summary.rows_read, rows.len() as u64, prep.excluded),
+        base_value: scored.as_ref().map(|s| s.view.base),
+        terms: Vec::new(),
+        importance: Vec::new(),
+        rules_by_group: Vec::new(),
+        proxies: proxies(&prep, &columns, params),
+        score_gaps: Vec::new(),
+        minimisation: None,
+        counterfactual_coverage: (0, 0),
+    };
+
+    match &scored {
+        Some(s) => {
+            let y: Option<Vec<bool>> = labels
+                .as_ref()
+                .map(|l| rows.iter().map(|&i| l[i]).collect());
+            explanation.terms = global_terms(model, s, y.as_deref())?;
+            explanation.importance = importance(s, y.as_deref(), params);
+            explanation.score_gaps = score_gaps(&prep, s, params);
+            if let Some(l) = &labels {
+                explanation.minimisation = Some(minimisation(model, &prep, &columns, l, params)?);
+            }
+            explanation.counterfactual_coverage =
+                write_local(model, &prep, &columns, s, params, reasons, contributions)?;
+        }
+        None => {
+            explanation.rules_by_group = rules_by_group(model, &prep, &columns)?;
+        }
+    }
+    Ok(explanation)
+}
+
+fn global_terms(
+    model: &Model,
+    s: &Scored<'_>,
+    y: Option<&[bool]>,
+) -> Result<Vec<GlobalTerm>, TrainError> {
+    let dim = s.view.coef.len();
+    let c = model.options.c.unwrap_or(f64::INFINITY);
+    let mut beta = Array1::zeros(dim + 1);
+    for j in 0..dim {
+        beta[j] = s.view.coef[j];
+    }
+    beta[dim] = model.intercept;
+    let dummy;
+    let y = match y {
+        Some(y) => y,
+        None => {
+            dummy = vec![false; s.x.nrows()];
+            &dummy
+        }
+    };
+    let params = crate::train::LogisticParams {
+        c,
+        ..crate::train::LogisticParams::default()
+    };
+    let (_, _, hessian) = crate::train::hessian_at(s.x.view(), y, &beta, &params);
+    let cov = crate::train::inverse(&hessian).ok_or_else(|| {
+        TrainError::Singular("the Fisher information at the fit is singular".into())
+    })?;
+    let normal = Normal::standard();
+    Ok(model
+        .coefficients
+        .iter()
+        .enumerate()
+        .map(|(j, coef)| {
+            let se = cov[[j, j]].max(0.0).sqrt();
+            let z = coef.value / se;
+            GlobalTerm {
+                name: coef.name.clone(),
+                coefficient: coef.value,
+                odds_ratio: coef.value.exp(),
+                std_error: se,
+                ci_low: coef.value - 1.959_963_984_540_054 * se,
+                ci_high: coef.value + 1.959_963_984_540_054 * se,
+                p_value: 2.0 * (1.0 - normal.cdf(z.abs())),
+            }
+        })
+        .collect())
+}
+
+fn importance(
+    s: &Scored<'_>,
+    y: Option<&[bool]>,
+    params: &ExplainParams,
+) -> Vec<FeatureImportance> {
+    let n = s.logit.len();
+    let features = s.view.spans.len();
+    let mut top_counts = vec![0u64; features];
+    for row in s.contrib.outer_iter() {
+        let best =
+            (0..features).max_by(|&a, &b| row[a].abs().total_cmp(&row[b].abs()).then(b.cmp(&a)));
+        if let Some(b) = best {
+            top_counts[b] += 1;
+        }
+    }
+    let full_auc = y.and_then(|y| auc(&s.logit, y));
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(params.seed);
+    let names = s.view.model.feature_columns();
+    (0..features)
+        .map(|f| {
+            let col: Vec<f64> = s.contrib.column(f).to_vec();
+            let mean = col.iter().sum::<f64>() / n as f64;
+            let sd = (col.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt();
+            let (drop, drop_sd) = match (y, full_auc) {
+                (Some(y), Some(full)) if params.repeats > 0 => {
+                    let mut drops = Vec::new();
+                    let mut perm: Vec<usize> = (0..n).collect();
+                    for _ in 0..params.repeats {
+                        perm.shuffle(&mut rng);
+                        let permuted: Vec<f64> =
+                            (0..n).map(|i| s.logit[i] - col[i] + col[perm[i]]).collect();
+                        if let Some(a) = auc(&permuted, y) {
+                            drops.push(full - a);
+                        }
+                    }
+                    let m = drops.iter().sum::<f64>() / drops.len().max(1) as f64;
+                    let sd = (drops.len() > 1).then(|| {
+                        (drops.iter().map(|d| (d - m) * (d - m)).sum::<f64>()
+                            / (drops.len() - 1) as f64)
+                            .sqrt()
+                    });
+                    (Some(m), sd)
+                }
+                _ => (None, None),
+            };
+            FeatureImportance {
+                feature: names.get(f).cloned().unwrap_or_default(),
+                contribution_sd: sd,
+                permutation_auc_drop: drop,
+                permutation_auc_drop_sd: drop_sd,
+                top_reason_share: top_counts[f] as f64 / n.max(1) as f64,
+            }
+        })
+        .collect()
+}
+
+/// Codes of a protected column over the explained rows.
+fn protected_codes<'t>(prep: &'t Prepared, name: &str) -> Option<(Vec<u32>, &'t [String])> {
+    let col = prep.table.column(name)?;
+    let codes = col.as_codes()?;
+    Some((prep.kept.iter().map(|&i| codes[i]).collect(), &col.levels))
+}
+
+fn group_name(code: u32, levels: &[String]) -> String {
+    levels
+        .get(code as usize)
+        .cloned()
+        .unwrap_or_else(|| crate::audit::UNKNOWN_GROUP.to_string())
+}
+
+fn proxies(
+    prep: &Prepared,
+    columns: &[FeatureColumn<'_>],
+    params: &ExplainParams,
+) -> Vec<ProxyFinding> {
+    let mut out = Vec::new();
+    for attr in &prep.protected {
+        let Some((g_all, levels)) = protected_codes(prep, attr) else {
+            continue;
+        };
+        // Rows with the attribute known.
+        let known: Vec<usize> = (0..g_all.len())
+            .filter(|&k| g_all[k] != crate::data::MISSING_CODE)
+            .collect();
+        let g: Vec<u32> = known.iter().map(|&k| g_all[k]).collect();
+        for col in columns {
+            let (measure, association, best) = match col.values {
+                ColumnValues::Categorical(codes) => {
+                    let f: Vec<u32> = known.iter().map(|&k| codes[prep.kept[k]]).collect();
+                    (
+                        "cramers_v",
+                        proxy::cramers_v(&f, &g),
+                        proxy::proxy_auc_categorical(&f, &g),
+                    )
+                }
+                _ => {
+                    let f: Vec<f64> = known
+                        .iter()
+                        .map(|&k| numeric(col.values, prep.kept[k]))
+                        .collect();
+                    // Missing numeric values are left out of the numeric association.
+                    let (fx, gx): (Vec<f64>, Vec<u32>) = f
+                        .iter()
+                        .zip(&g)
+                        .filter(|(v, _)| !v.is_nan())
+                        .map(|(v, k)| (*v, *k))
+                        .unzip();
+                    (
+                        "correlation_ratio",
+                        proxy::correlation_ratio(&fx, &gx),
+                        proxy::proxy_auc(&fx, &gx),
+                    )
+                }
+            };
+            let likely = association.is_some_and(|a| a >= params.proxy_association)
+                || best.is_some_and(|(a, _)| a >= params.proxy_auc);
+            out.push(ProxyFinding {
+                feature: col.name.to_string(),
+                attribute: attr.clone(),
+                measure,
+                association,
+                auc: best.map(|b| b.0),
+                auc_group: best.map(|b| group_name(b.1, levels)),
+                likely_proxy: likely,
+            });
+        }
+    }
+    out
+}
+
+fn numeric(values: &ColumnValues, i: usize) -> f64 {
+    match values {
+        ColumnValues::Numeric(v) => v[i],
+        ColumnValues::Boolean(v) => v[i].map_or(f64::NAN, |b| if b { 1.0 } else { 0.0 }),
+        _ => f64::NAN,
+    }
+}
+
+fn score_gaps(prep: &Prepared, s: &Scored<'_>, params: &ExplainParams) -> Vec<ScoreGap> {
+    let names = s.view.model.feature_columns();
+    let mut out = Vec::new();
+    for attr in &prep.protected {
+        let Some((g, levels)) = protected_codes(prep, attr) else {
+            continue;
+        };
+        let mut groups: std::collections::BTreeMap<u32, (u64, f64, Vec<f64>)> = Default::default();
+        for (k, &code) in g.iter().enumerate() {
+            let e = groups
+                .entry(code)
+                .or_insert_with(|| (0, 0.0, vec![0.0; names.len()]));
+            e.0 += 1;
+            e.1 += s.logit[k];
+            for (f, acc) in e.2.iter_mut().enumerate() {
+                *acc += s.contrib[[k, f]];
+            }
+        }
+        let big: Vec<(u32, f64, Vec<f64>)> = groups
+            .into_iter()
+            .filter(|(code, (n, _, _))| {
+                *n >= params.min_group_size && *code != crate::data::MISSING_CODE
+            })
+            .map(|(code, (n, sum, c))| {
+                (
+                    code,
+                    sum / n as f64,
+                    c.iter().map(|v| v / n as f64).collect(),
+                )
+            })
+            .collect();
+        let hi = big.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+        let lo = big.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+        if let (Some(hi), Some(lo)) = (hi, lo) {
+            if hi.0 == lo.0 {
+                continue;
+            }
+            let mut by_feature: Vec<(String, f64)> = names
+                .iter()
+                .enumerate()
+                .map(|(f, n)| (n.clone(), hi.2[f] - lo.2[f]))
+                .collect();
+            by_feature.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+            out.push(ScoreGap {
+                attribute: attr.clone(),
+                high_group: group_name(hi.0, levels),
+                low_group: group_name(lo.0, levels),
+                logit_gap: hi.1 - lo.1,
+                by_feature,
+            });
+        }
+    }
+    out
+}
+
+fn minimisation(
+    model: &Model,
+    prep: &Prepared,
+    columns: &[FeatureColumn<'_>],
+    labels: &[bool],
+    params: &ExplainParams,
+) -> Result<Minimisation, TrainError> {
+    let y_kept: Vec<bool> = prep.kept.iter().map(|&i| labels[i]).collect();
+    let test_size = if model.options.test_size > 0.0 {
+        model.options.test_size
+    } else {
+        0.3
+    };
+    let (tr, va) = stratified_split(&y_kept, test_size, model.options.seed);
+    let train_rows: Vec<usize> = tr.iter().map(|&k| prep.kept[k]).collect();
+    let valid_rows: Vec<usize> = va.iter().map(|&k| prep.kept[k]).collect();
+    let tp = TrainParams {
+        c: model.options.c.unwrap_or(1.0),
+        balanced: model.options.class_weight == "balanced",
+        max_levels: model.options.max_levels,
+        ..TrainParams::default()
+    };
+    let missing = model
+        .encoder
+        .as_ref()
+        .map(|e| e.missing_numeric)
+        .unwrap_or_default();
+    let full = refit_auc(columns, labels, &train_rows, &valid_rows, &tp, missing)?;
+    let mut features = Vec::new();
+    for f in 0..columns.len() {
+        let without: Vec<FeatureColumn<'_>> = columns
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != f)
+            .map(|(_, c)| *c)
+            .collect();
+        let a = if without.is_empty() {
+            None
+        } else {
+            refit_auc(&without, labels, &train_rows, &valid_rows, &tp, missing)?
+        };
+        let loss = full.zip(a).map(|(x, y)| x - y);
+        features.push(MinimisationFinding {
+            feature: columns[f].name.to_string(),
+            auc_without: a,
+            auc_loss: loss,
+            candidate: loss.is_some_and(|l| l < params.minimisation_tolerance),
+        });
+    }
+    Ok(Minimisation {
+        auc_full: full,
+        train_rows: train_rows.len() as u64,
+        validation_rows: valid_rows.len() as u64,
+        tolerance: params.minimisation_tolerance,
+        features,
+    })
+}
+
+fn rules_by_group(
+    model: &Model,
+    prep: &Prepared,
+    columns: &[FeatureColumn<'_>],
+) -> Result<Vec<RuleFiringByGroup>, TrainError> {
+    let Some(rules) = &model.rules else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for rule in &rules.rule {
+        let single = crate::train::RuleSet {
+            rule: vec![rule.clone()],
+        };
+        let (points, _) = single.points(columns, None)?;
+        for attr in &prep.protected {
+            let Some((g, levels)) = protected_codes(prep, attr) else {
+                continue;
+            };
+            let mut counts: std::collections::BTreeMap<u32, (u64, u64)> = Default::default();
+            for (k, &i) in prep.kept.iter().enumerate() {
+                let e = counts.entry(g[k]).or_default();
+                e.0 += 1;
+                e.1 += u64::from(points[i] != 0.0);
+            }
+            out.push(RuleFiringByGroup {
+                rule: rule.id.clone(),
+                description: rule.describe(),
+                attribute: attr.clone(),
+                groups: counts
+                    .into_iter()
+                    .map(|(code, (n, fired))| {
+                        (group_name(code, levels), n, fired as f64 / n as f64)
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the per-person CSVs; returns (people below the threshold, of whom with at least one
+/// counterfactual).
+fn write_local(
+    model: &Model,
+    prep: &Prepared,
+    columns: &[FeatureColumn<'_>],
+    s: &Scored<'_>,
+    params: &ExplainParams,
+    reasons: Option<&mut dyn Write>,
+    contributions: Option<&mut dyn Write>,
+) -> Result<(u64, u64), crate::Error> {
+    let io = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
+    let ids = prep
+        .table
+        .with_role(Role::Id)
+        .next()
+        .and_then(Column::as_text);
+    let id_of = |i: usize| ids.and_then(|t| t.get(i)).unwrap_or_default().to_string();
+    let t = model.threshold.clamp(1e-12, 1.0 - 1e-12);
+    let target = (t / (1.0 - t)).ln();
+    let names = model.feature_columns();
+    let mut below = (0u64, 0u64);
+    let mut rw = reasons.map(csv::Writer::from_writer);
+    if let Some(w) = rw.as_mut() {
+        let mut head = vec!["id".to_string(), "score".into(), "decision".into()];
+        head.extend((1..=params.top).map(|k| format!("reason_{k}")));
+        head.push("counterfactuals".into());
+        w.write_record(&head).map_err(io)?;
+    }
+    let mut cw = contributions.map(csv::Writer::from_writer);
+    if let Some(w) = cw.as_mut() {
+        let mut head = vec!["id".to_string(), "base".into()];
+        head.extend(names.iter().cloned());
+        head.push("logit".into());
+        w.write_record(&head).map_err(io)?;
+    }
+    for (k, &i) in prep.kept.iter().enumerate() {
+        let logit = s.logit[k];
+        let p = sigmoid(logit);
+        let contrib = s.contrib.row(k).to_vec();
+        let cfs: Vec<Counterfactual> = if p < model.threshold {
+            let row = s.x.row(k).to_vec();
+            let c = counterfactuals(&s.view, columns, &row, i, logit, target, &params.immutable);
+            below.0 += 1;
+            below.1 += u64::from(!c.is_empty());
+            c
+        } else {
+            Vec::new()
+        };
+        if let Some(w) = rw.as_mut() {
+            let mut rec = vec![
+                id_of(i),
+                format!("{p}"),
+                u8::from(p >= model.threshold).to_string(),
+            ];
+            let mut codes = reason_codes(&s.view, columns, &contrib, i, params.top);
+            codes.resize(params.top, String::new());
+            rec.extend(codes);
+            rec.push(
+                cfs.iter()
+                    .map(|c| format!("{}: {} -> {}", c.feature, c.from, c.to))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            w.write_record(&rec).map_err(io)?;
+        }
+        if let Some(w) = cw.as_mut() {
+            let mut rec = vec![id_of(i), format!("{}", s.view.base)];
+            rec.extend(contrib.iter().map(|c| format!("{c}")));
+            rec.push(format!("{logit}"));
+            w.write_record(&rec).map_err(io)?;
+        }
+    }
+    if let Some(w) = rw.as_mut() {
+        w.flush()?;
+    }
+    if let Some(w) = cw.as_mut() {
+        w.flush()?;
+    }
+    Ok(below)
+}
