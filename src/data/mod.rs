@@ -25,7 +25,7 @@ mod value;
 pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
-pub use reader::{ReadOptions, TableReader};
+pub use reader::{RawRecord, ReadOptions, TableReader};
 pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
 pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
 pub use spec::{ConfigFile, DataSpec, MissingNumeric, OnInvalid, Role};

@@ -29,6 +29,9 @@ use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
 use super::split::{block_reader, Block};
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 
+/// A record as text, with its line number: see [`TableReader::find_records`].
+pub type RawRecord = (u64, Vec<String>);
+
 /// Reading options that are not about the data itself.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
@@ -114,7 +117,7 @@ impl TableReader {
         spec: &DataSpec,
         column: &str,
         value: &str,
-    ) -> Result<(Vec<String>, Vec<(u64, Vec<String>)>), DataError> {
+    ) -> Result<(Vec<String>, Vec<RawRecord>), DataError> {
         let origin = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|source| DataError::Io {
             origin: origin.clone(),

@@ -95,14 +95,26 @@ pub fn value_text(col: &FeatureColumn<'_>, i: usize) -> String {
     }
 }
 
-/// A number without trailing zeros, at most 4 decimals.
-pub fn format_number(v: f64) -> String {
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
+/// A contribution rounded to 2 decimals with its sign, e.g. `+0.56`.
+pub fn signed(v: f64) -> String {
+    let r = (v * 100.0).round() / 100.0;
+    if r == 0.0 {
         "0".into()
     } else {
-        s.to_string()
+        format!("{r:+}")
+    }
+}
+
+/// A number rounded to at most 4 decimals, without trailing zeros (the shortest text of the
+/// rounded value).
+pub fn format_number(v: f64) -> String {
+    let r = (v * 1e4).round() / 1e4;
+    if r == 0.0 {
+        "0".into()
+    } else if r.abs() < 1e15 {
+        format!("{r}")
+    } else {
+        format!("{r:e}")
     }
 }
 
@@ -143,7 +155,7 @@ pub fn reason_codes(
                 }
                 _ => format!("{} is {}", col.name, value_text(col, i)),
             };
-            format!("{:+.2}: {what}", contributions[f])
+            format!("{}: {what}", signed(contributions[f]))
         })
         .collect()
 }
@@ -187,19 +199,34 @@ pub fn counterfactuals(
                     continue;
                 }
                 let now = row[a] * scale + mean;
+                if *boolean {
+                    // The only change is the flip; it must gain enough.
+                    let flipped = if now > 0.5 { 0.0 } else { 1.0 };
+                    if per_unit * (flipped - now) >= need {
+                        out.push(Counterfactual {
+                            feature: name.clone(),
+                            from: value_text(&columns[f], i),
+                            to: (flipped > 0.5).to_string(),
+                        });
+                    }
+                    continue;
+                }
                 let to = now + need / per_unit;
                 // Only values seen in training are offered (no negative day counts).
                 if to < *min || to > *max {
                     continue;
                 }
+                // Shown to 4 decimals, rounded away from the current value so that the shown
+                // value still reaches the threshold.
+                let shown = if to > now {
+                    (to * 1e4).ceil() / 1e4
+                } else {
+                    (to * 1e4).floor() / 1e4
+                };
                 out.push(Counterfactual {
                     feature: name.clone(),
                     from: value_text(&columns[f], i),
-                    to: if *boolean {
-                        (to > 0.5).to_string()
-                    } else {
-                        format_number(to)
-                    },
+                    to: format_number(shown),
                 });
             }
             FeatureEncoding::Categorical { name, levels } => {

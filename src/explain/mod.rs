@@ -10,6 +10,7 @@
 pub mod local;
 pub mod proxy;
 mod report;
+mod stream;
 mod subject;
 
 use std::io::Write;
@@ -22,12 +23,13 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::data::{Column, ColumnValues, DataSpec, ReadOptions, Role, Table, TableReader};
 use crate::train::{
-    auc, consent_filter, refit_auc, sigmoid, stratified_split, FeatureColumn, Model, ModelInput,
-    ModelKind, TrainError, TrainParams,
+    auc, consent_filter, refit_auc, stratified_split, FeatureColumn, Model, ModelInput, ModelKind,
+    TrainError, TrainParams,
 };
-use local::{counterfactuals, reason_codes, Counterfactual, LinearView};
+use local::LinearView;
 
 pub use report::EXPLAIN_SCHEMA_VERSION;
+pub use stream::local as reasons;
 pub use subject::{subject, SubjectExport};
 
 /// Settings of [`explain`].
@@ -355,10 +357,12 @@ pub fn explain(
                 explanation.minimisation = Some(minimisation(model, &prep, &columns, l, params)?);
             }
             explanation.counterfactual_coverage =
-                write_local(model, &prep, &columns, s, params, reasons, contributions)?;
+                stream::local(model, path, params, reasons, contributions)?;
         }
         None => {
             explanation.rules_by_group = rules_by_group(model, &prep, &columns)?;
+            explanation.counterfactual_coverage =
+                stream::local(model, path, params, reasons, contributions)?;
         }
     }
     Ok(explanation)
@@ -702,86 +706,4 @@ fn rules_by_group(
         }
     }
     Ok(out)
-}
-
-/// Writes the per-person CSVs; returns (people below the threshold, of whom with at least one
-/// counterfactual).
-fn write_local(
-    model: &Model,
-    prep: &Prepared,
-    columns: &[FeatureColumn<'_>],
-    s: &Scored<'_>,
-    params: &ExplainParams,
-    reasons: Option<&mut dyn Write>,
-    contributions: Option<&mut dyn Write>,
-) -> Result<(u64, u64), crate::Error> {
-    let io = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
-    let ids = prep
-        .table
-        .with_role(Role::Id)
-        .next()
-        .and_then(Column::as_text);
-    let id_of = |i: usize| ids.and_then(|t| t.get(i)).unwrap_or_default().to_string();
-    let t = model.threshold.clamp(1e-12, 1.0 - 1e-12);
-    let target = (t / (1.0 - t)).ln();
-    let names = model.feature_columns();
-    let mut below = (0u64, 0u64);
-    let mut rw = reasons.map(csv::Writer::from_writer);
-    if let Some(w) = rw.as_mut() {
-        let mut head = vec!["id".to_string(), "score".into(), "decision".into()];
-        head.extend((1..=params.top).map(|k| format!("reason_{k}")));
-        head.push("counterfactuals".into());
-        w.write_record(&head).map_err(io)?;
-    }
-    let mut cw = contributions.map(csv::Writer::from_writer);
-    if let Some(w) = cw.as_mut() {
-        let mut head = vec!["id".to_string(), "base".into()];
-        head.extend(names.iter().cloned());
-        head.push("logit".into());
-        w.write_record(&head).map_err(io)?;
-    }
-    for (k, &i) in prep.kept.iter().enumerate() {
-        let logit = s.logit[k];
-        let p = sigmoid(logit);
-        let contrib = s.contrib.row(k).to_vec();
-        let cfs: Vec<Counterfactual> = if p < model.threshold {
-            let row = s.x.row(k).to_vec();
-            let c = counterfactuals(&s.view, columns, &row, i, logit, target, &params.immutable);
-            below.0 += 1;
-            below.1 += u64::from(!c.is_empty());
-            c
-        } else {
-            Vec::new()
-        };
-        if let Some(w) = rw.as_mut() {
-            let mut rec = vec![
-                id_of(i),
-                format!("{p}"),
-                u8::from(p >= model.threshold).to_string(),
-            ];
-            let mut codes = reason_codes(&s.view, columns, &contrib, i, params.top);
-            codes.resize(params.top, String::new());
-            rec.extend(codes);
-            rec.push(
-                cfs.iter()
-                    .map(|c| format!("{}: {} -> {}", c.feature, c.from, c.to))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            );
-            w.write_record(&rec).map_err(io)?;
-        }
-        if let Some(w) = cw.as_mut() {
-            let mut rec = vec![id_of(i), format!("{}", s.view.base)];
-            rec.extend(contrib.iter().map(|c| format!("{c}")));
-            rec.push(format!("{logit}"));
-            w.write_record(&rec).map_err(io)?;
-        }
-    }
-    if let Some(w) = rw.as_mut() {
-        w.flush()?;
-    }
-    if let Some(w) = cw.as_mut() {
-        w.flush()?;
-    }
-    Ok(below)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::local::{counterfactuals, reason_codes, Counterfactual, LinearView};
+use super::local::{counterfactuals, reason_codes, signed, Counterfactual, LinearView};
 use super::Prepared;
 use crate::data::{format_timestamp, Column, DataSpec, Role, TableReader};
 use crate::train::{FeatureColumn, Model, TrainError};
@@ -148,8 +148,8 @@ pub fn subject(
             let (pts, _) = one.points(&single, None)?;
             if let Some(&v) = pts.first().filter(|v| **v != 0.0) {
                 export.reasons.push(format!(
-                    "{:+.2}: {} ({v:+} points)",
-                    slope * v,
+                    "{}: {} ({v:+} points)",
+                    signed(slope * v),
                     rule.describe()
                 ));
             }

@@ -27,3 +27,6 @@ mod cli;
 
 /// Training and scoring against the scikit-learn goldens; consent accounting; the CLI chain.
 mod train;
+
+/// Explanations against shap / numpy / scipy goldens, counterfactuals, the subject export.
+mod explain;

@@ -207,16 +207,11 @@ fn adult_matches_sklearn_coefficients_and_test_auc() -> Result<(), Box<dyn std::
         protected: Some(vec!["sex".into(), "race".into()]),
         ..DataSpec::default()
     };
-    let options = ReadOptions {
-        unlisted: Unlisted::AsFeatures,
-        ..ReadOptions::default()
-    };
-    let table = data::load(&spec, &options)?;
     let params = TrainParams {
         test_size: 0.0,
         ..TrainParams::default()
     };
-    let model = train::train(&table, &spec, &params)?;
+    let model = crate::util::train_all_columns(&spec, &params)?;
     assert_coefficients(&model, case, 1e-4);
     // Score the test file through the scorer and compute the AUC from its output.
     let mut out = Vec::new();

@@ -56,3 +56,16 @@ pub fn root() -> PathBuf {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// Loads `spec` with every unlisted column a feature and trains with `params`.
+pub fn train_all_columns(
+    spec: &DataSpec,
+    params: &fairgate::train::TrainParams,
+) -> Result<fairgate::train::Model, fairgate::Error> {
+    let options = ReadOptions {
+        unlisted: Unlisted::AsFeatures,
+        ..ReadOptions::default()
+    };
+    let table = fairgate::data::load(spec, &options)?;
+    Ok(fairgate::train::train(&table, spec, params)?)
+}

@@ -11,3 +11,4 @@ fi
 "$here/.venv/bin/python" "$here/score_adult.py"
 "$here/.venv/bin/python" "$here/make_golden.py"
 "$here/.venv/bin/python" "$here/train_golden.py"
+"$here/.venv/bin/python" "$here/explain_golden.py"

@@ -1,0 +1,344 @@
+//! Explanations against the committed goldens (tests/oracle/explain_golden.py: numpy standard
+//! errors, the shap package's LinearExplainer, scipy's Cramér's V, scikit-learn AUCs); the
+//! additivity of contributions; counterfactuals checked by rescoring the changed record; the
+//! data-subject export; and privacy of the explanation output.
+
+use std::path::Path;
+
+use fairgate::data::DataSpec;
+use fairgate::explain::{self, ExplainParams};
+use fairgate::train::{self, sigmoid, Model, TrainParams};
+use serde_json::Value;
+
+use crate::util::{fairgate, root, stderr, train_all_columns};
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().expect("a number")
+}
+
+/// The demo model fitted on every consented row with C = 1, as the golden script fits it.
+fn demo_model(dir: &Path) -> Result<(Model, std::path::PathBuf), Box<dyn std::error::Error>> {
+    let spec = DataSpec::from_config_file(&root().join("datasets/demo.toml"))?;
+    let params = TrainParams {
+        test_size: 0.0,
+        threshold: 0.2,
+        created: Some(0),
+        ..TrainParams::default()
+    };
+    let model = train_all_columns(&spec, &params)?;
+    let path = dir.join("model.json");
+    std::fs::write(&path, model.to_json())?;
+    Ok((model, path))
+}
+
+fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_reader(bytes);
+    let head = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.expect("record").iter().map(String::from).collect())
+        .collect();
+    (head, rows)
+}
+
+#[test]
+fn explanations_match_shap_numpy_and_scipy() -> Result<(), Box<dyn std::error::Error>> {
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(
+        root().join("tests/oracle/golden/explain_leads_demo.json"),
+    )?)?;
+    let dir = tempfile::tempdir()?;
+    let (model, _) = demo_model(dir.path())?;
+    let mut contributions = Vec::new();
+    let mut reasons = Vec::new();
+    let e = explain::explain(
+        &model,
+        &root().join("datasets/leads_demo.csv"),
+        &ExplainParams::default(),
+        Some(&mut reasons),
+        Some(&mut contributions),
+    )?;
+    assert_eq!(e.rows.1, golden["rows"].as_u64().unwrap_or(0));
+
+    // Base value = shap's expected value; contributions = shap values summed per feature.
+    let base = e.base_value.expect("logistic");
+    assert!(
+        (base - num(&golden["expected_value"])).abs() < 1e-5,
+        "{base}"
+    );
+    let (head, rows) = read_csv(&contributions);
+    let features: Vec<&str> = golden["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(&head[2..head.len() - 1], &features[..]);
+    let want = golden["contributions_first_rows"].as_array().expect("rows");
+    let ids = golden["ids_first_rows"].as_array().expect("ids");
+    let mut worst = 0.0f64;
+    for (k, row) in rows.iter().enumerate() {
+        let values: Vec<f64> = row[1..]
+            .iter()
+            .map(|v| v.parse().unwrap_or(f64::NAN))
+            .collect();
+        // Additivity: base + contributions = logit, for every person.
+        let sum: f64 = values[..values.len() - 1].iter().sum();
+        assert!((sum - values[values.len() - 1]).abs() < 1e-9, "row {k}");
+        if let Some(w) = want.get(k) {
+            assert_eq!(ids[k].as_str(), Some(row[0].as_str()));
+            for (f, g) in w.as_array().expect("row").iter().enumerate() {
+                worst = worst.max((values[f + 1] - num(g)).abs());
+            }
+        }
+    }
+    assert!(worst < 1e-5, "largest difference from shap {worst:e}");
+    assert_eq!(rows.len() as u64, e.rows.1);
+
+    // Standard errors from the penalised Fisher information.
+    let se = golden["std_error"].as_array().expect("se");
+    for (t, g) in e.terms.iter().zip(se) {
+        let rel = (t.std_error - num(g)).abs() / num(g);
+        assert!(rel < 1e-5, "{}: {} vs {}", t.name, t.std_error, g);
+        assert!((t.ci_high - t.ci_low - 2.0 * 1.959_963_984_540_054 * t.std_error).abs() < 1e-12);
+    }
+
+    // Proxy measures.
+    let proxies = golden["proxies"].as_array().expect("proxies");
+    assert_eq!(proxies.len(), e.proxies.len());
+    for g in proxies {
+        let p = e
+            .proxies
+            .iter()
+            .find(|p| g["feature"] == p.feature.as_str() && g["attribute"] == p.attribute.as_str())
+            .expect("every golden pair is reported");
+        let a = p.association.expect("defined");
+        assert!(
+            (a - num(&g["association"])).abs() < 1e-9,
+            "{} x {}",
+            p.feature,
+            p.attribute
+        );
+        assert!((p.auc.unwrap_or(0.0) - num(&g["auc"])).abs() < 1e-9);
+        assert_eq!(p.auc_group.as_deref(), g["auc_group"].as_str());
+    }
+    // The injected postcode proxy for ethnicity is found.
+    assert!(e
+        .proxies
+        .iter()
+        .any(|p| p.feature == "postcode_district" && p.attribute == "ethnicity" && p.likely_proxy));
+    Ok(())
+}
+
+#[test]
+fn counterfactuals_reach_the_threshold_when_applied() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let (model, _) = demo_model(dir.path())?;
+    let data_path = root().join("datasets/leads_demo.csv");
+    let mut reasons = Vec::new();
+    let params = ExplainParams {
+        immutable: vec!["job_title".into()],
+        repeats: 0,
+        ..ExplainParams::default()
+    };
+    let e = explain::explain(&model, &data_path, &params, Some(&mut reasons), None)?;
+    let (below, with) = e.counterfactual_coverage;
+    assert!(below > 0 && with > 0);
+    let (_, rows) = read_csv(&reasons);
+    // Apply each counterfactual of the first 40 people who have one to their raw record and
+    // rescore the changed records with the scorer.
+    let text = std::fs::read_to_string(&data_path)?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let by_id: std::collections::HashMap<&str, &str> = lines
+        .map(|l| (l.split(',').next().unwrap_or_default(), l))
+        .collect();
+    let mut changed = header.join(",") + "\n";
+    let mut expected = 0;
+    let mut numeric = Vec::new();
+    for row in rows.iter().filter(|r| !r[r.len() - 1].is_empty()).take(40) {
+        let line = by_id[row[0].as_str()];
+        for cf in row[row.len() - 1].split("; ") {
+            let (feature, rest) = cf.split_once(": ").expect("feature: from -> to");
+            assert_ne!(feature, "job_title", "an immutable feature was offered");
+            let (_, to) = rest.split_once(" -> ").expect("from -> to");
+            let col = header.iter().position(|h| *h == feature).expect("column");
+            let mut fields: Vec<String> = line.split(',').map(String::from).collect();
+            fields[col] = to.to_string();
+            numeric.push(to.parse::<f64>().is_ok());
+            changed.push_str(&fields.join(","));
+            changed.push('\n');
+            expected += 1;
+        }
+    }
+    let changed_path = dir.path().join("changed.csv");
+    std::fs::write(&changed_path, changed)?;
+    let mut out = Vec::new();
+    let summary = train::score(&model, &changed_path, &DataSpec::default(), &mut out)?;
+    assert_eq!(summary.rows_scored, expected);
+    let (head, scored) = read_csv(&out);
+    let s = head.iter().position(|h| h == "score").expect("score");
+    for (r, numeric) in scored.iter().zip(numeric) {
+        let p: f64 = r[s].parse()?;
+        assert!(p >= model.threshold, "{}: {p} < {}", r[0], model.threshold);
+        // A numeric change is the smallest that reaches the threshold (up to its 4-decimal
+        // rounding); a categorical switch may overshoot.
+        if numeric {
+            assert!(p < model.threshold + 1e-3, "{}: {p}", r[0]);
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn subject_export_is_one_person_and_errors_are_clear() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let (model, model_path) = demo_model(dir.path())?;
+    let data = root().join("datasets/leads_demo.csv");
+    let m = |p: &Path| p.to_string_lossy().into_owned();
+    let o = fairgate(&[
+        "subject",
+        "--model",
+        &m(&model_path),
+        "--data",
+        &m(&data),
+        "--id",
+        "L0000003",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout)?;
+    assert_eq!(v["source"][1], 4);
+    assert_eq!(v["record"].as_array().map(Vec::len), Some(20));
+    assert_eq!(v["consent"]["lawful_basis"], true);
+    let text = String::from_utf8(o.stdout.clone())?;
+    assert!(
+        !text.contains("L0000001") && !text.contains("L0000004"),
+        "another person's id"
+    );
+    // The score is the scorer's.
+    let mut out = Vec::new();
+    train::score(&model, &data, &DataSpec::default(), &mut out)?;
+    let (_, scored) = read_csv(&out);
+    let row = scored.iter().find(|r| r[0] == "L0000003").expect("scored");
+    let p: f64 = row[2].parse()?;
+    assert!((num(&v["score"]) - p).abs() < 1e-12);
+    assert_eq!(v["reasons"].as_array().map(Vec::len), Some(3));
+    assert_eq!(sigmoid(0.0), 0.5);
+
+    // A person who refused consent is exported but not scored.
+    let o = fairgate(&[
+        "subject",
+        "--model",
+        &m(&model_path),
+        "--data",
+        &m(&data),
+        "--id",
+        "L0000002",
+        "--format",
+        "text",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = String::from_utf8(o.stdout)?;
+    assert!(
+        t.contains("consent refused") && t.contains("No score was computed"),
+        "{t}"
+    );
+
+    // Unknown and duplicated ids.
+    let text = std::fs::read_to_string(&data)?;
+    let dup = dir.path().join("dup.csv");
+    let mut lines: Vec<&str> = text.lines().take(20).collect();
+    lines.push(lines[3]);
+    std::fs::write(&dup, lines.join("\n") + "\n")?;
+    for (file, id, message) in [
+        (&data, "L9999999", "no record has lead_id = \"L9999999\""),
+        (
+            &dup,
+            "L0000003",
+            "2 records have lead_id = \"L0000003\" (lines 4, 21)",
+        ),
+    ] {
+        let o = fairgate(&[
+            "subject",
+            "--model",
+            &m(&model_path),
+            "--data",
+            &m(file),
+            "--id",
+            id,
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    }
+    Ok(())
+}
+
+#[test]
+fn explain_cli_reproduces_the_demo_report_without_personal_records(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let m = |p: &Path| p.to_string_lossy().into_owned();
+    let reasons = dir.path().join("reasons.csv");
+    // The README's explain step, on the committed demo model.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(root())
+        .args([
+            "explain",
+            "--model",
+            "reports/demo-model.json",
+            "--data",
+            "datasets/leads_demo.csv",
+            "--format",
+            "markdown",
+            "--reasons",
+            &m(&reasons),
+        ])
+        .output()?;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = String::from_utf8(o.stdout)?;
+    assert!(!md.contains("L00000"), "a person's id in the report");
+    let committed = std::fs::read_to_string(root().join("reports/demo-explain.md"))?;
+    assert!(
+        md == committed,
+        "reports/demo-explain.md is stale: rerun the README's command"
+    );
+    assert!(md.contains("| postcode\\_district | ethnicity | cramers_v"));
+    let text = std::fs::read_to_string(&reasons)?;
+    assert!(text.starts_with("id,score,decision,reason_1,reason_2,reason_3,counterfactuals\n"));
+
+    let data = m(&root().join("datasets/leads_demo.csv"));
+    let model = m(&root().join("reports/demo-model.json"));
+    let o = fairgate(&[
+        "explain",
+        "--model",
+        &model,
+        "--data",
+        &data,
+        "--format",
+        "json",
+        "--repeats",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = String::from_utf8(o.stdout)?;
+    assert!(!json.contains("L00000"), "a person's id in the JSON");
+    let v: Value = serde_json::from_str(&json)?;
+    assert_eq!(v["schema_version"], 1);
+    // A missing protected column is named.
+    let o = fairgate(&[
+        "explain",
+        "--model",
+        &model,
+        "--data",
+        &data,
+        "--protected",
+        "religion",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("\"religion\""), "{}", stderr(&o));
+    Ok(())
+}
