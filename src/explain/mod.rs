@@ -53,7 +53,8 @@ pub struct ExplainParams {
     pub proxy_association: f64,
     /// A feature whose proxy AUC reaches this is flagged. Defaults to 0.7.
     pub proxy_auc: f64,
-    /// Groups smaller than this are left out of the score-gap comparison. Defaults to 30.
+    /// Groups smaller than this are left out of the score-gap comparison and of the proxy
+    /// AUCs. Defaults to 30.
     pub min_group_size: u64,
 }
 
@@ -509,7 +510,7 @@ fn proxies(
                     (
                         "cramers_v",
                         proxy::cramers_v(&f, &g),
-                        proxy::proxy_auc_categorical(&f, &g),
+                        proxy::proxy_auc_categorical(&f, &g, params.min_group_size),
                     )
                 }
                 _ => {
@@ -527,7 +528,7 @@ fn proxies(
                     (
                         "correlation_ratio",
                         proxy::correlation_ratio(&fx, &gx),
-                        proxy::proxy_auc(&fx, &gx),
+                        proxy::proxy_auc(&fx, &gx, params.min_group_size),
                     )
                 }
             };

@@ -9,7 +9,8 @@
 //! - Proxy AUC: how well the feature alone picks out each group (one group against the rest):
 //!   a numeric feature's value is the score; a categorical feature's score is the group's share
 //!   among rows with the same value. Each AUC is oriented to be at least 0.5 and the largest
-//!   over the groups is reported.
+//!   over the groups with at least the minimum group size is reported (a group of five is
+//!   picked out by almost any feature by chance).
 
 use std::collections::BTreeMap;
 
@@ -62,11 +63,26 @@ pub fn correlation_ratio(x: &[f64], g: &[u32]) -> Option<f64> {
     Some((between / total).sqrt().min(1.0))
 }
 
-/// The largest one-against-the-rest AUC over the groups of `g`, oriented to be at least 0.5,
-/// and the group it was found for. `score` is the feature's value for a numeric feature.
-pub fn proxy_auc(score: &[f64], g: &[u32]) -> Option<(f64, u32)> {
-    let groups: std::collections::BTreeSet<u32> = g.iter().copied().collect();
-    if groups.len() < 2 {
+/// The groups of `g` with at least `min` rows (the ones an AUC is reported for; a tiny group
+/// is trivially easy to pick out by chance).
+fn sized_groups(g: &[u32], min: u64) -> std::collections::BTreeSet<u32> {
+    let mut n: BTreeMap<u32, u64> = BTreeMap::new();
+    for &k in g {
+        *n.entry(k).or_default() += 1;
+    }
+    n.into_iter()
+        .filter(|(_, c)| *c >= min)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// The largest one-against-the-rest AUC over the groups of `g` with at least `min` rows,
+/// oriented to be at least 0.5, and the group it was found for. `score` is the feature's
+/// value for a numeric feature.
+pub fn proxy_auc(score: &[f64], g: &[u32], min: u64) -> Option<(f64, u32)> {
+    let all: std::collections::BTreeSet<u32> = g.iter().copied().collect();
+    let groups = sized_groups(g, min);
+    if all.len() < 2 || groups.is_empty() {
         return None;
     }
     let mut best: Option<(f64, u32)> = None;
@@ -78,18 +94,20 @@ pub fn proxy_auc(score: &[f64], g: &[u32]) -> Option<(f64, u32)> {
                 best = Some((a, k));
             }
         }
-        if groups.len() == 2 {
+        if all.len() == 2 {
             break; // the other group gives the same oriented AUC
         }
     }
     best
 }
 
-/// The largest one-against-the-rest AUC of a categorical feature `f`: each row's score for
-/// group `k` is the share of `k` among rows with the same value of `f`.
-pub fn proxy_auc_categorical(f: &[u32], g: &[u32]) -> Option<(f64, u32)> {
-    let groups: std::collections::BTreeSet<u32> = g.iter().copied().collect();
-    if groups.len() < 2 {
+/// The largest one-against-the-rest AUC of a categorical feature `f` over the groups with at
+/// least `min` rows: each row's score for group `k` is the share of `k` among rows with the
+/// same value of `f`.
+pub fn proxy_auc_categorical(f: &[u32], g: &[u32], min: u64) -> Option<(f64, u32)> {
+    let all: std::collections::BTreeSet<u32> = g.iter().copied().collect();
+    let groups = sized_groups(g, min);
+    if all.len() < 2 || groups.is_empty() {
         return None;
     }
     let mut count: BTreeMap<u32, f64> = BTreeMap::new();
@@ -129,7 +147,8 @@ mod tests {
         let x = [1.0, 1.0, 5.0, 5.0];
         let g = [0, 0, 1, 1];
         assert!((correlation_ratio(&x, &g).unwrap_or(0.0) - 1.0).abs() < 1e-12);
-        assert_eq!(proxy_auc(&x, &g), Some((1.0, 0)));
+        assert_eq!(proxy_auc(&x, &g, 1), Some((1.0, 0)));
+        assert_eq!(proxy_auc(&x, &g, 3), None);
         assert_eq!(
             proxy_auc_categorical(&[7, 7, 8, 8], &g).map(|r| r.0),
             Some(1.0)

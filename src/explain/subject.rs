@@ -73,7 +73,11 @@ pub fn subject(
         }
         1 => found.into_iter().next().unwrap_or_default(),
         n => {
-            let lines: Vec<String> = found.iter().map(|(l, _)| l.to_string()).collect();
+            let mut lines: Vec<String> =
+                found.iter().take(10).map(|(l, _)| l.to_string()).collect();
+            if n > 10 {
+                lines.push(format!("and {} more", n - 10));
+            }
             return Err(TrainError::InvalidParam(format!(
                 "{}: {n} records have {id_column} = \"{id}\" (lines {}); an export needs one person",
                 path.display(),

@@ -9,7 +9,7 @@ rows, the design of train_golden.py, a model fitted on all of them with C = 1):
   feature's design columns, for the first 500 rows; and its expected value (the base value);
 - proxy measures per (feature, protected attribute): Cramér's V with
   scipy.stats.contingency.association, the correlation ratio with numpy, and the largest
-  one-against-the-rest ROC AUC with scikit-learn.
+  one-against-the-rest ROC AUC with scikit-learn over the groups of at least 30 rows.
 
 Writes tests/oracle/golden/explain_leads_demo.json.
 """
@@ -38,9 +38,14 @@ def corr_ratio(x, g):
     return float(np.sqrt(between / ((x - m) ** 2).sum()))
 
 
+MIN_GROUP = 30
+
+
 def best_auc(score, g):
     best = None
     for k in np.unique(g):
+        if (g == k).sum() < MIN_GROUP:
+            continue
         a = roc_auc_score(g == k, score)
         a = max(a, 1 - a)
         if best is None or a > best[0]:
@@ -95,6 +100,8 @@ def main():
                 share = pd.crosstab(f, g, normalize="index")
                 best = None
                 for k in np.unique(g):
+                    if (g == k).sum() < MIN_GROUP:
+                        continue
                     score = share[k].reindex(f).to_numpy()
                     a = roc_auc_score(g == k, score)
                     a = max(a, 1 - a)
