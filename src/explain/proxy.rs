@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(proxy_auc(&x, &g, 1), Some((1.0, 0)));
         assert_eq!(proxy_auc(&x, &g, 3), None);
         assert_eq!(
-            proxy_auc_categorical(&[7, 7, 8, 8], &g).map(|r| r.0),
+            proxy_auc_categorical(&[7, 7, 8, 8], &g, 2).map(|r| r.0),
             Some(1.0)
         );
     }
