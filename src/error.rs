@@ -15,6 +15,9 @@ pub enum Error {
     /// Auditing.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// Writing the report.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// Training or scoring.
     #[error(transparent)]
     Train(#[from] TrainError),

@@ -34,6 +34,7 @@ pub mod audit;
 pub mod data;
 mod error;
 pub mod explain;
+pub mod report;
 pub mod train;
 
 pub use error::{Error, Result};

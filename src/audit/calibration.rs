@@ -15,7 +15,7 @@ use super::stats::SegmentStats;
 use super::value::{MetricValue, Undefined};
 
 /// How scores are binned for reliability, ECE, MCE and Hosmer-Lemeshow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "strategy", content = "bins")]
 pub enum Binning {
     /// K equal-width bins on [0, 1].
@@ -43,7 +43,7 @@ impl Default for Binning {
 }
 
 /// One bin of a reliability table.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReliabilityBin {
     /// Lower edge.
     pub low: f64,

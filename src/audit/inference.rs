@@ -16,7 +16,7 @@ use super::stats::Count;
 use super::value::{MetricValue, Undefined};
 
 /// Which test produced a p-value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Test {
     /// Fisher's exact test (two-sided).

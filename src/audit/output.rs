@@ -13,7 +13,7 @@ use crate::data::{LoadSummary, Rejection};
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
 
 /// What was audited.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct AuditInput {
     /// The data file.
     pub path: String,
@@ -30,7 +30,7 @@ pub struct AuditInput {
 }
 
 /// The options in force.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct AuditOptions {
     /// Decision threshold (unused with a prediction column).
     pub threshold: f64,
@@ -43,7 +43,7 @@ pub struct AuditOptions {
 }
 
 /// The whole audit.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct AuditReport {
     /// Layout version.
     pub schema_version: u32,

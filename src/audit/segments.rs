@@ -35,7 +35,7 @@ pub struct Rows<'a> {
 }
 
 /// One group of an attribute or intersection.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct GroupAudit {
     /// Display string (values joined by ", ").
     pub group: String,
@@ -58,7 +58,7 @@ pub struct GroupAudit {
 }
 
 /// The audit of one attribute or intersection.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct AttributeAudit {
     /// The attribute's name (columns joined by " x " for an intersection).
     pub name: String,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// Why a metric has no value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Undefined {
@@ -36,7 +36,7 @@ pub enum Undefined {
 }
 
 /// A metric value with its interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct MetricValue {
     /// The estimate; `None` when undefined.
     pub value: Option<f64>,

@@ -55,6 +55,30 @@ pub enum Command {
     /// Export one person's record, consent status, score, decision and reasons (GDPR access
     /// and portability), as JSON or plain text.
     Subject(SubjectArgs),
+    /// Write the audit evidence: report.html (self-contained, with charts), report.md and
+    /// evidence.json (with the SHA-256 of every input and output) into a folder.
+    Report(ReportArgs),
+}
+
+/// `fairgate report`.
+#[derive(Debug, ClapArgs)]
+pub struct ReportArgs {
+    /// The audit JSON (fairgate audit --format json).
+    #[arg(long, value_name = "FILE")]
+    pub audit: PathBuf,
+    /// The explanation JSON (fairgate explain --format json).
+    #[arg(long, value_name = "FILE")]
+    pub explain: Option<PathBuf>,
+    /// The model file.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// The time recorded in the report (ISO 8601), for reproducible files; default:
+    /// SOURCE_DATE_EPOCH if set, else now.
+    #[arg(long, value_name = "TIME")]
+    pub created: Option<String>,
+    /// The output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `fairgate explain`.

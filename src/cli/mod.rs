@@ -15,8 +15,8 @@ use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, U
 pub use args::Args;
 use args::{
     AuditArgs, ClassWeightArg, Command, DataArgs, DatasetsCommand, ExplainArgs, FormatArg,
-    GenerateArgs, InspectArgs, ModelArg, ScoreArgs, SolverArg, SubjectArgs, SubjectFormat,
-    TrainArgs,
+    GenerateArgs, InspectArgs, ModelArg, ReportArgs, ScoreArgs, SolverArg, SubjectArgs,
+    SubjectFormat, TrainArgs,
 };
 pub use exit::ExitStatus;
 use fairgate::explain::ExplainParams;
@@ -32,6 +32,44 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Score(a) => score(&a),
         Command::Explain(a) => explain(&a),
         Command::Subject(a) => subject(&a),
+        Command::Report(a) => report(&a),
+    }
+}
+
+fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
+    let created = fairgate::data::format_timestamp(
+        created_time(a.created.as_deref())?.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        }),
+    );
+    let r = fairgate::report::Report::load(
+        &a.audit,
+        a.explain.as_deref(),
+        a.model.as_deref(),
+        created,
+    )?;
+    let outputs = r.write(&a.out)?;
+    for f in outputs {
+        eprintln!("wrote {} ({})", a.out.join(&f.path).display(), f.sha256);
+    }
+    eprintln!("wrote {}", a.out.join("evidence.json").display());
+    Ok(ExitStatus::Ok)
+}
+
+/// `--created` or `SOURCE_DATE_EPOCH` as seconds since the epoch; `None` when neither is set.
+fn created_time(flag: Option<&str>) -> anyhow::Result<Option<i64>> {
+    match flag {
+        Some(t) => Ok(Some(parse_time(t).with_context(|| {
+            format!("--created: expected an ISO 8601 date or date-time, found \"{t}\"")
+        })?)),
+        None => match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) => Ok(Some(v.trim().parse::<i64>().with_context(|| {
+                format!("SOURCE_DATE_EPOCH: expected seconds since 1970, found \"{v}\"")
+            })?)),
+            Err(_) => Ok(None),
+        },
     }
 }
 
@@ -156,17 +194,7 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
         (_, Some(_)) => Unlisted::Ignore,
         (None, None) => Unlisted::AsFeatures,
     };
-    let created = match &a.created {
-        Some(t) => Some(parse_time(t).with_context(|| {
-            format!("--created: expected an ISO 8601 date or date-time, found \"{t}\"")
-        })?),
-        None => match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) => Some(v.trim().parse::<i64>().with_context(|| {
-                format!("SOURCE_DATE_EPOCH: expected seconds since 1970, found \"{v}\"")
-            })?),
-            Err(_) => None,
-        },
-    };
+    let created = created_time(a.created.as_deref())?;
     let params = TrainParams {
         kind: match a.kind {
             ModelArg::Logistic => ModelKind::Logistic,

@@ -30,3 +30,6 @@ mod train;
 
 /// Explanations against shap / numpy / scipy goldens, counterfactuals, the subject export.
 mod explain;
+
+/// The report: escaping, no external resources, suppression, manifest, determinism.
+mod report;

@@ -1,0 +1,309 @@
+//! The report's content as a list of blocks, rendered to Markdown here and to HTML in
+//! [`super::html`], so both carry the same findings and tables.
+
+use super::{bias_audit, charts, Finding, Report, ReportError};
+use crate::audit::{AttributeAudit, MetricValue};
+
+/// One piece of the document.
+pub enum Block {
+    /// A heading (level 1 to 3).
+    Heading(u8, String),
+    /// A paragraph of plain text.
+    Paragraph(String),
+    /// Findings with their levels.
+    Findings(Vec<Finding>),
+    /// A table: header and rows of plain text cells.
+    Table(Vec<String>, Vec<Vec<String>>),
+    /// An SVG chart (HTML only).
+    Svg(String),
+}
+
+fn rate(m: Option<&MetricValue>) -> String {
+    match m {
+        Some(MetricValue {
+            value: Some(v),
+            ci_low: Some(lo),
+            ci_high: Some(hi),
+            ..
+        }) => format!("{v:.3} [{lo:.3}, {hi:.3}]"),
+        Some(MetricValue { value: Some(v), .. }) => format!("{v:.3}"),
+        Some(m) => m.undefined_reason.map_or("undefined".into(), |r| {
+            format!("undefined ({r:?})").to_lowercase()
+        }),
+        None => "-".into(),
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map_or("-".into(), |x| format!("{x:.3}"))
+}
+
+/// The metric definitions shown at the end.
+const DEFINITIONS: &[(&str, &str)] = &[
+    ("selection rate", "share of the group with a positive decision (score at or above the threshold), with a Wilson interval"),
+    ("impact ratio", "the group's selection rate divided by the reference group's (AIF360's disparate impact), with a Katz log interval; the four-fifths rule flags a ratio below 0.8"),
+    ("TPR / FPR", "true positive rate TP / (TP + FN) and false positive rate FP / (FP + TN)"),
+    ("PPV", "positive predictive value TP / (TP + FP)"),
+    ("AUC", "ROC AUC: the probability that a random positive scores above a random negative, ties counting one half"),
+    ("ECE", "expected calibration error: sum over bins of n_bin / n x |mean score - observed rate|"),
+    ("scoring rate", "share of the group scoring above the whole sample's median score (NYC Local Law 144)"),
+    ("equalized odds difference", "the larger of the TPR and FPR ranges across the groups (Fairlearn)"),
+    ("Cramér's V / correlation ratio", "association of a feature with a protected attribute, from 0 (none) to 1 (the feature determines the group)"),
+];
+
+fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, ReportError> {
+    let mut out = vec![Block::Heading(
+        2,
+        format!(
+            "{} (reference group: {})",
+            a.name,
+            a.reference_group.as_deref().unwrap_or("none")
+        ),
+    )];
+    let head = [
+        "group",
+        "n",
+        "selection rate",
+        "TPR",
+        "FPR",
+        "PPV",
+        "AUC",
+        "ECE",
+        "impact ratio",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut rows = Vec::new();
+    for g in &a.groups {
+        if g.small {
+            // Counts only for small segments.
+            let mut row = vec![format!("{} (small)", g.group), g.n.to_string()];
+            row.extend(std::iter::repeat_n(
+                "suppressed".to_string(),
+                head.len() - 2,
+            ));
+            rows.push(row);
+            continue;
+        }
+        let m = |k: &str| rate(g.metrics.get(k));
+        rows.push(vec![
+            g.group.clone(),
+            g.n.to_string(),
+            m("selection_rate"),
+            m("tpr"),
+            m("fpr"),
+            m("ppv"),
+            m("auc"),
+            m("ece"),
+            m("disparate_impact"),
+        ]);
+    }
+    out.push(Block::Table(head, rows));
+    if charts_on {
+        out.push(Block::Svg(
+            charts::selection_rates(a).map_err(ReportError::Chart)?,
+        ));
+        out.push(Block::Svg(
+            charts::error_rates(a).map_err(ReportError::Chart)?,
+        ));
+        out.push(Block::Svg(
+            charts::reliability(a).map_err(ReportError::Chart)?,
+        ));
+    }
+    out.push(Block::Heading(3, format!("Bias-audit table: {}", a.name)));
+    let audit_rows = bias_audit(a);
+    let unknown: u64 = audit_rows.iter().filter(|b| b.unknown).map(|b| b.n).sum();
+    let excluded: Vec<String> = audit_rows
+        .iter()
+        .filter(|b| b.excluded && !b.unknown)
+        .map(|b| b.group.clone())
+        .collect();
+    out.push(Block::Table(
+        [
+            "category",
+            "n",
+            "selection rate",
+            "impact ratio",
+            "scoring rate",
+            "scoring impact ratio",
+        ]
+        .map(String::from)
+        .to_vec(),
+        audit_rows
+            .iter()
+            .map(|b| {
+                vec![
+                    b.group.clone(),
+                    b.n.to_string(),
+                    opt(b.selection_rate),
+                    if b.excluded {
+                        "excluded".into()
+                    } else {
+                        opt(b.impact_ratio)
+                    },
+                    opt(b.scoring_rate),
+                    if b.excluded {
+                        "excluded".into()
+                    } else {
+                        opt(b.scoring_impact_ratio)
+                    },
+                ]
+            })
+            .collect(),
+    ));
+    out.push(Block::Paragraph(format!(
+        "Impact ratios are against the most selected (and the highest scoring) category. Rows with an unknown category: {unknown}. {}",
+        if excluded.is_empty() {
+            "No category is under 2% of the rows.".to_string()
+        } else {
+            format!(
+                "Categories under 2% of the rows are shown but excluded from the impact ratios: {}.",
+                excluded.join(", ")
+            )
+        }
+    )));
+    Ok(out)
+}
+
+/// The document's blocks; charts only when `charts_on`.
+pub fn blocks(
+    r: &Report,
+    findings: &[Finding],
+    charts_on: bool,
+) -> Result<Vec<Block>, ReportError> {
+    let i = &r.audit.input;
+    let mut out = vec![
+        Block::Heading(1, "fairgate audit report".into()),
+        Block::Paragraph(format!(
+            "{} (sha256 {}): {} rows read, {} audited, {} rejected. Decision threshold {}, minimum group size {}, {}% intervals. fairgate {}, report made {}.",
+            i.path,
+            i.sha256,
+            i.rows_read,
+            i.rows_used,
+            i.rows_rejected,
+            r.audit.options.threshold,
+            r.audit.options.min_group_size,
+            r.audit.options.confidence * 100.0,
+            crate::VERSION,
+            r.created
+        )),
+        Block::Heading(2, "Summary of findings".into()),
+        Block::Findings(findings.to_vec()),
+    ];
+    for a in &r.audit.attributes {
+        out.extend(attribute_blocks(a, charts_on)?);
+    }
+    if let Some(e) = &r.explain {
+        out.push(Block::Heading(2, "Proxy check".into()));
+        let rows = e["proxies"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| {
+                vec![
+                    p["feature"].as_str().unwrap_or("").to_string(),
+                    p["attribute"].as_str().unwrap_or("").to_string(),
+                    format!(
+                        "{} {}",
+                        p["measure"].as_str().unwrap_or(""),
+                        opt(p["association"].as_f64())
+                    ),
+                    opt(p["auc"].as_f64()),
+                    if p["likely_proxy"] == true {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_string(),
+                ]
+            })
+            .collect();
+        out.push(Block::Table(
+            ["feature", "attribute", "association", "AUC", "likely proxy"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        ));
+    }
+    out.push(Block::Heading(2, "Metric definitions".into()));
+    out.push(Block::Table(
+        vec!["metric".into(), "definition".into()],
+        DEFINITIONS
+            .iter()
+            .map(|(k, v)| vec![k.to_string(), v.to_string()])
+            .collect(),
+    ));
+    out.push(Block::Heading(2, "Inputs".into()));
+    out.push(Block::Table(
+        ["role", "file", "sha256", "bytes"]
+            .map(String::from)
+            .to_vec(),
+        r.inputs
+            .iter()
+            .map(|f| {
+                vec![
+                    f.role.clone(),
+                    f.path.clone(),
+                    f.sha256.clone(),
+                    f.bytes.to_string(),
+                ]
+            })
+            .collect(),
+    ));
+    Ok(out)
+}
+
+/// Escapes text for a Markdown table cell or paragraph.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The report as GitHub-flavoured Markdown.
+pub fn render(r: &Report, findings: &[Finding]) -> String {
+    let blocks = match blocks(r, findings, false) {
+        Ok(b) => b,
+        Err(e) => vec![Block::Paragraph(e.to_string())],
+    };
+    let mut s = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading(level, text) => {
+                s.push_str(&format!("{} {}\n\n", "#".repeat(level as usize), md(&text)))
+            }
+            Block::Paragraph(text) => s.push_str(&format!("{}\n\n", md(&text))),
+            Block::Findings(list) => {
+                for f in list {
+                    s.push_str(&format!("- **{}** {}\n", f.level.word(), md(&f.text)));
+                }
+                s.push('\n');
+            }
+            Block::Table(head, rows) => {
+                s.push_str(&format!(
+                    "| {} |\n",
+                    head.iter().map(|h| md(h)).collect::<Vec<_>>().join(" | ")
+                ));
+                s.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+                for row in rows {
+                    s.push_str(&format!(
+                        "| {} |\n",
+                        row.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ")
+                    ));
+                }
+                s.push('\n');
+            }
+            Block::Svg(_) => {}
+        }
+    }
+    s
+}

@@ -1,0 +1,443 @@
+//! Audit evidence for people to read and file: `report.html` (one self-contained page, inline
+//! CSS and SVG charts, every user-supplied string escaped), `report.md` (the same findings
+//! for pull requests and wikis) and `evidence.json` (everything machine-readable plus a
+//! manifest of every input and output with its SHA-256).
+//!
+//! Privacy: no record of any person appears; groups smaller than the audit's minimum group
+//! size show their counts only.
+
+mod charts;
+mod html;
+mod markdown;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::audit::{AttributeAudit, AuditReport, MetricValue};
+use crate::train::Model;
+
+/// The version of the evidence JSON layout.
+pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
+
+/// Errors of the report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// An input file cannot be read or parsed.
+    #[error("{path}: {message}")]
+    Input {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An output cannot be written.
+    #[error("{path}: cannot write: {message}")]
+    Output {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// A chart could not be drawn.
+    #[error("{0}")]
+    Chart(String),
+}
+
+/// One file and its hash.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileHash {
+    /// What it is: `audit`, `explain`, `model`, `report.html`, ...
+    pub role: String,
+    /// Its path as given.
+    pub path: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its size.
+    pub bytes: u64,
+}
+
+/// How a finding judges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Nothing wrong.
+    Pass,
+    /// Needs a look.
+    Warn,
+    /// A clear problem.
+    Fail,
+    /// For information.
+    Info,
+}
+
+impl Level {
+    /// The word shown.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Pass => "PASS",
+            Level::Warn => "WARN",
+            Level::Fail => "FAIL",
+            Level::Info => "INFO",
+        }
+    }
+}
+
+/// One finding of the executive summary, in plain words.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Its level.
+    pub level: Level,
+    /// What was found.
+    pub text: String,
+}
+
+/// Everything the report is made from.
+pub struct Report {
+    /// The audit.
+    pub audit: AuditReport,
+    /// The explanation JSON, when given.
+    pub explain: Option<serde_json::Value>,
+    /// The model, when given.
+    pub model: Option<Model>,
+    /// The input files with their hashes.
+    pub inputs: Vec<FileHash>,
+    /// When the report was made (ISO 8601 UTC).
+    pub created: String,
+}
+
+/// A file's bytes and hash.
+fn read(role: &str, path: &Path) -> Result<(Vec<u8>, FileHash), ReportError> {
+    let bytes = std::fs::read(path).map_err(|e| ReportError::Input {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let hash = FileHash {
+        role: role.into(),
+        path: path.display().to_string(),
+        sha256: hex(&bytes),
+        bytes: bytes.len() as u64,
+    };
+    Ok((bytes, hash))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Report {
+    /// Reads the audit JSON (required), the explanation JSON and the model (optional).
+    pub fn load(
+        audit: &Path,
+        explain: Option<&Path>,
+        model: Option<&Path>,
+        created: String,
+    ) -> Result<Report, ReportError> {
+        let (bytes, hash) = read("audit", audit)?;
+        let parsed: AuditReport =
+            serde_json::from_slice(&bytes).map_err(|e| ReportError::Input {
+                path: audit.display().to_string(),
+                message: format!(
+                "line {}, column {}: not a fairgate audit JSON (fairgate audit --format json): {e}",
+                e.line(),
+                e.column()
+            ),
+            })?;
+        let mut inputs = vec![hash];
+        let explain = match explain {
+            Some(p) => {
+                let (bytes, hash) = read("explain", p)?;
+                inputs.push(hash);
+                let v: serde_json::Value =
+                    serde_json::from_slice(&bytes).map_err(|e| ReportError::Input {
+                        path: p.display().to_string(),
+                        message: format!("not a fairgate explanation JSON: {e}"),
+                    })?;
+                if v.get("proxies").is_none() {
+                    return Err(ReportError::Input {
+                        path: p.display().to_string(),
+                        message: "not a fairgate explanation JSON (fairgate explain --format json)"
+                            .into(),
+                    });
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        let model = match model {
+            Some(p) => {
+                let (_, hash) = read("model", p)?;
+                inputs.push(hash);
+                Some(Model::from_path(p).map_err(|e| ReportError::Input {
+                    path: p.display().to_string(),
+                    message: e.to_string(),
+                })?)
+            }
+            None => None,
+        };
+        Ok(Report {
+            audit: parsed,
+            explain,
+            model,
+            inputs,
+            created,
+        })
+    }
+
+    /// The executive summary: four-fifths checks (judged on the interval, not only the
+    /// point), error-rate and calibration gaps, small groups, proxies and consent.
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for a in &self.audit.attributes {
+            out.extend(four_fifths(a));
+            let summary = |k: &str| a.summary.get(k).and_then(|m| m.value);
+            if let Some(v) = summary("equalized_odds_difference") {
+                out.push(Finding {
+                    level: if v > 0.1 { Level::Warn } else { Level::Pass },
+                    text: format!(
+                        "{}: equalized odds difference {v:.3} ({} 0.1)",
+                        a.name,
+                        if v > 0.1 { "above" } else { "within" }
+                    ),
+                });
+            }
+            if let Some(v) = summary("ece_gap") {
+                out.push(Finding {
+                    level: if v > 0.05 { Level::Warn } else { Level::Pass },
+                    text: format!(
+                        "{}: calibration error gap between groups {v:.3} ({} 0.05)",
+                        a.name,
+                        if v > 0.05 { "above" } else { "within" }
+                    ),
+                });
+            }
+            let small: Vec<String> = a
+                .groups
+                .iter()
+                .filter(|g| g.small && g.n > 0)
+                .map(|g| format!("{} ({} rows)", g.group, g.n))
+                .collect();
+            if !small.is_empty() {
+                out.push(Finding {
+                    level: Level::Info,
+                    text: format!(
+                        "{}: groups below the minimum size of {} are shown with counts only and left out of the summaries: {}",
+                        a.name,
+                        self.audit.options.min_group_size,
+                        small.join(", ")
+                    ),
+                });
+            }
+        }
+        if let Some(e) = &self.explain {
+            for p in e["proxies"].as_array().into_iter().flatten() {
+                if p["likely_proxy"] == true {
+                    out.push(Finding {
+                        level: Level::Warn,
+                        text: format!(
+                            "feature {} is a likely proxy for {} ({} {}, AUC {})",
+                            p["feature"].as_str().unwrap_or("?"),
+                            p["attribute"].as_str().unwrap_or("?"),
+                            p["measure"].as_str().unwrap_or("?"),
+                            fmt(p["association"].as_f64()),
+                            fmt(p["auc"].as_f64())
+                        ),
+                    });
+                }
+            }
+            let candidates: Vec<&str> = e["minimisation"]["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|f| f["candidate"] == true)
+                .filter_map(|f| f["feature"].as_str())
+                .collect();
+            if !candidates.is_empty() {
+                out.push(Finding {
+                    level: Level::Info,
+                    text: format!(
+                        "data minimisation: each of {} can be dropped alone with less than the tolerated loss of validation AUC",
+                        candidates.join(", ")
+                    ),
+                });
+            }
+        }
+        if let Some(m) = &self.model {
+            let ex = &m.data.excluded;
+            out.push(Finding {
+                level: if m.roles.consent.is_some() { Level::Info } else { Level::Warn },
+                text: match &m.roles.consent {
+                    Some(c) => format!(
+                        "training used {} of {} rows; {} were excluded for want of consent (column {c})",
+                        m.data.rows_used,
+                        m.data.rows_read,
+                        ex.total()
+                    ),
+                    None => "the model was trained without a consent column: every row was treated as having a lawful basis".into(),
+                },
+            });
+        }
+        out
+    }
+
+    /// Writes report.html, report.md and evidence.json into `dir` (created if needed) and
+    /// returns the manifest of outputs.
+    pub fn write(&self, dir: &Path) -> Result<Vec<FileHash>, ReportError> {
+        std::fs::create_dir_all(dir).map_err(|e| ReportError::Output {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let findings = self.findings();
+        let md = markdown::render(self, &findings);
+        let page = html::render(self, &findings)?;
+        let mut outputs = Vec::new();
+        for (name, text) in [("report.html", page), ("report.md", md)] {
+            let path = dir.join(name);
+            write_file(&path, text.as_bytes())?;
+            outputs.push(FileHash {
+                role: name.into(),
+                path: name.into(),
+                sha256: hex(text.as_bytes()),
+                bytes: text.len() as u64,
+            });
+        }
+        let evidence = Evidence {
+            schema_version: EVIDENCE_SCHEMA_VERSION,
+            fairgate_version: crate::VERSION.to_string(),
+            created: self.created.clone(),
+            inputs: self.inputs.clone(),
+            outputs: outputs.clone(),
+            findings,
+            audit: &self.audit,
+            explain: self.explain.as_ref(),
+        };
+        let mut json =
+            serde_json::to_string_pretty(&evidence).map_err(|e| ReportError::Output {
+                path: "evidence.json".into(),
+                message: e.to_string(),
+            })?;
+        json.push('\n');
+        write_file(&dir.join("evidence.json"), json.as_bytes())?;
+        Ok(outputs)
+    }
+}
+
+#[derive(Serialize)]
+struct Evidence<'a> {
+    schema_version: u32,
+    fairgate_version: String,
+    created: String,
+    inputs: Vec<FileHash>,
+    outputs: Vec<FileHash>,
+    findings: Vec<Finding>,
+    audit: &'a AuditReport,
+    explain: Option<&'a serde_json::Value>,
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let tmp: PathBuf = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| ReportError::Output {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+}
+
+fn fmt(v: Option<f64>) -> String {
+    v.map_or("undefined".into(), |x| format!("{x:.3}"))
+}
+
+/// The four-fifths check of every group that is not small, judged on the Katz interval of
+/// its impact ratio: FAIL when the whole interval is below 0.8, WARN when the point is below
+/// but the interval reaches 0.8 (insufficient evidence), PASS otherwise.
+fn four_fifths(a: &AttributeAudit) -> Vec<Finding> {
+    let reference = a.reference_group.as_deref().unwrap_or("?");
+    a.groups
+        .iter()
+        .filter(|g| !g.small && Some(g.group.as_str()) != a.reference_group.as_deref())
+        .filter_map(|g| {
+            let m: &MetricValue = g.metrics.get("disparate_impact")?;
+            let v = m.value?;
+            let (level, verdict) = match (v < 0.8, m.ci_high) {
+                (true, Some(hi)) if hi < 0.8 => (Level::Fail, "below the four-fifths line"),
+                (true, _) => (Level::Warn, "below the four-fifths line, but the interval reaches it"),
+                (false, _) => (Level::Pass, "at or above the four-fifths line"),
+            };
+            let ci = match (m.ci_low, m.ci_high) {
+                (Some(lo), Some(hi)) => format!(" (95% interval {lo:.2} to {hi:.2})"),
+                _ => String::new(),
+            };
+            Some(Finding {
+                level,
+                text: format!(
+                    "{}: the selection rate of {} is {v:.2} times that of {reference}{ci}: {verdict}",
+                    a.name, g.group
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The NYC Local Law 144 style numbers of one attribute: per category, count, selection rate
+/// and impact ratio against the most selected category, scoring rate and its impact ratio;
+/// categories under 2% shown but excluded from the impact ratios.
+pub struct BiasAuditRow {
+    /// The category.
+    pub group: String,
+    /// Rows.
+    pub n: u64,
+    /// Selection rate.
+    pub selection_rate: Option<f64>,
+    /// Selection rate / the highest selection rate among the included categories.
+    pub impact_ratio: Option<f64>,
+    /// Share scoring above the overall median.
+    pub scoring_rate: Option<f64>,
+    /// Scoring rate / the highest scoring rate among the included categories.
+    pub scoring_impact_ratio: Option<f64>,
+    /// Under 2% of the rows: excluded from the impact ratios.
+    pub excluded: bool,
+    /// The unknown category.
+    pub unknown: bool,
+}
+
+/// The bias-audit rows of an attribute.
+pub fn bias_audit(a: &AttributeAudit) -> Vec<BiasAuditRow> {
+    let unknown = crate::audit::UNKNOWN_GROUP;
+    let rate = |g: &crate::audit::GroupAudit, k: &str| g.metrics.get(k).and_then(|m| m.value);
+    let included = |g: &&crate::audit::GroupAudit| !g.under_2_percent && g.group != unknown;
+    let best = |k: &str| {
+        a.groups
+            .iter()
+            .filter(included)
+            .filter_map(|g| rate(g, k))
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+    };
+    let (top_sel, top_score) = (best("selection_rate"), best("scoring_rate"));
+    a.groups
+        .iter()
+        .filter(|g| g.n > 0)
+        .map(|g| {
+            let excluded = !included(&g);
+            let ratio = |v: Option<f64>, top: Option<f64>| match (v, top, excluded) {
+                (Some(v), Some(t), false) if t > 0.0 => Some(v / t),
+                _ => None,
+            };
+            BiasAuditRow {
+                group: g.group.clone(),
+                n: g.n,
+                selection_rate: rate(g, "selection_rate"),
+                impact_ratio: ratio(rate(g, "selection_rate"), top_sel),
+                scoring_rate: rate(g, "scoring_rate"),
+                scoring_impact_ratio: ratio(rate(g, "scoring_rate"), top_score),
+                excluded,
+                unknown: g.group == unknown,
+            }
+        })
+        .collect()
+}
