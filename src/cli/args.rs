@@ -72,6 +72,10 @@ pub struct ReportArgs {
     /// The model file.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// What people declare for the DPIA (controller, DPO, lawful basis, retention,
+    /// decisions): see datasets/context.toml. Missing fields are open items.
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
     /// The time recorded in the report (ISO 8601), for reproducible files; default:
     /// SOURCE_DATE_EPOCH if set, else now.
     #[arg(long, value_name = "TIME")]

@@ -48,6 +48,7 @@ fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
         &a.audit,
         a.explain.as_deref(),
         a.model.as_deref(),
+        a.context.as_deref(),
         created,
     )?;
     let outputs = r.write(&a.out)?;

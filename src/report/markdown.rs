@@ -254,7 +254,7 @@ pub fn blocks(
 }
 
 /// Escapes text for a Markdown table cell or paragraph.
-fn md(s: &str) -> String {
+pub fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

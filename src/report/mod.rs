@@ -1,14 +1,18 @@
 //! Audit evidence for people to read and file: `report.html` (one self-contained page, inline
 //! CSS and SVG charts, every user-supplied string escaped), `report.md` (the same findings
-//! for pull requests and wikis) and `evidence.json` (everything machine-readable plus a
-//! manifest of every input and output with its SHA-256).
+//! for pull requests and wikis), `dpia.md` (DPIA evidence, a draft with open items until
+//! people sign it off) and `evidence.json` (everything machine-readable plus a manifest of
+//! every input and output with its SHA-256).
 //!
 //! Privacy: no record of any person appears; groups smaller than the audit's minimum group
 //! size show their counts only.
 
 mod charts;
+mod dpia;
 mod html;
 mod markdown;
+
+pub use dpia::Context;
 
 use std::path::{Path, PathBuf};
 
@@ -106,6 +110,8 @@ pub struct Report {
     pub inputs: Vec<FileHash>,
     /// When the report was made (ISO 8601 UTC).
     pub created: String,
+    /// What people declared (`context.toml`); empty fields are open items.
+    pub context: Context,
 }
 
 /// A file's bytes and hash.
@@ -136,6 +142,7 @@ impl Report {
         audit: &Path,
         explain: Option<&Path>,
         model: Option<&Path>,
+        context: Option<&Path>,
         created: String,
     ) -> Result<Report, ReportError> {
         let (bytes, hash) = read("audit", audit)?;
@@ -180,12 +187,21 @@ impl Report {
             }
             None => None,
         };
+        let context = match context {
+            Some(p) => {
+                let (_, hash) = read("context", p)?;
+                inputs.push(hash);
+                Context::from_path(p)?
+            }
+            None => Context::default(),
+        };
         Ok(Report {
             audit: parsed,
             explain,
             model,
             inputs,
             created,
+            context,
         })
     }
 
@@ -295,8 +311,9 @@ impl Report {
         let findings = self.findings();
         let md = markdown::render(self, &findings);
         let page = html::render(self, &findings)?;
+        let dpia = dpia::render(self, &self.context, &findings);
         let mut outputs = Vec::new();
-        for (name, text) in [("report.html", page), ("report.md", md)] {
+        for (name, text) in [("report.html", page), ("report.md", md), ("dpia.md", dpia)] {
             let path = dir.join(name);
             write_file(&path, text.as_bytes())?;
             outputs.push(FileHash {

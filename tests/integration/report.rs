@@ -34,13 +34,12 @@ fn hostile_csv() -> String {
     s
 }
 
-#[test]
-fn report_escapes_names_and_loads_nothing_external() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = tempfile::tempdir()?;
-    let m = |p: &Path| p.to_string_lossy().into_owned();
-    let data = dir.path().join("scored.csv");
+/// The audit JSON of [`hostile_csv`], written in `dir`.
+fn hostile_audit(dir: &Path) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+    let data = dir.join("scored.csv");
     std::fs::write(&data, hostile_csv())?;
-    let audit = dir.path().join("audit.json");
+    let audit = dir.join("audit.json");
+    let m = |p: &Path| p.to_string_lossy().into_owned();
     let o = fairgate(&[
         "audit",
         "--data",
@@ -57,6 +56,14 @@ fn report_escapes_names_and_loads_nothing_external() -> Result<(), Box<dyn std::
         &m(&audit),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    Ok(audit)
+}
+
+#[test]
+fn report_escapes_names_and_loads_nothing_external() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let m = |p: &Path| p.to_string_lossy().into_owned();
+    let audit = hostile_audit(dir.path())?;
     let out = dir.path().join("report");
     let args = [
         "report",
@@ -136,5 +143,148 @@ fn report_refuses_what_is_not_an_audit() -> Result<(), Box<dyn std::error::Error
         &m(&out),
     ]);
     assert_eq!(o.status.code(), Some(2));
+    Ok(())
+}
+
+#[test]
+fn dpia_keeps_open_items_open_until_people_sign_off() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let m = |p: &Path| p.to_string_lossy().into_owned();
+    let audit = hostile_audit(dir.path())?;
+    let out = dir.path().join("r");
+    let run = |context: Option<&Path>| {
+        let mut args = vec![
+            "report".to_string(),
+            "--audit".into(),
+            m(&audit),
+            "--out".into(),
+            m(&out),
+        ];
+        if let Some(c) = context {
+            args.extend(["--context".to_string(), m(c)]);
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        fairgate(&refs)
+    };
+    // Without a context: a draft, with the controller and the decision open, nothing invented.
+    let o = run(None);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dpia = std::fs::read_to_string(out.join("dpia.md"))?;
+    assert!(dpia.contains("**DRAFT (not signed off)**"));
+    assert!(dpia.contains("Controller [declared]: **OPEN ITEM**"));
+    assert!(dpia.contains("Decision [person]: **OPEN ITEM**"));
+    assert!(
+        !dpia.contains("<script>"),
+        "unescaped group name in dpia.md"
+    );
+    // The example context leaves the sign-off open: still a draft.
+    let example = crate::util::root().join("datasets/context.toml");
+    let o = run(Some(&example));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dpia = std::fs::read_to_string(out.join("dpia.md"))?;
+    assert!(
+        dpia.contains("**DRAFT (not signed off)**")
+            && !dpia.contains("Controller [declared]: **OPEN")
+    );
+    // A full sign-off makes it final.
+    let signed = dir.path().join("signed.toml");
+    std::fs::write(
+        &signed,
+        format!(
+            "{}\ndecision = \"approve\"\napproved-by = \"DPIA owner\"\napproved-on = \"2026-07-01\"\n",
+            std::fs::read_to_string(&example)?
+        ),
+    )?;
+    let o = run(Some(&signed));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(out.join("dpia.md"))?.contains("Status: **signed off**"));
+    // An unknown key names the file and line.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "controller = \"x\"\ncontroler = \"y\"\n")?;
+    let o = run(Some(&bad));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bad.toml: line 2"), "{}", stderr(&o));
+    Ok(())
+}
+
+/// The README's main command, step by step from the project root: the committed example
+/// report in reports/demo-report/ must be what it produces today.
+#[test]
+fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std::error::Error>> {
+    let root = crate::util::root();
+    let steps: [&[&str]; 4] = [
+        &[
+            "explain",
+            "--model",
+            "reports/demo-model.json",
+            "--data",
+            "datasets/leads_demo.csv",
+            "--format",
+            "json",
+            "--out",
+            "target/demo/explain.json",
+            "--reasons",
+            "target/demo/reasons.csv",
+        ],
+        &[
+            "score",
+            "--model",
+            "reports/demo-model.json",
+            "--data",
+            "datasets/leads_demo.csv",
+            "--out",
+            "target/demo/leads_scored.csv",
+        ],
+        &[
+            "audit",
+            "--data",
+            "target/demo/leads_scored.csv",
+            "--label",
+            "converted",
+            "--score",
+            "score",
+            "--protected",
+            "gender,age_band,ethnicity,region",
+            "--intersect",
+            "gender,age_band",
+            "--threshold",
+            "0.2",
+            "--format",
+            "json",
+            "--out",
+            "target/demo/audit.json",
+        ],
+        &[
+            "report",
+            "--audit",
+            "target/demo/audit.json",
+            "--explain",
+            "target/demo/explain.json",
+            "--model",
+            "reports/demo-model.json",
+            "--context",
+            "datasets/context.toml",
+            "--created",
+            "2026-06-30",
+            "--out",
+            "target/demo/report",
+        ],
+    ];
+    for args in steps {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+            .current_dir(&root)
+            .args(args)
+            .output()?;
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    }
+    for name in ["report.html", "report.md", "dpia.md", "evidence.json"] {
+        let now = std::fs::read_to_string(root.join("target/demo/report").join(name))?;
+        let committed = std::fs::read_to_string(root.join("reports/demo-report").join(name))?;
+        assert!(
+            now == committed,
+            "reports/demo-report/{name} is stale: rerun the README's main command"
+        );
+        assert!(!now.contains("L00000"), "a person's id in {name}");
+    }
     Ok(())
 }
