@@ -26,6 +26,8 @@ pub struct Context {
     pub dpia_owner: Option<String>,
     /// The purposes of the processing.
     pub purposes: Option<Vec<String>>,
+    /// Uses the model is not meant for (model card).
+    pub out_of_scope: Option<Vec<String>>,
     /// The lawful basis (Art. 6) per purpose, in words.
     pub lawful_basis: Option<String>,
     /// Retention of the records, in days.

@@ -1,12 +1,13 @@
 //! Audit evidence for people to read and file: `report.html` (one self-contained page, inline
 //! CSS and SVG charts, every user-supplied string escaped), `report.md` (the same findings
 //! for pull requests and wikis), `dpia.md` (DPIA evidence, a draft with open items until
-//! people sign it off) and `evidence.json` (everything machine-readable plus a manifest of
+//! people sign it off), `model_card.md` (with the model) and `evidence.json` (everything machine-readable plus a manifest of
 //! every input and output with its SHA-256).
 //!
 //! Privacy: no record of any person appears; groups smaller than the audit's minimum group
 //! size show their counts only.
 
+mod card;
 mod charts;
 mod dpia;
 mod html;
@@ -312,8 +313,12 @@ impl Report {
         let md = markdown::render(self, &findings);
         let page = html::render(self, &findings)?;
         let dpia = dpia::render(self, &self.context, &findings);
+        let mut files = vec![("report.html", page), ("report.md", md), ("dpia.md", dpia)];
+        if let Some(m) = &self.model {
+            files.push(("model_card.md", card::render(self, m)));
+        }
         let mut outputs = Vec::new();
-        for (name, text) in [("report.html", page), ("report.md", md), ("dpia.md", dpia)] {
+        for (name, text) in files {
             let path = dir.join(name);
             write_file(&path, text.as_bytes())?;
             outputs.push(FileHash {

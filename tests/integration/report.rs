@@ -95,6 +95,8 @@ fn report_escapes_names_and_loads_nothing_external() -> Result<(), Box<dyn std::
         html.matches("http://www.w3.org/2000/svg").count()
     );
     assert!(html.matches("<svg").count() >= 3, "charts");
+    // No model given: no model card.
+    assert!(!out.join("model_card.md").exists());
     // The small group shows its count only.
     assert!(md.contains("| tiny (small) | 5 | suppressed |"), "{md}");
 
@@ -277,7 +279,13 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
             .output()?;
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
     }
-    for name in ["report.html", "report.md", "dpia.md", "evidence.json"] {
+    for name in [
+        "report.html",
+        "report.md",
+        "dpia.md",
+        "model_card.md",
+        "evidence.json",
+    ] {
         let now = std::fs::read_to_string(root.join("target/demo/report").join(name))?;
         let committed = std::fs::read_to_string(root.join("reports/demo-report").join(name))?;
         assert!(
