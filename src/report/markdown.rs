@@ -35,7 +35,8 @@ fn rate(m: Option<&MetricValue>) -> String {
 }
 
 fn opt(v: Option<f64>) -> String {
-    v.map_or("-".into(), |x| format!("{x:.3}"))
+    // `+ 0.0` turns a negative zero into zero, so "-0.000" is never shown.
+    v.map_or("-".into(), |x| format!("{:.3}", x + 0.0))
 }
 
 /// The metric definitions shown at the end.
@@ -132,16 +133,24 @@ fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, R
         audit_rows
             .iter()
             .map(|b| {
+                // A group below the minimum size shows its count only.
+                let rate = |v: Option<f64>| {
+                    if b.small {
+                        "suppressed".to_string()
+                    } else {
+                        opt(v)
+                    }
+                };
                 vec![
                     b.group.clone(),
                     b.n.to_string(),
-                    opt(b.selection_rate),
+                    rate(b.selection_rate),
                     if b.excluded {
                         "excluded".into()
                     } else {
                         opt(b.impact_ratio)
                     },
-                    opt(b.scoring_rate),
+                    rate(b.scoring_rate),
                     if b.excluded {
                         "excluded".into()
                     } else {

@@ -426,6 +426,8 @@ pub struct BiasAuditRow {
     pub excluded: bool,
     /// The unknown category.
     pub unknown: bool,
+    /// Below the minimum group size: its rates are suppressed in reports.
+    pub small: bool,
 }
 
 /// The bias-audit rows of an attribute.
@@ -459,6 +461,7 @@ pub fn bias_audit(a: &AttributeAudit) -> Vec<BiasAuditRow> {
                 scoring_impact_ratio: ratio(rate(g, "scoring_rate"), top_score),
                 excluded,
                 unknown: g.group == unknown,
+                small: g.small,
             }
         })
         .collect()

@@ -33,3 +33,6 @@ mod explain;
 
 /// The report: escaping, no external resources, suppression, manifest, determinism.
 mod report;
+
+/// report.html in headless Chromium: no console errors, no requests, renders.
+mod browser;

@@ -35,7 +35,7 @@ fn hostile_csv() -> String {
 }
 
 /// The audit JSON of [`hostile_csv`], written in `dir`.
-fn hostile_audit(dir: &Path) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+pub fn hostile_audit(dir: &Path) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
     let data = dir.join("scored.csv");
     std::fs::write(&data, hostile_csv())?;
     let audit = dir.join("audit.json");
@@ -99,6 +99,11 @@ fn report_escapes_names_and_loads_nothing_external() -> Result<(), Box<dyn std::
     assert!(!out.join("model_card.md").exists());
     // The small group shows its count only.
     assert!(md.contains("| tiny (small) | 5 | suppressed |"), "{md}");
+    assert!(
+        md.contains("| tiny | 5 | suppressed | excluded | suppressed | excluded |"),
+        "{md}"
+    );
+    assert!(!md.contains("-0.000"));
 
     // The manifest's hashes are the files'.
     let evidence: Value =
