@@ -106,9 +106,13 @@ pub struct ExplainArgs {
     /// Seed of the permutations.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Features a person cannot change: never offered as counterfactuals. Comma-separated.
+    /// Features a person cannot change: never offered as counterfactuals. Comma-separated;
+    /// added to the `immutable` list of the config's [explain] table.
     #[arg(long, value_name = "COLS", value_delimiter = ',')]
     pub immutable: Vec<String>,
+    /// A config file whose [explain] table may list `immutable` features.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// A feature whose removal loses less validation AUC than this is a data-minimisation
     /// candidate.
     #[arg(long, default_value_t = 0.005)]

@@ -76,12 +76,20 @@ fn created_time(flag: Option<&str>) -> anyhow::Result<Option<i64>> {
 
 fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     let model = Model::from_path(&a.model)?;
+    let mut immutable = match &a.config {
+        Some(p) => fairgate::data::ConfigFile::from_path(p)?
+            .explain
+            .immutable
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    immutable.extend(a.immutable.iter().cloned());
     let params = ExplainParams {
         top: a.top,
         repeats: a.repeats,
         seed: a.seed,
         protected: a.protected.clone(),
-        immutable: a.immutable.clone(),
+        immutable,
         minimisation_tolerance: a.minimisation_tolerance,
         proxy_association: a.proxy_association,
         proxy_auc: a.proxy_auc,

@@ -28,7 +28,7 @@ pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{RawRecord, ReadOptions, TableReader};
 pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
 pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
-pub use spec::{ConfigFile, DataSpec, MissingNumeric, OnInvalid, Role};
+pub use spec::{ConfigFile, DataSpec, ExplainSection, MissingNumeric, OnInvalid, Role};
 pub use summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 pub use table::{load, Column, Table};
 pub use value::format_timestamp;

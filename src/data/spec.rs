@@ -173,6 +173,32 @@ pub struct ConfigFile {
     /// The `[data]` table.
     #[serde(default)]
     pub data: DataSpec,
+    /// The `[explain]` table.
+    #[serde(default)]
+    pub explain: ExplainSection,
+}
+
+/// The `[explain]` table of a config file.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ExplainSection {
+    /// Features a person cannot change: never offered as counterfactuals.
+    pub immutable: Option<Vec<String>>,
+}
+
+impl ConfigFile {
+    /// Reads a whole config file; errors name the file, line and key.
+    pub fn from_path(path: &Path) -> Result<ConfigFile, DataError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
+            origin: origin.clone(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| DataError::Config {
+            origin,
+            message: toml_message(&text, &e),
+        })
+    }
 }
 
 impl DataSpec {

@@ -226,6 +226,8 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
             "reports/demo-model.json",
             "--data",
             "datasets/leads_demo.csv",
+            "--config",
+            "datasets/demo.toml",
             "--format",
             "json",
             "--out",
@@ -284,6 +286,10 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
             .output()?;
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
     }
+    // The demo config's immutable features are never offered as counterfactuals.
+    let reasons = std::fs::read_to_string(root.join("target/demo/reasons.csv"))?;
+    assert!(reasons.contains(" -> "), "no counterfactual at all");
+    assert!(!reasons.contains("postcode_district:") && !reasons.contains("postcode_affluence:"));
     for name in [
         "report.html",
         "report.md",
