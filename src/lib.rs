@@ -35,6 +35,7 @@ pub mod data;
 mod error;
 pub mod explain;
 pub mod report;
+pub mod text;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -1,6 +1,8 @@
 //! The audit's output: one serializable report (the JSON contract) and a readable table.
 //! Counts, rates and names only; never a raw record.
 
+use crate::text::escape_markdown;
+
 use std::collections::BTreeMap;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table as TextTable};
@@ -215,22 +217,6 @@ impl AuditReport {
 
 /// Renders a table from its header and rows.
 type TableFn = dyn Fn(&[&str], &[Vec<String>]) -> String;
-
-/// Escapes text for a Markdown table cell.
-fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '|' | '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn point(v: Option<MetricValue>) -> String {
     match v {

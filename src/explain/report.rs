@@ -1,27 +1,14 @@
 //! The explanation as JSON (the machine-readable contract) and as Markdown tables (for
 //! terminals, pull requests and wikis). Names from the data are escaped for Markdown.
 
+use crate::text::escape_markdown as md;
+
 use std::fmt::Write as _;
 
 use super::Explanation;
 
 /// The version of the explanation JSON layout.
 pub const EXPLAIN_SCHEMA_VERSION: u32 = 1;
-
-fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn num(v: Option<f64>) -> String {
     v.map_or("undefined".into(), |x| format!("{x:.4}"))

@@ -1,6 +1,8 @@
 //! The report's content as a list of blocks, rendered to Markdown here and to HTML in
 //! [`super::html`], so both carry the same findings and tables.
 
+pub use crate::text::escape_markdown as md;
+
 use super::{bias_audit, charts, Finding, Report, ReportError};
 use crate::audit::{AttributeAudit, MetricValue};
 
@@ -260,22 +262,6 @@ pub fn blocks(
             .collect(),
     ));
     Ok(out)
-}
-
-/// Escapes text for a Markdown table cell or paragraph.
-pub fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The report as GitHub-flavoured Markdown.
