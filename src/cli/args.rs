@@ -55,8 +55,9 @@ pub enum Command {
     /// Export one person's record, consent status, score, decision and reasons (GDPR access
     /// and portability), as JSON or plain text.
     Subject(SubjectArgs),
-    /// Write the audit evidence: report.html (self-contained, with charts), report.md and
-    /// evidence.json (with the SHA-256 of every input and output) into a folder.
+    /// Write the audit evidence into a folder: report.html (self-contained, with charts),
+    /// report.md, dpia.md (DPIA evidence, a draft until signed off), model_card.md (with
+    /// --model) and evidence.json (with the SHA-256 of every input and output).
     Report(ReportArgs),
 }
 
