@@ -7,8 +7,8 @@ use std::path::Path;
 
 use super::local::{counterfactuals, reason_codes, signed, LinearView};
 use super::ExplainParams;
-use crate::data::{ColumnValues, DataSpec, ReadOptions, TableReader};
-use crate::train::{consent_filter, sigmoid, FeatureColumn, Model, ModelInput, RuleSet};
+use crate::data::{ColumnValues, DataSpec};
+use crate::train::{sigmoid, Model, ModelReader, RuleSet};
 
 /// Streams `path` and writes the reasons CSV (`id,score,decision,reason_1..k,counterfactuals`)
 /// and the contributions CSV (`id,base,<feature>...,logit`; logistic models) where given.
@@ -21,30 +21,13 @@ pub fn local(
     contributions: Option<&mut dyn Write>,
 ) -> Result<(u64, u64), crate::Error> {
     let io = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
-    let input = ModelInput::resolve(
+    let mut mr = ModelReader::open(
         model,
         path,
         &DataSpec::default(),
         params.protected.as_deref(),
     )?;
-    let spec = input.spec.clone();
-    let as_of = spec.as_of_seconds()?;
-    let mut reader = TableReader::from_path(path, &spec, &ReadOptions::default())?;
-    let defs = reader.schema().columns.clone();
-    let find = |name: &Option<String>| {
-        name.as_deref()
-            .and_then(|n| defs.iter().position(|d| d.name == n))
-    };
-    let feature_idx: Vec<usize> = input
-        .features
-        .iter()
-        .filter_map(|f| defs.iter().position(|d| &d.name == f))
-        .collect();
-    let (id_idx, consent_idx, stamp_idx) = (
-        find(&spec.id),
-        find(&spec.consent),
-        find(&spec.consent_timestamp),
-    );
+    let id_idx = mr.column(mr.input.spec.id.as_deref());
     let view = LinearView::of(model);
     let t = model.threshold.clamp(1e-12, 1.0 - 1e-12);
     let target = (t / (1.0 - t)).ln();
@@ -62,7 +45,7 @@ pub fn local(
     };
     if let Some(w) = cw.as_mut() {
         let mut head = vec!["id".to_string(), "base".into()];
-        head.extend(input.features.iter().cloned());
+        head.extend(mr.input.features.iter().cloned());
         head.push("logit".into());
         w.write_record(&head).map_err(io)?;
     }
@@ -76,26 +59,10 @@ pub fn local(
         .collect();
 
     let mut below = (0u64, 0u64);
-    while let Some(chunk) = reader.next_chunk()? {
+    while let Some(chunk) = mr.reader.next_chunk()? {
         let cols = &chunk.columns;
-        let fcols: Vec<FeatureColumn<'_>> = feature_idx
-            .iter()
-            .zip(&input.features)
-            .map(|(&i, name)| FeatureColumn {
-                name,
-                values: &cols[i],
-                levels: reader.levels(i),
-            })
-            .collect();
-        let flags = match consent_idx.map(|i| &cols[i]) {
-            Some(ColumnValues::Boolean(v)) => Some(v.as_slice()),
-            _ => None,
-        };
-        let stamps = match stamp_idx.map(|i| &cols[i]) {
-            Some(ColumnValues::Numeric(v)) => Some(v.as_slice()),
-            _ => None,
-        };
-        let (keep, _) = consent_filter(chunk.n_rows, flags, stamps, as_of);
+        let fcols = mr.features(&chunk);
+        let (keep, _) = mr.consent(&chunk);
         let id_of = |r: usize| match id_idx.map(|i| &cols[i]) {
             Some(ColumnValues::Text(t)) => t.get(r).unwrap_or_default().to_string(),
             _ => String::new(),
@@ -193,7 +160,7 @@ pub fn local(
             }
         }
     }
-    reader.finish()?;
+    mr.reader.finish()?;
     if let Some(w) = rw.as_mut() {
         w.flush()?;
     }

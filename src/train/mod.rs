@@ -24,7 +24,7 @@ pub use model::{
 };
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
-pub use score::{score, ModelInput, ScoreSummary};
+pub use score::{score, ModelInput, ModelReader, ScoreSummary};
 pub use solver::{
     cholesky, fit_logistic, hessian_at, inverse, sigmoid, solve, LogisticFit, LogisticParams,
 };

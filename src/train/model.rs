@@ -174,6 +174,14 @@ pub struct Exclusions {
 }
 
 impl Exclusions {
+    /// Adds another run's counts.
+    pub fn add(&mut self, other: &Exclusions) {
+        self.consent_refused += other.consent_refused;
+        self.consent_missing += other.consent_missing;
+        self.consent_after_as_of += other.consent_after_as_of;
+        self.consent_timestamp_missing += other.consent_timestamp_missing;
+    }
+
     /// All excluded rows.
     pub fn total(&self) -> u64 {
         self.consent_refused

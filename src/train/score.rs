@@ -12,7 +12,9 @@ use super::consent::consent_filter;
 use super::design::FeatureColumn;
 use super::model::{Exclusions, Model};
 use super::TrainError;
-use crate::data::{ColumnValues, DataSpec, ReadOptions, Rejection, TableReader, MISSING_CODE};
+use crate::data::{
+    Chunk, ColumnValues, DataSpec, ReadOptions, Rejection, TableReader, MISSING_CODE,
+};
 
 /// The columns to read to apply a model to a file, checked against the file's header.
 #[derive(Clone, Debug)]
@@ -96,6 +98,85 @@ impl ModelInput {
     }
 }
 
+/// A model's input file opened for streaming: the reader, where the model's columns are,
+/// and the consent rule. The scorer and the per-person explanations share it.
+pub struct ModelReader {
+    /// The reader.
+    pub reader: TableReader,
+    /// The resolved input.
+    pub input: ModelInput,
+    features: Vec<usize>,
+    consent: Option<usize>,
+    stamp: Option<usize>,
+    as_of: Option<i64>,
+}
+
+impl ModelReader {
+    /// Opens `path` for `model` (see [`ModelInput::resolve`]).
+    pub fn open(
+        model: &Model,
+        path: &Path,
+        overrides: &DataSpec,
+        protected: Option<&[String]>,
+    ) -> Result<ModelReader, crate::Error> {
+        let input = ModelInput::resolve(model, path, overrides, protected)?;
+        let as_of = input.spec.as_of_seconds()?;
+        let reader = TableReader::from_path(path, &input.spec, &ReadOptions::default())?;
+        let features = input
+            .features
+            .iter()
+            .filter_map(|f| reader.schema().columns.iter().position(|d| &d.name == f))
+            .collect();
+        let mut r = ModelReader {
+            reader,
+            input,
+            features,
+            consent: None,
+            stamp: None,
+            as_of,
+        };
+        r.consent = r.column(r.input.spec.consent.as_deref());
+        r.stamp = r.column(r.input.spec.consent_timestamp.as_deref());
+        Ok(r)
+    }
+
+    /// The schema position of a column, if it was read.
+    pub fn column(&self, name: Option<&str>) -> Option<usize> {
+        let name = name?;
+        self.reader
+            .schema()
+            .columns
+            .iter()
+            .position(|d| d.name == name)
+    }
+
+    /// The model's feature columns in a chunk, in the model's order.
+    pub fn features<'a>(&'a self, chunk: &'a Chunk) -> Vec<FeatureColumn<'a>> {
+        self.features
+            .iter()
+            .zip(&self.input.features)
+            .map(|(&i, name)| FeatureColumn {
+                name,
+                values: &chunk.columns[i],
+                levels: self.reader.levels(i),
+            })
+            .collect()
+    }
+
+    /// Which rows of a chunk have a lawful basis, and why the others do not.
+    pub fn consent(&self, chunk: &Chunk) -> (Vec<bool>, Exclusions) {
+        let flags = match self.consent.map(|i| &chunk.columns[i]) {
+            Some(ColumnValues::Boolean(v)) => Some(v.as_slice()),
+            _ => None,
+        };
+        let stamps = match self.stamp.map(|i| &chunk.columns[i]) {
+            Some(ColumnValues::Numeric(v)) => Some(v.as_slice()),
+            _ => None,
+        };
+        consent_filter(chunk.n_rows, flags, stamps, self.as_of)
+    }
+}
+
 /// The account of a scoring run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScoreSummary {
@@ -127,21 +208,16 @@ pub fn score(
     overrides: &DataSpec,
     out: impl Write,
 ) -> Result<ScoreSummary, crate::Error> {
-    let input = ModelInput::resolve(model, path, overrides, None)?;
-    let spec = input.spec.clone();
-    let as_of = spec.as_of_seconds()?;
-    let (features, protected) = (input.features.clone(), input.protected.clone());
+    let mut mr = ModelReader::open(model, path, overrides, None)?;
+    let spec = mr.input.spec.clone();
+    let (features, protected) = (mr.input.features.clone(), mr.input.protected.clone());
     let (label, id) = (spec.label.clone(), spec.id.clone());
-    let (consent, consent_timestamp) = (spec.consent.clone(), spec.consent_timestamp.clone());
-    let mut reader = TableReader::from_path(path, &spec, &ReadOptions::default())?;
-    let defs = reader.schema().columns.clone();
-    let find = |name: &str| defs.iter().position(|d| d.name == name);
-    let feature_idx: Vec<usize> = features.iter().filter_map(|f| find(f)).collect();
-    let protected_idx: Vec<usize> = protected.iter().filter_map(|p| find(p)).collect();
-    let label_idx = label.as_deref().and_then(find);
-    let id_idx = id.as_deref().and_then(find);
-    let consent_idx = consent.as_deref().and_then(find);
-    let stamp_idx = consent_timestamp.as_deref().and_then(find);
+    let protected_idx: Vec<usize> = protected
+        .iter()
+        .filter_map(|p| mr.column(Some(p)))
+        .collect();
+    let label_idx = mr.column(label.as_deref());
+    let id_idx = mr.column(id.as_deref());
 
     let write_err = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
     let mut w = csv::Writer::from_writer(out);
@@ -156,31 +232,15 @@ pub fn score(
     let mut unseen = vec![0u64; features.len()];
     let (mut scored, mut positive) = (0u64, 0u64);
     let mut record: Vec<String> = Vec::new();
-    while let Some(chunk) = reader.next_chunk()? {
+    while let Some(chunk) = mr.reader.next_chunk()? {
         let cols = &chunk.columns;
-        let fcols: Vec<FeatureColumn<'_>> = feature_idx
-            .iter()
-            .zip(&features)
-            .map(|(&i, name)| FeatureColumn {
-                name,
-                values: &cols[i],
-                levels: reader.levels(i),
-            })
-            .collect();
-        let (p, chunk_unseen) = model.predict(&fcols)?;
+        let (p, chunk_unseen) = model.predict(&mr.features(&chunk))?;
         let bools = |i: Option<usize>| match i.map(|i| &cols[i]) {
             Some(ColumnValues::Boolean(v)) => Some(v.as_slice()),
             _ => None,
         };
-        let stamps = match stamp_idx.map(|i| &cols[i]) {
-            Some(ColumnValues::Numeric(v)) => Some(v.as_slice()),
-            _ => None,
-        };
-        let (keep, ex) = consent_filter(chunk.n_rows, bools(consent_idx), stamps, as_of);
-        excluded.consent_refused += ex.consent_refused;
-        excluded.consent_missing += ex.consent_missing;
-        excluded.consent_after_as_of += ex.consent_after_as_of;
-        excluded.consent_timestamp_missing += ex.consent_timestamp_missing;
+        let (keep, ex) = mr.consent(&chunk);
+        excluded.add(&ex);
         for (u, c) in unseen.iter_mut().zip(&chunk_unseen) {
             *u += c;
         }
@@ -200,7 +260,8 @@ pub fn score(
             record.push(if decision { "1" } else { "0" }.into());
             for &i in &protected_idx {
                 let v = match &cols[i] {
-                    ColumnValues::Categorical(c) if c[row] != MISSING_CODE => reader
+                    ColumnValues::Categorical(c) if c[row] != MISSING_CODE => mr
+                        .reader
                         .levels(i)
                         .get(c[row] as usize)
                         .cloned()
@@ -213,7 +274,7 @@ pub fn score(
         }
     }
     w.flush()?;
-    let summary = reader.finish()?;
+    let summary = mr.reader.finish()?;
     Ok(ScoreSummary {
         file: summary.source,
         sha256: summary.sha256,
