@@ -59,7 +59,11 @@ fn audit(path: &Path) -> usize {
         intersections: vec![vec!["a".into(), "b".into()]],
         ..AuditParams::default()
     };
-    let reader = TableReader::from_path(path, &spec, &ReadOptions::default()).expect("opens");
+    let options = ReadOptions {
+        chunk_rows: fairgate::audit::STREAM_CHUNK_ROWS,
+        ..ReadOptions::default()
+    };
+    let reader = TableReader::from_path(path, &spec, &options).expect("opens");
     let (attributes, summary) = audit_stream(reader, &params).expect("audits");
     AuditReport::new(&summary, &params, attributes)
         .to_json()

@@ -27,6 +27,10 @@ pub use stats::{Count, ScoreCell, SegmentStats};
 pub use summary::{disparate_impact, summarize};
 pub use value::{MetricValue, Undefined};
 
+/// Rows per block when streaming an audit: the audit folds each block on a decoding thread
+/// into per-cell statistics, so larger blocks mean fewer partial results to merge.
+pub const STREAM_CHUNK_ROWS: usize = 65_536;
+
 /// The display name of the group of rows whose protected attribute is missing.
 pub const UNKNOWN_GROUP: &str = "unknown";
 
@@ -179,6 +183,16 @@ pub fn audit_stream(
         .collect();
     let names: Vec<String> = protected.iter().map(|&i| cols[i].name.clone()).collect();
     let mut auditor = Auditor::new(&names, params)?;
+    let folding = weight.is_none()
+        && auditor
+            .sink_factory(label, score, prediction, &protected)
+            .is_some_and(|f| reader.set_fold(f));
+    if folding {
+        // Rows are accumulated on the decoding threads; only per-cell results come back.
+        while let Some(folded) = reader.next_folded()? {
+            auditor.add_folded(folded, &protected);
+        }
+    }
     use crate::data::ColumnValues as V;
     while let Some(chunk) = reader.next_chunk()? {
         let c = &chunk.columns;

@@ -12,12 +12,15 @@ use super::bootstrap::{percentile, Bootstrap};
 use super::calibration::{median, reliability, ReliabilityBin};
 use super::inference::{holm, newcombe, selection_test, theil};
 use super::metrics::{segment_metrics, z_for, MetricContext};
-use super::stats::{confusion_slot, score_key, Count, ScoreCell, SegmentStats};
+use super::stats::{confusion_slot, merge_sorted, score_key, Count, ScoreCell, SegmentStats};
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
 use rustc_hash::FxHashMap;
 
-use crate::data::MISSING_CODE;
+use std::any::Any;
+use std::sync::Arc;
+
+use crate::data::{Field, Folded, RowSink, SinkFactory, MISSING_CODE};
 
 /// A run of rows to add: the label, the score or the prediction, and the code of each
 /// protected attribute (in the order given to [`Auditor::new`]).
@@ -92,6 +95,9 @@ struct Acc {
     hist: Vec<(u64, ScoreCell)>,
     /// Rows not yet folded in: (score key, positive, weight).
     buf: Vec<(u64, bool, f64)>,
+    /// Sorted histograms of folded blocks not yet merged in, each at most half the size of
+    /// the one before (a binary counter), so merging stays O(n log blocks).
+    runs: Vec<Vec<(u64, ScoreCell)>>,
 }
 
 impl Acc {
@@ -149,9 +155,37 @@ impl Acc {
         self.hist = merged;
     }
 
+    /// Adds a folded block's cell: its rows, confusion counts (unweighted) and sorted
+    /// histogram.
+    fn add_block(&mut self, rows: u64, counts: [u64; 4], run: Vec<(u64, ScoreCell)>) {
+        self.rows += rows;
+        for (c, n) in self.counts.iter_mut().zip(counts) {
+            *c = c.plus(Count {
+                w: n as f64,
+                w2: n as f64,
+            });
+        }
+        if run.is_empty() {
+            return;
+        }
+        self.runs.push(run);
+        while let [.., a, b] = self.runs.as_slice() {
+            if a.len() > 2 * b.len() {
+                break;
+            }
+            let b = self.runs.pop().unwrap_or_default();
+            let a = self.runs.pop().unwrap_or_default();
+            self.runs.push(merge_sorted(a, &b));
+        }
+    }
+
     fn finish(&mut self) -> SegmentStats {
         self.flush();
-        SegmentStats::from_counts(self.rows, self.counts, std::mem::take(&mut self.hist))
+        let mut hist = std::mem::take(&mut self.hist);
+        while let Some(run) = self.runs.pop() {
+            hist = merge_sorted(hist, &run);
+        }
+        SegmentStats::from_counts(self.rows, self.counts, hist)
     }
 }
 
@@ -273,17 +307,7 @@ impl Auditor {
         for i in 0..n {
             // Up to four attributes with codes below 65535 pack into one u64 (missing, u32::MAX,
             // becomes 0); otherwise the codes themselves are the key.
-            let packed = (rows.attributes.len() <= 4)
-                .then(|| {
-                    rows.attributes
-                        .iter()
-                        .enumerate()
-                        .try_fold(0u64, |acc, (j, codes)| {
-                            let v = codes[i].wrapping_add(1);
-                            (v < 0xFFFF).then_some(acc | (u64::from(v) << (16 * j)))
-                        })
-                })
-                .flatten();
+            let packed = pack(rows.attributes.len(), rows.attributes.iter().map(|c| c[i]));
             let c = match (packed, last) {
                 // Consecutive rows often share a cell; skip the lookup then.
                 (Some(p), Some((lp, c))) if p == lp => c,
@@ -313,6 +337,62 @@ impl Auditor {
             self.rows += 1;
         }
         Ok(())
+    }
+
+    /// Adds a block folded on a decoding thread by a sink from [`Auditor::sink_factory`];
+    /// `protected` are the schema positions of the protected columns (in the order given to
+    /// [`Auditor::new`]).
+    pub fn add_folded(&mut self, mut folded: Folded, protected: &[usize]) {
+        let partial = std::mem::replace(&mut folded.partial, Box::new(()));
+        let Ok(block) = partial.downcast::<BlockCells>() else {
+            return;
+        };
+        let mut key = Vec::with_capacity(protected.len());
+        for cell in block.cells {
+            key.clear();
+            key.extend(
+                cell.key
+                    .iter()
+                    .zip(protected)
+                    .map(|(&code, &col)| folded.global(col, code)),
+            );
+            let c = self.cell_for(&key);
+            self.rows += cell.rows;
+            self.cells[c]
+                .1
+                .add_block(cell.rows, cell.counts, cell.histogram());
+        }
+    }
+
+    /// A factory of sinks that fold rows into per-cell statistics on the reader's decoding
+    /// threads (see [`crate::data::TableReader::set_fold`]), for unweighted rows without a
+    /// bootstrap; `None` otherwise. Column arguments are schema positions.
+    pub fn sink_factory(
+        &self,
+        label: usize,
+        score: Option<usize>,
+        prediction: Option<usize>,
+        protected: &[usize],
+    ) -> Option<SinkFactory> {
+        if self.boot.is_some() || (score.is_none() && prediction.is_none()) {
+            return None;
+        }
+        let layout = Arc::new(BlockLayout {
+            label,
+            score,
+            prediction,
+            protected: protected.to_vec(),
+            threshold: self.params.threshold,
+        });
+        Some(Arc::new(move || -> Box<dyn RowSink> {
+            Box::new(BlockCells {
+                layout: Arc::clone(&layout),
+                packed: FxHashMap::default(),
+                index: FxHashMap::default(),
+                last: None,
+                cells: Vec::new(),
+            })
+        }))
     }
 
     /// The metrics of every group, reference groups, disparate impact and summaries.
@@ -422,6 +502,130 @@ impl Auditor {
             );
         }
         out
+    }
+}
+
+/// Up to four codes below 65535 packed into one key (missing, `u32::MAX`, becomes 0); `None`
+/// when they do not fit.
+#[inline]
+fn pack(n: usize, codes: impl Iterator<Item = u32>) -> Option<u64> {
+    if n > 4 {
+        return None;
+    }
+    let mut acc = 0u64;
+    for (j, code) in codes.enumerate() {
+        let v = code.wrapping_add(1);
+        if v >= 0xFFFF {
+            return None;
+        }
+        acc |= u64::from(v) << (16 * j);
+    }
+    Some(acc)
+}
+
+/// Where a folding sink finds its columns (schema positions) and the threshold.
+struct BlockLayout {
+    label: usize,
+    score: Option<usize>,
+    prediction: Option<usize>,
+    protected: Vec<usize>,
+    threshold: f64,
+}
+
+/// One cell of a folded block: block-local codes, rows, confusion counts by slot, and each
+/// row's score key shifted left by one with the label in the low bit (scores lie in [0, 1],
+/// so the key's top bit is free).
+struct BlockCell {
+    key: Vec<u32>,
+    rows: u64,
+    counts: [u64; 4],
+    scores: Vec<u64>,
+}
+
+impl BlockCell {
+    /// The cell's sorted histogram. Every weight is 1, so each entry's sums are its counts.
+    fn histogram(mut self) -> Vec<(u64, ScoreCell)> {
+        self.scores.sort_unstable();
+        let mut hist: Vec<(u64, ScoreCell)> = Vec::new();
+        for packed in self.scores {
+            let (key, positive) = (packed >> 1, packed & 1 == 1);
+            if !matches!(hist.last(), Some((k, _)) if *k == key) {
+                hist.push((key, ScoreCell::default()));
+            }
+            if let Some((_, cell)) = hist.last_mut() {
+                let p = usize::from(positive);
+                cell.rows[p] += 1;
+                cell.weight[p] += 1.0;
+                cell.weight2 += 1.0;
+            }
+        }
+        hist
+    }
+}
+
+/// A sink folding one block's rows into [`BlockCell`]s on a decoding thread.
+struct BlockCells {
+    layout: Arc<BlockLayout>,
+    /// Cells by packed key, and by codes when they do not pack.
+    packed: FxHashMap<u64, usize>,
+    index: FxHashMap<Vec<u32>, usize>,
+    last: Option<(u64, usize)>,
+    cells: Vec<BlockCell>,
+}
+
+impl RowSink for BlockCells {
+    fn row(&mut self, f: &[Field]) {
+        let l = &*self.layout;
+        let code = |i: usize| match f.get(i) {
+            Some(Field::Code(c)) => *c,
+            _ => MISSING_CODE,
+        };
+        let packed = pack(l.protected.len(), l.protected.iter().map(|&i| code(i)));
+        let found = match (packed, self.last) {
+            (Some(p), Some((lp, c))) if p == lp => Some(c),
+            (Some(p), _) => self.packed.get(&p).copied(),
+            (None, _) => None,
+        };
+        let c = match found {
+            Some(c) => c,
+            None => {
+                let key: Vec<u32> = l.protected.iter().map(|&i| code(i)).collect();
+                let next = self.cells.len();
+                let c = *self.index.entry(key.clone()).or_insert(next);
+                if c == next {
+                    self.cells.push(BlockCell {
+                        key,
+                        rows: 0,
+                        counts: [0; 4],
+                        scores: Vec::new(),
+                    });
+                }
+                if let Some(p) = packed {
+                    self.packed.insert(p, c);
+                }
+                c
+            }
+        };
+        self.last = packed.map(|p| (p, c));
+        let positive = matches!(f.get(l.label), Some(Field::Bool(Some(true))));
+        let score = l.score.and_then(|i| match f.get(i) {
+            Some(Field::Num(x)) => Some(*x),
+            _ => None,
+        });
+        let selected = match l.prediction {
+            Some(p) => matches!(f.get(p), Some(Field::Bool(Some(true)))),
+            None => score.is_some_and(|s| s >= l.threshold),
+        };
+        let cell = &mut self.cells[c];
+        cell.rows += 1;
+        cell.counts[confusion_slot(selected, positive)] += 1;
+        if let Some(s) = score {
+            cell.scores.push((score_key(s) << 1) | u64::from(positive));
+        }
+    }
+
+    fn finish(self: Box<Self>) -> Box<dyn Any + Send> {
+        self
     }
 }
 

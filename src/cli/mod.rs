@@ -330,7 +330,14 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
         .path
         .clone()
         .context("no input file: pass --data FILE or set path in the [data] table of --config")?;
-    let reader = TableReader::from_path(&path, &spec, &ReadOptions::default())?;
+    let reader = TableReader::from_path(
+        &path,
+        &spec,
+        &ReadOptions {
+            chunk_rows: fairgate::audit::STREAM_CHUNK_ROWS,
+            ..ReadOptions::default()
+        },
+    )?;
     let (attributes, summary) = fairgate::audit::audit_stream(reader, &params)?;
     let report = AuditReport::new(&summary, &params, attributes);
     let text = match a.output.format {

@@ -7,6 +7,7 @@
 //! Each row is checked field by field first, and committed to the columns only if every field
 //! is acceptable, so a rejected row adds no level and no value.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 
 use csv::ByteRecord;
@@ -14,6 +15,7 @@ use rustc_hash::FxHashMap;
 
 use super::columns::{ColumnValues, TextValues};
 use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
+use super::fold::{Field, FoldSlot, RowSink, SinkFactory};
 use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
 use super::spec::Role;
 use super::split::{block_reader, Block};
@@ -62,6 +64,8 @@ pub(crate) struct Plan {
     pub max_field: usize,
     /// The `--positive` label value, when given.
     pub positive: Option<Vec<u8>>,
+    /// When set, committed rows are folded into a sink instead of stored in columns.
+    pub fold: FoldSlot,
 }
 
 impl Plan {
@@ -99,6 +103,13 @@ pub(crate) struct BlockOut {
     pub rejected: BTreeMap<RejectKey, (u64, u64)>,
     /// The first invalid value under `on-invalid = "error"`; rows before it are committed.
     pub error: Option<DataError>,
+    /// When the rows were folded (see [`super::fold`]): the sink's result; `columns` are then
+    /// empty and `missing` and `labels` hold their counts.
+    pub folded: Option<Box<dyn Any + Send>>,
+    /// Folded blocks: missing values per column.
+    pub missing: Vec<u64>,
+    /// Folded blocks: negative and positive labels.
+    pub labels: [u64; 2],
 }
 
 /// One field after the check phase.
@@ -123,7 +134,12 @@ pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
         spelled: [None, None],
         rejected: BTreeMap::new(),
         error: None,
+        folded: None,
+        missing: vec![0; plan.cols.len()],
+        labels: [0; 2],
     };
+    let mut sink = plan.fold.get().map(|make| make());
+    let mut row: Vec<Field> = Vec::with_capacity(plan.cols.len());
     let mut dicts: Vec<FxHashMap<Box<[u8]>, u32>> = vec![FxHashMap::default(); plan.cols.len()];
     let mut rdr = block_reader(&block.bytes[..], plan.delimiter);
     let mut rec = ByteRecord::new();
@@ -134,7 +150,14 @@ pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
         out.rows_read += 1;
         match check_row(plan, &rec, line, &dicts, &mut cells) {
             Ok(None) => {
-                commit_row(plan, &rec, line, &cells, &mut dicts, &mut out);
+                commit_row(plan, &rec, line, &cells, &mut dicts, &mut out, &mut row);
+                match &mut sink {
+                    Some(sink) => {
+                        count_row(plan, &row, &mut out);
+                        sink.row(&row);
+                    }
+                    None => store_row(&rec, plan, &row, &mut out.columns),
+                }
                 out.n_rows += 1;
             }
             Ok(Some(key)) => {
@@ -146,7 +169,66 @@ pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
             }
         }
     }
+    out.folded = sink.map(RowSink::finish);
     out
+}
+
+/// Folds a block decoded into columns (before the caller set a sink factory) as the decoding
+/// thread would have.
+pub(crate) fn fold_stored(plan: &Plan, out: &mut BlockOut, factory: &SinkFactory) {
+    let mut sink = factory();
+    let columns = std::mem::take(&mut out.columns);
+    let mut row = Vec::with_capacity(columns.len());
+    for r in 0..out.n_rows {
+        row.clear();
+        row.extend(columns.iter().map(|c| match c {
+            ColumnValues::Numeric(v) => Field::Num(v[r]),
+            ColumnValues::Categorical(v) => Field::Code(v[r]),
+            ColumnValues::Boolean(v) => Field::Bool(v[r]),
+            ColumnValues::Text(_) => Field::Text,
+        }));
+        count_row(plan, &row, out);
+        sink.row(&row);
+    }
+    out.columns = (0..plan.cols.len())
+        .map(|ci| ColumnValues::new(plan.block_kind(ci), 0))
+        .collect();
+    out.folded = Some(sink.finish());
+}
+
+/// Counts a folded row's missing values and label.
+fn count_row(plan: &Plan, row: &[Field], out: &mut BlockOut) {
+    for (ci, f) in row.iter().enumerate() {
+        let missing = match *f {
+            Field::Num(x) => x.is_nan(),
+            Field::Code(c) => c == MISSING_CODE,
+            Field::Bool(None) => true,
+            Field::Bool(Some(b)) => {
+                if matches!(plan.cols[ci].decoder, Decoder::Label) {
+                    out.labels[usize::from(b)] += 1;
+                }
+                false
+            }
+            Field::Text => false,
+        };
+        out.missing[ci] += u64::from(missing);
+    }
+}
+
+/// Appends a committed row to the block's columns.
+fn store_row(rec: &ByteRecord, plan: &Plan, row: &[Field], columns: &mut [ColumnValues]) {
+    for ((col, f), dst) in plan.cols.iter().zip(row).zip(columns.iter_mut()) {
+        match (dst, *f) {
+            (ColumnValues::Numeric(v), Field::Num(x)) => v.push(x),
+            (ColumnValues::Boolean(v), Field::Bool(b)) => v.push(b),
+            (ColumnValues::Categorical(v), Field::Code(c)) => v.push(c),
+            (ColumnValues::Text(v), Field::Text) => {
+                let raw = rec.get(col.def.index).unwrap_or_default().trim_ascii();
+                v.push(std::str::from_utf8(raw).unwrap_or_default());
+            }
+            _ => debug_assert!(false, "cell and column kinds agree by construction"),
+        }
+    }
 }
 
 fn check_row(
@@ -223,6 +305,8 @@ fn check_row(
     Ok(None)
 }
 
+/// Resolves a checked row into `row`: new categories get their block-local code and the
+/// label's first spellings are kept.
 fn commit_row(
     plan: &Plan,
     rec: &ByteRecord,
@@ -230,34 +314,33 @@ fn commit_row(
     cells: &[Cell],
     dicts: &mut [FxHashMap<Box<[u8]>, u32>],
     out: &mut BlockOut,
+    row: &mut Vec<Field>,
 ) {
+    row.clear();
     for (ci, col) in plan.cols.iter().enumerate() {
         let raw = || rec.get(col.def.index).unwrap_or_default().trim_ascii();
-        match (&mut out.columns[ci], cells[ci]) {
-            (ColumnValues::Numeric(v), Cell::Num(x)) => v.push(x),
-            (ColumnValues::Boolean(v), Cell::Bool(b)) => {
+        row.push(match cells[ci] {
+            Cell::Num(x) => Field::Num(x),
+            Cell::Bool(b) => {
                 if let (Decoder::Label, Some(b)) = (&col.decoder, b) {
                     let s = &mut out.spelled[usize::from(b)];
                     if s.is_none() {
                         *s = Some(String::from_utf8_lossy(raw()).into_owned());
                     }
                 }
-                v.push(b);
+                Field::Bool(b)
             }
-            (ColumnValues::Categorical(v), Cell::Code(c)) => v.push(c),
-            (ColumnValues::Categorical(v), Cell::NewLevel) => {
+            Cell::Code(c) => Field::Code(c),
+            Cell::NewLevel => {
                 let bytes = raw();
                 let code = out.levels[ci].len() as u32;
                 // Checked as UTF-8 in the check phase.
                 out.levels[ci].push((String::from_utf8_lossy(bytes).into_owned(), line));
                 dicts[ci].insert(bytes.into(), code);
-                v.push(code);
+                Field::Code(code)
             }
-            (ColumnValues::Text(v), Cell::Text) => {
-                v.push(std::str::from_utf8(raw()).unwrap_or_default());
-            }
-            _ => debug_assert!(false, "cell and column kinds agree by construction"),
-        }
+            Cell::Text => Field::Text,
+        });
     }
 }
 

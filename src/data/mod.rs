@@ -9,6 +9,7 @@
 mod columns;
 mod decode;
 mod error;
+mod fold;
 mod pipeline;
 mod profile;
 mod reader;
@@ -24,6 +25,7 @@ mod value;
 
 pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
+pub use fold::{Field, Folded, RowSink, SinkFactory};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{RawRecord, ReadOptions, TableReader};
 pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};

@@ -19,9 +19,11 @@ use rustc_hash::FxHashMap;
 
 use super::columns::{Chunk, ColumnValues};
 use super::decode::{
-    decode_block, invalid, missing_policy, retain_rows, BlockOut, ColPlan, Decoder, Plan, RejectKey,
+    decode_block, fold_stored, invalid, missing_policy, retain_rows, BlockOut, ColPlan, Decoder,
+    Plan, RejectKey,
 };
 use super::error::{quote_found, DataError, Position, ValueProblem};
+use super::fold::{FoldSlot, Folded, SinkFactory};
 use super::pipeline::{spawn, Done, Feed};
 use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
 use super::source::{DigestSlot, Source};
@@ -254,6 +256,7 @@ impl TableReader {
             skip: spec.on_invalid.unwrap_or_default() == OnInvalid::Skip,
             max_field,
             positive: spec.positive.as_ref().map(|p| p.trim().as_bytes().to_vec()),
+            fold: FoldSlot::default(),
         });
         let Source {
             splitter,
@@ -328,6 +331,93 @@ impl TableReader {
     /// [`TableReader::empty_columns`]); returns how many rows were appended, or `None` at end
     /// of input.
     pub fn next_rows_into(&mut self, out: &mut [ColumnValues]) -> Result<Option<usize>, DataError> {
+        match self.next_block()? {
+            Some(mut block) => {
+                if let Some(partial) = block.folded.take() {
+                    // Folding was set, but this caller wants rows: nothing can be given back.
+                    drop(partial);
+                    return Err(DataError::Io {
+                        origin: self.plan.origin.clone(),
+                        source: std::io::Error::other(
+                            "rows were requested from a reader that folds its blocks",
+                        ),
+                    });
+                }
+                self.merge(block, out).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// From now on, folds every block's rows into a sink made by `factory` on the thread that
+    /// decodes it (see [`super::RowSink`]); read the results with [`TableReader::next_folded`].
+    /// Returns `false`, and changes nothing, when the reader cannot fold: under `--positive`
+    /// (the label's values are only resolved in file order) or when a factory is already set.
+    pub fn set_fold(&mut self, factory: SinkFactory) -> bool {
+        self.plan.positive.is_none() && self.plan.fold.set(factory)
+    }
+
+    /// The next block's folded result in file order, or `None` at end of input. Counts,
+    /// levels and rejections are kept as [`TableReader::next_chunk`] keeps them.
+    pub fn next_folded(&mut self) -> Result<Option<Folded>, DataError> {
+        let Some(factory) = self.plan.fold.get().cloned() else {
+            return Err(DataError::Io {
+                origin: self.plan.origin.clone(),
+                source: std::io::Error::other("next_folded without set_fold"),
+            });
+        };
+        let Some(mut b) = self.next_block()? else {
+            return Ok(None);
+        };
+        if b.folded.is_none() {
+            // Decoded before the factory was set.
+            fold_stored(&self.plan, &mut b, &factory);
+        }
+        if let Some(e) = b.error {
+            return Err(e);
+        }
+        let codes = (0..self.plan.cols.len())
+            .map(|ci| self.global_codes(ci, &b.levels[ci]))
+            .collect();
+        for (i, s) in b.spelled.into_iter().enumerate() {
+            if self.spelled[i].is_none() {
+                self.spelled[i] = s;
+            }
+        }
+        for (key, (count, line)) in b.rejected {
+            self.rejected.entry(key).or_insert((0, line)).0 += count;
+        }
+        self.negatives += b.labels[0];
+        self.positives += b.labels[1];
+        for (slot, m) in self.missing.iter_mut().zip(&b.missing) {
+            *slot += m;
+        }
+        self.rows_read += b.rows_read;
+        self.rows_used += b.n_rows as u64;
+        Ok(Some(Folded {
+            partial: b.folded.unwrap_or_else(|| Box::new(())),
+            codes,
+        }))
+    }
+
+    /// Global codes of a block's local levels of column `ci`, registering new ones in order.
+    fn global_codes(&mut self, ci: usize, local: &[(String, u64)]) -> Vec<u32> {
+        local
+            .iter()
+            .map(|(name, _)| match self.lookup[ci].get(name) {
+                Some(&g) => g,
+                None => {
+                    let g = self.levels[ci].len() as u32;
+                    self.levels[ci].push(name.clone());
+                    self.lookup[ci].insert(name.clone(), g);
+                    g
+                }
+            })
+            .collect()
+    }
+
+    /// The next decoded block in file order, or `None` at end of input.
+    fn next_block(&mut self) -> Result<Option<BlockOut>, DataError> {
         let origin = self.plan.origin.clone();
         let chunk_rows = self.chunk_rows;
         let io_err = |source| DataError::Io {
@@ -397,7 +487,7 @@ impl TableReader {
                 }
             }
         };
-        self.merge(block, out).map(Some)
+        Ok(Some(block))
     }
 
     /// Puts a decoded block into `out` in file order: resolves the label under `--positive`,
@@ -564,9 +654,13 @@ impl TableReader {
     /// Ends the read and returns the summary. Reads any rows not yet taken as chunks first,
     /// so the hash covers the whole file. Zero data rows, or zero usable rows, is an error.
     pub fn finish(mut self) -> Result<LoadSummary, DataError> {
-        let mut sink = self.empty_columns(0);
-        while self.next_rows_into(&mut sink)?.is_some() {
-            sink = self.empty_columns(0);
+        if self.plan.fold.get().is_some() {
+            while self.next_folded()?.is_some() {}
+        } else {
+            let mut sink = self.empty_columns(0);
+            while self.next_rows_into(&mut sink)?.is_some() {
+                sink = self.empty_columns(0);
+            }
         }
         if self.rows_read == 0 {
             return Err(DataError::NoRows {

@@ -4,9 +4,9 @@
 use std::io::Cursor;
 
 use fairgate::audit::{audit, audit_stream, AuditParams, Undefined};
-use fairgate::data::{synth, DataSpec, ReadOptions, Table, TableReader};
+use fairgate::data::{synth, DataSpec, ReadOptions, Table, TableReader, Unlisted};
 
-use crate::util::{all_columns, label_score, load};
+use crate::util::{label_score, load};
 
 fn demo() -> Vec<u8> {
     let mut v = Vec::new();
@@ -14,44 +14,108 @@ fn demo() -> Vec<u8> {
     v
 }
 
-#[test]
-fn streaming_and_in_memory_audits_agree_for_any_chunking() -> Result<(), Box<dyn std::error::Error>>
-{
-    let bytes = demo();
-    let params = AuditParams {
-        threshold: 0.2,
-        intersections: vec![vec!["gender".into(), "ethnicity".into()]],
-        bootstrap: 30,
-        seed: 11,
-        ..AuditParams::default()
+/// Audits `bytes` in memory and streaming with several chunk sizes, threaded and inline; the
+/// audits and the load summaries must be identical. Without a bootstrap or weights, the
+/// streaming audit folds rows on the decoding threads; with a bootstrap it does not.
+fn assert_streaming_matches(
+    bytes: &[u8],
+    spec: &DataSpec,
+    params: &AuditParams,
+    unlisted: Unlisted,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let options = |chunk_rows, threaded| ReadOptions {
+        chunk_rows,
+        threaded,
+        unlisted,
     };
     let table = Table::from_reader(
-        Box::new(Cursor::new(bytes.clone())),
+        Box::new(Cursor::new(bytes.to_vec())),
         "d.csv",
-        &synth::spec(),
-        &ReadOptions::default(),
+        spec,
+        &options(8192, true),
     )?;
-    let whole = serde_json::to_string(&audit(&table, &params)?)?;
+    let whole = serde_json::to_string(&audit(&table, params)?)?;
     for (chunk, threaded) in [(1, false), (97, true), (1000, false), (100_000, true)] {
-        let opts = ReadOptions {
-            chunk_rows: chunk,
-            ..all_columns(chunk, threaded)
-        };
         let reader = TableReader::new(
-            Box::new(Cursor::new(bytes.clone())),
+            Box::new(Cursor::new(bytes.to_vec())),
             "d.csv",
-            &synth::spec(),
-            &opts,
+            spec,
+            &options(chunk, threaded),
         )?;
-        let (streamed, summary) = audit_stream(reader, &params)?;
+        let (streamed, summary) = audit_stream(reader, params)?;
         assert_eq!(
             serde_json::to_string(&streamed)?,
             whole,
             "chunk {chunk}, threaded {threaded}"
         );
-        assert_eq!(summary.rows_used, 6_000);
+        assert_eq!(
+            &summary,
+            table.summary(),
+            "chunk {chunk}, threaded {threaded}"
+        );
     }
     Ok(())
+}
+
+#[test]
+fn streaming_and_in_memory_audits_agree_for_any_chunking() -> Result<(), Box<dyn std::error::Error>>
+{
+    let bytes = demo();
+    for bootstrap in [0, 30] {
+        let params = AuditParams {
+            threshold: 0.2,
+            intersections: vec![vec!["gender".into(), "ethnicity".into()]],
+            bootstrap,
+            seed: 11,
+            ..AuditParams::default()
+        };
+        assert_streaming_matches(&bytes, &synth::spec(), &params, Unlisted::AsFeatures)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn folded_streaming_keeps_rejections_missing_groups_and_decisions(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // Rejected rows (bad score, missing label), missing protected values, a third attribute
+    // and 0/1 decisions besides the score.
+    let mut csv = String::from("y,score,pred,g,h,k\n");
+    for i in 0..3000u32 {
+        let g = ["a", "b", "", "c"][(i % 4) as usize];
+        let h = ["x", "y", "z"][(i % 3) as usize];
+        let k = if i % 7 == 0 {
+            ""
+        } else {
+            ["p", "q"][(i % 2) as usize]
+        };
+        let score = match i % 101 {
+            5 => "high".to_string(),
+            _ => format!("{:.3}", f64::from((i * 37) % 1000) / 1000.0),
+        };
+        let y = if i % 97 == 3 {
+            String::new()
+        } else {
+            ((i * 13) % 5 < 2).to_string()
+        };
+        csv.push_str(&format!("{y},{score},{},{g},{h},{k}\n", i % 3 == 0));
+    }
+    let base = DataSpec {
+        protected: Some(vec!["g".into(), "h".into(), "k".into()]),
+        on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        ..label_score("y", "score")
+    };
+    let params = AuditParams {
+        threshold: 0.4,
+        intersections: vec![vec!["g".into(), "h".into(), "k".into()]],
+        ..AuditParams::default()
+    };
+    assert_streaming_matches(csv.as_bytes(), &base, &params, Unlisted::Ignore)?;
+    let decisions = DataSpec {
+        score: None,
+        prediction: Some("pred".into()),
+        ..base
+    };
+    assert_streaming_matches(csv.as_bytes(), &decisions, &params, Unlisted::Ignore)
 }
 
 #[test]

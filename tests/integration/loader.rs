@@ -341,3 +341,121 @@ fn the_first_error_in_file_order_is_reported_whatever_the_threads() {
         assert_eq!(e, Some(400), "chunk {chunk}");
     }
 }
+
+/// A sink that keeps the rows it is given, for comparison with the stored columns.
+struct Keep(Vec<Vec<fairgate::data::Field>>);
+
+impl fairgate::data::RowSink for Keep {
+    fn row(&mut self, fields: &[fairgate::data::Field]) {
+        self.0.push(fields.to_vec());
+    }
+    fn finish(self: Box<Self>) -> Box<dyn std::any::Any + Send> {
+        Box::new(self.0)
+    }
+}
+
+#[test]
+fn folded_blocks_give_the_rows_and_summary_of_stored_chunks() -> Result<(), DataError> {
+    use fairgate::data::{ColumnValues, Field};
+    // Levels of g first appear in a different order in each block, so local codes differ from
+    // global ones.
+    let input = String::from_utf8_lossy(&mixed_file(3_000))
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let g = format!(",g{},", (i + i / 97) % 7);
+            let mut f: Vec<&str> = line.split(',').collect();
+            if i > 0 {
+                f[3] = &g[1..g.len() - 1];
+            }
+            f.join(",") + "\n"
+        })
+        .collect::<String>()
+        .into_bytes();
+    let spec = DataSpec {
+        on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        protected: Some(vec!["g".into()]),
+        ..label_score("y", "score")
+    };
+    for threaded in [false, true] {
+        let options = ReadOptions {
+            chunk_rows: 256,
+            threaded,
+            ..ReadOptions::default()
+        };
+        let open = || {
+            TableReader::new(
+                Box::new(std::io::Cursor::new(input.clone())),
+                "t.csv",
+                &spec,
+                &options,
+            )
+        };
+        // Stored: rows as fields with global codes.
+        let mut stored = Vec::new();
+        let mut reader = open()?;
+        while let Some(chunk) = reader.next_chunk()? {
+            for r in 0..chunk.n_rows {
+                stored.push(
+                    chunk
+                        .columns
+                        .iter()
+                        .map(|c| match c {
+                            ColumnValues::Numeric(v) => Field::Num(v[r]),
+                            ColumnValues::Categorical(v) => Field::Code(v[r]),
+                            ColumnValues::Boolean(v) => Field::Bool(v[r]),
+                            ColumnValues::Text(_) => Field::Text,
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+        let g = reader
+            .schema()
+            .columns
+            .iter()
+            .position(|c| c.name == "g")
+            .ok_or(DataError::Spec("no g".into()))?;
+        let stored_levels = reader.levels(g).to_vec();
+        let stored_summary = reader.finish()?;
+        // Folded: the same rows once local codes are made global.
+        let mut reader = open()?;
+        assert!(reader.set_fold(std::sync::Arc::new(|| Box::new(Keep(Vec::new())))));
+        assert!(
+            !reader.set_fold(std::sync::Arc::new(|| Box::new(Keep(Vec::new())))),
+            "a second factory is refused"
+        );
+        let mut folded = Vec::new();
+        while let Some(mut block) = reader.next_folded()? {
+            let rows = std::mem::replace(&mut block.partial, Box::new(()))
+                .downcast::<Vec<Vec<Field>>>()
+                .map_err(|_| DataError::Spec("not the sink's rows".into()))?;
+            for mut row in *rows {
+                if let Field::Code(c) = row[g] {
+                    row[g] = Field::Code(block.global(g, c));
+                }
+                folded.push(row);
+            }
+        }
+        assert_eq!(folded.len(), stored.len());
+        for (a, b) in folded.iter().zip(&stored) {
+            // NaN != NaN: compare the debug text.
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+        assert_eq!(reader.levels(g), stored_levels.as_slice());
+        assert_eq!(reader.finish()?, stored_summary, "threaded {threaded}");
+    }
+    // Under --positive the label is resolved in file order: no folding.
+    let spec = DataSpec {
+        positive: Some("1".into()),
+        ..label_score("y", "score")
+    };
+    let mut reader = TableReader::new(
+        Box::new(std::io::Cursor::new(input.clone())),
+        "t.csv",
+        &spec,
+        &ReadOptions::default(),
+    )?;
+    assert!(!reader.set_fold(std::sync::Arc::new(|| Box::new(Keep(Vec::new())))));
+    Ok(())
+}

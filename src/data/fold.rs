@@ -1,0 +1,80 @@
+//! Folding rows on the decoding threads: a consumer that only needs per-block aggregates (the
+//! audit's per-cell statistics) gives the reader a [`RowSink`] factory; each block's rows are
+//! then fed to a fresh sink on the thread that decoded the block, and the caller receives the
+//! finished sinks in file order ([`Folded`]), with the map from each block's local category
+//! codes to the reader's global codes. No column is materialised or copied.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+/// One decoded field of a row given to a [`RowSink`], in schema order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Field {
+    /// A number or a timestamp (epoch seconds); NaN is missing.
+    Num(f64),
+    /// A boolean (the label, a flag); `None` is missing.
+    Bool(Option<bool>),
+    /// A category's code, local to the block (see [`Folded::global`]); [`super::MISSING_CODE`]
+    /// is missing.
+    Code(u32),
+    /// Text (an identifier); its value is not passed on.
+    Text,
+}
+
+/// Accumulates the rows of one block.
+pub trait RowSink: Send {
+    /// Adds one committed row (rejected rows never reach the sink).
+    fn row(&mut self, fields: &[Field]);
+    /// The block's result, handed back to the caller as [`Folded::partial`].
+    fn finish(self: Box<Self>) -> Box<dyn Any + Send>;
+}
+
+/// Makes one sink per block; called on the decoding threads.
+pub type SinkFactory = Arc<dyn Fn() -> Box<dyn RowSink> + Send + Sync>;
+
+/// Where the reader's decoding threads find the factory once the caller sets it.
+#[derive(Clone, Default)]
+pub(crate) struct FoldSlot(Arc<OnceLock<SinkFactory>>);
+
+impl FoldSlot {
+    pub(crate) fn get(&self) -> Option<&SinkFactory> {
+        self.0.get()
+    }
+
+    pub(crate) fn set(&self, factory: SinkFactory) -> bool {
+        self.0.set(factory).is_ok()
+    }
+}
+
+impl fmt::Debug for FoldSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "FoldSlot(set)"
+        } else {
+            "FoldSlot(unset)"
+        })
+    }
+}
+
+/// One block's folded result, in file order.
+pub struct Folded {
+    /// What the block's sink returned from [`RowSink::finish`].
+    pub partial: Box<dyn Any + Send>,
+    /// Per schema column, local code to global code (empty for columns that are not
+    /// categorical).
+    pub(crate) codes: Vec<Vec<u32>>,
+}
+
+impl Folded {
+    /// The reader's global code of a block-local code of column `col` (schema position);
+    /// [`super::MISSING_CODE`] stays missing.
+    #[inline]
+    pub fn global(&self, col: usize, local: u32) -> u32 {
+        self.codes
+            .get(col)
+            .and_then(|c| c.get(local as usize))
+            .copied()
+            .unwrap_or(super::MISSING_CODE)
+    }
+}
