@@ -127,7 +127,7 @@ fn order_stat(s: &SegmentStats, k: u64) -> f64 {
 }
 
 /// Bin index of a score: the number of interior edges strictly below it.
-fn bin_of(edges: &[f64], score: f64) -> usize {
+pub(crate) fn bin_of(edges: &[f64], score: f64) -> usize {
     let interior = &edges[1..edges.len() - 1];
     interior.partition_point(|&e| e < score)
 }

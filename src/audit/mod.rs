@@ -6,6 +6,7 @@
 
 mod bootstrap;
 mod calibration;
+mod curves;
 mod inference;
 mod metrics;
 mod output;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use crate::data::{Role, Table, TableReader};
 
 pub use calibration::{Binning, ReliabilityBin};
+pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
 pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
 pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};

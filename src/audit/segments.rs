@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::bootstrap::{percentile, Bootstrap};
 use super::calibration::{median, reliability, ReliabilityBin};
+use super::curves::{roc, score_distribution, RocPoint, ScoreBin};
 use super::inference::{holm, newcombe, selection_test, theil};
 use super::metrics::{segment_metrics, z_for, MetricContext};
 use super::stats::{confusion_slot, merge_sorted, score_key, Count, ScoreCell, SegmentStats};
@@ -58,6 +59,12 @@ pub struct GroupAudit {
     pub metrics: BTreeMap<String, MetricValue>,
     /// The reliability table (empty when only decisions were audited).
     pub reliability: Vec<ReliabilityBin>,
+    /// The ROC curve, thinned (empty when undefined or only decisions were audited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roc: Vec<RocPoint>,
+    /// The score distribution by label (empty when only decisions were audited).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub score_distribution: Vec<ScoreBin>,
 }
 
 /// The audit of one attribute or intersection.
@@ -458,6 +465,8 @@ impl Auditor {
                     } else {
                         Vec::new()
                     },
+                    roc: roc(s),
+                    score_distribution: score_distribution(s),
                 });
                 stats.push(s);
             }
@@ -771,6 +780,8 @@ fn bootstrap_intervals(
                     .map(|(g, s)| GroupAudit {
                         metrics: segment_metrics(s, &ctx),
                         reliability: Vec::new(),
+                        roc: Vec::new(),
+                        score_distribution: Vec::new(),
                         ..g.clone()
                     })
                     .collect();

@@ -85,6 +85,36 @@ impl Context {
     }
 }
 
+/// Record ages against the declared retention, in words.
+fn storage_limitation(r: &Report, ctx: &Context) -> String {
+    let Some(ages) = r.model.as_ref().and_then(|m| m.data.record_ages.as_ref()) else {
+        return "record ages [computed]: **OPEN ITEM**: the model records no ages (train with a consent timestamp column and an as-of date).".into();
+    };
+    let spread = format!(
+        "record ages at {} [computed]: median {} days, 90th percentile {} days, oldest {} days",
+        &ages.as_of[..10.min(ages.as_of.len())],
+        ages.quantile(0.5).unwrap_or(0),
+        ages.quantile(0.9).unwrap_or(0),
+        ages.days.last().map_or(0, |d| d.0)
+    );
+    match ctx.retention_days {
+        Some(days) => {
+            let old = ages.older_than(days);
+            format!(
+                "{spread}; {old} of {} training records ({:.1}%) are older than the retention{}.",
+                ages.total(),
+                100.0 * old as f64 / ages.total().max(1) as f64,
+                if old > 0 {
+                    ": **they should have been deleted or anonymised** [person: confirm]"
+                } else {
+                    ""
+                }
+            )
+        }
+        None => format!("{spread}; without a declared retention they cannot be judged."),
+    }
+}
+
 fn open(field: &str) -> String {
     format!("**OPEN ITEM**: to be declared by a person (`{field}` in context.toml)")
 }
@@ -221,8 +251,18 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
     );
     let _ = writeln!(
         s,
-        "- Scope [computed]: {} rows read, {} audited.",
-        audit.input.rows_read, rows
+        "- Scope [computed]: {} rows read, {} audited.{}",
+        audit.input.rows_read,
+        rows,
+        match r.model.as_ref().and_then(|m| m.data.record_ages.as_ref()) {
+            Some(a) => format!(
+                " Training records dated (by {}) from {} to {}.",
+                md(&a.column),
+                &a.earliest[..10.min(a.earliest.len())],
+                &a.latest[..10.min(a.latest.len())]
+            ),
+            None => String::new(),
+        }
     );
     if let Some(m) = &r.model {
         let _ = writeln!(s, "- Model [computed]: {:?}, trained {} on {} ({} rows used of {}), decision at score >= {}.", m.kind, m.created, md(&m.data.file), m.data.rows_used, m.data.rows_read, m.threshold);
@@ -278,7 +318,13 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
         "- Data quality [computed]: {} of {} audited rows were rejected as invalid.",
         audit.input.rows_rejected, audit.input.rows_read
     );
-    let _ = writeln!(s, "- Storage limitation: retention [declared] {}; record ages against it: **OPEN ITEM** (not computed by this version).", ctx.retention_days.map_or_else(|| open("retention-days"), |d| format!("{d} days")));
+    let _ = writeln!(
+        s,
+        "- Storage limitation: retention [declared] {}; {}",
+        ctx.retention_days
+            .map_or_else(|| open("retention-days"), |d| format!("{d} days")),
+        storage_limitation(r, ctx)
+    );
     let _ = writeln!(
         s,
         "- Human review and contest route [declared]: {}",

@@ -18,6 +18,9 @@ pub enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
     /// An SVG chart (HTML only).
     Svg(String),
+    /// A whole Markdown document written by this crate, embedded with its headings demoted
+    /// by one (HTML only: in Markdown it is a file of its own).
+    Document(String),
 }
 
 fn rate(m: Option<&MetricValue>) -> String {
@@ -112,6 +115,17 @@ fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, R
         out.push(Block::Svg(
             charts::reliability(a).map_err(ReportError::Chart)?,
         ));
+        if a.groups.iter().any(|g| !g.small && !g.roc.is_empty()) {
+            out.push(Block::Svg(charts::roc(a).map_err(ReportError::Chart)?));
+        }
+        if a.groups
+            .iter()
+            .any(|g| !g.small && !g.score_distribution.is_empty())
+        {
+            out.push(Block::Svg(
+                charts::score_distributions(a).map_err(ReportError::Chart)?,
+            ));
+        }
     }
     out.push(Block::Heading(3, format!("Bias-audit table: {}", a.name)));
     let audit_rows = bias_audit(a);
@@ -205,6 +219,12 @@ pub fn blocks(
         out.extend(attribute_blocks(a, charts_on)?);
     }
     if let Some(e) = &r.explain {
+        if charts_on && e["importance"].as_array().is_some_and(|v| !v.is_empty()) {
+            out.push(Block::Heading(2, "Feature contributions".into()));
+            out.push(Block::Svg(
+                charts::contributions(e).map_err(ReportError::Chart)?,
+            ));
+        }
         out.push(Block::Heading(2, "Proxy check".into()));
         let rows = e["proxies"]
             .as_array()
@@ -235,6 +255,14 @@ pub fn blocks(
                 .to_vec(),
             rows,
         ));
+        if charts_on && e["proxies"].as_array().is_some_and(|v| !v.is_empty()) {
+            out.push(Block::Svg(charts::proxies(e).map_err(ReportError::Chart)?));
+        }
+    }
+    if charts_on {
+        out.push(Block::Document(super::dpia::render(
+            r, &r.context, findings,
+        )));
     }
     out.push(Block::Heading(2, "Metric definitions".into()));
     out.push(Block::Table(
@@ -297,7 +325,7 @@ pub fn render(r: &Report, findings: &[Finding]) -> String {
                 }
                 s.push('\n');
             }
-            Block::Svg(_) => {}
+            Block::Svg(_) | Block::Document(_) => {}
         }
     }
     s

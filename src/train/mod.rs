@@ -20,7 +20,7 @@ pub use design::{Design, Encoder, FeatureColumn, FeatureEncoding, MISSING_LEVEL}
 pub use evaluate::{auc, stratified_folds, stratified_split, Scores, Spread};
 pub use model::{
     Coefficient, CrossValidation, DataRecord, Exclusions, FitRecord, LabelInfo, Model, ModelKind,
-    Roles, RuleFiring, TrainOptions, MODEL_SCHEMA_VERSION,
+    RecordAges, Roles, RuleFiring, TrainOptions, MODEL_SCHEMA_VERSION,
 };
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
@@ -409,6 +409,12 @@ pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Mod
             rows_used: kept.len() as u64,
             train_rows: train_rows.len() as u64,
             validation_rows: valid_rows.len() as u64,
+            record_ages: match (stamp_col, as_of) {
+                (Some(col), Some(at)) => col.as_f64().and_then(|v| {
+                    RecordAges::from_timestamps(&col.name, at, kept.iter().map(|&i| v[i]))
+                }),
+                _ => None,
+            },
         },
         fit: FitRecord {
             solver: solver_name.into(),

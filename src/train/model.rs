@@ -158,6 +158,81 @@ pub struct DataRecord {
     pub train_rows: u64,
     /// Rows held out.
     pub validation_rows: u64,
+    /// Ages of the used records at the as-of date, from the consent timestamp (when both are
+    /// given): the data's date span and the evidence for storage limitation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_ages: Option<RecordAges>,
+}
+
+/// The ages of the records used, in whole days before the as-of date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordAges {
+    /// The timestamp column the ages come from.
+    pub column: String,
+    /// The as-of date they are measured at.
+    pub as_of: String,
+    /// The earliest and latest timestamp among the records used.
+    pub earliest: String,
+    /// See `earliest`.
+    pub latest: String,
+    /// Distinct ages in days (`floor((as_of - timestamp) / 86400)`), ascending, with the
+    /// number of records of each age.
+    pub days: Vec<(u64, u64)>,
+}
+
+impl RecordAges {
+    /// Ages from the timestamps (epoch seconds) of the records used, measured at `as_of`
+    /// (epoch seconds). `None` when no record has a timestamp.
+    pub fn from_timestamps(
+        column: &str,
+        as_of: i64,
+        stamps: impl Iterator<Item = f64>,
+    ) -> Option<RecordAges> {
+        let mut ages: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for t in stamps.filter(|t| t.is_finite()) {
+            let t = t as i64;
+            lo = lo.min(t);
+            hi = hi.max(t);
+            let age = (as_of - t).max(0).div_euclid(86_400) as u64;
+            *ages.entry(age).or_default() += 1;
+        }
+        (lo <= hi).then(|| RecordAges {
+            column: column.to_string(),
+            as_of: crate::data::format_timestamp(as_of),
+            earliest: crate::data::format_timestamp(lo),
+            latest: crate::data::format_timestamp(hi),
+            days: ages.into_iter().collect(),
+        })
+    }
+
+    /// Records older than `retention_days` days.
+    pub fn older_than(&self, retention_days: u64) -> u64 {
+        self.days
+            .iter()
+            .filter(|(age, _)| *age > retention_days)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Records with an age.
+    pub fn total(&self) -> u64 {
+        self.days.iter().map(|(_, n)| n).sum()
+    }
+
+    /// The age in days below which a share `q` of the records lie (nearest rank).
+    pub fn quantile(&self, q: f64) -> Option<u64> {
+        let total = self.total();
+        let rank = ((q * total as f64).ceil() as u64).clamp(1, total.max(1));
+        let mut seen = 0;
+        for (age, n) in &self.days {
+            seen += n;
+            if seen >= rank {
+                return Some(*age);
+            }
+        }
+        None
+    }
 }
 
 /// Rows left out because consent was not established.

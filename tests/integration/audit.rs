@@ -425,3 +425,77 @@ fn edge_inputs_never_give_a_silent_nan() -> Result<(), Box<dyn std::error::Error
     }
     Ok(())
 }
+
+#[test]
+fn roc_points_and_score_distributions_match_direct_counts() -> Result<(), Box<dyn std::error::Error>>
+{
+    // The demo leads' vendor score by gender; every point is recounted from the CSV.
+    let path = crate::util::root().join("datasets/leads_demo.csv");
+    let mut rows: Vec<(String, f64, bool)> = Vec::new();
+    let mut rdr = csv::Reader::from_path(&path)?;
+    let headers = rdr.headers()?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).ok_or("column");
+    let (g, s, y) = (col("gender")?, col("vendor_score")?, col("converted")?);
+    for rec in rdr.records() {
+        let rec = rec?;
+        rows.push((rec[g].to_string(), rec[s].parse()?, &rec[y] == "1"));
+    }
+    let spec = DataSpec {
+        protected: Some(vec!["gender".into()]),
+        ..label_score("converted", "vendor_score")
+    };
+    let table = Table::load(&path, &spec, &ReadOptions::default())?;
+    let result = audit(&table, &AuditParams::default())?;
+    let mut checked = 0;
+    for group in result[0].groups.iter().filter(|g| g.n > 0) {
+        let mine: Vec<&(String, f64, bool)> = rows.iter().filter(|r| r.0 == group.group).collect();
+        let pos = mine.iter().filter(|r| r.2).count() as f64;
+        let neg = mine.len() as f64 - pos;
+        let roc = &group.roc;
+        assert!(roc.len() >= 10, "{}: {} points", group.group, roc.len());
+        assert_eq!((roc[0].fpr, roc[0].tpr), (0.0, 0.0));
+        assert!(mine.iter().all(|r| r.1 < roc[0].threshold));
+        let last = roc[roc.len() - 1];
+        assert_eq!((last.fpr, last.tpr), (1.0, 1.0));
+        for (i, p) in roc.iter().enumerate().skip(1) {
+            let tp = mine.iter().filter(|r| r.2 && r.1 >= p.threshold).count() as f64;
+            let fp = mine.iter().filter(|r| !r.2 && r.1 >= p.threshold).count() as f64;
+            assert_eq!(
+                (p.fpr, p.tpr),
+                (fp / neg, tp / pos),
+                "{} point {i}",
+                group.group
+            );
+            // Thinning: each kept point moves at least 1/50 from the one before, but the last.
+            let prev = roc[i - 1];
+            assert!(
+                i == roc.len() - 1 || p.fpr - prev.fpr >= 0.02 || p.tpr - prev.tpr >= 0.02,
+                "{} point {i} kept without moving",
+                group.group
+            );
+            assert!(p.threshold < prev.threshold);
+            checked += 1;
+        }
+        let dist = &group.score_distribution;
+        assert_eq!(dist.len(), 20);
+        for (b, bin) in dist.iter().enumerate() {
+            // Right-closed bins: [0, 0.05], (0.05, 0.1], ...
+            let inside = |r: &&&(String, f64, bool)| {
+                let below = (1..20).filter(|&k| (k as f64) * (1.0 / 20.0) < r.1).count();
+                below == b
+            };
+            let n_pos = mine.iter().filter(|r| r.2).filter(inside).count() as f64;
+            let n_neg = mine.iter().filter(|r| !r.2).filter(inside).count() as f64;
+            assert_eq!(
+                (bin.negatives, bin.positives),
+                (n_neg, n_pos),
+                "{} bin {b}",
+                group.group
+            );
+        }
+        let total: f64 = dist.iter().map(|b| b.negatives + b.positives).sum();
+        assert_eq!(total, group.n as f64);
+    }
+    assert!(checked > 50);
+    Ok(())
+}

@@ -305,5 +305,18 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
         );
         assert!(!now.contains("L00000"), "a person's id in {name}");
     }
+    // report.html carries the DPIA as a section, and the ROC, score-distribution,
+    // contribution and proxy charts.
+    let html = std::fs::read_to_string(root.join("reports/demo-report/report.html"))?;
+    assert!(html.contains("<section class=\"document\">\n<h2>DPIA evidence: "));
+    assert!(html.contains("<h3>0. Cover and provenance</h3>"));
+    for title in [
+        "ROC curves by gender",
+        "Score distribution by ethnicity",
+        "Feature importance",
+        "Association of each feature with each protected attribute",
+    ] {
+        assert!(html.contains(title), "no chart {title}");
+    }
     Ok(())
 }

@@ -494,3 +494,57 @@ fn score_and_train_refuse_bad_input_with_named_columns() -> Result<(), Box<dyn s
     assert!(stderr(&o).contains("schema version 99"), "{}", stderr(&o));
     Ok(())
 }
+
+/// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm), written here again so the
+/// test does not share the library's date code.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[test]
+fn record_ages_in_the_demo_model_match_a_recount_of_the_csv(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // The committed demo model (trained with consent, consent_timestamp and as-of 2026-06-30).
+    let model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        crate::util::root().join("reports/demo-model.json"),
+    )?)?;
+    let ages = &model["data"]["record_ages"];
+    let as_of = days_from_civil(2026, 6, 30);
+    let mut want: std::collections::BTreeMap<i64, u64> = std::collections::BTreeMap::new();
+    let mut rdr = csv::Reader::from_path(crate::util::root().join("datasets/leads_demo.csv"))?;
+    let h = rdr.headers()?.clone();
+    let col = |n: &str| h.iter().position(|x| x == n).ok_or("column");
+    let (c, t) = (col("consent")?, col("consent_timestamp")?);
+    for rec in rdr.records() {
+        let rec = rec?;
+        if &rec[c] != "true" || rec[t].is_empty() {
+            continue;
+        }
+        let p: Vec<i64> = rec[t][..10]
+            .split('-')
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
+        let day = days_from_civil(p[0], p[1], p[2]);
+        if day <= as_of {
+            *want.entry(as_of - day).or_default() += 1;
+        }
+    }
+    let got: Vec<(i64, u64)> = serde_json::from_value(ages["days"].clone())?;
+    assert_eq!(got, want.into_iter().collect::<Vec<_>>());
+    let used: u64 = got.iter().map(|d| d.1).sum();
+    assert_eq!(Some(used), model["data"]["rows_used"].as_u64());
+    // The DPIA counts the records older than the declared 730 days from these ages.
+    let older: u64 = got.iter().filter(|d| d.0 > 730).map(|d| d.1).sum();
+    let dpia = std::fs::read_to_string(crate::util::root().join("reports/demo-report/dpia.md"))?;
+    assert!(
+        dpia.contains(&format!("{older} of {used} training records")),
+        "{older} of {used}"
+    );
+    Ok(())
+}
