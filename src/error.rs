@@ -18,6 +18,9 @@ pub enum Error {
     /// Writing the report.
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    /// A policy or the evidence it judges.
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
     /// Training or scoring.
     #[error(transparent)]
     Train(#[from] TrainError),

@@ -34,6 +34,7 @@ pub mod audit;
 pub mod data;
 mod error;
 pub mod explain;
+pub mod policy;
 pub mod report;
 pub mod text;
 pub mod train;

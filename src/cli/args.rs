@@ -59,6 +59,38 @@ pub enum Command {
     /// report.md, dpia.md (DPIA evidence, a draft until signed off), model_card.md (with
     /// --model) and evidence.json (with the SHA-256 of every input and output).
     Report(ReportArgs),
+    /// Judge an audit (and optionally the model and explanation) against a policy of rules
+    /// with interval-aware PASS / WARN / FAIL / INCONCLUSIVE outcomes. Exit 0 when no error
+    /// rule blocks, 1 when one does, 2 on a bad policy or input. Writes JUnit XML and a
+    /// Markdown step summary on request.
+    Gate(GateArgs),
+}
+
+/// `fairgate gate`.
+#[derive(Debug, ClapArgs)]
+pub struct GateArgs {
+    /// The policy file (see policies/ for examples).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// The audit JSON to judge (fairgate audit --format json). Without it, the audit is run
+    /// here from --data and the audit options.
+    #[arg(long, value_name = "FILE", conflicts_with = "data")]
+    pub audit: Option<PathBuf>,
+    /// The model file, for model rules (consent_coverage, model_auc).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// The explanation JSON, for proxy rules (proxy_association, proxy_auc).
+    #[arg(long, value_name = "FILE")]
+    pub explain: Option<PathBuf>,
+    /// Also write JUnit XML here (one test case per rule).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write a Markdown summary here (for $GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// The audit options, used with --data; --format and --out apply to the gate's result.
+    #[command(flatten)]
+    pub run: AuditArgs,
 }
 
 /// `fairgate report`.

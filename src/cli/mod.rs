@@ -15,7 +15,7 @@ use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, U
 pub use args::Args;
 use args::{
     AuditArgs, ClassWeightArg, Command, DataArgs, DatasetsCommand, ExplainArgs, FormatArg,
-    GenerateArgs, InspectArgs, ModelArg, ReportArgs, ScoreArgs, SolverArg, SubjectArgs,
+    GateArgs, GenerateArgs, InspectArgs, ModelArg, ReportArgs, ScoreArgs, SolverArg, SubjectArgs,
     SubjectFormat, TrainArgs,
 };
 pub use exit::ExitStatus;
@@ -33,7 +33,48 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Explain(a) => explain(&a),
         Command::Subject(a) => subject(&a),
         Command::Report(a) => report(&a),
+        Command::Gate(a) => gate(&a),
     }
+}
+
+fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
+    use fairgate::policy::{self, Evidence, Policy};
+    let policy = Policy::from_path(&a.policy)?;
+    let evidence = match &a.audit {
+        Some(path) => Evidence::load(path, a.model.as_deref(), a.explain.as_deref())?,
+        None => {
+            let report = audit_report(&a.run)?;
+            let file = (
+                format!("audit of {}", report.input.path),
+                report.input.sha256.clone(),
+            );
+            Evidence::new(report, file, a.model.as_deref(), a.explain.as_deref())?
+        }
+    };
+    let result = policy::evaluate(&policy, &evidence)?;
+    if let Some(p) = &a.junit {
+        write_output(Some(p), |w| {
+            Ok(w.write_all(policy::to_junit(&result).as_bytes())?)
+        })?;
+    }
+    if let Some(p) = &a.markdown {
+        write_output(Some(p), |w| {
+            Ok(w.write_all(policy::to_markdown(&result).as_bytes())?)
+        })?;
+    }
+    let text = match a.run.output.format {
+        FormatArg::Table => policy::to_text(&result),
+        FormatArg::Json => result.to_json(),
+        FormatArg::Markdown => policy::to_markdown(&result),
+    };
+    write_output(a.run.output.out.as_deref(), |w| {
+        Ok(w.write_all(text.as_bytes())?)
+    })?;
+    Ok(if result.passed {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::GateFailed
+    })
 }
 
 fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
@@ -297,6 +338,20 @@ fn parse_time(t: &str) -> Option<i64> {
 }
 
 fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
+    let report = audit_report(a)?;
+    let text = match a.output.format {
+        FormatArg::Table => report.to_text(),
+        FormatArg::Json => report.to_json(),
+        FormatArg::Markdown => report.to_markdown(),
+    };
+    write_output(a.output.out.as_deref(), |w| {
+        Ok(w.write_all(text.as_bytes())?)
+    })?;
+    Ok(ExitStatus::Ok)
+}
+
+/// Runs the audit the flags describe.
+fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
     let spec = data_spec(&a.data)?;
     let mut reference = BTreeMap::new();
     for r in &a.reference {
@@ -339,16 +394,7 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
         },
     )?;
     let (attributes, summary) = fairgate::audit::audit_stream(reader, &params)?;
-    let report = AuditReport::new(&summary, &params, attributes);
-    let text = match a.output.format {
-        FormatArg::Table => report.to_text(),
-        FormatArg::Json => report.to_json(),
-        FormatArg::Markdown => report.to_markdown(),
-    };
-    write_output(a.output.out.as_deref(), |w| {
-        Ok(w.write_all(text.as_bytes())?)
-    })?;
-    Ok(ExitStatus::Ok)
+    Ok(AuditReport::new(&summary, &params, attributes))
 }
 
 fn generate(a: &GenerateArgs) -> anyhow::Result<ExitStatus> {

@@ -18,7 +18,6 @@ pub use dpia::Context;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::audit::{AttributeAudit, AuditReport, MetricValue};
 use crate::train::Model;
@@ -130,12 +129,7 @@ fn read(role: &str, path: &Path) -> Result<(Vec<u8>, FileHash), ReportError> {
     Ok((bytes, hash))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use crate::text::sha256_hex as hex;
 
 impl Report {
     /// Reads the audit JSON (required), the explanation JSON and the model (optional).

@@ -36,3 +36,6 @@ mod report;
 
 /// report.html in headless Chromium: no console errors, no requests, renders.
 mod browser;
+
+/// The gate: policy errors with their line, interval-aware outcomes, exit codes, JUnit XML.
+mod gate;

@@ -1,0 +1,930 @@
+//! Policies and the pass/fail gate: rules over the audit (and the model and explanation)
+//! judged on intervals, not only on point estimates.
+//!
+//! A policy is a TOML file: a `[policy]` table with defaults and `[[rule]]` tables, each with
+//! an `id`, a `severity` (`error` or `warn`), a `message`, a `metric` and a `min` and/or `max`.
+//! A rule is checked once per subject: each group of each audited attribute (group metrics),
+//! each attribute (summary metrics), the model (model metrics) or each feature and attribute
+//! pair (proxy metrics). Each check is one of:
+//!
+//! - **PASS**: in `interval` mode the whole interval is on the right side of the threshold
+//!   (for `min`: the lower bound is at least `min`); in `point` mode the estimate is.
+//! - **FAIL**: the whole interval is on the wrong side (for `min`: the upper bound is below
+//!   `min`); in `point` mode, the estimate is.
+//! - **INCONCLUSIVE**: the interval straddles the threshold: the data cannot tell. With
+//!   `significance = ALPHA` on a comparison with the reference group (disparate impact), a
+//!   group whose estimate is on the wrong side but whose difference from the reference is not
+//!   significant at ALPHA (Holm-adjusted p-value) is also inconclusive.
+//! - an **undefined** comparison (no value, such as a TPR without positives, or a segment
+//!   smaller than the audit's minimum size, or evidence that was not given) gets the outcome
+//!   the policy chooses (`undefined = "fail" | "warn" | "inconclusive"`), never a pass.
+//!
+//! A rule's outcome is its worst check. A failed `warn` rule shows as WARN and never blocks;
+//! a failed `error` rule blocks; an inconclusive `error` rule blocks when the policy says
+//! `inconclusive-blocks = true`. Where a metric has no interval (most summaries without
+//! `--bootstrap`, model metrics), interval mode falls back to the estimate and says so.
+
+mod output;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::audit::{AuditReport, MetricValue};
+use crate::train::Model;
+
+pub use output::{to_junit, to_markdown, to_text};
+
+/// Errors of a policy or of the evidence it is applied to.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// A file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The policy is not valid: the message names the line.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The policy file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong and what is expected.
+        message: String,
+    },
+    /// An evidence file is not what it should be.
+    #[error("{path}: {message}")]
+    Evidence {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// How a check is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// On the interval: PASS, FAIL or INCONCLUSIVE.
+    Interval,
+    /// On the point estimate: PASS or FAIL.
+    Point,
+}
+
+/// The outcome of an undefined comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UndefinedOutcome {
+    /// It fails the rule.
+    Fail,
+    /// It warns.
+    Warn,
+    /// It is inconclusive.
+    Inconclusive,
+}
+
+/// A rule's severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// A failure blocks (exit code 1).
+    Error,
+    /// A failure is reported as a warning.
+    Warn,
+}
+
+/// The `[policy]` table.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct PolicyTable {
+    name: Option<String>,
+    description: Option<String>,
+    #[serde(default)]
+    inconclusive_blocks: bool,
+    undefined: Option<UndefinedOutcome>,
+    mode: Option<Mode>,
+}
+
+/// A `[[rule]]` table as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RuleTable {
+    id: Spanned<String>,
+    severity: Option<Severity>,
+    message: Option<String>,
+    metric: Spanned<String>,
+    min: Option<Spanned<f64>>,
+    max: Option<Spanned<f64>>,
+    attributes: Option<Vec<Spanned<String>>>,
+    mode: Option<Mode>,
+    significance: Option<Spanned<f64>>,
+    undefined: Option<UndefinedOutcome>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    policy: Option<PolicyTable>,
+    #[serde(default)]
+    rule: Vec<Spanned<RuleTable>>,
+}
+
+/// What a metric is measured on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Each group of each audited attribute.
+    Group,
+    /// Each audited attribute's disparity summary.
+    Summary,
+    /// The model file.
+    Model,
+    /// Each feature and protected attribute pair of the explanation.
+    Proxy,
+}
+
+/// The metrics a rule can name: scope and the range a threshold must lie in.
+const METRICS: &[(&str, Scope, f64, f64)] = &[
+    ("n", Scope::Group, 0.0, f64::INFINITY),
+    ("selection_rate", Scope::Group, 0.0, 1.0),
+    ("scoring_rate", Scope::Group, 0.0, 1.0),
+    ("base_rate", Scope::Group, 0.0, 1.0),
+    ("tpr", Scope::Group, 0.0, 1.0),
+    ("fpr", Scope::Group, 0.0, 1.0),
+    ("fnr", Scope::Group, 0.0, 1.0),
+    ("tnr", Scope::Group, 0.0, 1.0),
+    ("ppv", Scope::Group, 0.0, 1.0),
+    ("npv", Scope::Group, 0.0, 1.0),
+    ("fdr", Scope::Group, 0.0, 1.0),
+    ("for", Scope::Group, 0.0, 1.0),
+    ("accuracy", Scope::Group, 0.0, 1.0),
+    ("balanced_accuracy", Scope::Group, 0.0, 1.0),
+    ("f1", Scope::Group, 0.0, 1.0),
+    ("auc", Scope::Group, 0.0, 1.0),
+    ("brier", Scope::Group, 0.0, 1.0),
+    ("log_loss", Scope::Group, 0.0, f64::INFINITY),
+    ("mean_score", Scope::Group, 0.0, 1.0),
+    ("ece", Scope::Group, 0.0, 1.0),
+    ("mce", Scope::Group, 0.0, 1.0),
+    (
+        "calibration_slope",
+        Scope::Group,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+    ),
+    (
+        "calibration_intercept",
+        Scope::Group,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+    ),
+    ("calibration_in_the_large", Scope::Group, -1.0, 1.0),
+    ("hosmer_lemeshow_p", Scope::Group, 0.0, 1.0),
+    ("disparate_impact", Scope::Group, 0.0, f64::INFINITY),
+    ("selection_rate_difference", Scope::Group, -1.0, 1.0),
+    ("average_odds_difference", Scope::Group, -1.0, 1.0),
+    ("demographic_parity_difference", Scope::Summary, 0.0, 1.0),
+    ("demographic_parity_ratio", Scope::Summary, 0.0, 1.0),
+    ("equalized_odds_difference", Scope::Summary, 0.0, 1.0),
+    ("equalized_odds_ratio", Scope::Summary, 0.0, 1.0),
+    ("equal_opportunity_difference", Scope::Summary, 0.0, 1.0),
+    ("predictive_parity_difference", Scope::Summary, 0.0, 1.0),
+    ("ece_gap", Scope::Summary, 0.0, 1.0),
+    ("theil_index", Scope::Summary, 0.0, f64::INFINITY),
+    ("consent_coverage", Scope::Model, 0.0, 1.0),
+    ("model_auc", Scope::Model, 0.0, 1.0),
+    ("proxy_association", Scope::Proxy, 0.0, 1.0),
+    ("proxy_auc", Scope::Proxy, 0.0, 1.0),
+];
+
+/// One rule, checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rule {
+    /// Its id.
+    pub id: String,
+    /// Error or warn.
+    pub severity: Severity,
+    /// What it means, in words.
+    pub message: String,
+    /// The metric.
+    pub metric: String,
+    /// What it is measured on.
+    pub scope: Scope,
+    /// The value must be at least this.
+    pub min: Option<f64>,
+    /// The value must be at most this.
+    pub max: Option<f64>,
+    /// Only these attributes (all when empty).
+    pub attributes: Vec<String>,
+    /// How it is judged.
+    pub mode: Mode,
+    /// With a comparison against the reference: a failure must also be significant at this
+    /// level (Holm-adjusted).
+    pub significance: Option<f64>,
+    /// The outcome of an undefined comparison.
+    pub undefined: UndefinedOutcome,
+    /// The line of the rule in the policy file, and of each attribute name.
+    #[serde(skip)]
+    lines: (usize, Vec<usize>),
+}
+
+/// A policy: its defaults and rules.
+#[derive(Clone, Debug, Serialize)]
+pub struct Policy {
+    /// The file it came from.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// Its name.
+    pub name: String,
+    /// What it is for.
+    pub description: Option<String>,
+    /// Whether an inconclusive error rule blocks.
+    pub inconclusive_blocks: bool,
+    /// The rules, in file order.
+    pub rules: Vec<Rule>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+impl Policy {
+    /// Reads and checks a policy file; every error names the line.
+    pub fn from_path(path: &Path) -> Result<Policy, PolicyError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| PolicyError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let text = String::from_utf8(bytes.clone()).map_err(|_| PolicyError::Invalid {
+            path: shown.clone(),
+            line: 1,
+            message: "not UTF-8 text".into(),
+        })?;
+        let mut policy = Policy::parse(&text, &shown)?;
+        policy.sha256 = crate::text::sha256_hex(&bytes);
+        Ok(policy)
+    }
+
+    /// Parses and checks a policy from its text (`path` names it in errors).
+    pub fn parse(text: &str, path: &str) -> Result<Policy, PolicyError> {
+        let invalid = |line: usize, message: String| PolicyError::Invalid {
+            path: path.to_string(),
+            line,
+            message,
+        };
+        let file: PolicyFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            invalid(line, e.message().to_string())
+        })?;
+        let table = file.policy.unwrap_or(PolicyTable {
+            name: None,
+            description: None,
+            inconclusive_blocks: false,
+            undefined: None,
+            mode: None,
+        });
+        if file.rule.is_empty() {
+            return Err(invalid(
+                line_of(text, text.len()),
+                "the policy has no [[rule]]".into(),
+            ));
+        }
+        let mut rules = Vec::new();
+        let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+        for spanned in file.rule {
+            let rule_line = line_of(text, spanned.span().start);
+            let r = spanned.into_inner();
+            let at = |s: std::ops::Range<usize>| line_of(text, s.start);
+            let id = r.id.get_ref().trim().to_string();
+            if id.is_empty() {
+                return Err(invalid(
+                    at(r.id.span()),
+                    "a rule id must not be empty".into(),
+                ));
+            }
+            if let Some(first) = ids.insert(id.clone(), rule_line) {
+                return Err(invalid(
+                    at(r.id.span()),
+                    format!("rule id \"{id}\" is used twice (first on line {first})"),
+                ));
+            }
+            let metric = r.metric.get_ref().clone();
+            let Some(&(_, scope, lo, hi)) = METRICS.iter().find(|m| m.0 == metric) else {
+                let known: Vec<&str> = METRICS.iter().map(|m| m.0).collect();
+                return Err(invalid(
+                    at(r.metric.span()),
+                    format!(
+                        "rule \"{id}\": unknown metric \"{metric}\"; known: {}",
+                        known.join(", ")
+                    ),
+                ));
+            };
+            for bound in [&r.min, &r.max].into_iter().flatten() {
+                let v = *bound.get_ref();
+                if !v.is_finite() || v < lo || v > hi {
+                    return Err(invalid(
+                        at(bound.span()),
+                        format!(
+                            "rule \"{id}\": threshold {v} is out of range for {metric}, which lies in [{lo}, {hi}]"
+                        ),
+                    ));
+                }
+            }
+            let (min, max) = (r.min.map(|m| *m.get_ref()), r.max.map(|m| *m.get_ref()));
+            match (min, max) {
+                (None, None) => {
+                    return Err(invalid(
+                        rule_line,
+                        format!("rule \"{id}\": give min, max or both"),
+                    ))
+                }
+                (Some(a), Some(b)) if a > b => {
+                    return Err(invalid(
+                        rule_line,
+                        format!("rule \"{id}\": min {a} is above max {b}"),
+                    ))
+                }
+                _ => {}
+            }
+            if let Some(sig) = &r.significance {
+                let a = *sig.get_ref();
+                if !(a > 0.0 && a < 1.0) {
+                    return Err(invalid(
+                        at(sig.span()),
+                        format!("rule \"{id}\": significance must be strictly between 0 and 1, found {a}"),
+                    ));
+                }
+                if metric != "disparate_impact" && metric != "selection_rate_difference" {
+                    return Err(invalid(
+                        at(sig.span()),
+                        format!("rule \"{id}\": significance applies to comparisons with the reference group (disparate_impact, selection_rate_difference), not {metric}"),
+                    ));
+                }
+            }
+            let attrs = r.attributes.unwrap_or_default();
+            if !attrs.is_empty() && scope == Scope::Model {
+                return Err(invalid(
+                    at(attrs[0].span()),
+                    format!("rule \"{id}\": {metric} is a model metric; it has no attributes"),
+                ));
+            }
+            rules.push(Rule {
+                id,
+                severity: r.severity.unwrap_or(Severity::Error),
+                message: r.message.unwrap_or_default(),
+                metric,
+                scope,
+                min,
+                max,
+                lines: (rule_line, attrs.iter().map(|a| at(a.span())).collect()),
+                attributes: attrs.into_iter().map(Spanned::into_inner).collect(),
+                mode: r.mode.or(table.mode).unwrap_or(Mode::Interval),
+                significance: r.significance.map(|s| *s.get_ref()),
+                undefined: r
+                    .undefined
+                    .or(table.undefined)
+                    .unwrap_or(UndefinedOutcome::Inconclusive),
+            });
+        }
+        Ok(Policy {
+            path: path.to_string(),
+            sha256: String::new(),
+            name: table.name.unwrap_or_else(|| path.to_string()),
+            description: table.description,
+            inconclusive_blocks: table.inconclusive_blocks,
+            rules,
+        })
+    }
+}
+
+/// What a policy is applied to: an audit, and optionally the model and its explanation.
+pub struct Evidence {
+    /// The audit.
+    pub audit: AuditReport,
+    /// The audit file's path and SHA-256.
+    pub audit_file: (String, String),
+    /// The model, when given.
+    pub model: Option<Model>,
+    /// The explanation (`fairgate explain --format json`), when given.
+    pub explain: Option<serde_json::Value>,
+}
+
+fn read_file(p: &Path) -> Result<Vec<u8>, PolicyError> {
+    std::fs::read(p).map_err(|e| PolicyError::Io {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn bad(p: &Path, message: String) -> PolicyError {
+    PolicyError::Evidence {
+        path: p.display().to_string(),
+        message,
+    }
+}
+
+impl Evidence {
+    /// Reads the audit file, then the model and explanation files.
+    pub fn load(
+        audit: &Path,
+        model: Option<&Path>,
+        explain: Option<&Path>,
+    ) -> Result<Evidence, PolicyError> {
+        let bytes = read_file(audit)?;
+        let parsed: AuditReport = serde_json::from_slice(&bytes).map_err(|e| {
+            bad(
+                audit,
+                format!(
+                    "line {}, column {}: not a fairgate audit JSON (fairgate audit --format json): {e}",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        let file = (audit.display().to_string(), crate::text::sha256_hex(&bytes));
+        Evidence::new(parsed, file, model, explain)
+    }
+
+    /// An audit made in this process (named by `audit_file`: a description and a SHA-256),
+    /// with the model and explanation files read from disk.
+    pub fn new(
+        audit: AuditReport,
+        audit_file: (String, String),
+        model: Option<&Path>,
+        explain: Option<&Path>,
+    ) -> Result<Evidence, PolicyError> {
+        let model = match model {
+            Some(p) => Some(
+                serde_json::from_slice::<Model>(&read_file(p)?)
+                    .map_err(|e| bad(p, format!("not a fairgate model file: {e}")))?,
+            ),
+            None => None,
+        };
+        let explain = match explain {
+            Some(p) => {
+                let v: serde_json::Value = serde_json::from_slice(&read_file(p)?)
+                    .map_err(|e| bad(p, format!("not JSON: {e}")))?;
+                if v.get("proxies").is_none() {
+                    return Err(bad(
+                        p,
+                        "not a fairgate explanation JSON (fairgate explain --format json)".into(),
+                    ));
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        Ok(Evidence {
+            audit,
+            audit_file,
+            model,
+            explain,
+        })
+    }
+}
+
+/// The outcome of one check, or of a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Met.
+    Pass,
+    /// Not met by a warn rule, or an undefined comparison the policy marks as a warning.
+    Warn,
+    /// The data cannot tell.
+    Inconclusive,
+    /// Not met.
+    Fail,
+}
+
+impl Status {
+    /// The word shown.
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Warn => "WARN",
+            Status::Inconclusive => "INCONCLUSIVE",
+            Status::Fail => "FAIL",
+        }
+    }
+}
+
+/// One subject checked against a rule.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Check {
+    /// What was checked: `attribute=group`, an attribute, `model`, or `feature ~ attribute`.
+    pub subject: String,
+    /// The estimate.
+    pub value: Option<f64>,
+    /// The interval judged, when there was one.
+    pub low: Option<f64>,
+    /// See `low`.
+    pub high: Option<f64>,
+    /// The outcome.
+    pub status: Status,
+    /// Why, in words.
+    pub note: String,
+}
+
+/// A rule's result.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RuleResult {
+    /// The rule's id.
+    pub id: String,
+    /// Its severity.
+    pub severity: Severity,
+    /// Its message.
+    pub message: String,
+    /// The metric.
+    pub metric: String,
+    /// The threshold in words, such as `>= 0.8`.
+    pub threshold: String,
+    /// The judging mode.
+    pub mode: Mode,
+    /// The rule's status (a failed warn rule is WARN).
+    pub status: Status,
+    /// Whether it blocks (exit code 1).
+    pub blocking: bool,
+    /// The check that decided the status (the worst), by index into `checks`.
+    pub decisive: Option<usize>,
+    /// Every check.
+    pub checks: Vec<Check>,
+}
+
+/// The gate's result.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct GateResult {
+    /// fairgate's version.
+    pub fairgate_version: String,
+    /// The policy: name, file and SHA-256.
+    pub policy: (String, String, String),
+    /// The audit judged: file and SHA-256.
+    pub audit: (String, String),
+    /// Whether an inconclusive error rule blocks.
+    pub inconclusive_blocks: bool,
+    /// True when no rule blocks.
+    pub passed: bool,
+    /// Rules by status.
+    pub counts: BTreeMap<String, usize>,
+    /// Every rule, in policy order.
+    pub rules: Vec<RuleResult>,
+}
+
+impl GateResult {
+    /// The result as pretty JSON with a final newline (stable: the same inputs give the same
+    /// bytes).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// Judges `v` against the rule's bounds.
+fn judge(
+    rule: &Rule,
+    v: &MetricValue,
+    reference_comparison: bool,
+) -> (Status, Option<(f64, f64)>, String) {
+    let Some(x) = v.value else {
+        let why = v.undefined_reason.map_or("undefined".to_string(), |r| {
+            format!("undefined ({r:?})").to_lowercase()
+        });
+        return (undefined_status(rule.undefined), None, why);
+    };
+    let interval = match (v.ci_low, v.ci_high, v.boot_low, v.boot_high) {
+        (Some(lo), Some(hi), _, _) => Some((lo, hi, "interval")),
+        (_, _, Some(lo), Some(hi)) => Some((lo, hi, "bootstrap interval")),
+        _ => None,
+    };
+    let ok_point = rule.min.is_none_or(|m| x >= m) && rule.max.is_none_or(|m| x <= m);
+    let (mut status, used, mut note) = match (rule.mode, interval) {
+        (Mode::Point, _) => (
+            if ok_point { Status::Pass } else { Status::Fail },
+            None,
+            "judged on the estimate".to_string(),
+        ),
+        (Mode::Interval, None) => (
+            if ok_point { Status::Pass } else { Status::Fail },
+            None,
+            "no interval: judged on the estimate".to_string(),
+        ),
+        (Mode::Interval, Some((lo, hi, kind))) => {
+            let all_ok = rule.min.is_none_or(|m| lo >= m) && rule.max.is_none_or(|m| hi <= m);
+            let all_bad = rule.min.is_some_and(|m| hi < m) || rule.max.is_some_and(|m| lo > m);
+            let s = if all_ok {
+                Status::Pass
+            } else if all_bad {
+                Status::Fail
+            } else {
+                Status::Inconclusive
+            };
+            let note = match s {
+                Status::Pass => format!("the whole {kind} meets the threshold"),
+                Status::Fail => format!("the whole {kind} misses the threshold"),
+                _ => format!("the {kind} straddles the threshold"),
+            };
+            (s, Some((lo, hi)), note)
+        }
+    };
+    if let (Some(alpha), true) = (rule.significance, reference_comparison) {
+        if !ok_point {
+            match v.p_value_holm {
+                Some(p) if p < alpha => {
+                    status = Status::Fail;
+                    note = format!("the estimate misses the threshold and differs from the reference group (Holm p = {p:.3e} < {alpha})");
+                }
+                Some(p) => {
+                    status = Status::Inconclusive;
+                    note = format!("the estimate misses the threshold but does not differ significantly from the reference group (Holm p = {p:.3e} >= {alpha})");
+                }
+                None => {
+                    status = undefined_status(rule.undefined);
+                    note = "no test against the reference group".into();
+                }
+            }
+        }
+    }
+    (status, used, note)
+}
+
+fn undefined_status(u: UndefinedOutcome) -> Status {
+    match u {
+        UndefinedOutcome::Fail => Status::Fail,
+        UndefinedOutcome::Warn => Status::Warn,
+        UndefinedOutcome::Inconclusive => Status::Inconclusive,
+    }
+}
+
+fn check_of(subject: String, v: &MetricValue, rule: &Rule, reference: bool) -> Check {
+    let (status, interval, note) = judge(rule, v, reference);
+    Check {
+        subject,
+        value: v.value,
+        low: interval.map(|i| i.0),
+        high: interval.map(|i| i.1),
+        status,
+        note,
+    }
+}
+
+fn undefined_check(subject: String, rule: &Rule, why: String) -> Check {
+    Check {
+        subject,
+        value: None,
+        low: None,
+        high: None,
+        status: undefined_status(rule.undefined),
+        note: why,
+    }
+}
+
+/// Applies the policy to the evidence. Errors when a rule names an attribute the audit does
+/// not have (naming the policy's line).
+pub fn evaluate(policy: &Policy, ev: &Evidence) -> Result<GateResult, PolicyError> {
+    let mut results = Vec::new();
+    for rule in &policy.rules {
+        for (name, line) in rule.attributes.iter().zip(&rule.lines.1) {
+            let known = match rule.scope {
+                Scope::Proxy => ev.explain.as_ref().is_none_or(|e| {
+                    e["proxies"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p["attribute"] == name.as_str())
+                }),
+                _ => ev.audit.attributes.iter().any(|a| &a.name == name),
+            };
+            if !known {
+                let audited: Vec<&str> = ev
+                    .audit
+                    .attributes
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect();
+                return Err(PolicyError::Invalid {
+                    path: policy.path.clone(),
+                    line: *line,
+                    message: format!(
+                        "rule \"{}\": attribute \"{name}\" is not in the evidence; audited: {}",
+                        rule.id,
+                        audited.join(", ")
+                    ),
+                });
+            }
+        }
+        let wanted =
+            |attr: &str| rule.attributes.is_empty() || rule.attributes.iter().any(|a| a == attr);
+        let mut checks = Vec::new();
+        match rule.scope {
+            Scope::Group => {
+                for a in ev.audit.attributes.iter().filter(|a| wanted(&a.name)) {
+                    for g in a.groups.iter().filter(|g| g.n > 0) {
+                        let subject = format!("{}={}", a.name, g.group);
+                        if rule.metric == "n" {
+                            let ok = rule.min.is_none_or(|m| g.n as f64 >= m)
+                                && rule.max.is_none_or(|m| g.n as f64 <= m);
+                            checks.push(Check {
+                                subject,
+                                value: Some(g.n as f64),
+                                low: None,
+                                high: None,
+                                status: if ok { Status::Pass } else { Status::Fail },
+                                note: "a count of rows (exact)".into(),
+                            });
+                            continue;
+                        }
+                        if g.small {
+                            checks.push(undefined_check(
+                                subject,
+                                rule,
+                                format!(
+                                    "small segment ({} rows, below the audit's minimum {})",
+                                    g.n, ev.audit.options.min_group_size
+                                ),
+                            ));
+                            continue;
+                        }
+                        let reference = a.reference_group.as_deref() == Some(g.group.as_str());
+                        let is_comparison = matches!(
+                            rule.metric.as_str(),
+                            "disparate_impact"
+                                | "selection_rate_difference"
+                                | "average_odds_difference"
+                        );
+                        if is_comparison && reference {
+                            // The reference group against itself: nothing to judge.
+                            continue;
+                        }
+                        match g.metrics.get(&rule.metric) {
+                            Some(v) => checks.push(check_of(subject, v, rule, is_comparison)),
+                            None => checks.push(undefined_check(
+                                subject,
+                                rule,
+                                format!("the audit has no {}", rule.metric),
+                            )),
+                        }
+                    }
+                    if a.reference_group.is_none() && rule.metric == "disparate_impact" {
+                        checks.push(undefined_check(
+                            a.name.clone(),
+                            rule,
+                            "no reference group (every group is small or unknown)".into(),
+                        ));
+                    }
+                }
+            }
+            Scope::Summary => {
+                for a in ev.audit.attributes.iter().filter(|a| wanted(&a.name)) {
+                    match a.summary.get(&rule.metric) {
+                        Some(v) => checks.push(check_of(a.name.clone(), v, rule, false)),
+                        None => checks.push(undefined_check(
+                            a.name.clone(),
+                            rule,
+                            format!("the audit has no {}", rule.metric),
+                        )),
+                    }
+                }
+            }
+            Scope::Model => match &ev.model {
+                None => checks.push(undefined_check(
+                    "model".into(),
+                    rule,
+                    "no model file was given (--model)".into(),
+                )),
+                Some(m) => {
+                    let v = match rule.metric.as_str() {
+                        "consent_coverage" => {
+                            let considered = m.data.rows_used + m.data.excluded.total();
+                            if m.roles.consent.is_none() {
+                                None
+                            } else {
+                                (considered > 0)
+                                    .then(|| m.data.rows_used as f64 / considered as f64)
+                            }
+                        }
+                        _ => m
+                            .validation
+                            .as_ref()
+                            .and_then(|s| s.auc)
+                            .or_else(|| m.cross_validation.as_ref().and_then(|c| c.auc.mean))
+                            .or_else(|| m.train_scores.as_ref().and_then(|s| s.auc)),
+                    };
+                    match v {
+                        Some(x) => {
+                            checks.push(check_of("model".into(), &MetricValue::of(x), rule, false))
+                        }
+                        None => checks.push(undefined_check(
+                            "model".into(),
+                            rule,
+                            if rule.metric == "consent_coverage" {
+                                "the model was trained without a consent column".into()
+                            } else {
+                                "the model records no AUC".into()
+                            },
+                        )),
+                    }
+                }
+            },
+            Scope::Proxy => match &ev.explain {
+                None => checks.push(undefined_check(
+                    "explanation".into(),
+                    rule,
+                    "no explanation was given (--explain)".into(),
+                )),
+                Some(e) => {
+                    let key = if rule.metric == "proxy_auc" {
+                        "auc"
+                    } else {
+                        "association"
+                    };
+                    for p in e["proxies"].as_array().into_iter().flatten() {
+                        let attr = p["attribute"].as_str().unwrap_or_default();
+                        if !wanted(attr) {
+                            continue;
+                        }
+                        let subject =
+                            format!("{} ~ {attr}", p["feature"].as_str().unwrap_or_default());
+                        match p[key].as_f64() {
+                            Some(x) => {
+                                checks.push(check_of(subject, &MetricValue::of(x), rule, false))
+                            }
+                            None => checks.push(undefined_check(
+                                subject,
+                                rule,
+                                format!("no {key} (too few rows per group)"),
+                            )),
+                        }
+                    }
+                }
+            },
+        }
+        if checks.is_empty() {
+            checks.push(undefined_check(
+                "-".into(),
+                rule,
+                "nothing to check: no group, attribute or pair matched".into(),
+            ));
+        }
+        // Worst first; ties go to the first in audit order.
+        let decisive = checks
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.status.cmp(&b.1.status).then(b.0.cmp(&a.0)))
+            .map(|(i, _)| i);
+        let worst = decisive.map_or(Status::Pass, |i| checks[i].status);
+        let status = match (worst, rule.severity) {
+            (Status::Fail, Severity::Warn) => Status::Warn,
+            (s, _) => s,
+        };
+        let blocking = rule.severity == Severity::Error
+            && (status == Status::Fail
+                || (status == Status::Inconclusive && policy.inconclusive_blocks));
+        results.push(RuleResult {
+            id: rule.id.clone(),
+            severity: rule.severity,
+            message: rule.message.clone(),
+            metric: rule.metric.clone(),
+            threshold: match (rule.min, rule.max) {
+                (Some(a), Some(b)) => format!("in [{a}, {b}]"),
+                (Some(a), None) => format!(">= {a}"),
+                (None, Some(b)) => format!("<= {b}"),
+                (None, None) => String::new(),
+            },
+            mode: rule.mode,
+            status,
+            blocking,
+            decisive,
+            checks,
+        });
+    }
+    let mut counts = BTreeMap::new();
+    for r in &results {
+        *counts.entry(r.status.word().to_string()).or_insert(0) += 1;
+    }
+    Ok(GateResult {
+        fairgate_version: crate::VERSION.to_string(),
+        policy: (
+            policy.name.clone(),
+            policy.path.clone(),
+            policy.sha256.clone(),
+        ),
+        audit: ev.audit_file.clone(),
+        inconclusive_blocks: policy.inconclusive_blocks,
+        passed: !results.iter().any(|r| r.blocking),
+        counts,
+        rules: results,
+    })
+}
