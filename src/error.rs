@@ -21,6 +21,12 @@ pub enum Error {
     /// A policy or the evidence it judges.
     #[error(transparent)]
     Policy(#[from] crate::policy::PolicyError),
+    /// Comparing audits.
+    #[error(transparent)]
+    Compare(#[from] crate::compare::CompareError),
+    /// A pipeline file.
+    #[error(transparent)]
+    Pipeline(#[from] crate::pipeline::PipelineError),
     /// Training or scoring.
     #[error(transparent)]
     Train(#[from] TrainError),

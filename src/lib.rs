@@ -3,7 +3,10 @@
 //!
 //! The pipeline: [`data`] reads a CSV of records into typed columns with roles (label, score,
 //! protected attributes, features, consent, ...) and accounts for every row it cannot use;
-//! training, auditing, explanation and reporting build on it.
+//! [`train`] fits consent-aware models, [`audit`] measures groups and disparities with
+//! intervals, [`explain`] explains a model, [`report`] writes the evidence, [`policy`] is the
+//! pass/fail gate, [`compare`] compares audits over time and [`pipeline`] plans a whole run
+//! from one file.
 //!
 //! ```
 //! use fairgate::data::{synth, DataSpec, ReadOptions, Table};
@@ -31,9 +34,11 @@
 )]
 
 pub mod audit;
+pub mod compare;
 pub mod data;
 mod error;
 pub mod explain;
+pub mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod text;

@@ -64,6 +64,50 @@ pub enum Command {
     /// rule blocks, 1 when one does, 2 on a bad policy or input. Writes JUnit XML and a
     /// Markdown step summary on request.
     Gate(GateArgs),
+    /// Run the whole pipeline from one file (train or load a model, explain, score, audit,
+    /// report, gate), every artifact in one folder; the exit code is the gate's. Prints each
+    /// step's equivalent command line and writes them to commands.sh in the folder.
+    Run(RunArgs),
+    /// Compare audits over time (oldest first): per attribute, group and metric the change
+    /// and whether it is beyond sampling noise, groups that appeared or vanished, and with
+    /// --policy the rules that changed state. Exit 1 with --fail-on-regression when anything
+    /// regressed.
+    Compare(CompareArgs),
+}
+
+/// `fairgate compare`.
+#[derive(Debug, ClapArgs)]
+pub struct CompareArgs {
+    /// Audit JSON files, oldest first (at least two).
+    #[arg(value_name = "AUDIT.json", num_args = 2.., required = true)]
+    pub audits: Vec<PathBuf>,
+    /// A policy to apply to every audit, to show rules that changed state.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Also write a self-contained HTML page with trend charts.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Exit 1 when the latest audit regressed against the one before (see the README).
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Where and how to write the comparison.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `fairgate run`.
+#[derive(Debug, ClapArgs)]
+pub struct RunArgs {
+    /// The pipeline file: a config with [data], and [train] or [model], [audit], [report],
+    /// [gate], [run] tables (see datasets/demo.toml).
+    #[arg(value_name = "PIPELINE.toml")]
+    pub pipeline: PathBuf,
+    /// The output folder (default: [run] out in the file, else fairgate-run beside it).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print only the planned command lines, run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `fairgate gate`.
@@ -88,6 +132,9 @@ pub struct GateArgs {
     /// Also write a Markdown summary here (for $GITHUB_STEP_SUMMARY).
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Also write the JSON result here.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
     /// The audit options, used with --data; --format and --out apply to the gate's result.
     #[command(flatten)]
     pub run: AuditArgs,
@@ -113,6 +160,12 @@ pub struct ReportArgs {
     /// SOURCE_DATE_EPOCH if set, else now.
     #[arg(long, value_name = "TIME")]
     pub created: Option<String>,
+    /// The gate's result (fairgate gate --json FILE), shown in the summary and the DPIA.
+    #[arg(long, value_name = "FILE")]
+    pub gate: Option<PathBuf>,
+    /// The previous period's audit JSON: the report shows what changed beyond noise.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
     /// The output folder.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

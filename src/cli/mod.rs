@@ -6,7 +6,7 @@ mod exit;
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fairgate::audit::{AuditParams, AuditReport, Binning};
@@ -14,9 +14,9 @@ use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, U
 
 pub use args::Args;
 use args::{
-    AuditArgs, ClassWeightArg, Command, DataArgs, DatasetsCommand, ExplainArgs, FormatArg,
-    GateArgs, GenerateArgs, InspectArgs, ModelArg, ReportArgs, ScoreArgs, SolverArg, SubjectArgs,
-    SubjectFormat, TrainArgs,
+    AuditArgs, ClassWeightArg, Command, CompareArgs, DataArgs, DatasetsCommand, ExplainArgs,
+    FormatArg, GateArgs, GenerateArgs, InspectArgs, ModelArg, ReportArgs, RunArgs, ScoreArgs,
+    SolverArg, SubjectArgs, SubjectFormat, TrainArgs,
 };
 pub use exit::ExitStatus;
 use fairgate::explain::ExplainParams;
@@ -34,7 +34,110 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Subject(a) => subject(&a),
         Command::Report(a) => report(&a),
         Command::Gate(a) => gate(&a),
+        Command::Run(a) => pipeline(&a),
+        Command::Compare(a) => compare(&a),
     }
+}
+
+fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
+    let policy = match &a.policy {
+        Some(p) => Some(fairgate::policy::Policy::from_path(p)?),
+        None => None,
+    };
+    let paths: Vec<&Path> = a.audits.iter().map(PathBuf::as_path).collect();
+    let c = fairgate::compare::compare(&paths, policy.as_ref())?;
+    if let Some(h) = &a.html {
+        let page = fairgate::report::trend_page(&c)?;
+        write_output(Some(h), |w| Ok(w.write_all(page.as_bytes())?))?;
+    }
+    let text = match a.output.format {
+        FormatArg::Table => c.to_text(),
+        FormatArg::Json => c.to_json(),
+        FormatArg::Markdown => c.to_markdown(),
+    };
+    write_output(a.output.out.as_deref(), |w| {
+        Ok(w.write_all(text.as_bytes())?)
+    })?;
+    Ok(if a.fail_on_regression && c.regressions > 0 {
+        ExitStatus::GateFailed
+    } else {
+        ExitStatus::Ok
+    })
+}
+
+fn pipeline(a: &RunArgs) -> anyhow::Result<ExitStatus> {
+    use clap::Parser;
+    use indicatif::{ProgressBar, ProgressStyle};
+    let plan = fairgate::pipeline::Plan::from_path(&a.pipeline, a.out.as_deref())?;
+    // The gate's exit code 1 must not stop the script before the report: it is kept and
+    // returned at the end, as `fairgate run` does.
+    let script: String = plan
+        .steps
+        .iter()
+        .map(|s| {
+            if s.name == "gate" {
+                s.shell() + " || gate=$?\n"
+            } else {
+                s.shell() + "\n"
+            }
+        })
+        .collect();
+    if a.dry_run {
+        print!("{script}");
+        return Ok(ExitStatus::Ok);
+    }
+    std::fs::create_dir_all(&plan.out)
+        .with_context(|| format!("{}: cannot create the folder", plan.out.display()))?;
+    write_output(Some(&plan.out.join("commands.sh")), |w| {
+        Ok(w.write_all(
+            format!(
+                "#!/bin/sh\n# The steps of fairgate run {}\nset -e\ngate=0\n{script}exit $gate\n",
+                a.pipeline.display()
+            )
+            .as_bytes(),
+        )?)
+    })?;
+    // A bar on stderr when it is a terminal; the step lines are printed either way.
+    let bar = ProgressBar::new(plan.steps.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let mut status = ExitStatus::Ok;
+    for (i, step) in plan.steps.iter().enumerate() {
+        bar.set_message(step.name);
+        bar.suspend(|| eprintln!("[{}/{}] {}", i + 1, plan.steps.len(), step.shell()));
+        let args = Args::try_parse_from(
+            std::iter::once("fairgate".to_string()).chain(step.args.iter().cloned()),
+        )
+        .with_context(|| format!("step {}: {}", step.name, step.shell()))?;
+        let started = std::time::Instant::now();
+        let result = bar.suspend(|| run(args));
+        let s = result.with_context(|| format!("step {} failed: {}", step.name, step.shell()))?;
+        bar.suspend(|| {
+            eprintln!(
+                "      {} done in {:.1} s",
+                step.name,
+                started.elapsed().as_secs_f64()
+            )
+        });
+        if step.name == "gate" {
+            status = s;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    eprintln!(
+        "all artifacts in {}{}",
+        plan.out.display(),
+        match (plan.gated, status) {
+            (false, _) => String::new(),
+            (true, ExitStatus::Ok) => "; gate PASSED".into(),
+            (true, _) => "; gate FAILED (exit code 1)".into(),
+        }
+    );
+    Ok(status)
 }
 
 fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
@@ -56,6 +159,9 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
         write_output(Some(p), |w| {
             Ok(w.write_all(policy::to_junit(&result).as_bytes())?)
         })?;
+    }
+    if let Some(p) = &a.json {
+        write_output(Some(p), |w| Ok(w.write_all(result.to_json().as_bytes())?))?;
     }
     if let Some(p) = &a.markdown {
         write_output(Some(p), |w| {
@@ -92,6 +198,14 @@ fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
         a.context.as_deref(),
         created,
     )?;
+    let r = match &a.gate {
+        Some(g) => r.with_gate(g)?,
+        None => r,
+    };
+    let r = match &a.previous {
+        Some(p) => r.with_previous(p, &a.audit)?,
+        None => r,
+    };
     let outputs = r.write(&a.out)?;
     for f in outputs {
         eprintln!("wrote {} ({})", a.out.join(&f.path).display(), f.sha256);

@@ -176,6 +176,19 @@ pub struct ConfigFile {
     /// The `[explain]` table.
     #[serde(default)]
     pub explain: ExplainSection,
+    /// The pipeline's tables, read by `fairgate run` (see [`crate::pipeline`]); other
+    /// commands accept and ignore them.
+    pub train: Option<toml::Table>,
+    /// See `train`.
+    pub model: Option<toml::Table>,
+    /// See `train`.
+    pub audit: Option<toml::Table>,
+    /// See `train`.
+    pub report: Option<toml::Table>,
+    /// See `train`.
+    pub gate: Option<toml::Table>,
+    /// See `train`.
+    pub run: Option<toml::Table>,
 }
 
 /// The `[explain]` table of a config file.
@@ -184,6 +197,14 @@ pub struct ConfigFile {
 pub struct ExplainSection {
     /// Features a person cannot change: never offered as counterfactuals.
     pub immutable: Option<Vec<String>>,
+    /// Reason codes per person, for `fairgate run`.
+    pub top: Option<usize>,
+    /// Permutations per feature, for `fairgate run`.
+    pub repeats: Option<usize>,
+    /// Seed of the permutations, for `fairgate run`.
+    pub seed: Option<u64>,
+    /// Whether `fairgate run` writes the per-person reasons CSV (default true).
+    pub reasons: Option<bool>,
 }
 
 impl ConfigFile {

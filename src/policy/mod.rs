@@ -585,6 +585,15 @@ pub struct GateResult {
 }
 
 impl GateResult {
+    /// The ids of the rules that block.
+    pub fn blocking(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| r.blocking)
+            .map(|r| r.id.as_str())
+            .collect()
+    }
+
     /// The result as pretty JSON with a final newline (stable: the same inputs give the same
     /// bytes).
     pub fn to_json(&self) -> String {

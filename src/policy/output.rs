@@ -32,12 +32,7 @@ fn describe(c: &Check) -> String {
 }
 
 fn verdict(g: &GateResult) -> String {
-    let blocking: Vec<&str> = g
-        .rules
-        .iter()
-        .filter(|r| r.blocking)
-        .map(|r| r.id.as_str())
-        .collect();
+    let blocking = g.blocking();
     if blocking.is_empty() {
         format!(
             "GATE PASSED: no error rule fails{}.",

@@ -420,3 +420,83 @@ fn lines(
     }
     Ok(svg)
 }
+
+/// A metric across audits (x = the audit's number, 1 = oldest): one line per group, gaps
+/// where a group is absent or the value undefined.
+pub fn trend(
+    title: &str,
+    y_desc: &str,
+    audits: usize,
+    series: &[(String, Vec<Option<f64>>)],
+) -> Result<String> {
+    let top = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().flatten().copied())
+        .fold(0.05f64, f64::max)
+        * 1.15;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (620, 380)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let k = audits.max(2) as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(52)
+            .build_cartesian_2d(0.8f64..(k + 0.2), 0f64..top)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_labels(audits.max(2))
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-9 && i >= 1.0 {
+                    format!("audit {i:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc(y_desc)
+            .draw()
+            .map_err(err)?;
+        for (s, (name, values)) in series.iter().enumerate() {
+            let color = PALETTE[s % PALETTE.len()];
+            // Runs of consecutive defined values are drawn as lines.
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for (i, v) in values.iter().enumerate() {
+                match v {
+                    Some(y) => runs
+                        .last_mut()
+                        .into_iter()
+                        .for_each(|r| r.push(((i + 1) as f64, *y))),
+                    None => runs.push(Vec::new()),
+                }
+            }
+            let mut labelled = false;
+            for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                let series = chart
+                    .draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))
+                    .map_err(err)?;
+                if !labelled {
+                    series.label(name.as_str()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 12, y)], color.stroke_width(2))
+                    });
+                    labelled = true;
+                }
+                chart
+                    .draw_series(run.into_iter().map(|p| Circle::new(p, 3, color.filled())))
+                    .map_err(err)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+    }
+    Ok(svg)
+}

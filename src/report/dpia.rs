@@ -402,7 +402,22 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
     // 5. Measures.
     s.push_str("## 5. Measures and residual risk\n\n");
     s.push_str("- Protective defaults in effect [computed]: records without a lawful basis are excluded from training and scoring; protected attributes are never model features; groups below the minimum size are suppressed in reports; no personal record appears in any report.\n");
-    s.push_str("- Gate policy and result: no gate result was given to this report (the gate is `fairgate gate`, coming).\n");
+    match &r.gate {
+        Some(g) => {
+            let blocking: Vec<String> = g.rules.iter().filter(|x| x.blocking).map(|x| md(&x.id)).collect();
+            let _ = writeln!(
+                s,
+                "- Gate policy and result [computed]: policy {} ({}, sha256 {}): **{}**{}. Rules: {}.",
+                md(&g.policy.0),
+                md(&g.policy.1),
+                g.policy.2,
+                if g.passed { "PASSED" } else { "FAILED" },
+                if blocking.is_empty() { String::new() } else { format!(", blocked by {}", blocking.join(", ")) },
+                g.rules.iter().map(|x| format!("{} {}", md(&x.id), x.status.word())).collect::<Vec<_>>().join("; ")
+            );
+        }
+        None => s.push_str("- Gate policy and result: **OPEN ITEM**: no gate result was given to this report (`fairgate gate --json FILE`, then `report --gate FILE`).\n"),
+    }
     let _ = writeln!(
         s,
         "- Security measures [declared]: {}",
@@ -440,10 +455,25 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
 
     // 7. Review.
     s.push_str("## 7. Review\n\n");
-    let _ = writeln!(
-        s,
-        "- Difference from the previous audit: no previous audit was given to this report."
-    );
+    match &r.previous {
+        Some(c) => {
+            let changes = c.changes();
+            let _ = writeln!(
+                s,
+                "- Difference from the previous audit [computed] ({}): {} change(s) beyond sampling noise or in the groups, {} regression(s){}",
+                md(c.audits.first().map_or("", |a| a.path.as_str())),
+                changes.len(),
+                c.regressions,
+                if changes.is_empty() { ".".to_string() } else { format!(": {}.", changes.iter().map(|x| md(x)).collect::<Vec<_>>().join("; ")) }
+            );
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "- Difference from the previous audit: no previous audit was given to this report (`report --previous OLD_AUDIT.json`)."
+            );
+        }
+    }
     let _ = writeln!(
         s,
         "- Next review [declared]: {}",

@@ -92,6 +92,45 @@ pub fn render(r: &Report, findings: &[Finding]) -> Result<String, ReportError> {
     Ok(s)
 }
 
+/// The trend page of `fairgate compare --html`: the comparison's Markdown, then per
+/// attribute the selection rate and the disparate impact of each group across the audits.
+pub fn compare_page(c: &crate::compare::Comparison) -> Result<String, ReportError> {
+    let mut s = String::new();
+    s.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    s.push_str(&format!(
+        "<title>fairgate audit trends</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>fairgate audit trends</h1>\n"
+    ));
+    s.push_str(&markdown_to_html(&c.to_markdown(), 1));
+    for a in &c.attributes {
+        s.push_str(&format!("<h2>{}</h2>\n", escape(&a.name)));
+        for (metric, title) in [
+            ("selection_rate", "Selection rate"),
+            ("disparate_impact", "Impact ratio against the reference"),
+        ] {
+            let series: Vec<(String, Vec<Option<f64>>)> = a
+                .groups
+                .iter()
+                .filter_map(|g| {
+                    let t = g.metrics.iter().find(|t| t.metric == metric)?;
+                    Some((g.group.clone(), t.values.clone()))
+                })
+                .collect();
+            let svg = super::charts::trend(
+                &format!("{title} by {}", a.name),
+                metric,
+                c.audits.len(),
+                &series,
+            )
+            .map_err(ReportError::Chart)?;
+            s.push_str("<figure>\n");
+            s.push_str(&svg);
+            s.push_str("\n</figure>\n");
+        }
+    }
+    s.push_str("</body>\n</html>\n");
+    Ok(s)
+}
+
 /// Renders the Markdown this crate writes (`dpia.md`, the model card) as HTML: headings
 /// (demoted by `demote` levels), paragraphs, `- ` lists, `> ` quotes, pipe tables, `**bold**`
 /// and `` `code` ``. Backslash escapes (from [`crate::text::escape_markdown`]) give the

@@ -215,6 +215,70 @@ pub fn blocks(
         Block::Heading(2, "Summary of findings".into()),
         Block::Findings(findings.to_vec()),
     ];
+    if let Some(g) = &r.gate {
+        out.push(Block::Heading(2, format!("Gate: {}", g.policy.0)));
+        out.push(Block::Paragraph(format!(
+            "Policy file {} (sha256 {}). {}",
+            g.policy.1,
+            g.policy.2,
+            if g.passed {
+                "No error rule blocks: PASSED."
+            } else {
+                "An error rule blocks: FAILED."
+            }
+        )));
+        out.push(Block::Table(
+            [
+                "rule",
+                "severity",
+                "status",
+                "worst check",
+                "threshold",
+                "why",
+            ]
+            .map(String::from)
+            .to_vec(),
+            g.rules
+                .iter()
+                .map(|rule| {
+                    let c = rule.decisive.and_then(|i| rule.checks.get(i));
+                    vec![
+                        rule.id.clone(),
+                        format!("{:?}", rule.severity).to_lowercase(),
+                        rule.status.word().to_string(),
+                        c.map_or("-".into(), |c| {
+                            let iv = match (c.low, c.high) {
+                                (Some(lo), Some(hi)) => {
+                                    format!(" [{}, {}]", opt(Some(lo)), opt(Some(hi)))
+                                }
+                                _ => String::new(),
+                            };
+                            format!("{}{iv} at {}", opt(c.value), c.subject)
+                        }),
+                        rule.threshold.clone(),
+                        c.map_or(String::new(), |c| c.note.clone()),
+                    ]
+                })
+                .collect(),
+        ));
+    }
+    if let Some(c) = &r.previous {
+        out.push(Block::Heading(2, "Changes since the previous audit".into()));
+        let changes = c.changes();
+        out.push(Block::Paragraph(format!(
+            "Previous audit {} against this one: changes beyond sampling noise (Holm-adjusted p < 0.05 across every tested change), groups that appeared or vanished. Regressions: {}.",
+            c.audits.first().map_or("", |a| a.path.as_str()),
+            c.regressions
+        )));
+        out.push(Block::Table(
+            vec!["change".into()],
+            if changes.is_empty() {
+                vec![vec!["none".into()]]
+            } else {
+                changes.into_iter().map(|x| vec![x]).collect()
+            },
+        ));
+    }
     for a in &r.audit.attributes {
         out.extend(attribute_blocks(a, charts_on)?);
     }

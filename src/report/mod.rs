@@ -13,6 +13,8 @@ mod dpia;
 mod html;
 mod markdown;
 
+pub use html::compare_page as trend_page;
+
 pub use dpia::Context;
 
 use std::path::{Path, PathBuf};
@@ -112,6 +114,10 @@ pub struct Report {
     pub created: String,
     /// What people declared (`context.toml`); empty fields are open items.
     pub context: Context,
+    /// The gate's result (`fairgate gate --json`), when given.
+    pub gate: Option<crate::policy::GateResult>,
+    /// The comparison with the previous audit, when one is given.
+    pub previous: Option<crate::compare::Comparison>,
 }
 
 /// A file's bytes and hash.
@@ -197,13 +203,71 @@ impl Report {
             inputs,
             created,
             context,
+            gate: None,
+            previous: None,
         })
+    }
+
+    /// Adds the gate's result (the JSON of `fairgate gate --format json` or `--json`).
+    pub fn with_gate(mut self, path: &Path) -> Result<Report, ReportError> {
+        let (bytes, hash) = read("gate", path)?;
+        let gate: crate::policy::GateResult =
+            serde_json::from_slice(&bytes).map_err(|e| ReportError::Input {
+                path: path.display().to_string(),
+                message: format!("not a fairgate gate result (fairgate gate --format json): {e}"),
+            })?;
+        self.inputs.push(hash);
+        self.gate = Some(gate);
+        Ok(self)
+    }
+
+    /// Adds the comparison with a previous audit (`fairgate compare PREVIOUS AUDIT`).
+    pub fn with_previous(mut self, previous: &Path, audit: &Path) -> Result<Report, ReportError> {
+        let (_, hash) = read("previous audit", previous)?;
+        let c =
+            crate::compare::compare(&[previous, audit], None).map_err(|e| ReportError::Input {
+                path: previous.display().to_string(),
+                message: e.to_string(),
+            })?;
+        self.inputs.push(hash);
+        self.previous = Some(c);
+        Ok(self)
     }
 
     /// The executive summary: four-fifths checks (judged on the interval, not only the
     /// point), error-rate and calibration gaps, small groups, proxies and consent.
     pub fn findings(&self) -> Vec<Finding> {
         let mut out = Vec::new();
+        if let Some(g) = &self.gate {
+            let blocking = g.blocking();
+            out.push(Finding {
+                level: if g.passed { Level::Pass } else { Level::Fail },
+                text: if g.passed {
+                    format!(
+                        "Gate: policy \"{}\" passed ({} rules).",
+                        g.policy.0,
+                        g.rules.len()
+                    )
+                } else {
+                    format!(
+                        "Gate: policy \"{}\" failed, blocked by {}.",
+                        g.policy.0,
+                        blocking.join(", ")
+                    )
+                },
+            });
+        }
+        if let Some(c) = &self.previous {
+            let changes = c.changes();
+            out.push(Finding {
+                level: if c.regressions > 0 { Level::Warn } else { Level::Info },
+                text: format!(
+                    "Since the previous audit: {} change(s) beyond sampling noise or in the groups, {} regression(s).",
+                    changes.len(),
+                    c.regressions
+                ),
+            });
+        }
         for a in &self.audit.attributes {
             out.extend(four_fifths(a));
             let summary = |k: &str| a.summary.get(k).and_then(|m| m.value);

@@ -7,49 +7,26 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::util::{fairgate, stderr};
+use crate::util::{fairgate, scores_audit, stderr};
 
 /// Groups with known selection rates at threshold 0.5: A (reference, 50%, 2000 rows), B
 /// (30%, 2000: clearly below four-fifths), C (38%, 60 rows: an interval straddling 0.8),
-/// D (49%, 2000: clearly above), E (5 rows: small).
-fn data(dir: &Path) -> PathBuf {
-    let mut csv = String::from("y,score,g\n");
-    for (g, n, selected) in [
-        ("A", 2000, 1000),
-        ("B", 2000, 600),
-        ("C", 60, 23),
-        ("D", 2000, 980),
-        ("E", 5, 2),
-    ] {
-        for i in 0..n {
-            let s = if i < selected { 0.8 } else { 0.2 };
-            csv.push_str(&format!("{},{s},{g}\n", i % 2));
-        }
-    }
-    let p = dir.join("scores.csv");
-    std::fs::write(&p, csv).unwrap_or_default();
-    p
-}
-
+/// D (49%, 2000: clearly above), E (5 rows: small). The data is `dir/scores.csv`.
 fn audit(dir: &Path) -> PathBuf {
-    let out = dir.join("audit.json");
-    let o = fairgate(&[
-        "audit",
-        "--data",
-        data(dir).to_str().unwrap_or_default(),
-        "--label",
-        "y",
-        "--score",
-        "score",
-        "--protected",
-        "g",
-        "--format",
-        "json",
-        "--out",
-        out.to_str().unwrap_or_default(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    out
+    let out = scores_audit(
+        dir,
+        "scores",
+        &[
+            ("A", 2000, 1000),
+            ("B", 2000, 600),
+            ("C", 60, 23),
+            ("D", 2000, 980),
+            ("E", 5, 2),
+        ],
+    );
+    let renamed = dir.join("audit.json");
+    std::fs::rename(&out, &renamed).unwrap_or_default();
+    renamed
 }
 
 fn policy(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -39,3 +39,6 @@ mod browser;
 
 /// The gate: policy errors with their line, interval-aware outcomes, exit codes, JUnit XML.
 mod gate;
+
+/// Comparing audits over time and running the whole pipeline from one file.
+mod compare;

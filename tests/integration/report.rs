@@ -214,80 +214,55 @@ fn dpia_keeps_open_items_open_until_people_sign_off() -> Result<(), Box<dyn std:
     Ok(())
 }
 
-/// The README's main command, step by step from the project root: the committed example
-/// report in reports/demo-report/ must be what it produces today.
+/// The README's main command, `fairgate run datasets/demo.toml`, from the project root: the
+/// committed example model and report must be what it produces today, the gate fails on the
+/// demo's injected age bias (exit code 1), and every artifact is in the run's folder.
 #[test]
 fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std::error::Error>> {
     let root = crate::util::root();
-    let steps: [&[&str]; 4] = [
-        &[
-            "explain",
-            "--model",
-            "reports/demo-model.json",
-            "--data",
-            "datasets/leads_demo.csv",
-            "--config",
-            "datasets/demo.toml",
-            "--format",
-            "json",
-            "--out",
-            "target/demo/explain.json",
-            "--reasons",
-            "target/demo/reasons.csv",
-        ],
-        &[
-            "score",
-            "--model",
-            "reports/demo-model.json",
-            "--data",
-            "datasets/leads_demo.csv",
-            "--out",
-            "target/demo/leads_scored.csv",
-        ],
-        &[
-            "audit",
-            "--data",
-            "target/demo/leads_scored.csv",
-            "--label",
-            "converted",
-            "--score",
-            "score",
-            "--protected",
-            "gender,age_band,ethnicity,region",
-            "--intersect",
-            "gender,age_band",
-            "--threshold",
-            "0.2",
-            "--format",
-            "json",
-            "--out",
-            "target/demo/audit.json",
-        ],
-        &[
-            "report",
-            "--audit",
-            "target/demo/audit.json",
-            "--explain",
-            "target/demo/explain.json",
-            "--model",
-            "reports/demo-model.json",
-            "--context",
-            "datasets/context.toml",
-            "--created",
-            "2026-06-30",
-            "--out",
-            "target/demo/report",
-        ],
-    ];
-    for args in steps {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
-            .current_dir(&root)
-            .args(args)
-            .output()?;
-        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(&root)
+        .args(["run", "datasets/demo.toml"])
+        .output()?;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("[6/6] fairgate report "), "{err}");
+    assert!(
+        err.contains("all artifacts in target/demo-run; gate FAILED"),
+        "{err}"
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("GATE FAILED: blocked by four-fifths."),
+        "{out}"
+    );
+    let run = root.join("target/demo-run");
+    for name in [
+        "commands.sh",
+        "model.json",
+        "explain.json",
+        "reasons.csv",
+        "scored.csv",
+        "audit.json",
+        "gate.json",
+        "gate.junit.xml",
+        "gate.md",
+    ] {
+        assert!(run.join(name).is_file(), "no {name} in the run folder");
     }
+    // commands.sh holds every step's command line; each is a valid command.
+    let script = std::fs::read_to_string(run.join("commands.sh"))?;
+    assert_eq!(script.matches("\nfairgate ").count(), 6, "{script}");
+    let gate: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("gate.json"))?)?;
+    assert_eq!(gate["passed"], false);
+    let model = std::fs::read_to_string(run.join("model.json"))?;
+    assert!(
+        model == std::fs::read_to_string(root.join("reports/demo-model.json"))?,
+        "reports/demo-model.json is stale: rerun the README's main command and copy it"
+    );
     // The demo config's immutable features are never offered as counterfactuals.
-    let reasons = std::fs::read_to_string(root.join("target/demo/reasons.csv"))?;
+    let reasons = std::fs::read_to_string(run.join("reasons.csv"))?;
     assert!(reasons.contains(" -> "), "no counterfactual at all");
     assert!(!reasons.contains("postcode_district:") && !reasons.contains("postcode_affluence:"));
     for name in [
@@ -297,11 +272,11 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
         "model_card.md",
         "evidence.json",
     ] {
-        let now = std::fs::read_to_string(root.join("target/demo/report").join(name))?;
+        let now = std::fs::read_to_string(run.join("report").join(name))?;
         let committed = std::fs::read_to_string(root.join("reports/demo-report").join(name))?;
         assert!(
             now == committed,
-            "reports/demo-report/{name} is stale: rerun the README's main command"
+            "reports/demo-report/{name} is stale: rerun the README's main command and copy it"
         );
         assert!(!now.contains("L00000"), "a person's id in {name}");
     }

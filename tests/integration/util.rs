@@ -69,3 +69,35 @@ pub fn train_all_columns(
     let table = fairgate::data::load(spec, &options)?;
     Ok(fairgate::train::train(&table, spec, params)?)
 }
+
+/// Writes `y,score,g` rows, per group (name, rows, selected at threshold 0.5; labels
+/// alternate), to `dir/NAME.csv`, audits them by `g` and returns the audit JSON's path.
+pub fn scores_audit(dir: &std::path::Path, name: &str, groups: &[(&str, usize, usize)]) -> PathBuf {
+    let mut csv = String::from("y,score,g\n");
+    for (g, n, selected) in groups {
+        for i in 0..*n {
+            let s = if i < *selected { 0.8 } else { 0.2 };
+            csv.push_str(&format!("{},{s},{g}\n", i % 2));
+        }
+    }
+    let data = dir.join(format!("{name}.csv"));
+    std::fs::write(&data, csv).unwrap_or_default();
+    let out = dir.join(format!("{name}.json"));
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        data.to_str().unwrap_or_default(),
+        "--label",
+        "y",
+        "--score",
+        "score",
+        "--protected",
+        "g",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap_or_default(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}

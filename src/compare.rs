@@ -1,0 +1,571 @@
+//! Comparing audits over time, for periodic reviews: per attribute, group and metric the
+//! series of values, the latest change and whether it is beyond sampling noise; groups that
+//! appeared or vanished; and, with a policy, rules whose status changed.
+//!
+//! **Noise.** A change between the last two audits is tested with
+//! `z = (x_new - x_old) / sqrt(se_old² + se_new²)`, where each standard error is recovered
+//! from the audit's own interval, `se = (high - low) / (2 z_c)` with `z_c` the normal quantile
+//! of that audit's confidence level. Ratios (disparate impact) are compared on the log scale,
+//! where their Katz interval is symmetric. The two-sided p-values of every change tested in
+//! the comparison are Holm-adjusted together (hundreds of metrics are compared at once, so
+//! unadjusted, about 5% of them would look significant by chance), and a change is beyond
+//! noise when its adjusted p-value is below 0.05. Without an interval in both audits (most
+//! summaries without `--bootstrap`), or for a segment that is small in either audit, the
+//! change is shown but not tested.
+//!
+//! **Regressions** (`--fail-on-regression`): a rule whose status got worse; a group whose
+//! disparate impact moved further from parity (|ln DI| grew) beyond noise; a disparity summary
+//! (demographic parity, equalized odds, equal opportunity or predictive parity difference, ECE
+//! gap) that grew beyond noise.
+//!
+//! Audits of different schema versions or with different attributes are compared where both
+//! have the same attribute, group and metric; what cannot be compared is listed in `notes`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::audit::{holm, z_for, AuditReport, MetricValue, AUDIT_SCHEMA_VERSION};
+use crate::policy::{self, Evidence, Policy, Status};
+
+/// Errors of a comparison.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompareError {
+    /// Fewer than two audits.
+    #[error("compare needs at least two audit files, found {0}")]
+    TooFew(usize),
+    /// An audit or the policy could not be read.
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
+}
+
+/// Group metrics compared (those with an interval, and AUC and ECE for information).
+const GROUP_METRICS: &[&str] = &[
+    "selection_rate",
+    "disparate_impact",
+    "scoring_rate",
+    "tpr",
+    "fpr",
+    "ppv",
+    "base_rate",
+    "accuracy",
+    "auc",
+    "ece",
+];
+
+/// Summary metrics compared; all but the Theil index are disparities where larger is worse.
+const SUMMARY_METRICS: &[&str] = &[
+    "demographic_parity_difference",
+    "equalized_odds_difference",
+    "equal_opportunity_difference",
+    "predictive_parity_difference",
+    "ece_gap",
+    "demographic_parity_ratio",
+    "equalized_odds_ratio",
+];
+
+const WORSE_WHEN_LARGER: &[&str] = &[
+    "demographic_parity_difference",
+    "equalized_odds_difference",
+    "equal_opportunity_difference",
+    "predictive_parity_difference",
+    "ece_gap",
+];
+
+/// One audit in the comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditRef {
+    /// The file.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// The audited data's SHA-256.
+    pub data_sha256: String,
+    /// Its schema version.
+    pub schema_version: u32,
+    /// Rows audited.
+    pub rows_used: u64,
+}
+
+/// A metric's series across the audits, and its latest change.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trend {
+    /// The metric.
+    pub metric: String,
+    /// The value in each audit (`null` where absent or undefined).
+    pub values: Vec<Option<f64>>,
+    /// The interval in each audit, when there is one.
+    pub intervals: Vec<Option<(f64, f64)>>,
+    /// Latest value minus the one before (the last two audits).
+    pub change: Option<f64>,
+    /// The change over its standard error, when both audits have an interval (and neither
+    /// segment is small).
+    pub z: Option<f64>,
+    /// The two-sided p-value of `z`, Holm-adjusted across every change tested in the
+    /// comparison.
+    pub p_holm: Option<f64>,
+    /// `p_holm < 0.05`.
+    pub beyond_noise: bool,
+    /// Counted as a regression (see the module docs).
+    pub regression: bool,
+    /// The change is in the worse direction (a regression if beyond noise).
+    #[serde(skip)]
+    worse: bool,
+}
+
+/// A group across the audits.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupTrend {
+    /// The group.
+    pub group: String,
+    /// Rows in each audit (`null` where the group is absent).
+    pub n: Vec<Option<u64>>,
+    /// `appeared`, `vanished` (in the latest audit against the one before) or empty.
+    pub change: String,
+    /// Its metrics.
+    pub metrics: Vec<Trend>,
+}
+
+/// An attribute across the audits.
+#[derive(Clone, Debug, Serialize)]
+pub struct AttributeTrend {
+    /// The attribute (or intersection).
+    pub name: String,
+    /// Its groups, in order of first appearance.
+    pub groups: Vec<GroupTrend>,
+    /// Its disparity summaries.
+    pub summary: Vec<Trend>,
+}
+
+/// A rule's status in each audit.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleChange {
+    /// The rule.
+    pub id: String,
+    /// Its status in each audit.
+    pub statuses: Vec<Status>,
+    /// The latest status is worse than the one before.
+    pub regression: bool,
+}
+
+/// The comparison.
+#[derive(Clone, Debug, Serialize)]
+pub struct Comparison {
+    /// fairgate's version.
+    pub fairgate_version: String,
+    /// The audits, oldest first.
+    pub audits: Vec<AuditRef>,
+    /// What could not be compared, and why.
+    pub notes: Vec<String>,
+    /// Per attribute.
+    pub attributes: Vec<AttributeTrend>,
+    /// Rules (with `--policy`).
+    pub rules: Vec<RuleChange>,
+    /// How many regressions.
+    pub regressions: usize,
+}
+
+fn interval(m: &MetricValue) -> Option<(f64, f64)> {
+    match (m.ci_low, m.ci_high, m.boot_low, m.boot_high) {
+        (Some(lo), Some(hi), _, _) => Some((lo, hi)),
+        (_, _, Some(lo), Some(hi)) => Some((lo, hi)),
+        _ => None,
+    }
+}
+
+/// A trend over the audits' values of one metric; `log` compares on the log scale.
+fn trend(
+    metric: &str,
+    values: Vec<Option<&MetricValue>>,
+    z: &[f64],
+    worse_when: fn(f64, f64) -> bool,
+) -> Trend {
+    let log = metric == "disparate_impact";
+    let k = values.len();
+    let vals: Vec<Option<f64>> = values.iter().map(|m| m.and_then(|m| m.value)).collect();
+    let ints: Vec<Option<(f64, f64)>> = values.iter().map(|m| m.and_then(interval)).collect();
+    let (a, b) = (k - 2, k - 1);
+    let change = match (vals[a], vals[b]) {
+        (Some(x), Some(y)) => Some(y - x),
+        _ => None,
+    };
+    let tr = |x: f64| if log { x.max(1e-300).ln() } else { x };
+    let zstat = match (vals[a], vals[b], ints[a], ints[b]) {
+        (Some(x), Some(y), Some((l1, h1)), Some((l2, h2)))
+            if !log || (l1 > 0.0 && l2 > 0.0 && x > 0.0 && y > 0.0) =>
+        {
+            let se1 = (tr(h1) - tr(l1)) / (2.0 * z[a]);
+            let se2 = (tr(h2) - tr(l2)) / (2.0 * z[b]);
+            let se = (se1 * se1 + se2 * se2).sqrt();
+            (se > 0.0).then(|| (tr(y) - tr(x)) / se)
+        }
+        _ => None,
+    };
+    let worse = matches!((vals[a], vals[b]), (Some(x), Some(y)) if worse_when(x, y));
+    Trend {
+        metric: metric.to_string(),
+        values: vals,
+        intervals: ints,
+        change,
+        z: zstat,
+        p_holm: None,
+        beyond_noise: false,
+        regression: false,
+        worse,
+    }
+}
+
+fn normal() -> statrs::distribution::Normal {
+    statrs::distribution::Normal::standard()
+}
+
+fn never(_: f64, _: f64) -> bool {
+    false
+}
+
+/// Compares audits (oldest first); with a policy, also each rule's status.
+pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, CompareError> {
+    if paths.len() < 2 {
+        return Err(CompareError::TooFew(paths.len()));
+    }
+    let mut evidence = Vec::new();
+    for p in paths {
+        evidence.push(Evidence::load(p, None, None)?);
+    }
+    let audits: Vec<&AuditReport> = evidence.iter().map(|e| &e.audit).collect();
+    let mut notes = Vec::new();
+    for (i, a) in audits.iter().enumerate() {
+        if a.schema_version != AUDIT_SCHEMA_VERSION {
+            notes.push(format!(
+                "audit {} ({}) has schema version {} (this fairgate writes {}): compared where the same attributes, groups and metrics exist",
+                i + 1,
+                evidence[i].audit_file.0,
+                a.schema_version,
+                AUDIT_SCHEMA_VERSION
+            ));
+        }
+    }
+    let z: Vec<f64> = audits.iter().map(|a| z_for(a.options.confidence)).collect();
+    // Attributes in order of first appearance.
+    let mut names: Vec<String> = Vec::new();
+    for a in &audits {
+        for attr in &a.attributes {
+            if !names.contains(&attr.name) {
+                names.push(attr.name.clone());
+            }
+        }
+    }
+    let mut attributes = Vec::new();
+    let mut regressions = 0;
+    for name in &names {
+        let per: Vec<Option<&crate::audit::AttributeAudit>> = audits
+            .iter()
+            .map(|a| a.attributes.iter().find(|x| &x.name == name))
+            .collect();
+        let missing: Vec<String> = per
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.is_none())
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if !missing.is_empty() {
+            notes.push(format!(
+                "attribute {name} is not in audit(s) {}: its series have gaps there",
+                missing.join(", ")
+            ));
+        }
+        let mut group_names: Vec<String> = Vec::new();
+        for a in per.iter().flatten() {
+            for g in &a.groups {
+                if g.n > 0 && !group_names.contains(&g.group) {
+                    group_names.push(g.group.clone());
+                }
+            }
+        }
+        let mut groups = Vec::new();
+        for gname in &group_names {
+            let gs: Vec<Option<&crate::audit::GroupAudit>> = per
+                .iter()
+                .map(|a| a.and_then(|a| a.groups.iter().find(|g| &g.group == gname && g.n > 0)))
+                .collect();
+            let k = gs.len();
+            let change = match (gs[k - 2].is_some(), gs[k - 1].is_some()) {
+                (false, true) => "appeared",
+                (true, false) => "vanished",
+                _ => "",
+            };
+            // A small segment's metrics are shown but not tested.
+            let small = gs[k - 2].is_some_and(|g| g.small) || gs[k - 1].is_some_and(|g| g.small);
+            let metrics: Vec<Trend> = GROUP_METRICS
+                .iter()
+                .map(|m| {
+                    let worse: fn(f64, f64) -> bool = if *m == "disparate_impact" {
+                        |x, y| y.ln().abs() > x.ln().abs()
+                    } else {
+                        never
+                    };
+                    let mut t = trend(
+                        m,
+                        gs.iter()
+                            .map(|g| g.and_then(|g| g.metrics.get(*m)))
+                            .collect(),
+                        &z,
+                        worse,
+                    );
+                    if small {
+                        t.z = None;
+                    }
+                    t
+                })
+                .collect();
+            groups.push(GroupTrend {
+                group: gname.clone(),
+                n: gs.iter().map(|g| g.map(|g| g.n)).collect(),
+                change: change.to_string(),
+                metrics,
+            });
+        }
+        let summary: Vec<Trend> = SUMMARY_METRICS
+            .iter()
+            .map(|m| {
+                let worse: fn(f64, f64) -> bool = if WORSE_WHEN_LARGER.contains(m) {
+                    |x, y| y > x
+                } else {
+                    never
+                };
+                trend(
+                    m,
+                    per.iter()
+                        .map(|a| a.and_then(|a| a.summary.get(*m)))
+                        .collect(),
+                    &z,
+                    worse,
+                )
+            })
+            .collect();
+        attributes.push(AttributeTrend {
+            name: name.clone(),
+            groups,
+            summary,
+        });
+    }
+    // Holm across every tested change: hundreds of metrics are compared at once.
+    {
+        let mut tested: Vec<&mut Trend> = attributes
+            .iter_mut()
+            .flat_map(|a| {
+                a.groups
+                    .iter_mut()
+                    .flat_map(|g| g.metrics.iter_mut())
+                    .chain(a.summary.iter_mut())
+            })
+            .filter(|t| t.z.is_some())
+            .collect();
+        let p: Vec<f64> = tested
+            .iter()
+            .map(|t| {
+                let z = t.z.unwrap_or(0.0).abs();
+                2.0 * (1.0 - statrs::distribution::ContinuousCDF::cdf(&normal(), z))
+            })
+            .collect();
+        for (t, adj) in tested.iter_mut().zip(holm(&p)) {
+            t.p_holm = Some(adj);
+            t.beyond_noise = adj < 0.05;
+            t.regression = t.beyond_noise && t.worse;
+            regressions += usize::from(t.regression);
+        }
+    }
+    let mut rules = Vec::new();
+    if let Some(p) = policy {
+        let mut per_rule: BTreeMap<usize, (String, Vec<Status>)> = BTreeMap::new();
+        for (i, e) in evidence.iter().enumerate() {
+            // A rule naming an attribute an older audit lacks is inconclusive there.
+            match policy::evaluate(p, e) {
+                Ok(g) => {
+                    for (j, r) in g.rules.iter().enumerate() {
+                        per_rule
+                            .entry(j)
+                            .or_insert_with(|| (r.id.clone(), Vec::new()))
+                            .1
+                            .push(r.status);
+                    }
+                }
+                Err(err) => {
+                    notes.push(format!(
+                        "audit {}: the policy cannot be applied: {err}",
+                        i + 1
+                    ));
+                    for (j, r) in p.rules.iter().enumerate() {
+                        per_rule
+                            .entry(j)
+                            .or_insert_with(|| (r.id.clone(), Vec::new()))
+                            .1
+                            .push(Status::Inconclusive);
+                    }
+                }
+            }
+        }
+        for (_, (id, statuses)) in per_rule {
+            let k = statuses.len();
+            let regression = k >= 2 && statuses[k - 1] > statuses[k - 2];
+            regressions += usize::from(regression);
+            rules.push(RuleChange {
+                id,
+                statuses,
+                regression,
+            });
+        }
+    }
+    let distinct: BTreeSet<&str> = audits.iter().map(|a| a.input.sha256.as_str()).collect();
+    if distinct.len() < audits.len() {
+        notes.push("some audits are of the same data file (same SHA-256)".into());
+    }
+    Ok(Comparison {
+        fairgate_version: crate::VERSION.to_string(),
+        audits: evidence
+            .iter()
+            .map(|e| AuditRef {
+                path: e.audit_file.0.clone(),
+                sha256: e.audit_file.1.clone(),
+                data_sha256: e.audit.input.sha256.clone(),
+                schema_version: e.audit.schema_version,
+                rows_used: e.audit.input.rows_used,
+            })
+            .collect(),
+        notes,
+        attributes,
+        rules,
+        regressions,
+    })
+}
+
+impl Comparison {
+    /// Pretty JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// The changes beyond noise, group appearances, rule changes and notes, one per line.
+    pub fn changes(&self) -> Vec<String> {
+        let f = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{:.3}", v + 0.0));
+        let mut out = Vec::new();
+        for a in &self.attributes {
+            for g in &a.groups {
+                if !g.change.is_empty() {
+                    out.push(format!(
+                        "{}={}: {} (n {})",
+                        a.name,
+                        g.group,
+                        g.change,
+                        g.n.iter()
+                            .map(|n| n.map_or("-".into(), |n| n.to_string()))
+                            .collect::<Vec<_>>()
+                            .join(" -> ")
+                    ));
+                }
+                for t in g.metrics.iter().filter(|t| t.beyond_noise) {
+                    let k = t.values.len();
+                    out.push(format!(
+                        "{}={} {}: {} -> {} (change {:+.3}, z {:.1}, Holm p {:.2e}){}",
+                        a.name,
+                        g.group,
+                        t.metric,
+                        f(t.values[k - 2]),
+                        f(t.values[k - 1]),
+                        t.change.unwrap_or(0.0),
+                        t.z.unwrap_or(0.0),
+                        t.p_holm.unwrap_or(1.0),
+                        if t.regression { ": REGRESSION" } else { "" }
+                    ));
+                }
+            }
+            for t in a.summary.iter().filter(|t| t.beyond_noise) {
+                let k = t.values.len();
+                out.push(format!(
+                    "{} {}: {} -> {} (z {:.1}){}",
+                    a.name,
+                    t.metric,
+                    f(t.values[k - 2]),
+                    f(t.values[k - 1]),
+                    t.z.unwrap_or(0.0),
+                    if t.regression { ": REGRESSION" } else { "" }
+                ));
+            }
+        }
+        for r in &self.rules {
+            let k = r.statuses.len();
+            if r.statuses[k - 1] != r.statuses[k - 2] {
+                out.push(format!(
+                    "rule {}: {} -> {}{}",
+                    r.id,
+                    r.statuses[k - 2].word(),
+                    r.statuses[k - 1].word(),
+                    if r.regression { ": REGRESSION" } else { "" }
+                ));
+            }
+        }
+        out
+    }
+
+    /// A readable summary.
+    pub fn to_text(&self) -> String {
+        let mut s = String::from("Audits compared (oldest first):\n");
+        for (i, a) in self.audits.iter().enumerate() {
+            s.push_str(&format!(
+                "  {}. {} ({} rows, data sha256 {})\n",
+                i + 1,
+                a.path,
+                a.rows_used,
+                &a.data_sha256[..12.min(a.data_sha256.len())]
+            ));
+        }
+        let changes = self.changes();
+        s.push_str(&format!(
+            "\nChanges from audit {} to audit {} beyond sampling noise (Holm-adjusted p < 0.05 across every tested change), appeared or vanished groups, rule changes: {}\n",
+            self.audits.len() - 1,
+            self.audits.len(),
+            changes.len()
+        ));
+        for c in &changes {
+            s.push_str(&format!("  {c}\n"));
+        }
+        if !self.notes.is_empty() {
+            s.push_str("\nNotes:\n");
+            for n in &self.notes {
+                s.push_str(&format!("  {n}\n"));
+            }
+        }
+        s.push_str(&format!("\nRegressions: {}\n", self.regressions));
+        s
+    }
+
+    /// The same as Markdown.
+    pub fn to_markdown(&self) -> String {
+        use crate::text::escape_markdown as md;
+        let mut s = String::from("## Changes since the previous audit\n\n| # | audit | rows | data sha256 |\n|---|---|---|---|\n");
+        for (i, a) in self.audits.iter().enumerate() {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                i + 1,
+                md(&a.path),
+                a.rows_used,
+                a.data_sha256
+            ));
+        }
+        s.push('\n');
+        let changes = self.changes();
+        if changes.is_empty() {
+            s.push_str("No change beyond sampling noise, no group appeared or vanished, no rule changed state.\n");
+        }
+        for c in changes {
+            s.push_str(&format!("- {}\n", md(&c)));
+        }
+        for n in &self.notes {
+            s.push_str(&format!("- note: {}\n", md(n)));
+        }
+        s.push_str(&format!("\nRegressions: {}\n", self.regressions));
+        s
+    }
+}

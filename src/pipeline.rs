@@ -1,0 +1,434 @@
+//! The whole pipeline from one file: a config with the usual `[data]` (and `[explain]`)
+//! tables plus `[train]` (or `[model]`), `[audit]`, `[report]`, `[gate]` and `[run]`. The
+//! plan is a list of steps, each the command line of one `fairgate` subcommand, so that every
+//! step can be read, rerun and debugged by hand; `fairgate run` executes them in order and
+//! writes every artifact into one folder.
+//!
+//! What the pipeline does depends on the tables present:
+//! - `[train]`: train a model on the data (options as `fairgate train`'s flags), then explain
+//!   it, score the data and audit the model's scores;
+//! - `[model] path = ...`: the same with an existing model file, without training;
+//! - neither: audit the scores (or decisions) already in the data file (`[data] score` or
+//!   `prediction`);
+//! - `[report]`: write the report folder (`context` = the DPIA's context file, `previous` =
+//!   the previous period's audit JSON to compare with);
+//! - `[gate] policy = ...`: judge the audit (with the model and explanation when there are
+//!   any) and make the run's exit code the gate's.
+//!
+//! Paths in the file are relative to the file, like `[data] path`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Errors of a pipeline file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// The file cannot be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The file is not a valid pipeline.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// `[train]`: `fairgate train`'s options.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct TrainTable {
+    model: Option<String>,
+    rules: Option<PathBuf>,
+    c: Option<f64>,
+    class_weight: Option<String>,
+    test_size: Option<f64>,
+    cv: Option<usize>,
+    seed: Option<u64>,
+    solver: Option<String>,
+    max_levels: Option<usize>,
+    threshold: Option<f64>,
+}
+
+/// `[model]`: an existing model file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct ModelTable {
+    path: PathBuf,
+}
+
+/// `[audit]`: `fairgate audit`'s options.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct AuditTable {
+    threshold: Option<f64>,
+    intersect: Option<Vec<Vec<String>>>,
+    min_group_size: Option<u64>,
+    confidence: Option<f64>,
+    bins: Option<String>,
+    bootstrap: Option<usize>,
+    seed: Option<u64>,
+    reference: Option<BTreeMap<String, String>>,
+}
+
+/// `[report]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct ReportTable {
+    context: Option<PathBuf>,
+    previous: Option<PathBuf>,
+}
+
+/// `[gate]`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct GateTable {
+    policy: PathBuf,
+}
+
+/// `[run]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RunTable {
+    out: Option<PathBuf>,
+    created: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct PipelineFile {
+    data: Option<toml::Table>,
+    explain: Option<crate::data::ExplainSection>,
+    train: Option<TrainTable>,
+    model: Option<ModelTable>,
+    audit: Option<AuditTable>,
+    report: Option<ReportTable>,
+    gate: Option<GateTable>,
+    run: Option<RunTable>,
+}
+
+/// One step: a name and the `fairgate` command line (without the program name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// Short name (`train`, `explain`, `score`, `audit`, `report`, `gate`).
+    pub name: &'static str,
+    /// The arguments.
+    pub args: Vec<String>,
+}
+
+impl Step {
+    /// The command as a shell line (arguments with spaces quoted).
+    pub fn shell(&self) -> String {
+        std::iter::once("fairgate".to_string())
+            .chain(self.args.iter().map(|a| {
+                if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c))
+                {
+                    format!("'{}'", a.replace('\'', "'\\''"))
+                } else {
+                    a.clone()
+                }
+            }))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A planned run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The output folder.
+    pub out: PathBuf,
+    /// The steps in order.
+    pub steps: Vec<Step>,
+    /// Whether the last step is a gate (its outcome is the run's exit code).
+    pub gated: bool,
+}
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system (a leading `..` stays).
+fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out.iter().collect()
+}
+
+impl Plan {
+    /// Reads a pipeline file and plans the run. `out` overrides `[run] out` (default: the
+    /// folder `fairgate-run` beside the file).
+    pub fn from_path(path: &Path, out: Option<&Path>) -> Result<Plan, PipelineError> {
+        let shown = s(path);
+        let text = std::fs::read_to_string(path).map_err(|e| PipelineError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let file: PipelineFile = toml::from_str(&text).map_err(|e| PipelineError::Invalid {
+            path: shown.clone(),
+            line: e.span().map_or(1, |sp| {
+                text.as_bytes()[..sp.start.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
+            }),
+            message: e.message().to_string(),
+        })?;
+        let invalid = |message: String| PipelineError::Invalid {
+            path: shown.clone(),
+            line: 1,
+            message,
+        };
+        let base = path.parent().unwrap_or_else(|| Path::new(""));
+        let rel = |p: &Path| {
+            if p.is_relative() {
+                normalize(&base.join(p))
+            } else {
+                p.to_path_buf()
+            }
+        };
+        let run = file.run.unwrap_or_default();
+        let out = match out {
+            Some(o) => o.to_path_buf(),
+            None => rel(run.out.as_deref().unwrap_or(Path::new("fairgate-run"))),
+        };
+        let o = |name: &str| s(&out.join(name));
+        let config = s(path);
+        let data = file.data.unwrap_or_default();
+        let data_path = data
+            .get("path")
+            .and_then(|v| v.as_str())
+            .map(|p| s(&rel(Path::new(p))))
+            .ok_or_else(|| invalid("the [data] table needs path = \"FILE\"".into()))?;
+        let text_of = |key: &str| data.get(key).and_then(|v| v.as_str()).map(String::from);
+        let protected: Vec<String> = match data.get("protected") {
+            Some(toml::Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            Some(toml::Value::String(s)) => s.split(',').map(|c| c.trim().to_string()).collect(),
+            _ => Vec::new(),
+        };
+        if protected.is_empty() {
+            return Err(invalid(
+                "the [data] table needs protected = [...]: the audit needs protected attributes"
+                    .into(),
+            ));
+        }
+        let created: Vec<String> = run
+            .created
+            .iter()
+            .flat_map(|c| ["--created".to_string(), c.clone()])
+            .collect();
+        if file.train.is_some() && file.model.is_some() {
+            return Err(invalid("give [train] or [model], not both".into()));
+        }
+        let mut steps = Vec::new();
+        let model: Option<String> = match (&file.train, &file.model) {
+            (Some(t), _) => {
+                let mut args = vec![
+                    "train".into(),
+                    "--config".into(),
+                    config.clone(),
+                    "--out".into(),
+                    o("model.json"),
+                ];
+                let mut flag = |name: &str, v: Option<String>| {
+                    if let Some(v) = v {
+                        args.push(format!("--{name}"));
+                        args.push(v);
+                    }
+                };
+                flag("model", t.model.clone());
+                flag("rules", t.rules.as_deref().map(|r| s(&rel(r))));
+                flag("c", t.c.map(|v| v.to_string()));
+                flag("class-weight", t.class_weight.clone());
+                flag("test-size", t.test_size.map(|v| v.to_string()));
+                flag("cv", t.cv.map(|v| v.to_string()));
+                flag("seed", t.seed.map(|v| v.to_string()));
+                flag("solver", t.solver.clone());
+                flag("max-levels", t.max_levels.map(|v| v.to_string()));
+                flag("threshold", t.threshold.map(|v| v.to_string()));
+                args.extend(created.iter().cloned());
+                steps.push(Step {
+                    name: "train",
+                    args,
+                });
+                Some(o("model.json"))
+            }
+            (None, Some(m)) => Some(s(&rel(&m.path))),
+            (None, None) => None,
+        };
+        let explain = file.explain.unwrap_or_default();
+        if let Some(m) = &model {
+            let mut args = vec![
+                "explain".into(),
+                "--model".into(),
+                m.clone(),
+                "--data".into(),
+                data_path.clone(),
+                "--config".into(),
+                config.clone(),
+                "--format".into(),
+                "json".into(),
+                "--out".into(),
+                o("explain.json"),
+            ];
+            if explain.reasons.unwrap_or(true) {
+                args.extend(["--reasons".into(), o("reasons.csv")]);
+            }
+            for (name, v) in [
+                ("top", explain.top.map(|v| v as u64)),
+                ("repeats", explain.repeats.map(|v| v as u64)),
+                ("seed", explain.seed),
+            ] {
+                if let Some(v) = v {
+                    args.extend([format!("--{name}"), v.to_string()]);
+                }
+            }
+            steps.push(Step {
+                name: "explain",
+                args,
+            });
+            steps.push(Step {
+                name: "score",
+                args: vec![
+                    "score".into(),
+                    "--model".into(),
+                    m.clone(),
+                    "--data".into(),
+                    data_path.clone(),
+                    "--out".into(),
+                    o("scored.csv"),
+                ],
+            });
+        }
+        let audit = file.audit.unwrap_or_default();
+        let mut args: Vec<String> = vec!["audit".into()];
+        match &model {
+            Some(_) => {
+                let label = text_of("label")
+                    .ok_or_else(|| invalid("the [data] table needs label = \"COLUMN\"".into()))?;
+                args.extend([
+                    "--data".into(),
+                    o("scored.csv"),
+                    "--label".into(),
+                    label,
+                    "--score".into(),
+                    "score".into(),
+                    "--protected".into(),
+                    protected.join(","),
+                ]);
+            }
+            None => args.extend(["--config".into(), config.clone()]),
+        }
+        if let Some(t) = audit.threshold {
+            args.extend(["--threshold".into(), t.to_string()]);
+        } else if let Some(t) = file.train.as_ref().and_then(|t| t.threshold) {
+            // The model's own decision threshold.
+            args.extend(["--threshold".into(), t.to_string()]);
+        }
+        for cols in audit.intersect.iter().flatten() {
+            args.extend(["--intersect".into(), cols.join(",")]);
+        }
+        for (name, v) in [
+            (
+                "min-group-size",
+                audit.min_group_size.map(|v| v.to_string()),
+            ),
+            ("confidence", audit.confidence.map(|v| v.to_string())),
+            ("bins", audit.bins.clone()),
+            ("bootstrap", audit.bootstrap.map(|v| v.to_string())),
+            ("seed", audit.seed.map(|v| v.to_string())),
+        ] {
+            if let Some(v) = v {
+                args.extend([format!("--{name}"), v]);
+            }
+        }
+        for (attr, value) in audit.reference.iter().flatten() {
+            args.extend(["--reference".into(), format!("{attr}={value}")]);
+        }
+        args.extend([
+            "--format".into(),
+            "json".into(),
+            "--out".into(),
+            o("audit.json"),
+        ]);
+        steps.push(Step {
+            name: "audit",
+            args,
+        });
+        let with_evidence = |args: &mut Vec<String>| {
+            if let Some(m) = &model {
+                args.extend([
+                    "--explain".into(),
+                    o("explain.json"),
+                    "--model".into(),
+                    m.clone(),
+                ]);
+            }
+        };
+        let gated = file.gate.is_some();
+        if let Some(g) = &file.gate {
+            let mut args = vec![
+                "gate".into(),
+                "--policy".into(),
+                s(&rel(&g.policy)),
+                "--audit".into(),
+                o("audit.json"),
+            ];
+            with_evidence(&mut args);
+            args.extend([
+                "--json".into(),
+                o("gate.json"),
+                "--junit".into(),
+                o("gate.junit.xml"),
+                "--markdown".into(),
+                o("gate.md"),
+            ]);
+            steps.push(Step { name: "gate", args });
+        }
+        if let Some(r) = &file.report {
+            let mut args = vec!["report".into(), "--audit".into(), o("audit.json")];
+            with_evidence(&mut args);
+            if gated {
+                args.extend(["--gate".into(), o("gate.json")]);
+            }
+            if let Some(c) = &r.context {
+                args.extend(["--context".into(), s(&rel(c))]);
+            }
+            if let Some(p) = &r.previous {
+                args.extend(["--previous".into(), s(&rel(p))]);
+            }
+            args.extend(created.iter().cloned());
+            args.extend(["--out".into(), o("report")]);
+            steps.push(Step {
+                name: "report",
+                args,
+            });
+        }
+        Ok(Plan { out, steps, gated })
+    }
+}
