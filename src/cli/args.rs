@@ -113,7 +113,7 @@ pub struct RunArgs {
 /// `fairgate gate`.
 #[derive(Debug, ClapArgs)]
 pub struct GateArgs {
-    /// The policy file (see policies/ for examples).
+    /// The policy file (examples: datasets/policy-four-fifths.toml, datasets/policy-gdpr-strict.toml).
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
     /// The audit JSON to judge (fairgate audit --format json). Without it, the audit is run

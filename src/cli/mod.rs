@@ -146,6 +146,9 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
     let evidence = match &a.audit {
         Some(path) => Evidence::load(path, a.model.as_deref(), a.explain.as_deref())?,
         None => {
+            if a.run.data.data.is_none() && a.run.data.config.is_none() {
+                anyhow::bail!("gate: pass --audit AUDIT.json, or --data FILE (or --config FILE) with the audit options to audit here");
+            }
             let report = audit_report(&a.run)?;
             let file = (
                 format!("audit of {}", report.input.path),

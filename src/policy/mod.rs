@@ -559,7 +559,8 @@ pub struct RuleResult {
     pub status: Status,
     /// Whether it blocks (exit code 1).
     pub blocking: bool,
-    /// The check that decided the status (the worst), by index into `checks`.
+    /// The check that decided the status (the worst status, then the smallest margin to the
+    /// threshold), by index into `checks`.
     pub decisive: Option<usize>,
     /// Every check.
     pub checks: Vec<Check>,
@@ -887,11 +888,27 @@ pub fn evaluate(policy: &Policy, ev: &Evidence) -> Result<GateResult, PolicyErro
                 "nothing to check: no group, attribute or pair matched".into(),
             ));
         }
-        // Worst first; ties go to the first in audit order.
+        // The decisive check: the worst status, then the smallest margin to the threshold
+        // (a missing value has none), then the first in audit order.
+        let margin = |c: &Check| -> f64 {
+            match c.value {
+                None => f64::NEG_INFINITY,
+                Some(x) => {
+                    let lo = rule.min.map_or(f64::INFINITY, |m| x - m);
+                    let hi = rule.max.map_or(f64::INFINITY, |m| m - x);
+                    lo.min(hi)
+                }
+            }
+        };
         let decisive = checks
             .iter()
             .enumerate()
-            .max_by(|a, b| a.1.status.cmp(&b.1.status).then(b.0.cmp(&a.0)))
+            .max_by(|a, b| {
+                a.1.status
+                    .cmp(&b.1.status)
+                    .then(margin(b.1).total_cmp(&margin(a.1)))
+                    .then(b.0.cmp(&a.0))
+            })
             .map(|(i, _)| i);
         let worst = decisive.map_or(Status::Pass, |i| checks[i].status);
         let status = match (worst, rule.severity) {

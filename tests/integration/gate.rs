@@ -162,6 +162,28 @@ fn outcomes_follow_the_intervals_and_undefined_comparisons_get_the_policys_outco
         .unwrap_or_default()
         .contains("small segment"));
 
+    // The decisive check is the worst status, then the smallest margin: with every group
+    // below 2001 rows, the 5-row group E, last in order.
+    let p = policy(
+        dir.path(),
+        "p5.toml",
+        "[[rule]]\nid = \"size\"\nmetric = \"n\"\nmin = 2001\n",
+    );
+    let (_, out, _) = gate(&[
+        "gate",
+        "--policy",
+        p.to_str().unwrap_or_default(),
+        "--audit",
+        audit.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    let g: Value = serde_json::from_str(&out)?;
+    let rule = &g["rules"][0];
+    let decisive = rule["decisive"].as_u64().ok_or("decisive")? as usize;
+    assert_eq!(rule["checks"][decisive]["subject"], "g=E");
+    assert_eq!(rule["checks"].as_array().map(Vec::len), Some(5));
+
     // Point mode judges the estimate only: C (0.767) fails, nothing is inconclusive.
     let p = policy(
         dir.path(),
