@@ -177,10 +177,22 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
     }
     let _ = writeln!(
         s,
-        "| audited data | {} | {} |\n",
+        "| audited data | {} | {} |",
         md(&audit.input.path),
         audit.input.sha256
     );
+    if let Some(m) = &r.model {
+        let _ = writeln!(
+            s,
+            "| training data | {} | {} |",
+            md(&m.data.file),
+            m.data.sha256
+        );
+    }
+    if let Some(g) = &r.gate {
+        let _ = writeln!(s, "| gate policy | {} | {} |", md(&g.policy.1), g.policy.2);
+    }
+    s.push('\n');
     s.push_str("The outputs and their hashes are listed in evidence.json.\n\n");
 
     // 1. Screening.
