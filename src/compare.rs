@@ -124,6 +124,9 @@ pub struct GroupTrend {
     pub n: Vec<Option<u64>>,
     /// `appeared`, `vanished` (in the latest audit against the one before) or empty.
     pub change: String,
+    /// Smaller than the minimum group size in some audit: its changes are not tested and its
+    /// values are left out of charts.
+    pub small: bool,
     /// Its metrics.
     pub metrics: Vec<Trend>,
 }
@@ -324,6 +327,7 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
                 group: gname.clone(),
                 n: gs.iter().map(|g| g.map(|g| g.n)).collect(),
                 change: change.to_string(),
+                small: gs.iter().flatten().any(|g| g.small),
                 metrics,
             });
         }

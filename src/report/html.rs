@@ -110,6 +110,8 @@ pub fn compare_page(c: &crate::compare::Comparison) -> Result<String, ReportErro
             let series: Vec<(String, Vec<Option<f64>>)> = a
                 .groups
                 .iter()
+                // Small segments show counts only, as in the report.
+                .filter(|g| !g.small)
                 .filter_map(|g| {
                     let t = g.metrics.iter().find(|t| t.metric == metric)?;
                     Some((g.group.clone(), t.values.clone()))

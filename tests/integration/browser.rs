@@ -131,7 +131,15 @@ fn report_html_renders_in_chromium_without_errors_or_requests(
     let o = crate::util::fairgate(&["report", "--audit", &m(&audit), "--out", &m(&out)]);
     assert!(o.status.success(), "{}", crate::util::stderr(&o));
     let demo = root().join("reports/demo-report/report.html");
-    for (page, name) in [(out.join("report.html"), "hostile"), (demo, "demo")] {
+    // The trend page of `compare --html`, over the hostile audit twice.
+    let trend = dir.path().join("trend.html");
+    let o = crate::util::fairgate(&["compare", &m(&audit), &m(&audit), "--html", &m(&trend)]);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    for (page, name, title) in [
+        (out.join("report.html"), "hostile", "fairgate audit report"),
+        (demo, "demo", "fairgate audit report"),
+        (trend, "hostile-trend", "fairgate audit trends"),
+    ] {
         let v = visit(&browser, &page, dir.path(), None);
         assert!(
             v.console.is_empty(),
@@ -139,16 +147,16 @@ fn report_html_renders_in_chromium_without_errors_or_requests(
             v.console
         );
         assert!(v.requests.is_empty(), "{name}: requests {:?}", v.requests);
-        assert!(
-            v.dom.contains("fairgate audit report"),
-            "{name}: the page did not load"
-        );
+        assert!(v.dom.contains(title), "{name}: the page did not load");
         assert!(
             !v.dom.to_lowercase().contains("<script"),
             "{name}: a script element"
         );
-        if name == "hostile" {
-            assert!(v.dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        if name.starts_with("hostile") {
+            assert!(
+                v.dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+                "{name}"
+            );
         }
         let shot = shots.join(format!("{name}-report.png"));
         let _ = std::fs::remove_file(&shot);

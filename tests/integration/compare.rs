@@ -19,12 +19,22 @@ fn drift_is_found_tested_against_noise_and_counted_as_regression(
     let old = scores_audit(
         d,
         "q1",
-        &[("A", 2000, 1000), ("B", 2000, 900), ("D", 300, 120)],
+        &[
+            ("A", 2000, 1000),
+            ("B", 2000, 900),
+            ("D", 300, 120),
+            ("E", 5, 2),
+        ],
     );
     let new = scores_audit(
         d,
         "q2",
-        &[("A", 2000, 1000), ("B", 2000, 600), ("C", 500, 250)],
+        &[
+            ("A", 2000, 1000),
+            ("B", 2000, 600),
+            ("C", 500, 250),
+            ("E", 5, 5),
+        ],
     );
     let policy = root().join("datasets/policy-four-fifths.toml");
     let html = d.join("trend.html");
@@ -42,7 +52,12 @@ fn drift_is_found_tested_against_noise_and_counted_as_regression(
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let c: Value = serde_json::from_slice(&o.stdout)?;
     let groups = c["attributes"][0]["groups"].as_array().ok_or("groups")?;
-    let find = |g: &str| groups.iter().find(|x| x["group"] == g).ok_or("group");
+    let find = |g: &str| {
+        groups
+            .iter()
+            .find(|x| x["group"] == g)
+            .ok_or(format!("group {g}"))
+    };
     assert_eq!(find("C")?["change"], "appeared");
     assert_eq!(find("D")?["change"], "vanished");
     let b = find("B")?["metrics"].as_array().ok_or("metrics")?;
@@ -111,6 +126,17 @@ fn drift_is_found_tested_against_noise_and_counted_as_regression(
     let page = std::fs::read_to_string(&html)?;
     assert!(page.contains("<svg") && !page.to_lowercase().contains("<script"));
     assert!(page.contains("Impact ratio against the reference by g"));
+    // The small group E is in the JSON (counts) but not tested and not charted.
+    assert_eq!(find("E")?["small"], true);
+    assert!(find("E")?["metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|t| t["z"].is_null()));
+    assert!(
+        page.contains("\nB\n</text>") && !page.contains("\nE\n</text>"),
+        "E charted"
+    );
     Ok(())
 }
 
