@@ -196,11 +196,18 @@ impl Plan {
             }),
             message: e.message().to_string(),
         })?;
-        let invalid = |message: String| PipelineError::Invalid {
+        // Errors about a table point at its header line (or the first line without one).
+        let table_line = |name: &str| {
+            text.lines()
+                .position(|l| l.trim() == format!("[{name}]"))
+                .map_or(1, |i| i + 1)
+        };
+        let invalid_at = |table: &str, message: String| PipelineError::Invalid {
             path: shown.clone(),
-            line: 1,
+            line: table_line(table),
             message,
         };
+        let invalid = |message: String| invalid_at("data", message);
         let base = path.parent().unwrap_or_else(|| Path::new(""));
         let rel = |p: &Path| {
             if p.is_relative() {
@@ -243,7 +250,10 @@ impl Plan {
             .flat_map(|c| ["--created".to_string(), c.clone()])
             .collect();
         if file.train.is_some() && file.model.is_some() {
-            return Err(invalid("give [train] or [model], not both".into()));
+            return Err(invalid_at(
+                "model",
+                "give [train] or [model], not both".into(),
+            ));
         }
         let mut steps = Vec::new();
         let model: Option<String> = match (&file.train, &file.model) {

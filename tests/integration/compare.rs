@@ -314,11 +314,17 @@ fn run_plans_each_variant_and_names_bad_pipelines() -> Result<(), Box<dyn std::e
             "[data]\npath = \"x.csv\"\nprotected = [\"g\"]\n\n[audit]\nthreshhold = 0.3\n",
             ":6:",
         ),
-        ("[data]\npath = \"x.csv\"\n", "protected"),
-        ("[data]\nprotected = [\"g\"]\n", "path"),
+        (
+            "\n[data]\npath = \"x.csv\"\n",
+            ":2: the [data] table needs protected",
+        ),
+        (
+            "[data]\nprotected = [\"g\"]\n",
+            ":1: the [data] table needs path",
+        ),
         (
             "[data]\npath = \"x.csv\"\nprotected = [\"g\"]\n[train]\n[model]\npath = \"m.json\"\n",
-            "not both",
+            ":5: give [train] or [model], not both",
         ),
     ]
     .iter()
