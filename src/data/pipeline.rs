@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 
 use super::decode::{decode_block, BlockOut, Plan};
-use super::split::{Block, Splitter};
+use super::split::{Block, Pool, Splitter};
 use super::DataError;
 
 /// Work for the decoding threads, in stream order.
@@ -52,6 +52,8 @@ pub(crate) fn spawn(
     let workers = std::thread::available_parallelism()
         .map_or(2, std::num::NonZeroUsize::get)
         .clamp(2, 8);
+    let pool: Pool = Arc::new(Mutex::new(Vec::new()));
+    splitter.set_pool(Arc::clone(&pool));
     let (work_tx, work_rx) = mpsc::sync_channel::<Work>(2 * workers);
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(2 * workers);
     let origin = plan.origin.clone();
@@ -84,13 +86,23 @@ pub(crate) fn spawn(
         let done_tx = done_tx.clone();
         let plan = Arc::clone(plan);
         let origin = origin.clone();
+        let pool = Arc::clone(&pool);
         std::thread::spawn(move || loop {
             let work = match work_rx.lock() {
                 Ok(rx) => rx.recv(),
                 Err(_) => return,
             };
             let msg = match work {
-                Ok(Work::Block(b)) => (b.seq, Done::Block(decode_block(&plan, &b))),
+                Ok(Work::Block(b)) => {
+                    let out = decode_block(&plan, &b);
+                    // The buffer goes back to the splitter (a few are enough to cycle).
+                    if let Ok(mut p) = pool.lock() {
+                        if p.len() < 4 * workers {
+                            p.push(b.bytes);
+                        }
+                    }
+                    (b.seq, Done::Block(out))
+                }
                 Ok(Work::Fail(seq, source)) => (
                     seq,
                     Done::Fail(DataError::Io {

@@ -186,7 +186,19 @@ impl TableReader {
         };
         // The first block decides the kinds of features that were not declared.
         let first = source.splitter.next_block(chunk_rows).map_err(io_err)?;
-        let sample = first.as_ref().map(|b| parse_records(b, source.delimiter));
+        // Parsed only when some feature's kind is left to inference (an audit reads none).
+        let undeclared = schema.columns.iter().any(|c| {
+            c.role == Role::Feature
+                && !spec
+                    .categorical
+                    .iter()
+                    .flatten()
+                    .any(|name| name == &c.name)
+        });
+        let sample = first
+            .as_ref()
+            .filter(|_| undeclared)
+            .map(|b| parse_records(b, source.delimiter));
         let sample_rows = sample.as_ref().map_or(0, Vec::len);
         if let Some(recs) = &sample {
             schema.infer_feature_kinds(

@@ -8,6 +8,7 @@
 //! `\r` line end is never cut at: such a file is simply read as one block.
 
 use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
 
 use memchr::{memchr, memchr_iter};
 
@@ -21,10 +22,15 @@ pub(crate) struct Block {
     pub first_line: u64,
 }
 
+/// Buffers of decoded blocks handed back for reuse, so that a long stream does not allocate
+/// (and fault in) fresh memory for every block.
+pub(crate) type Pool = Arc<Mutex<Vec<Vec<u8>>>>;
+
 /// Reads a stream and hands out [`Block`]s of at most `rows` records each.
 pub(crate) struct Splitter {
     input: Box<dyn Read + Send>,
     buf: Vec<u8>,
+    pool: Option<Pool>,
     eof: bool,
     seq: u64,
     line: u64,
@@ -54,6 +60,7 @@ impl Splitter {
         Splitter {
             input,
             buf: start,
+            pool: None,
             eof: false,
             seq: 0,
             line: first_line,
@@ -89,6 +96,11 @@ impl Splitter {
         }
     }
 
+    /// Takes the buffers for the following blocks from `pool` when it has any.
+    pub fn set_pool(&mut self, pool: Pool) {
+        self.pool = Some(pool);
+    }
+
     /// Numbers the next block 0 (after the header has been taken).
     pub fn restart_numbering(&mut self) {
         self.seq = 0;
@@ -96,7 +108,14 @@ impl Splitter {
 
     /// Splits off `buf[..cut]` as the next block.
     fn take(&mut self, cut: usize) -> Block {
-        let rest = self.buf.split_off(cut);
+        let mut rest = self
+            .pool
+            .as_ref()
+            .and_then(|p| p.lock().ok()?.pop())
+            .unwrap_or_default();
+        rest.clear();
+        rest.extend_from_slice(&self.buf[cut..]);
+        self.buf.truncate(cut);
         let bytes = std::mem::replace(&mut self.buf, rest);
         let block = Block {
             seq: self.seq,
