@@ -522,7 +522,7 @@ impl Comparison {
                 i + 1,
                 a.path,
                 a.rows_used,
-                &a.data_sha256[..12.min(a.data_sha256.len())]
+                crate::text::prefix(&a.data_sha256, 12)
             ));
         }
         let changes = self.changes();

@@ -109,7 +109,9 @@ struct RunTable {
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct PipelineFile {
-    data: Option<toml::Table>,
+    /// Read through [`crate::data::DataSpec::from_config_file`]; accepted here.
+    #[serde(rename = "data")]
+    _data: Option<toml::Table>,
     explain: Option<crate::data::ExplainSection>,
     train: Option<TrainTable>,
     model: Option<ModelTable>,
@@ -187,13 +189,9 @@ impl Plan {
         })?;
         let file: PipelineFile = toml::from_str(&text).map_err(|e| PipelineError::Invalid {
             path: shown.clone(),
-            line: e.span().map_or(1, |sp| {
-                text.as_bytes()[..sp.start.min(text.len())]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1
-            }),
+            line: e
+                .span()
+                .map_or(1, |sp| crate::text::line_of(&text, sp.start)),
             message: e.message().to_string(),
         })?;
         // Errors about a table point at its header line (or the first line without one).
@@ -223,21 +221,18 @@ impl Plan {
         };
         let o = |name: &str| s(&out.join(name));
         let config = s(path);
-        let data = file.data.unwrap_or_default();
+        // The [data] table as every other command reads it (paths relative to the file).
+        let data =
+            crate::data::DataSpec::from_config_file(path).map_err(|e| PipelineError::Io {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
         let data_path = data
-            .get("path")
-            .and_then(|v| v.as_str())
-            .map(|p| s(&rel(Path::new(p))))
+            .path
+            .as_deref()
+            .map(|p| s(&normalize(p)))
             .ok_or_else(|| invalid("the [data] table needs path = \"FILE\"".into()))?;
-        let text_of = |key: &str| data.get(key).and_then(|v| v.as_str()).map(String::from);
-        let protected: Vec<String> = match data.get("protected") {
-            Some(toml::Value::Array(a)) => a
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect(),
-            Some(toml::Value::String(s)) => s.split(',').map(|c| c.trim().to_string()).collect(),
-            _ => Vec::new(),
-        };
+        let protected = data.protected.clone().unwrap_or_default();
         if protected.is_empty() {
             return Err(invalid(
                 "the [data] table needs protected = [...]: the audit needs protected attributes"
@@ -339,7 +334,9 @@ impl Plan {
         let mut args: Vec<String> = vec!["audit".into()];
         match &model {
             Some(_) => {
-                let label = text_of("label")
+                let label = data
+                    .label
+                    .clone()
                     .ok_or_else(|| invalid("the [data] table needs label = \"COLUMN\"".into()))?;
                 args.extend([
                     "--data".into(),

@@ -18,6 +18,38 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// Escapes text for HTML and XML element content and attribute values (`&`, `<`, `>`, `"`,
+/// `'`); control characters that XML 1.0 cannot hold become spaces.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The first `n` characters of `s` (never splits a character, whatever the input).
+pub fn prefix(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// The SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
@@ -29,6 +61,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prefix_never_splits_a_character_and_escape_html_covers_xml() {
+        assert_eq!(super::prefix("2026-06-30T00:00:00Z", 10), "2026-06-30");
+        assert_eq!(super::prefix("ééé", 2), "éé");
+        assert_eq!(super::prefix("ab", 10), "ab");
+        assert_eq!(
+            super::escape_html("<a href='x'>&\u{1}"),
+            "&lt;a href=&#39;x&#39;&gt;&amp; "
+        );
+        assert_eq!(super::line_of("a\nb\nc", 4), 3);
+    }
+
     #[test]
     fn escapes_markup_and_line_breaks() {
         assert_eq!(

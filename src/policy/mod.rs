@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::audit::{AuditReport, MetricValue};
+use crate::text::line_of;
 use crate::train::Model;
 
 pub use output::{to_junit, to_markdown, to_text};
@@ -251,14 +252,6 @@ pub struct Policy {
     pub inconclusive_blocks: bool,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 impl Policy {

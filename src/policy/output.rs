@@ -4,7 +4,7 @@
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use super::{Check, GateResult, RuleResult, Status};
-use crate::text::escape_markdown as md;
+use crate::text::{escape_html as xml, escape_markdown as md};
 
 fn number(x: Option<f64>) -> String {
     match x {
@@ -80,23 +80,6 @@ pub fn to_text(g: &GateResult) -> String {
         g.audit.0,
         verdict(g)
     )
-}
-
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot hold at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// JUnit XML: one test case per rule. A blocking rule is a failure; a non-blocking

@@ -92,7 +92,7 @@ fn storage_limitation(r: &Report, ctx: &Context) -> String {
     };
     let spread = format!(
         "record ages at {} [computed]: median {} days, 90th percentile {} days, oldest {} days",
-        &ages.as_of[..10.min(ages.as_of.len())],
+        crate::text::prefix(&ages.as_of, 10),
         ages.quantile(0.5).unwrap_or(0),
         ages.quantile(0.9).unwrap_or(0),
         ages.days.last().map_or(0, |d| d.0)
@@ -270,8 +270,8 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
             Some(a) => format!(
                 " Training records dated (by {}) from {} to {}.",
                 md(&a.column),
-                &a.earliest[..10.min(a.earliest.len())],
-                &a.latest[..10.min(a.latest.len())]
+                crate::text::prefix(&a.earliest, 10),
+                crate::text::prefix(&a.latest, 10)
             ),
             None => String::new(),
         }

@@ -44,6 +44,31 @@ fn gate(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Judges `audit` with `policy` as JSON: the exit code, the result and stderr.
+fn judge(policy: &Path, audit: &Path) -> Result<(i32, Value, String), Box<dyn std::error::Error>> {
+    let (code, out, err) = gate(&[
+        "gate",
+        "--policy",
+        policy.to_str().unwrap_or_default(),
+        "--audit",
+        audit.to_str().unwrap_or_default(),
+        "--format",
+        "json",
+    ]);
+    let g = serde_json::from_str(&out).map_err(|e| format!("{e}: {err}"))?;
+    Ok((code, g, err))
+}
+
+/// The first rule's check of `subject`.
+fn check<'a>(g: &'a Value, subject: &str) -> Result<&'a Value, String> {
+    g["rules"][0]["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["subject"] == subject)
+        .ok_or(format!("no check of {subject}"))
+}
+
 #[test]
 fn outcomes_follow_the_intervals_and_undefined_comparisons_get_the_policys_outcome(
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -55,17 +80,8 @@ fn outcomes_follow_the_intervals_and_undefined_comparisons_get_the_policys_outco
         "p.toml",
         "[[rule]]\nid = \"ff\"\nmetric = \"disparate_impact\"\nmin = 0.8\n",
     );
-    let (code, out, err) = gate(&[
-        "gate",
-        "--policy",
-        p.to_str().unwrap_or_default(),
-        "--audit",
-        audit.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ]);
+    let (code, g, err) = judge(&p, &audit)?;
     assert_eq!(code, 1, "{err}");
-    let g: Value = serde_json::from_str(&out)?;
     let checks = g["rules"][0]["checks"].as_array().ok_or("checks")?;
     // One check per group but the reference: its outcome recomputed from the audit's interval.
     let groups = a["attributes"][0]["groups"].as_array().ok_or("groups")?;
@@ -120,17 +136,8 @@ fn outcomes_follow_the_intervals_and_undefined_comparisons_get_the_policys_outco
             gs.retain(|g| g["group"] != "B");
         }
         std::fs::write(&sub, serde_json::to_string(&filtered)?)?;
-        let (code, out, err) = gate(&[
-            "gate",
-            "--policy",
-            p.to_str().unwrap_or_default(),
-            "--audit",
-            sub.to_str().unwrap_or_default(),
-            "--format",
-            "json",
-        ]);
+        let (code, g, err) = judge(&p, &sub)?;
         assert_eq!(code, want_code, "blocks={blocks}: {err}");
-        let g: Value = serde_json::from_str(&out)?;
         assert_eq!(g["rules"][0]["status"], "INCONCLUSIVE");
     }
 
@@ -140,22 +147,8 @@ fn outcomes_follow_the_intervals_and_undefined_comparisons_get_the_policys_outco
         "p3.toml",
         "[[rule]]\nid = \"ff\"\nmetric = \"disparate_impact\"\nmin = 0.5\nundefined = \"fail\"\n",
     );
-    let (code, out, _) = gate(&[
-        "gate",
-        "--policy",
-        p.to_str().unwrap_or_default(),
-        "--audit",
-        audit.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ]);
-    let g: Value = serde_json::from_str(&out)?;
-    let e = g["rules"][0]["checks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["subject"] == "g=E")
-        .ok_or("E")?;
+    let (code, g, _) = judge(&p, &audit)?;
+    let e = check(&g, "g=E")?;
     assert_eq!((e["status"].as_str(), code), (Some("FAIL"), 1));
     assert!(e["note"]
         .as_str()
@@ -169,16 +162,7 @@ fn outcomes_follow_the_intervals_and_undefined_comparisons_get_the_policys_outco
         "p5.toml",
         "[[rule]]\nid = \"size\"\nmetric = \"n\"\nmin = 2001\n",
     );
-    let (_, out, _) = gate(&[
-        "gate",
-        "--policy",
-        p.to_str().unwrap_or_default(),
-        "--audit",
-        audit.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ]);
-    let g: Value = serde_json::from_str(&out)?;
+    let (_, g, _) = judge(&p, &audit)?;
     let rule = &g["rules"][0];
     let decisive = rule["decisive"].as_u64().ok_or("decisive")? as usize;
     assert_eq!(rule["checks"][decisive]["subject"], "g=E");
@@ -190,22 +174,8 @@ fn outcomes_follow_the_intervals_and_undefined_comparisons_get_the_policys_outco
         "p4.toml",
         "[policy]\nmode = \"point\"\n\n[[rule]]\nid = \"ff\"\nmetric = \"disparate_impact\"\nmin = 0.8\nseverity = \"warn\"\n",
     );
-    let (code, out, _) = gate(&[
-        "gate",
-        "--policy",
-        p.to_str().unwrap_or_default(),
-        "--audit",
-        audit.to_str().unwrap_or_default(),
-        "--format",
-        "json",
-    ]);
-    let g: Value = serde_json::from_str(&out)?;
-    let c = g["rules"][0]["checks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["subject"] == "g=C")
-        .ok_or("C")?;
+    let (code, g, _) = judge(&p, &audit)?;
+    let c = check(&g, "g=C")?;
     assert_eq!(c["status"], "FAIL");
     // A failed warn rule is a WARN and does not block.
     assert_eq!((g["rules"][0]["status"].as_str(), code), (Some("WARN"), 0));
@@ -299,7 +269,7 @@ fn junit_markdown_and_json_outputs_and_the_audit_run_in_place(
     let x = std::fs::read_to_string(&junit)?;
     assert_eq!(x.matches("<testcase ").count(), 3);
     assert_eq!(x.matches("<failure ").count(), 1);
-    assert!(x.contains("name=\"ff &lt;x&gt;\"") && x.contains("&lt;p&gt; &amp; &apos;q&apos;"));
+    assert!(x.contains("name=\"ff &lt;x&gt;\"") && x.contains("&lt;p&gt; &amp; &#39;q&#39;"));
     assert!(!x.contains("<p>") && !x.contains("<x>"));
     // Balanced elements.
     for tag in ["testsuites", "testsuite", "testcase", "system-out"] {
