@@ -38,6 +38,7 @@ pub mod compare;
 pub mod data;
 mod error;
 pub mod explain;
+mod par;
 pub mod pipeline;
 pub mod policy;
 pub mod report;

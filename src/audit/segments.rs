@@ -102,9 +102,9 @@ struct Acc {
     hist: Vec<(u64, ScoreCell)>,
     /// Rows not yet folded in: (score key, positive, weight).
     buf: Vec<(u64, bool, f64)>,
-    /// Sorted histograms of folded blocks not yet merged in, each at most half the size of
-    /// the one before (a binary counter), so merging stays O(n log blocks).
-    runs: Vec<Vec<(u64, ScoreCell)>>,
+    /// Sorted tallies of folded blocks not yet merged in, each at most half the size of the
+    /// one before (a binary counter), so merging stays O(n log blocks).
+    runs: Vec<Vec<Tally>>,
 }
 
 impl Acc {
@@ -162,9 +162,8 @@ impl Acc {
         self.hist = merged;
     }
 
-    /// Adds a folded block's cell: its rows, confusion counts (unweighted) and sorted
-    /// histogram.
-    fn add_block(&mut self, rows: u64, counts: [u64; 4], run: Vec<(u64, ScoreCell)>) {
+    /// Adds a folded block's cell: its rows, confusion counts and sorted tally (unweighted).
+    fn add_block(&mut self, rows: u64, counts: [u64; 4], run: Vec<Tally>) {
         self.rows += rows;
         for (c, n) in self.counts.iter_mut().zip(counts) {
             *c = c.plus(Count {
@@ -182,18 +181,60 @@ impl Acc {
             }
             let b = self.runs.pop().unwrap_or_default();
             let a = self.runs.pop().unwrap_or_default();
-            self.runs.push(merge_sorted(a, &b));
+            self.runs.push(merge_tallies(&a, &b));
         }
     }
 
     fn finish(&mut self) -> SegmentStats {
         self.flush();
         let mut hist = std::mem::take(&mut self.hist);
-        while let Some(run) = self.runs.pop() {
-            hist = merge_sorted(hist, &run);
+        if let Some(mut tally) = self.runs.pop() {
+            while let Some(run) = self.runs.pop() {
+                tally = merge_tallies(&run, &tally);
+            }
+            // Integer counts: the same sums as adding the rows one by one with weight 1.
+            let folded: Vec<(u64, ScoreCell)> = tally
+                .into_iter()
+                .map(|(key, rows)| {
+                    let weight = rows.map(|r| r as f64);
+                    let cell = ScoreCell {
+                        weight,
+                        rows,
+                        weight2: weight[0] + weight[1],
+                    };
+                    (key, cell)
+                })
+                .collect();
+            hist = merge_sorted(hist, &folded);
         }
         SegmentStats::from_counts(self.rows, self.counts, hist)
     }
+}
+
+/// Unweighted rows at one score key: negatives and positives.
+type Tally = (u64, [u64; 2]);
+
+/// Merges two tallies sorted by key, adding the counts of equal keys.
+fn merge_tallies(a: &[Tally], b: &[Tally]) -> Vec<Tally> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x.0 < y.0 {
+            out.push(x);
+            i += 1;
+        } else if y.0 < x.0 {
+            out.push(y);
+            j += 1;
+        } else {
+            out.push((x.0, [x.1[0] + y.1[0], x.1[1] + y.1[1]]));
+            i += 1;
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 /// Accumulates rows into per-group statistics. See the module docs.
@@ -367,7 +408,7 @@ impl Auditor {
             self.rows += cell.rows;
             self.cells[c]
                 .1
-                .add_block(cell.rows, cell.counts, cell.histogram());
+                .add_block(cell.rows, cell.counts, cell.tally);
         }
     }
 
@@ -444,17 +485,13 @@ impl Auditor {
                     .unwrap_or_else(|| UNKNOWN_GROUP.to_string())
             };
             let columns: Vec<String> = seg.columns.iter().map(|&c| self.names[c].clone()).collect();
-            let mut groups = Vec::new();
-            let mut stats = Vec::new();
-            for (key, s) in groups_stats {
-                let values: Vec<String> = key
-                    .iter()
-                    .zip(&seg.columns)
-                    .map(|(&code, &c)| name_of(c, code))
-                    .collect();
-                groups.push(GroupAudit {
-                    group: values.join(", "),
-                    values,
+            let stats: Vec<&SegmentStats> = groups_stats.values().collect();
+            // Groups are independent: their metrics are computed in parallel.
+            let mut groups = crate::par::par_map(stats.len(), |i| {
+                let s = stats[i];
+                GroupAudit {
+                    group: String::new(),
+                    values: Vec::new(),
                     n: s.rows,
                     weight: self.weighted.then_some(s.n().w),
                     small: s.rows < self.params.min_group_size,
@@ -467,8 +504,15 @@ impl Auditor {
                     },
                     roc: roc(s),
                     score_distribution: score_distribution(s),
-                });
-                stats.push(s);
+                }
+            });
+            for (g, key) in groups.iter_mut().zip(groups_stats.keys()) {
+                g.values = key
+                    .iter()
+                    .zip(&seg.columns)
+                    .map(|(&code, &c)| name_of(c, code))
+                    .collect();
+                g.group = g.values.join(", ");
             }
             let name = columns.join(" x ");
             let rate_of = |g: &GroupAudit| {
@@ -543,32 +587,32 @@ struct BlockLayout {
 
 /// One cell of a folded block: block-local codes, rows, confusion counts by slot, and each
 /// row's score key shifted left by one with the label in the low bit (scores lie in [0, 1],
-/// so the key's top bit is free).
+/// so the key's top bit is free); at the end of the block, on the decoding thread, the keys
+/// become the cell's sorted tally.
 struct BlockCell {
     key: Vec<u32>,
     rows: u64,
     counts: [u64; 4],
     scores: Vec<u64>,
+    tally: Vec<Tally>,
 }
 
 impl BlockCell {
-    /// The cell's sorted histogram. Every weight is 1, so each entry's sums are its counts.
-    fn histogram(mut self) -> Vec<(u64, ScoreCell)> {
-        self.scores.sort_unstable();
-        let mut hist: Vec<(u64, ScoreCell)> = Vec::new();
-        for packed in self.scores {
-            let (key, positive) = (packed >> 1, packed & 1 == 1);
-            if !matches!(hist.last(), Some((k, _)) if *k == key) {
-                hist.push((key, ScoreCell::default()));
-            }
-            if let Some((_, cell)) = hist.last_mut() {
-                let p = usize::from(positive);
-                cell.rows[p] += 1;
-                cell.weight[p] += 1.0;
-                cell.weight2 += 1.0;
+    /// Sorts the packed keys into the tally.
+    fn build_tally(&mut self) {
+        let mut scores = std::mem::take(&mut self.scores);
+        scores.sort_unstable();
+        for packed in scores {
+            let (key, positive) = (packed >> 1, usize::from(packed & 1 == 1));
+            match self.tally.last_mut() {
+                Some((k, c)) if *k == key => c[positive] += 1,
+                _ => {
+                    let mut c = [0; 2];
+                    c[positive] = 1;
+                    self.tally.push((key, c));
+                }
             }
         }
-        hist
     }
 }
 
@@ -607,6 +651,7 @@ impl RowSink for BlockCells {
                         rows: 0,
                         counts: [0; 4],
                         scores: Vec::new(),
+                        tally: Vec::new(),
                     });
                 }
                 if let Some(p) = packed {
@@ -633,7 +678,10 @@ impl RowSink for BlockCells {
         }
     }
 
-    fn finish(self: Box<Self>) -> Box<dyn Any + Send> {
+    fn finish(mut self: Box<Self>) -> Box<dyn Any + Send> {
+        for cell in &mut self.cells {
+            cell.build_tally();
+        }
         self
     }
 }
@@ -707,32 +755,21 @@ fn group_stats(
         let k: Vec<u32> = columns.iter().map(|&c| key[c]).collect();
         members.entry(k).or_default().push(i);
     }
-    // One sort of all the group's score entries, not a chain of pairwise merges.
-    members
-        .into_iter()
-        .map(|(k, idx)| {
-            let mut rows = 0;
-            let mut counts = [Count::default(); 4];
-            let mut entries: Vec<(u64, ScoreCell)> = Vec::new();
-            for &i in &idx {
-                let st = &cells[i].1;
-                rows += st.rows;
-                for (slot, c) in [st.tn, st.fn_, st.fp, st.tp].into_iter().enumerate() {
-                    counts[slot] = counts[slot].plus(c);
-                }
-                entries.extend_from_slice(&st.scores);
-            }
-            entries.sort_by_key(|e| e.0);
-            let mut hist: Vec<(u64, ScoreCell)> = Vec::with_capacity(entries.len());
-            for (key, cell) in entries {
-                match hist.last_mut() {
-                    Some((k, c)) if *k == key => c.merge(&cell),
-                    _ => hist.push((key, cell)),
-                }
-            }
-            (k, SegmentStats::from_counts(rows, counts, hist))
-        })
-        .collect()
+    // Each group's cells are merged in cell order (so weighted sums are added in a fixed
+    // order); groups in parallel.
+    let members: Vec<(Vec<u32>, Vec<usize>)> = members.into_iter().collect();
+    let stats = crate::par::par_map(members.len(), |g| {
+        let mut idx = members[g].1.iter();
+        let Some(&first) = idx.next() else {
+            return SegmentStats::default();
+        };
+        let mut st = cells[first].1.clone();
+        for &i in idx {
+            st.merge(&cells[i].1);
+        }
+        st
+    });
+    members.into_iter().map(|(k, _)| k).zip(stats).collect()
 }
 
 /// Bootstrap percentile intervals for every metric and summary: each replicate's cells give
@@ -808,27 +845,7 @@ fn bootstrap_intervals(
     };
     // Replicates are independent: spread them over the cores. Percentiles do not depend on
     // the order samples arrive in, so the result does not depend on the thread count.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(boot.replicates.max(1));
-    let results: Vec<Values> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let one = &one;
-                scope.spawn(move || {
-                    (t..boot.replicates)
-                        .step_by(threads)
-                        .map(one)
-                        .collect::<Vec<Values>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            // A panic in a replicate is a bug: re-raise it rather than lose replicates.
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    let results: Vec<Values> = crate::par::par_map(boot.replicates, one);
     let mut group_samples: Vec<BTreeMap<(usize, String), Vec<f64>>> =
         vec![BTreeMap::new(); segs.len()];
     let mut summary_samples: Vec<BTreeMap<String, Vec<f64>>> = vec![BTreeMap::new(); segs.len()];

@@ -10,15 +10,15 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 
-use csv::ByteRecord;
 use rustc_hash::FxHashMap;
 
 use super::columns::{ColumnValues, TextValues};
 use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
 use super::fold::{Field, FoldSlot, RowSink, SinkFactory};
+use super::records::{is_plain, CsvRecords, PlainRecords, Record, Records};
 use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
 use super::spec::Role;
-use super::split::{block_reader, Block};
+use super::split::Block;
 use super::value::{parse_bool, parse_f64, parse_timestamp};
 
 /// Why a row is not used: the reason word and the column (schema position) it concerns.
@@ -112,18 +112,24 @@ pub(crate) struct BlockOut {
     pub labels: [u64; 2],
 }
 
-/// One field after the check phase.
+/// One decoded field: known, or a category value the block has not seen yet.
 #[derive(Clone, Copy)]
 enum Cell {
-    Num(f64),
-    Bool(Option<bool>),
-    Code(u32),
+    Known(Field),
     NewLevel,
-    Text,
 }
 
 /// Decodes a block.
 pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
+    let bytes = &block.bytes[..];
+    if is_plain(bytes, plan.delimiter) {
+        decode_records(plan, block, PlainRecords::new(bytes, plan.delimiter))
+    } else {
+        decode_records(plan, block, CsvRecords::new(bytes, plan.delimiter))
+    }
+}
+
+fn decode_records<R: Records>(plan: &Plan, block: &Block, mut records: R) -> BlockOut {
     let mut out = BlockOut {
         rows_read: 0,
         n_rows: 0,
@@ -141,22 +147,41 @@ pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
     let mut sink = plan.fold.get().map(|make| make());
     let mut row: Vec<Field> = Vec::with_capacity(plan.cols.len());
     let mut dicts: Vec<FxHashMap<Box<[u8]>, u32>> = vec![FxHashMap::default(); plan.cols.len()];
-    let mut rdr = block_reader(&block.bytes[..], plan.delimiter);
-    let mut rec = ByteRecord::new();
-    let mut cells: Vec<Cell> = Vec::with_capacity(plan.cols.len());
-    // Reading from a byte slice cannot fail with I/O; with `flexible` there is no other error.
-    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
-        let line = block.first_line + rec.position().map_or(1, csv::Position::line) - 1;
+    let mut new_levels: Vec<usize> = Vec::new();
+    let absent: Vec<Field> = (0..plan.cols.len())
+        .map(|ci| match plan.block_kind(ci) {
+            ColumnKind::Numeric | ColumnKind::Timestamp => Field::Num(f64::NAN),
+            ColumnKind::Categorical => Field::Code(MISSING_CODE),
+            ColumnKind::Boolean => Field::Bool(None),
+            ColumnKind::Text => Field::Text,
+        })
+        .collect();
+    let label = plan
+        .cols
+        .iter()
+        .position(|c| matches!(c.decoder, Decoder::Label));
+    while let Some(rec_line) = records.advance() {
+        let rec = records.record();
+        let line = block.first_line + rec_line - 1;
         out.rows_read += 1;
-        match check_row(plan, &rec, line, &dicts, &mut cells) {
+        match check_row(plan, rec, line, &dicts, &absent, &mut row, &mut new_levels) {
             Ok(None) => {
-                commit_row(plan, &rec, line, &cells, &mut dicts, &mut out, &mut row);
+                commit_row(
+                    plan,
+                    rec,
+                    line,
+                    &new_levels,
+                    label,
+                    &mut dicts,
+                    &mut out,
+                    &mut row,
+                );
                 match &mut sink {
                     Some(sink) => {
                         count_row(plan, &row, &mut out);
                         sink.row(&row);
                     }
-                    None => store_row(&rec, plan, &row, &mut out.columns),
+                    None => store_row(rec, plan, &row, &mut out.columns),
                 }
                 out.n_rows += 1;
             }
@@ -216,7 +241,7 @@ fn count_row(plan: &Plan, row: &[Field], out: &mut BlockOut) {
 }
 
 /// Appends a committed row to the block's columns.
-fn store_row(rec: &ByteRecord, plan: &Plan, row: &[Field], columns: &mut [ColumnValues]) {
+fn store_row(rec: &impl Record, plan: &Plan, row: &[Field], columns: &mut [ColumnValues]) {
     for ((col, f), dst) in plan.cols.iter().zip(row).zip(columns.iter_mut()) {
         match (dst, *f) {
             (ColumnValues::Numeric(v), Field::Num(x)) => v.push(x),
@@ -231,14 +256,20 @@ fn store_row(rec: &ByteRecord, plan: &Plan, row: &[Field], columns: &mut [Column
     }
 }
 
+/// Decodes a row into `row`, or says why it is rejected. Values new to the block are left for
+/// [`commit_row`] (their columns listed in `new_levels`), so that a rejected row adds no level.
+#[allow(clippy::too_many_arguments)]
 fn check_row(
     plan: &Plan,
-    rec: &ByteRecord,
+    rec: &impl Record,
     line: u64,
     dicts: &[FxHashMap<Box<[u8]>, u32>],
-    cells: &mut Vec<Cell>,
+    absent: &[Field],
+    row: &mut Vec<Field>,
+    new_levels: &mut Vec<usize>,
 ) -> Result<Option<RejectKey>, DataError> {
-    cells.clear();
+    row.clear();
+    new_levels.clear();
     let pos = |field: Option<usize>| Position {
         origin: plan.origin.clone(),
         line,
@@ -254,8 +285,8 @@ fn check_row(
             found: rec.len(),
         });
     }
-    if rec.as_slice().len() > plan.max_field {
-        for (i, f) in rec.iter().enumerate() {
+    if rec.field_bytes() > plan.max_field {
+        for (i, f) in rec.fields().enumerate() {
             if f.len() > plan.max_field {
                 if plan.skip {
                     return Ok(Some((ValueProblem::FieldTooLong.as_str(), None)));
@@ -277,20 +308,20 @@ fn check_row(
             if col.missing_rejects {
                 return Ok(Some(("missing_value", Some(ci))));
             }
-            cells.push(match plan.block_kind(ci) {
-                ColumnKind::Numeric | ColumnKind::Timestamp => Cell::Num(f64::NAN),
-                ColumnKind::Categorical => Cell::Code(MISSING_CODE),
-                ColumnKind::Boolean => Cell::Bool(None),
-                ColumnKind::Text => Cell::Text,
-            });
+            row.push(absent[ci]);
             continue;
         }
         match decode(plan, col, raw, &dicts[ci]) {
-            Ok(cell) => cells.push(cell),
-            Err((problem, expected, hint)) => {
+            Ok(Cell::Known(field)) => row.push(field),
+            Ok(Cell::NewLevel) => {
+                new_levels.push(ci);
+                row.push(Field::Code(MISSING_CODE));
+            }
+            Err(problem) => {
                 if plan.skip {
                     return Ok(Some((problem.as_str(), Some(ci))));
                 }
+                let (expected, hint) = describe(col, raw, problem);
                 return Err(invalid(
                     pos(Some(col.def.index)),
                     &col.def.name,
@@ -305,107 +336,108 @@ fn check_row(
     Ok(None)
 }
 
-/// Resolves a checked row into `row`: new categories get their block-local code and the
+/// Completes a checked row: values new to the block get their block-local code, and the
 /// label's first spellings are kept.
+#[allow(clippy::too_many_arguments)]
 fn commit_row(
     plan: &Plan,
-    rec: &ByteRecord,
+    rec: &impl Record,
     line: u64,
-    cells: &[Cell],
+    new_levels: &[usize],
+    label: Option<usize>,
     dicts: &mut [FxHashMap<Box<[u8]>, u32>],
     out: &mut BlockOut,
-    row: &mut Vec<Field>,
+    row: &mut [Field],
 ) {
-    row.clear();
-    for (ci, col) in plan.cols.iter().enumerate() {
-        let raw = || rec.get(col.def.index).unwrap_or_default().trim_ascii();
-        row.push(match cells[ci] {
-            Cell::Num(x) => Field::Num(x),
-            Cell::Bool(b) => {
-                if let (Decoder::Label, Some(b)) = (&col.decoder, b) {
-                    let s = &mut out.spelled[usize::from(b)];
-                    if s.is_none() {
-                        *s = Some(String::from_utf8_lossy(raw()).into_owned());
-                    }
-                }
-                Field::Bool(b)
+    let raw = |ci: usize| {
+        rec.get(plan.cols[ci].def.index)
+            .unwrap_or_default()
+            .trim_ascii()
+    };
+    for &ci in new_levels {
+        let bytes = raw(ci);
+        let code = out.levels[ci].len() as u32;
+        // Checked as UTF-8 in the check phase.
+        out.levels[ci].push((String::from_utf8_lossy(bytes).into_owned(), line));
+        dicts[ci].insert(bytes.into(), code);
+        row[ci] = Field::Code(code);
+    }
+    if let Some(li) = label {
+        if let Field::Bool(Some(b)) = row[li] {
+            let s = &mut out.spelled[usize::from(b)];
+            if s.is_none() {
+                *s = Some(String::from_utf8_lossy(raw(li)).into_owned());
             }
-            Cell::Code(c) => Field::Code(c),
-            Cell::NewLevel => {
-                let bytes = raw();
-                let code = out.levels[ci].len() as u32;
-                // Checked as UTF-8 in the check phase.
-                out.levels[ci].push((String::from_utf8_lossy(bytes).into_owned(), line));
-                dicts[ci].insert(bytes.into(), code);
-                Field::Code(code)
-            }
-            Cell::Text => Field::Text,
-        });
+        }
     }
 }
 
-type DecodeError = (ValueProblem, String, String);
-
-/// Decodes one non-missing, trimmed field.
+/// Decodes one non-missing, trimmed field; on failure only the problem is returned (the
+/// words of the error are built by [`describe`], off the hot path).
+#[inline(always)]
 fn decode(
     plan: &Plan,
     col: &ColPlan,
     raw: &[u8],
     dict: &FxHashMap<Box<[u8]>, u32>,
-) -> Result<Cell, DecodeError> {
-    let plain = |p: ValueProblem, expected: &str| (p, expected.to_string(), String::new());
+) -> Result<Cell, ValueProblem> {
     let category = || match dict.get(raw) {
-        Some(&code) => Ok(Cell::Code(code)),
+        Some(&code) => Ok(Cell::Known(Field::Code(code))),
         None if std::str::from_utf8(raw).is_ok() => Ok(Cell::NewLevel),
-        None => Err(plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
+        None => Err(ValueProblem::InvalidUtf8),
     };
     match &col.decoder {
-        Decoder::Number { min, max, expected } => match parse_f64(raw) {
-            Ok(v) if v >= *min && v <= *max => Ok(Cell::Num(v)),
-            Ok(_) => Err(plain(ValueProblem::OutOfRange, expected)),
-            Err(p) => {
-                let hint = match p {
-                    ValueProblem::NotANumber if col.inferred => format!(
-                        "; to read it as categories, pass --categorical {}",
-                        col.def.name
-                    ),
-                    ValueProblem::NotFinite => format!(
-                        "; if {} means a missing value, pass --na {}",
-                        quote_found(raw),
-                        String::from_utf8_lossy(raw)
-                    ),
-                    _ => String::new(),
-                };
-                Err((p, expected.clone(), hint))
-            }
+        Decoder::Number { min, max, .. } => match parse_f64(raw) {
+            Ok(v) if v >= *min && v <= *max => Ok(Cell::Known(Field::Num(v))),
+            Ok(_) => Err(ValueProblem::OutOfRange),
+            Err(p) => Err(p),
         },
         Decoder::Category => category(),
         Decoder::Text => std::str::from_utf8(raw)
-            .map(|_| Cell::Text)
-            .map_err(|_| plain(ValueProblem::InvalidUtf8, "UTF-8 text")),
-        Decoder::Flag => parse_bool(raw).map(|b| Cell::Bool(Some(b))).ok_or_else(|| {
-            plain(
-                ValueProblem::NotABoolean,
-                "a boolean (1/0, true/false or yes/no)",
-            )
-        }),
+            .map(|_| Cell::Known(Field::Text))
+            .map_err(|_| ValueProblem::InvalidUtf8),
+        Decoder::Flag => parse_bool(raw)
+            .map(|b| Cell::Known(Field::Bool(Some(b))))
+            .ok_or(ValueProblem::NotABoolean),
         Decoder::Time => parse_timestamp(raw)
-            .map(|s| Cell::Num(s as f64))
-            .ok_or_else(|| {
-                plain(
-                    ValueProblem::NotATimestamp,
-                    "an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T09:30:00Z",
-                )
-            }),
+            .map(|s| Cell::Known(Field::Num(s as f64)))
+            .ok_or(ValueProblem::NotATimestamp),
         Decoder::Label if plan.positive.is_some() => category(),
-        Decoder::Label => parse_bool(raw).map(|b| Cell::Bool(Some(b))).ok_or_else(|| {
-            (
-                ValueProblem::BadLabel,
-                "a label of 0/1, true/false or yes/no".into(),
-                "; for other label values pass --positive VALUE".into(),
-            )
-        }),
+        Decoder::Label => parse_bool(raw)
+            .map(|b| Cell::Known(Field::Bool(Some(b))))
+            .ok_or(ValueProblem::BadLabel),
     }
+}
+
+/// What was expected of a field that failed with `problem`, and a hint.
+#[cold]
+fn describe(col: &ColPlan, raw: &[u8], problem: ValueProblem) -> (String, String) {
+    let expected = match (&col.decoder, problem) {
+        (Decoder::Number { expected, .. }, _) => expected.clone(),
+        (_, ValueProblem::InvalidUtf8) => "UTF-8 text".to_string(),
+        (Decoder::Label, _) => "a label of 0/1, true/false or yes/no".to_string(),
+        (Decoder::Flag, _) => "a boolean (1/0, true/false or yes/no)".to_string(),
+        (Decoder::Time, _) => {
+            "an ISO 8601 date or date-time such as 2024-03-01 or 2024-03-01T09:30:00Z".to_string()
+        }
+        (Decoder::Category | Decoder::Text, _) => "UTF-8 text".to_string(),
+    };
+    let hint = match (&col.decoder, problem) {
+        (Decoder::Number { .. }, ValueProblem::NotANumber) if col.inferred => format!(
+            "; to read it as categories, pass --categorical {}",
+            col.def.name
+        ),
+        (Decoder::Number { .. }, ValueProblem::NotFinite) => format!(
+            "; if {} means a missing value, pass --na {}",
+            quote_found(raw),
+            String::from_utf8_lossy(raw)
+        ),
+        (Decoder::Label, ValueProblem::BadLabel) => {
+            "; for other label values pass --positive VALUE".to_string()
+        }
+        _ => String::new(),
+    };
+    (expected, hint)
 }
 
 pub(crate) fn invalid(

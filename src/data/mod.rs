@@ -13,6 +13,7 @@ mod fold;
 mod pipeline;
 mod profile;
 mod reader;
+mod records;
 mod schema;
 mod sniff;
 mod source;
