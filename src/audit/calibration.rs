@@ -150,8 +150,14 @@ fn bin_sums(e: &[f64], s: &SegmentStats) -> BinSums {
         pos: vec![0.0; k],
         score: vec![0.0; k],
     };
+    // Scores come in ascending order, so the bin index only moves forward: the same count of
+    // interior edges strictly below the score as `bin_of`, without a search per score.
+    let interior = &e[1..k];
+    let mut i = 0;
     for (score, c) in s.score_cells() {
-        let i = bin_of(e, score);
+        while i < interior.len() && interior[i] < score {
+            i += 1;
+        }
         let w = c.weight[0] + c.weight[1];
         b.rows[i] += c.rows[0] + c.rows[1];
         b.w[i] += w;

@@ -435,9 +435,9 @@ impl Auditor {
         Some(Arc::new(move || -> Box<dyn RowSink> {
             Box::new(BlockCells {
                 layout: Arc::clone(&layout),
+                direct: vec![u32::MAX; 1 << SMALL_KEY_BITS],
                 packed: FxHashMap::default(),
                 index: FxHashMap::default(),
-                last: None,
                 cells: Vec::new(),
             })
         }))
@@ -450,7 +450,16 @@ impl Auditor {
         // Every row is in exactly one group of each segmentation: the first one's groups
         // together are the whole sample.
         let cells: Vec<(&Vec<u32>, SegmentStats)> = {
-            let stats: Vec<SegmentStats> = self.cells.iter_mut().map(|(_, a)| a.finish()).collect();
+            // Cells are independent: their runs are merged in parallel.
+            let accs: Vec<std::sync::Mutex<&mut Acc>> = self
+                .cells
+                .iter_mut()
+                .map(|(_, a)| std::sync::Mutex::new(a))
+                .collect();
+            let stats: Vec<SegmentStats> = crate::par::par_map(accs.len(), |i| {
+                // A lock is only poisoned by a panic, which par_map re-raises.
+                accs[i].lock().map(|mut a| a.finish()).unwrap_or_default()
+            });
             self.cells.iter().map(|(k, _)| k).zip(stats).collect()
         };
         // One segmentation's groups at a time, so that only one copy of the score histograms
@@ -576,6 +585,29 @@ fn pack(n: usize, codes: impl Iterator<Item = u32>) -> Option<u64> {
     Some(acc)
 }
 
+/// Bits of a [`small_key`].
+const SMALL_KEY_BITS: usize = 12;
+
+/// Up to three codes, each below `2^(12 / n) - 1`, as an index below 4096 (missing,
+/// `u32::MAX`, becomes 0); `None` when they do not fit. The direct table this indexes finds
+/// the cell of the usual few-valued attributes without hashing.
+#[inline]
+fn small_key(n: usize, codes: impl Iterator<Item = u32>) -> Option<usize> {
+    if n > 3 {
+        return None;
+    }
+    let bits = SMALL_KEY_BITS / n.max(1);
+    let mut ix = 0usize;
+    for (j, code) in codes.enumerate() {
+        let v = code.wrapping_add(1) as usize;
+        if v >> bits != 0 {
+            return None;
+        }
+        ix |= v << (bits * j);
+    }
+    Some(ix)
+}
+
 /// Where a folding sink finds its columns (schema positions) and the threshold.
 struct BlockLayout {
     label: usize,
@@ -619,10 +651,11 @@ impl BlockCell {
 /// A sink folding one block's rows into [`BlockCell`]s on a decoding thread.
 struct BlockCells {
     layout: Arc<BlockLayout>,
-    /// Cells by packed key, and by codes when they do not pack.
+    /// Cells by [`small_key`] (`u32::MAX` for none yet), by packed key, and by codes when
+    /// they do not pack.
+    direct: Vec<u32>,
     packed: FxHashMap<u64, usize>,
     index: FxHashMap<Vec<u32>, usize>,
-    last: Option<(u64, usize)>,
     cells: Vec<BlockCell>,
 }
 
@@ -633,15 +666,12 @@ impl RowSink for BlockCells {
             Some(Field::Code(c)) => *c,
             _ => MISSING_CODE,
         };
-        let packed = pack(l.protected.len(), l.protected.iter().map(|&i| code(i)));
-        let found = match (packed, self.last) {
-            (Some(p), Some((lp, c))) if p == lp => Some(c),
-            (Some(p), _) => self.packed.get(&p).copied(),
-            (None, _) => None,
-        };
-        let c = match found {
-            Some(c) => c,
+        let small = small_key(l.protected.len(), l.protected.iter().map(|&i| code(i)));
+        let direct = small.map(|ix| self.direct[ix]).filter(|&c| c != u32::MAX);
+        let c = match direct {
+            Some(c) => c as usize,
             None => {
+                let packed = pack(l.protected.len(), l.protected.iter().map(|&i| code(i)));
                 let key: Vec<u32> = l.protected.iter().map(|&i| code(i)).collect();
                 let next = self.cells.len();
                 let c = *self.index.entry(key.clone()).or_insert(next);
@@ -657,10 +687,12 @@ impl RowSink for BlockCells {
                 if let Some(p) = packed {
                     self.packed.insert(p, c);
                 }
+                if let Some(ix) = small {
+                    self.direct[ix] = c as u32;
+                }
                 c
             }
         };
-        self.last = packed.map(|p| (p, c));
         let positive = matches!(f.get(l.label), Some(Field::Bool(Some(true))));
         let score = l.score.and_then(|i| match f.get(i) {
             Some(Field::Num(x)) => Some(*x),
@@ -891,4 +923,41 @@ fn summary_of(
     let (mut summary, excluded) = summarize(&eligible);
     summary.insert("theil_index".into(), theil_index);
     (summary, excluded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{small_key, MISSING_CODE};
+    use std::collections::HashSet;
+
+    #[test]
+    fn small_keys_are_distinct_below_4096_and_refuse_what_does_not_fit() {
+        for n in 1..=3usize {
+            let top = (1u32 << (12 / n)) - 1; // codes 0..top-1 and missing fit
+            let values: Vec<u32> = (0..top).chain([MISSING_CODE]).collect();
+            let mut seen = HashSet::new();
+            let mut combos = vec![vec![]];
+            for _ in 0..n {
+                combos = combos
+                    .into_iter()
+                    .flat_map(|c: Vec<u32>| {
+                        values.iter().map(move |&v| {
+                            let mut c = c.clone();
+                            c.push(v);
+                            c
+                        })
+                    })
+                    .collect();
+            }
+            for c in &combos {
+                let ix = small_key(n, c.iter().copied()).expect("fits");
+                assert!(ix < 4096);
+                assert!(seen.insert(ix), "{c:?} collides");
+            }
+            let mut too_big = vec![0; n];
+            too_big[n - 1] = top;
+            assert_eq!(small_key(n, too_big.into_iter()), None);
+        }
+        assert_eq!(small_key(4, [0, 0, 0, 0].into_iter()), None);
+    }
 }

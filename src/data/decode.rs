@@ -112,6 +112,55 @@ pub(crate) struct BlockOut {
     pub labels: [u64; 2],
 }
 
+/// A block's codes of one column's values. Most categorical columns have a few short values
+/// (a gender, an age band, a region): the first [`Dict::SHORT`] values of at most seven bytes
+/// are found by a scan of packed words, everything else by hashing.
+#[derive(Default)]
+struct Dict {
+    short: Vec<(u64, u32)>,
+    long: FxHashMap<Box<[u8]>, u32>,
+}
+
+impl Dict {
+    const SHORT: usize = 16;
+
+    /// A value of at most seven bytes as one word, its length in the top byte.
+    #[inline]
+    fn pack(raw: &[u8]) -> Option<u64> {
+        if raw.len() > 7 {
+            return None;
+        }
+        // A loop, not a copy: a variable-length copy is a call to memcpy.
+        let mut w = (raw.len() as u64) << 56;
+        for (j, &b) in raw.iter().enumerate() {
+            w |= u64::from(b) << (8 * j);
+        }
+        Some(w)
+    }
+
+    #[inline]
+    fn get(&self, raw: &[u8]) -> Option<u32> {
+        if let Some(p) = Self::pack(raw) {
+            if let Some(&(_, code)) = self.short.iter().find(|(k, _)| *k == p) {
+                return Some(code);
+            }
+        }
+        if self.long.is_empty() {
+            return None;
+        }
+        self.long.get(raw).copied()
+    }
+
+    fn insert(&mut self, raw: &[u8], code: u32) {
+        match Self::pack(raw) {
+            Some(p) if self.short.len() < Self::SHORT => self.short.push((p, code)),
+            _ => {
+                self.long.insert(raw.into(), code);
+            }
+        }
+    }
+}
+
 /// One decoded field: known, or a category value the block has not seen yet.
 #[derive(Clone, Copy)]
 enum Cell {
@@ -145,17 +194,14 @@ fn decode_records<R: Records>(plan: &Plan, block: &Block, mut records: R) -> Blo
         labels: [0; 2],
     };
     let mut sink = plan.fold.get().map(|make| make());
-    let mut row: Vec<Field> = Vec::with_capacity(plan.cols.len());
-    let mut dicts: Vec<FxHashMap<Box<[u8]>, u32>> = vec![FxHashMap::default(); plan.cols.len()];
-    let mut new_levels: Vec<usize> = Vec::new();
-    let absent: Vec<Field> = (0..plan.cols.len())
-        .map(|ci| match plan.block_kind(ci) {
-            ColumnKind::Numeric | ColumnKind::Timestamp => Field::Num(f64::NAN),
-            ColumnKind::Categorical => Field::Code(MISSING_CODE),
-            ColumnKind::Boolean => Field::Bool(None),
-            ColumnKind::Text => Field::Text,
-        })
-        .collect();
+    let mut dicts: Vec<Dict> = (0..plan.cols.len()).map(|_| Dict::default()).collect();
+    let ops: Vec<Op> = (0..plan.cols.len()).map(|ci| Op::of(plan, ci)).collect();
+    let mut scratch = Scratch {
+        row: Vec::with_capacity(plan.cols.len()),
+        new_levels: Vec::new(),
+        missing: Vec::new(),
+        na_words: plan.na.iter().any(|m| !m.is_empty()),
+    };
     let label = plan
         .cols
         .iter()
@@ -164,24 +210,25 @@ fn decode_records<R: Records>(plan: &Plan, block: &Block, mut records: R) -> Blo
         let rec = records.record();
         let line = block.first_line + rec_line - 1;
         out.rows_read += 1;
-        match check_row(plan, rec, line, &dicts, &absent, &mut row, &mut new_levels) {
+        match check_row(plan, &ops, rec, line, &dicts, &mut scratch) {
             Ok(None) => {
+                let new_levels = &scratch.new_levels;
+                let row = &mut scratch.row;
                 commit_row(
-                    plan,
-                    rec,
-                    line,
-                    &new_levels,
-                    label,
-                    &mut dicts,
-                    &mut out,
-                    &mut row,
+                    plan, rec, line, new_levels, label, &mut dicts, &mut out, row,
                 );
                 match &mut sink {
                     Some(sink) => {
-                        count_row(plan, &row, &mut out);
-                        sink.row(&row);
+                        // Counted here as count_row would, without another pass.
+                        for &ci in &scratch.missing {
+                            out.missing[ci] += 1;
+                        }
+                        if let Some(Field::Bool(Some(b))) = label.map(|li| row[li]) {
+                            out.labels[usize::from(b)] += 1;
+                        }
+                        sink.row(row);
                     }
-                    None => store_row(rec, plan, &row, &mut out.columns),
+                    None => store_row(rec, plan, row, &mut out.columns),
                 }
                 out.n_rows += 1;
             }
@@ -203,6 +250,12 @@ fn decode_records<R: Records>(plan: &Plan, block: &Block, mut records: R) -> Blo
 pub(crate) fn fold_stored(plan: &Plan, out: &mut BlockOut, factory: &SinkFactory) {
     let mut sink = factory();
     let columns = std::mem::take(&mut out.columns);
+    // Text values do not reach the sink: their missing (empty) ones are counted here.
+    for (ci, c) in columns.iter().enumerate() {
+        if let ColumnValues::Text(_) = c {
+            out.missing[ci] += c.count_missing();
+        }
+    }
     let mut row = Vec::with_capacity(columns.len());
     for r in 0..out.n_rows {
         row.clear();
@@ -256,20 +309,84 @@ fn store_row(rec: &impl Record, plan: &Plan, row: &[Field], columns: &mut [Colum
     }
 }
 
-/// Decodes a row into `row`, or says why it is rejected. Values new to the block are left for
-/// [`commit_row`] (their columns listed in `new_levels`), so that a rejected row adds no level.
-#[allow(clippy::too_many_arguments)]
+/// Per-row buffers of [`check_row`].
+struct Scratch {
+    /// The decoded row.
+    row: Vec<Field>,
+    /// Columns whose value is new to the block, for [`commit_row`].
+    new_levels: Vec<usize>,
+    /// Columns whose value is missing.
+    missing: Vec<usize>,
+    /// Whether any missing-value word is not empty (otherwise only empty fields are missing).
+    na_words: bool,
+}
+
+/// One column's decoding step, compact and precomputed per block.
+#[derive(Clone, Copy)]
+struct Op {
+    /// The field's position in the record.
+    index: usize,
+    kind: OpKind,
+    /// A missing value rejects the row.
+    missing_rejects: bool,
+    /// The field of a missing value.
+    absent: Field,
+}
+
+#[derive(Clone, Copy)]
+enum OpKind {
+    Number { min: f64, max: f64 },
+    Category,
+    Flag,
+    Label,
+    Time,
+    Text,
+}
+
+impl Op {
+    fn of(plan: &Plan, ci: usize) -> Op {
+        let col = &plan.cols[ci];
+        let kind = match &col.decoder {
+            Decoder::Number { min, max, .. } => OpKind::Number {
+                min: *min,
+                max: *max,
+            },
+            Decoder::Category => OpKind::Category,
+            Decoder::Label if plan.positive.is_some() => OpKind::Category,
+            Decoder::Label => OpKind::Label,
+            Decoder::Flag => OpKind::Flag,
+            Decoder::Time => OpKind::Time,
+            Decoder::Text => OpKind::Text,
+        };
+        Op {
+            index: col.def.index,
+            kind,
+            missing_rejects: col.missing_rejects,
+            absent: match plan.block_kind(ci) {
+                ColumnKind::Numeric | ColumnKind::Timestamp => Field::Num(f64::NAN),
+                ColumnKind::Categorical => Field::Code(MISSING_CODE),
+                ColumnKind::Boolean => Field::Bool(None),
+                ColumnKind::Text => Field::Text,
+            },
+        }
+    }
+}
+
+/// Decodes a row into `scratch.row`, or says why it is rejected. Values new to the block are
+/// left for [`commit_row`] (their columns listed in `scratch.new_levels`), so that a rejected
+/// row adds no level.
 fn check_row(
     plan: &Plan,
+    ops: &[Op],
     rec: &impl Record,
     line: u64,
-    dicts: &[FxHashMap<Box<[u8]>, u32>],
-    absent: &[Field],
-    row: &mut Vec<Field>,
-    new_levels: &mut Vec<usize>,
+    dicts: &[Dict],
+    scratch: &mut Scratch,
 ) -> Result<Option<RejectKey>, DataError> {
+    let row = &mut scratch.row;
     row.clear();
-    new_levels.clear();
+    scratch.new_levels.clear();
+    scratch.missing.clear();
     let pos = |field: Option<usize>| Position {
         origin: plan.origin.clone(),
         line,
@@ -302,25 +419,36 @@ fn check_row(
             }
         }
     }
-    for (ci, col) in plan.cols.iter().enumerate() {
-        let raw = rec.get(col.def.index).unwrap_or_default().trim_ascii();
-        if plan.is_na(raw) {
-            if col.missing_rejects {
+    for (ci, op) in ops.iter().enumerate() {
+        let raw = rec.get(op.index).unwrap_or_default().trim_ascii();
+        let missing = if raw.is_empty() {
+            plan.na_empty
+        } else {
+            scratch.na_words && plan.is_na(raw)
+        };
+        if missing {
+            if op.missing_rejects {
                 return Ok(Some(("missing_value", Some(ci))));
             }
-            row.push(absent[ci]);
+            row.push(op.absent);
+            // As the columns count it: text is missing when empty (an identifier kept as
+            // written otherwise).
+            if !matches!(op.absent, Field::Text) || raw.is_empty() {
+                scratch.missing.push(ci);
+            }
             continue;
         }
-        match decode(plan, col, raw, &dicts[ci]) {
+        match decode(op.kind, raw, &dicts[ci]) {
             Ok(Cell::Known(field)) => row.push(field),
             Ok(Cell::NewLevel) => {
-                new_levels.push(ci);
+                scratch.new_levels.push(ci);
                 row.push(Field::Code(MISSING_CODE));
             }
             Err(problem) => {
                 if plan.skip {
                     return Ok(Some((problem.as_str(), Some(ci))));
                 }
+                let col = &plan.cols[ci];
                 let (expected, hint) = describe(col, raw, problem);
                 return Err(invalid(
                     pos(Some(col.def.index)),
@@ -345,7 +473,7 @@ fn commit_row(
     line: u64,
     new_levels: &[usize],
     label: Option<usize>,
-    dicts: &mut [FxHashMap<Box<[u8]>, u32>],
+    dicts: &mut [Dict],
     out: &mut BlockOut,
     row: &mut [Field],
 ) {
@@ -359,7 +487,7 @@ fn commit_row(
         let code = out.levels[ci].len() as u32;
         // Checked as UTF-8 in the check phase.
         out.levels[ci].push((String::from_utf8_lossy(bytes).into_owned(), line));
-        dicts[ci].insert(bytes.into(), code);
+        dicts[ci].insert(bytes, code);
         row[ci] = Field::Code(code);
     }
     if let Some(li) = label {
@@ -375,35 +503,28 @@ fn commit_row(
 /// Decodes one non-missing, trimmed field; on failure only the problem is returned (the
 /// words of the error are built by [`describe`], off the hot path).
 #[inline(always)]
-fn decode(
-    plan: &Plan,
-    col: &ColPlan,
-    raw: &[u8],
-    dict: &FxHashMap<Box<[u8]>, u32>,
-) -> Result<Cell, ValueProblem> {
-    let category = || match dict.get(raw) {
-        Some(&code) => Ok(Cell::Known(Field::Code(code))),
-        None if std::str::from_utf8(raw).is_ok() => Ok(Cell::NewLevel),
-        None => Err(ValueProblem::InvalidUtf8),
-    };
-    match &col.decoder {
-        Decoder::Number { min, max, .. } => match parse_f64(raw) {
-            Ok(v) if v >= *min && v <= *max => Ok(Cell::Known(Field::Num(v))),
+fn decode(kind: OpKind, raw: &[u8], dict: &Dict) -> Result<Cell, ValueProblem> {
+    match kind {
+        OpKind::Number { min, max } => match parse_f64(raw) {
+            Ok(v) if v >= min && v <= max => Ok(Cell::Known(Field::Num(v))),
             Ok(_) => Err(ValueProblem::OutOfRange),
             Err(p) => Err(p),
         },
-        Decoder::Category => category(),
-        Decoder::Text => std::str::from_utf8(raw)
+        OpKind::Category => match dict.get(raw) {
+            Some(code) => Ok(Cell::Known(Field::Code(code))),
+            None if std::str::from_utf8(raw).is_ok() => Ok(Cell::NewLevel),
+            None => Err(ValueProblem::InvalidUtf8),
+        },
+        OpKind::Text => std::str::from_utf8(raw)
             .map(|_| Cell::Known(Field::Text))
             .map_err(|_| ValueProblem::InvalidUtf8),
-        Decoder::Flag => parse_bool(raw)
+        OpKind::Flag => parse_bool(raw)
             .map(|b| Cell::Known(Field::Bool(Some(b))))
             .ok_or(ValueProblem::NotABoolean),
-        Decoder::Time => parse_timestamp(raw)
+        OpKind::Time => parse_timestamp(raw)
             .map(|s| Cell::Known(Field::Num(s as f64)))
             .ok_or(ValueProblem::NotATimestamp),
-        Decoder::Label if plan.positive.is_some() => category(),
-        Decoder::Label => parse_bool(raw)
+        OpKind::Label => parse_bool(raw)
             .map(|b| Cell::Known(Field::Bool(Some(b))))
             .ok_or(ValueProblem::BadLabel),
     }
@@ -497,6 +618,42 @@ pub(crate) fn retain_rows(columns: &mut [ColumnValues], keep: &[bool]) {
                 }
                 *v = kept;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Dict;
+
+    #[test]
+    fn dict_finds_short_and_long_values_past_the_short_list() {
+        // 40 values: short ones (some sharing a prefix, one empty) beyond the 16 kept in the
+        // packed list, and long ones.
+        let mut values: Vec<Vec<u8>> = (0..30).map(|i| format!("v{i}").into_bytes()).collect();
+        values.push(Vec::new());
+        values.push(b"abcdefg".to_vec());
+        values.push(b"abcdefgh".to_vec());
+        values.push(b"abcdef".to_vec());
+        values.push("é".as_bytes().to_vec());
+        values.extend((0..5).map(|i| format!("a much longer value {i}").into_bytes()));
+        let mut d = Dict::default();
+        for (code, v) in values.iter().enumerate() {
+            assert_eq!(d.get(v), None, "{v:?} before insertion");
+            d.insert(v, code as u32);
+        }
+        assert_eq!(d.short.len(), Dict::SHORT);
+        for (code, v) in values.iter().enumerate() {
+            assert_eq!(d.get(v), Some(code as u32), "{v:?}");
+        }
+        for absent in [
+            &b"v30"[..],
+            b"abcdefgi",
+            b"v",
+            b"V1",
+            b"a much longer value 9",
+        ] {
+            assert_eq!(d.get(absent), None, "{absent:?}");
         }
     }
 }

@@ -39,31 +39,50 @@ fn plain_decimal(raw: &[u8]) -> Option<f64> {
         return None;
     }
     let mut mantissa: u64 = 0;
-    let mut n_digits = 0;
-    let mut frac: Option<usize> = None;
-    for &b in digits {
-        match b {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-                n_digits += 1;
-                if let Some(f) = &mut frac {
-                    *f += 1;
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return None,
-        }
+    let mut i = 0;
+    while let Some(d) = digits
+        .get(i)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|d| *d <= 9)
+    {
+        mantissa = mantissa * 10 + u64::from(d);
+        i += 1;
     }
+    let int_digits = i;
+    let mut frac = 0;
+    if i < digits.len() {
+        if digits[i] != b'.' {
+            return None;
+        }
+        i += 1;
+        let start = i;
+        for &b in &digits[i..] {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(d);
+        }
+        frac = digits.len() - start;
+    }
+    let n_digits = int_digits + frac;
     if n_digits == 0 || n_digits > 15 {
         return None;
     }
-    let v = mantissa as f64 / POW10[frac.unwrap_or(0)];
+    let v = mantissa as f64 / POW10[frac];
     Some(if neg { -v } else { v })
 }
 
 /// Recognises the boolean words `1`/`0`, `true`/`false`, `yes`/`no`, `t`/`f`, `y`/`n`, in
 /// any case.
 pub(crate) fn parse_bool(raw: &[u8]) -> Option<bool> {
+    if let [b] = raw {
+        return match b.to_ascii_lowercase() {
+            b'1' | b't' | b'y' => Some(true),
+            b'0' | b'f' | b'n' => Some(false),
+            _ => None,
+        };
+    }
     if raw.len() > 5 {
         return None;
     }
