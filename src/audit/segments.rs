@@ -171,6 +171,12 @@ impl Acc {
                 w2: n as f64,
             });
         }
+        // Keys the largest run already has take the counts in place: once a cell has seen
+        // most of its distinct scores, a block adds to them without copying anything.
+        let run = match self.runs.first_mut() {
+            Some(largest) => absorb(largest, run),
+            None => run,
+        };
         if run.is_empty() {
             return;
         }
@@ -213,6 +219,36 @@ impl Acc {
 
 /// Unweighted rows at one score key: negatives and positives.
 type Tally = (u64, [u64; 2]);
+
+/// Adds the counts of `run`'s keys that `into` has to `into` (both sorted by key), and returns
+/// the rest of `run`, still sorted, in `run`'s own buffer. Each key is found by galloping
+/// forward from the previous one, so a run of k keys costs O(k log(gap)).
+fn absorb(into: &mut [Tally], mut run: Vec<Tally>) -> Vec<Tally> {
+    let (mut i, mut kept) = (0, 0);
+    for r in 0..run.len() {
+        let (key, counts) = run[r];
+        // The first position at or after i whose key is not below `key`.
+        let mut bound = 1;
+        while i + bound <= into.len() && into[i + bound - 1].0 < key {
+            bound *= 2;
+        }
+        let lo = i + bound / 2;
+        let hi = (i + bound).min(into.len());
+        i = lo + into[lo..hi].partition_point(|e| e.0 < key);
+        match into.get_mut(i) {
+            Some((k, c)) if *k == key => {
+                c[0] += counts[0];
+                c[1] += counts[1];
+            }
+            _ => {
+                run[kept] = (key, counts);
+                kept += 1;
+            }
+        }
+    }
+    run.truncate(kept);
+    run
+}
 
 /// Merges two tallies sorted by key, adding the counts of equal keys.
 fn merge_tallies(a: &[Tally], b: &[Tally]) -> Vec<Tally> {
@@ -927,7 +963,7 @@ fn summary_of(
 
 #[cfg(test)]
 mod tests {
-    use super::{small_key, MISSING_CODE};
+    use super::{absorb, merge_tallies, small_key, Tally, MISSING_CODE};
     use std::collections::HashSet;
 
     #[test]
@@ -959,5 +995,31 @@ mod tests {
             assert_eq!(small_key(n, too_big.into_iter()), None);
         }
         assert_eq!(small_key(4, [0, 0, 0, 0].into_iter()), None);
+    }
+
+    #[test]
+    fn absorbing_then_merging_equals_merging() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let sorted = |rng: &mut rand_xoshiro::Xoshiro256PlusPlus, n: usize, span: u64| {
+            let mut keys: Vec<u64> = (0..n).map(|_| rng.gen_range(0..span)).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_iter()
+                .map(|k| (k, [rng.gen_range(0..5), rng.gen_range(0..5)]))
+                .collect::<Vec<Tally>>()
+        };
+        for _ in 0..2000 {
+            let span = rng.gen_range(1..400);
+            let (na, nb) = (rng.gen_range(0..200), rng.gen_range(0..200));
+            let a = sorted(&mut rng, na, span);
+            let b = sorted(&mut rng, nb, span);
+            let expected = merge_tallies(&a, &b);
+            let mut into = a.clone();
+            let rest = absorb(&mut into, b.clone());
+            assert!(rest.windows(2).all(|w| w[0].0 < w[1].0));
+            assert!(rest.iter().all(|r| a.iter().all(|e| e.0 != r.0)));
+            assert_eq!(merge_tallies(&into, &rest), expected);
+        }
     }
 }
