@@ -48,6 +48,9 @@ struct Scan {
 
 const READ_SIZE: usize = 256 * 1024;
 
+/// Bytes counted at a time when looking for the end of a block's last record.
+const COUNT_STRETCH: usize = 16 * 1024;
+
 impl Splitter {
     /// A splitter over `start` (bytes already read, beginning at a record start) followed by
     /// the rest of `input`; `first_line` is the line number of `start`'s first byte.
@@ -157,10 +160,22 @@ impl Splitter {
             }
             // Outside quotes: every line feed before the next quote ends a record.
             let stop = memchr(b'"', &buf[s.pos..]).map_or(buf.len(), |q| s.pos + q);
-            for nl in memchr_iter(b'\n', &buf[s.pos..stop]) {
-                s.records += 1;
-                if s.records == rows {
-                    return Some(s.pos + nl + 1);
+            // Whole stretches are counted (a vectorised count), and only the stretch where
+            // the `rows`-th record ends is searched line feed by line feed.
+            let mut from = s.pos;
+            while from < stop {
+                let to = (from + COUNT_STRETCH).min(stop);
+                let n = memchr_iter(b'\n', &buf[from..to]).count();
+                if s.records + n < rows {
+                    s.records += n;
+                    from = to;
+                    continue;
+                }
+                for nl in memchr_iter(b'\n', &buf[from..to]) {
+                    s.records += 1;
+                    if s.records == rows {
+                        return Some(from + nl + 1);
+                    }
                 }
             }
             if stop == buf.len() {
