@@ -113,36 +113,62 @@ pub(crate) struct BlockOut {
 }
 
 /// A block's codes of one column's values. Most categorical columns have a few short values
-/// (a gender, an age band, a region): the first [`Dict::SHORT`] values of at most seven bytes
-/// are found by a scan of packed words, everything else by hashing.
-#[derive(Default)]
+/// (a gender, an age band, a region): a value of at most seven bytes, packed into one word, is
+/// found in a 64-slot table indexed by a multiplicative hash of the word (one multiply and one
+/// comparison); values that are longer, or whose slot is taken, are found by hashing the bytes.
 struct Dict {
-    short: Vec<(u64, u32)>,
+    /// Packed value and code + 1 (0: an empty slot).
+    slots: Vec<(u64, u32)>,
     long: FxHashMap<Box<[u8]>, u32>,
 }
 
-impl Dict {
-    const SHORT: usize = 16;
+impl Default for Dict {
+    fn default() -> Self {
+        Dict {
+            slots: vec![(0, 0); 1 << Self::SLOT_BITS],
+            long: FxHashMap::default(),
+        }
+    }
+}
 
-    /// A value of at most seven bytes as one word, its length in the top byte.
-    #[inline]
+impl Dict {
+    const SLOT_BITS: u32 = 6;
+
+    /// A value of at most seven bytes as one word, its length in the top byte. Overlapping
+    /// loads instead of a loop or a copy (a variable-length copy is a call to memcpy): the
+    /// bytes that two loads both cover are the same bytes, so or-ing them is harmless.
+    #[inline(always)]
     fn pack(raw: &[u8]) -> Option<u64> {
-        if raw.len() > 7 {
-            return None;
+        let n = raw.len();
+        let len = (n as u64) << 56;
+        let word = |at: usize| {
+            let mut w = [0u8; 4];
+            w.copy_from_slice(&raw[at..at + 4]);
+            u64::from(u32::from_le_bytes(w))
+        };
+        match n {
+            0 => Some(len),
+            1..=3 => Some(
+                len | u64::from(raw[0])
+                    | u64::from(raw[n / 2]) << (8 * (n / 2))
+                    | u64::from(raw[n - 1]) << (8 * (n - 1)),
+            ),
+            4..=7 => Some(len | word(0) | word(n - 4) << (8 * (n - 4))),
+            _ => None,
         }
-        // A loop, not a copy: a variable-length copy is a call to memcpy.
-        let mut w = (raw.len() as u64) << 56;
-        for (j, &b) in raw.iter().enumerate() {
-            w |= u64::from(b) << (8 * j);
-        }
-        Some(w)
     }
 
     #[inline]
+    fn slot(p: u64) -> usize {
+        (p.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::SLOT_BITS)) as usize
+    }
+
+    #[inline(always)]
     fn get(&self, raw: &[u8]) -> Option<u32> {
         if let Some(p) = Self::pack(raw) {
-            if let Some(&(_, code)) = self.short.iter().find(|(k, _)| *k == p) {
-                return Some(code);
+            let (k, c) = self.slots[Self::slot(p)];
+            if k == p && c != 0 {
+                return Some(c - 1);
             }
         }
         if self.long.is_empty() {
@@ -152,12 +178,14 @@ impl Dict {
     }
 
     fn insert(&mut self, raw: &[u8], code: u32) {
-        match Self::pack(raw) {
-            Some(p) if self.short.len() < Self::SHORT => self.short.push((p, code)),
-            _ => {
-                self.long.insert(raw.into(), code);
+        if let Some(p) = Self::pack(raw) {
+            let slot = &mut self.slots[Self::slot(p)];
+            if slot.1 == 0 && code < u32::MAX {
+                *slot = (p, code + 1);
+                return;
             }
         }
+        self.long.insert(raw.into(), code);
     }
 }
 
@@ -627,6 +655,23 @@ mod tests {
     use super::Dict;
 
     #[test]
+    fn packing_a_short_value_puts_each_byte_in_its_place() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(8);
+        for _ in 0..20_000 {
+            let v: Vec<u8> = (0..rng.gen_range(0..=8)).map(|_| rng.gen()).collect();
+            let naive = (v.len() <= 7).then(|| {
+                v.iter()
+                    .enumerate()
+                    .fold((v.len() as u64) << 56, |w, (j, &b)| {
+                        w | u64::from(b) << (8 * j)
+                    })
+            });
+            assert_eq!(Dict::pack(&v), naive, "{v:?}");
+        }
+    }
+
+    #[test]
     fn dict_finds_short_and_long_values_past_the_short_list() {
         // 40 values: short ones (some sharing a prefix, one empty) beyond the 16 kept in the
         // packed list, and long ones.
@@ -642,7 +687,8 @@ mod tests {
             assert_eq!(d.get(v), None, "{v:?} before insertion");
             d.insert(v, code as u32);
         }
-        assert_eq!(d.short.len(), Dict::SHORT);
+        // Some short values share a slot and went to the map.
+        assert!(!d.long.is_empty());
         for (code, v) in values.iter().enumerate() {
             assert_eq!(d.get(v), Some(code as u32), "{v:?}");
         }
