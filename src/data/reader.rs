@@ -184,9 +184,9 @@ impl TableReader {
             origin: origin.to_string(),
             source,
         };
-        // The first block decides the kinds of features that were not declared.
-        let first = source.splitter.next_block(chunk_rows).map_err(io_err)?;
-        // Parsed only when some feature's kind is left to inference (an audit reads none).
+        // The first block decides the kinds of features that were not declared: it is read
+        // here, before the threads start, only when some feature's kind is left to inference
+        // (an audit reads none, and its splitter thread then reads the first block itself).
         let undeclared = schema.columns.iter().any(|c| {
             c.role == Role::Feature
                 && !spec
@@ -195,10 +195,12 @@ impl TableReader {
                     .flatten()
                     .any(|name| name == &c.name)
         });
-        let sample = first
-            .as_ref()
-            .filter(|_| undeclared)
-            .map(|b| parse_records(b, source.delimiter));
+        let first = if undeclared {
+            source.splitter.next_block(chunk_rows).map_err(io_err)?
+        } else {
+            None
+        };
+        let sample = first.as_ref().map(|b| parse_records(b, source.delimiter));
         let sample_rows = sample.as_ref().map_or(0, Vec::len);
         if let Some(recs) = &sample {
             schema.infer_feature_kinds(
