@@ -6,10 +6,18 @@ use super::ValueProblem;
 /// Parses a finite decimal number (`12`, `-0.5`, `1e-3`). `NaN` and infinities are
 /// [`ValueProblem::NotFinite`]; anything else that is not a number is
 /// [`ValueProblem::NotANumber`].
+#[inline]
 pub(crate) fn parse_f64(raw: &[u8]) -> Result<f64, ValueProblem> {
-    if let Some(v) = plain_decimal(raw) {
-        return Ok(v);
+    match plain_decimal(raw) {
+        Some(v) => Ok(v),
+        None => parse_f64_general(raw),
     }
+}
+
+/// Everything the plain-decimal fast path does not take: exponents, long mantissas, words.
+#[cold]
+#[inline(never)]
+fn parse_f64_general(raw: &[u8]) -> Result<f64, ValueProblem> {
     let text = std::str::from_utf8(raw).map_err(|_| ValueProblem::InvalidUtf8)?;
     // Rust accepts "inf", "infinity" and "nan" in any case; they are not finite numbers.
     match text.parse::<f64>() {
@@ -29,6 +37,7 @@ const POW10: [f64; 23] = [
 /// as an integer below 2^53 and the power of ten are both exact in f64, so one IEEE division
 /// gives the correctly rounded value, the same as `str::parse` (Clinger's fast path).
 /// Anything else returns `None` for the general parser.
+#[inline]
 fn plain_decimal(raw: &[u8]) -> Option<f64> {
     let (neg, digits) = match raw.first()? {
         b'-' => (true, &raw[1..]),
