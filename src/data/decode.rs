@@ -672,9 +672,9 @@ mod tests {
     }
 
     #[test]
-    fn dict_finds_short_and_long_values_past_the_short_list() {
-        // 40 values: short ones (some sharing a prefix, one empty) beyond the 16 kept in the
-        // packed list, and long ones.
+    fn dict_finds_values_in_slots_after_collisions_and_in_the_map() {
+        // 40 values: 35 short ones (some sharing a prefix, one empty), more than the 64 slots
+        // hold without a collision, and long ones.
         let mut values: Vec<Vec<u8>> = (0..30).map(|i| format!("v{i}").into_bytes()).collect();
         values.push(Vec::new());
         values.push(b"abcdefg".to_vec());
@@ -687,8 +687,12 @@ mod tests {
             assert_eq!(d.get(v), None, "{v:?} before insertion");
             d.insert(v, code as u32);
         }
-        // Some short values share a slot and went to the map.
-        assert!(!d.long.is_empty());
+        // Some short values found their slot taken and went to the map, with the long ones.
+        assert!(
+            d.long.keys().any(|k| k.len() <= 7),
+            "no slot collision exercised"
+        );
+        assert!(d.long.keys().any(|k| k.len() > 7));
         for (code, v) in values.iter().enumerate() {
             assert_eq!(d.get(v), Some(code as u32), "{v:?}");
         }
