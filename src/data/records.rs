@@ -258,7 +258,6 @@ mod tests {
             b"abcdefghijk",
             b"0123456789abcdefghij",
         ];
-        let mut plain_blocks = 0;
         for _ in 0..5000 {
             let mut text = Vec::new();
             for _ in 0..rng.gen_range(0..60) {
@@ -266,7 +265,6 @@ mod tests {
             }
             for delimiter in [b',', b';', b'\t'] {
                 assert!(is_plain(&text, delimiter));
-                plain_blocks += 1;
                 assert_eq!(
                     all(PlainRecords::new(&text, delimiter)),
                     all(CsvRecords::new(&text, delimiter)),
@@ -275,7 +273,6 @@ mod tests {
                 );
             }
         }
-        assert_eq!(plain_blocks, 15_000);
     }
 
     #[test]
