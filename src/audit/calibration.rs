@@ -132,6 +132,46 @@ pub(crate) fn bin_of(edges: &[f64], score: f64) -> usize {
     interior.partition_point(|&e| e < score)
 }
 
+/// A segment's bin edges and per-bin sums, computed once for ECE, MCE and Hosmer-Lemeshow.
+pub struct Bins {
+    edges: Vec<f64>,
+    sums: BinSums,
+}
+
+impl Bins {
+    /// Bins the segment's scores.
+    pub fn new(binning: Binning, s: &SegmentStats) -> Bins {
+        let edges = edges(binning, s);
+        let sums = bin_sums(&edges, s);
+        Bins { edges, sums }
+    }
+}
+
+/// The bins of scores taken in ascending order: the same bin as [`bin_of`], found by moving
+/// forward over the edges instead of a search per score.
+pub(crate) struct BinCursor<'a> {
+    edges: &'a [f64],
+    at: usize,
+}
+
+impl<'a> BinCursor<'a> {
+    /// A cursor over `edges` (at least two), at the first bin.
+    pub(crate) fn new(edges: &'a [f64]) -> Self {
+        BinCursor { edges, at: 0 }
+    }
+
+    /// The bin of `score`, which is not below any score asked before.
+    #[inline]
+    pub(crate) fn bin(&mut self, score: f64) -> usize {
+        let interior = &self.edges[1..self.edges.len() - 1];
+        while self.at < interior.len() && interior[self.at] < score {
+            self.at += 1;
+        }
+        debug_assert_eq!(self.at, bin_of(self.edges, score));
+        self.at
+    }
+}
+
 /// Per-bin sums: rows, weight, squared weight, positive weight, weighted score sum.
 struct BinSums {
     rows: Vec<u64>,
@@ -150,14 +190,9 @@ fn bin_sums(e: &[f64], s: &SegmentStats) -> BinSums {
         pos: vec![0.0; k],
         score: vec![0.0; k],
     };
-    // Scores come in ascending order, so the bin index only moves forward: the same count of
-    // interior edges strictly below the score as `bin_of`, without a search per score.
-    let interior = &e[1..k];
-    let mut i = 0;
+    let mut cursor = BinCursor::new(e);
     for (score, c) in s.score_cells() {
-        while i < interior.len() && interior[i] < score {
-            i += 1;
-        }
+        let i = cursor.bin(score);
         let w = c.weight[0] + c.weight[1];
         b.rows[i] += c.rows[0] + c.rows[1];
         b.w[i] += w;
@@ -171,8 +206,7 @@ fn bin_sums(e: &[f64], s: &SegmentStats) -> BinSums {
 /// The reliability table: every bin with its rows, (weighted) mean score and observed rate
 /// with a Wilson interval on the bin's effective size.
 pub fn reliability(binning: Binning, s: &SegmentStats, z: f64) -> Vec<ReliabilityBin> {
-    let e = edges(binning, s);
-    let b = bin_sums(&e, s);
+    let Bins { edges: e, sums: b } = Bins::new(binning, s);
     (0..e.len() - 1)
         .map(|i| {
             let filled = b.rows[i] > 0 && b.w[i] > 0.0;
@@ -199,9 +233,8 @@ pub fn reliability(binning: Binning, s: &SegmentStats, z: f64) -> Vec<Reliabilit
 
 /// ECE = Σ over non-empty bins of (n_b / n) |mean score_b - observed_b|; MCE = the largest
 /// |mean score_b - observed_b|. With weights, n_b is the bin's weight.
-pub fn ece_mce(binning: Binning, s: &SegmentStats) -> (MetricValue, MetricValue) {
-    let e = edges(binning, s);
-    let b = bin_sums(&e, s);
+pub fn ece_mce(bins: &Bins) -> (MetricValue, MetricValue) {
+    let b = &bins.sums;
     let n: f64 = b.w.iter().sum();
     if n <= 0.0 {
         let u = MetricValue::undefined(Undefined::NoScores);
@@ -223,9 +256,8 @@ pub fn ece_mce(binning: Binning, s: &SegmentStats) -> (MetricValue, MetricValue)
 /// function, so tiny p-values keep their precision), G the number of
 /// bins used. Empty bins, and bins where E_b is 0 or n_b (no variance), are left out.
 /// Undefined with fewer than 3 bins used.
-pub fn hosmer_lemeshow(binning: Binning, s: &SegmentStats) -> (MetricValue, MetricValue) {
-    let e = edges(binning, s);
-    let b = bin_sums(&e, s);
+pub fn hosmer_lemeshow(bins: &Bins) -> (MetricValue, MetricValue) {
+    let b = &bins.sums;
     let (mut h, mut g) = (0.0, 0usize);
     for i in 0..b.w.len() {
         let (nb, eb, ob) = (b.w[i], b.score[i], b.pos[i]);
@@ -324,7 +356,7 @@ mod tests {
         for k in 0..10 {
             s.add(Some(0.5), true, k < 5, 1.0);
         }
-        let (ece, mce) = ece_mce(Binning::Uniform(10), &s);
+        let (ece, mce) = ece_mce(&Bins::new(Binning::Uniform(10), &s));
         assert_eq!((ece.value, mce.value), (Some(0.0), Some(0.0)));
         assert_eq!(
             recalibration(&s).0.undefined_reason,

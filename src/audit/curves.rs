@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::calibration::{bin_of, edges, Binning};
+use super::calibration::{edges, BinCursor, Binning};
 use super::stats::SegmentStats;
 
 /// Bins of the score distribution: uniform over [0, 1], with the calibration binning rule.
@@ -91,8 +91,9 @@ pub fn score_distribution(s: &SegmentStats) -> Vec<ScoreBin> {
             positives: 0.0,
         })
         .collect();
+    let mut cursor = BinCursor::new(&e);
     for (score, [neg, pos]) in s.score_weights() {
-        if let Some(b) = bins.get_mut(bin_of(&e, score)) {
+        if let Some(b) = bins.get_mut(cursor.bin(score)) {
             b.negatives += neg;
             b.positives += pos;
         }

@@ -104,12 +104,10 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
         None => MetricValue::undefined(SingleClass),
     };
     put("auc", scored(auc(s)));
-    put(
-        "brier",
-        scored(mean_over_scores(s, |sc, y| (sc - y) * (sc - y))),
-    );
-    put("log_loss", scored(mean_over_scores(s, log_loss_term)));
-    put("mean_score", scored(mean_over_scores(s, |sc, _| sc)));
+    let means = score_means(s);
+    put("brier", scored(means.as_ref().map(|m| m.brier)));
+    put("log_loss", scored(means.as_ref().map(|m| m.log_loss)));
+    put("mean_score", scored(means.as_ref().map(|m| m.mean_score)));
     let scoring = match ctx.median {
         _ if !s.has_scores() => MetricValue::undefined(if empty { EmptySegment } else { NoScores }),
         Some(med) => {
@@ -133,15 +131,16 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
     };
     put("scoring_rate", scoring);
     if s.has_scores() {
-        let (ece, mce) = calibration::ece_mce(ctx.binning, s);
+        let bins = calibration::Bins::new(ctx.binning, s);
+        let (ece, mce) = calibration::ece_mce(&bins);
         put("ece", ece);
         put("mce", mce);
-        let citl = mean_over_scores(s, |sc, _| sc).map(|ms| p.w / n.w - ms);
+        let citl = means.as_ref().map(|m| p.w / n.w - m.mean_score);
         put("calibration_in_the_large", scored(citl));
         let (slope, intercept) = calibration::recalibration(s);
         put("calibration_slope", slope);
         put("calibration_intercept", intercept);
-        let (hl, hl_p) = calibration::hosmer_lemeshow(ctx.binning, s);
+        let (hl, hl_p) = calibration::hosmer_lemeshow(&bins);
         put("hosmer_lemeshow", hl);
         put("hosmer_lemeshow_p", hl_p);
     } else {
@@ -190,23 +189,39 @@ pub fn auc(s: &SegmentStats) -> Option<f64> {
     Some(twice_wins / (2.0 * p * n))
 }
 
-/// Weighted mean of f(score, label) over the rows, summed over the sorted histogram.
-fn mean_over_scores(s: &SegmentStats, f: impl Fn(f64, f64) -> f64) -> Option<f64> {
-    let total_w: f64 = s.score_weights().map(|(_, c)| c[0] + c[1]).sum();
-    if total_w <= 0.0 {
-        return None;
-    }
-    let total: f64 = s
-        .score_weights()
-        .map(|(sc, [w0, w1])| w0 * f(sc, 0.0) + w1 * f(sc, 1.0))
-        .sum();
-    Some(total / total_w)
+/// Weighted means over the rows of a segment's scores, in one pass over the sorted histogram:
+/// Brier = Σ w (s - y)² / Σ w; log loss = -Σ w (y ln s' + (1 - y) ln(1 - s')) / Σ w with s'
+/// clipped to [ε, 1 - ε] (scikit-learn's `log_loss`); mean score = Σ w s / Σ w. `None` when
+/// the segment has no scored weight.
+struct ScoreMeans {
+    brier: f64,
+    log_loss: f64,
+    mean_score: f64,
 }
 
-fn log_loss_term(s: f64, y: f64) -> f64 {
+fn score_means(s: &SegmentStats) -> Option<ScoreMeans> {
+    let (mut total_w, mut brier, mut log_loss, mut score) = (0.0, 0.0, 0.0, 0.0);
+    for (sc, [w0, w1]) in s.score_weights() {
+        total_w += w0 + w1;
+        brier += w0 * (sc * sc) + w1 * ((sc - 1.0) * (sc - 1.0));
+        // A label of 0 or 1 zeroes one of the two logarithms: each row's term is exactly
+        // -ln(1 - s') or -ln(s').
+        let (l0, l1) = log_loss_terms(sc);
+        log_loss += w0 * l0 + w1 * l1;
+        score += w0 * sc + w1 * sc;
+    }
+    (total_w > 0.0).then(|| ScoreMeans {
+        brier: brier / total_w,
+        log_loss: log_loss / total_w,
+        mean_score: score / total_w,
+    })
+}
+
+/// The log-loss terms of a row with score `s` and label 0, and label 1.
+fn log_loss_terms(s: f64) -> (f64, f64) {
     let eps = f64::EPSILON;
     let s = s.clamp(eps, 1.0 - eps);
-    -(y * s.ln() + (1.0 - y) * (1.0 - s).ln())
+    (-(1.0 - s).ln(), -s.ln())
 }
 
 #[cfg(test)]
