@@ -21,7 +21,7 @@ use rustc_hash::FxHashMap;
 use std::any::Any;
 use std::sync::Arc;
 
-use crate::data::{Field, Folded, RowSink, SinkFactory, MISSING_CODE};
+use crate::data::{Field, Folded, RowBatch, RowSink, SinkFactory, MISSING_CODE};
 
 /// A run of rows to add: the label, the score or the prediction, and the code of each
 /// protected attribute (in the order given to [`Auditor::new`]).
@@ -695,11 +695,13 @@ struct BlockCells {
     cells: Vec<BlockCell>,
 }
 
-impl RowSink for BlockCells {
-    fn row(&mut self, f: &[Field]) {
+impl BlockCells {
+    /// Adds one row whose fields (by schema position) `f` gives.
+    #[inline(always)]
+    fn add(&mut self, f: impl Fn(usize) -> Option<Field>) {
         let l = &*self.layout;
-        let code = |i: usize| match f.get(i) {
-            Some(Field::Code(c)) => *c,
+        let code = |i: usize| match f(i) {
+            Some(Field::Code(c)) => c,
             _ => MISSING_CODE,
         };
         let small = small_key(l.protected.len(), l.protected.iter().map(|&i| code(i)));
@@ -729,13 +731,13 @@ impl RowSink for BlockCells {
                 c
             }
         };
-        let positive = matches!(f.get(l.label), Some(Field::Bool(Some(true))));
-        let score = l.score.and_then(|i| match f.get(i) {
-            Some(Field::Num(x)) => Some(*x),
+        let positive = matches!(f(l.label), Some(Field::Bool(Some(true))));
+        let score = l.score.and_then(|i| match f(i) {
+            Some(Field::Num(x)) => Some(x),
             _ => None,
         });
         let selected = match l.prediction {
-            Some(p) => matches!(f.get(p), Some(Field::Bool(Some(true)))),
+            Some(p) => matches!(f(p), Some(Field::Bool(Some(true)))),
             None => score.is_some_and(|s| s >= l.threshold),
         };
         let cell = &mut self.cells[c];
@@ -743,6 +745,18 @@ impl RowSink for BlockCells {
         cell.counts[confusion_slot(selected, positive)] += 1;
         if let Some(s) = score {
             cell.scores.push((score_key(s) << 1) | u64::from(positive));
+        }
+    }
+}
+
+impl RowSink for BlockCells {
+    fn row(&mut self, f: &[Field]) {
+        self.add(|i| f.get(i).copied());
+    }
+
+    fn rows(&mut self, batch: &RowBatch<'_>) {
+        for r in 0..batch.len {
+            self.add(|i| batch.columns.get(i).and_then(|c| c.get(r)).copied());
         }
     }
 

@@ -14,8 +14,8 @@ use rustc_hash::FxHashMap;
 
 use super::columns::{ColumnValues, TextValues};
 use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
-use super::fold::{Field, FoldSlot, RowSink, SinkFactory};
-use super::records::{is_plain, CsvRecords, PlainRecords, Record, Records};
+use super::fold::{Field, FoldSlot, RowBatch, RowSink, SinkFactory};
+use super::records::{is_plain, CsvRecords, PlainBatch, PlainRecords, Record};
 use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
 use super::spec::Role;
 use super::split::Block;
@@ -196,62 +196,121 @@ enum Cell {
     NewLevel,
 }
 
+/// Records decoded together on the fast path of a plain block (see [`BlockDecoder::batch`]).
+const BATCH_ROWS: usize = 256;
+
 /// Decodes a block.
 pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
     let bytes = &block.bytes[..];
+    let mut dec = BlockDecoder::new(plan, block);
     if is_plain(bytes, plan.delimiter) {
-        decode_records(plan, block, PlainRecords::new(bytes, plan.delimiter))
+        let mut records = PlainRecords::new(bytes, plan.delimiter);
+        let mut batch = records.batch();
+        'batches: while records.fill(&mut batch, BATCH_ROWS) > 0 {
+            if dec.batch(&batch) {
+                continue;
+            }
+            for r in 0..batch.len() {
+                if !dec.row(&batch.record(r), batch.line(r)) {
+                    break 'batches;
+                }
+            }
+        }
     } else {
-        decode_records(plan, block, CsvRecords::new(bytes, plan.delimiter))
+        let mut records = CsvRecords::new(bytes, plan.delimiter);
+        while let Some(line) = records.advance() {
+            if !dec.row(records.record(), line) {
+                break;
+            }
+        }
     }
+    dec.finish()
 }
 
-fn decode_records<R: Records>(plan: &Plan, block: &Block, mut records: R) -> BlockOut {
-    let mut out = BlockOut {
-        rows_read: 0,
-        n_rows: 0,
-        columns: (0..plan.cols.len())
-            .map(|ci| ColumnValues::new(plan.block_kind(ci), 0))
-            .collect(),
-        levels: vec![Vec::new(); plan.cols.len()],
-        spelled: [None, None],
-        rejected: BTreeMap::new(),
-        error: None,
-        folded: None,
-        missing: vec![0; plan.cols.len()],
-        labels: [0; 2],
-    };
-    let mut sink = plan.fold.get().map(|make| make());
-    let mut dicts: Vec<Dict> = (0..plan.cols.len()).map(|_| Dict::default()).collect();
-    let ops: Vec<Op> = (0..plan.cols.len()).map(|ci| Op::of(plan, ci)).collect();
-    let mut scratch = Scratch {
-        row: Vec::with_capacity(plan.cols.len()),
-        new_levels: Vec::new(),
-        missing: Vec::new(),
-        na_words: plan.na.iter().any(|m| !m.is_empty()),
-    };
-    let label = plan
-        .cols
-        .iter()
-        .position(|c| matches!(c.decoder, Decoder::Label));
-    while let Some(rec_line) = records.advance() {
-        let rec = records.record();
-        let line = block.first_line + rec_line - 1;
+/// The state of decoding one block.
+struct BlockDecoder<'p> {
+    plan: &'p Plan,
+    first_line: u64,
+    out: BlockOut,
+    sink: Option<Box<dyn RowSink>>,
+    dicts: Vec<Dict>,
+    ops: Vec<Op>,
+    scratch: Scratch,
+    /// The label's position in the plan.
+    label: Option<usize>,
+    /// A batch's decoded fields, per column (see [`BlockDecoder::batch`]).
+    columns: Vec<Vec<Field>>,
+    /// A batch's missing values, per column.
+    batch_missing: Vec<u64>,
+}
+
+impl<'p> BlockDecoder<'p> {
+    fn new(plan: &'p Plan, block: &Block) -> Self {
+        let n = plan.cols.len();
+        BlockDecoder {
+            plan,
+            first_line: block.first_line,
+            out: BlockOut {
+                rows_read: 0,
+                n_rows: 0,
+                columns: (0..n)
+                    .map(|ci| ColumnValues::new(plan.block_kind(ci), 0))
+                    .collect(),
+                levels: vec![Vec::new(); n],
+                spelled: [None, None],
+                rejected: BTreeMap::new(),
+                error: None,
+                folded: None,
+                missing: vec![0; n],
+                labels: [0; 2],
+            },
+            sink: plan.fold.get().map(|make| make()),
+            dicts: (0..n).map(|_| Dict::default()).collect(),
+            ops: (0..n).map(|ci| Op::of(plan, ci)).collect(),
+            scratch: Scratch {
+                row: Vec::with_capacity(n),
+                new_levels: Vec::new(),
+                missing: Vec::new(),
+                na_words: plan.na.iter().any(|m| !m.is_empty()),
+            },
+            label: plan
+                .cols
+                .iter()
+                .position(|c| matches!(c.decoder, Decoder::Label)),
+            columns: vec![Vec::new(); n],
+            batch_missing: vec![0; n],
+        }
+    }
+
+    /// Reads one record at `rec_line` within the block: commits it, or counts its rejection;
+    /// `false` after an error that stops the block.
+    fn row(&mut self, rec: &impl Record, rec_line: u64) -> bool {
+        let plan = self.plan;
+        let out = &mut self.out;
+        let scratch = &mut self.scratch;
+        let line = self.first_line + rec_line - 1;
         out.rows_read += 1;
-        match check_row(plan, &ops, rec, line, &dicts, &mut scratch) {
+        match check_row(plan, &self.ops, rec, line, &self.dicts, scratch) {
             Ok(None) => {
                 let new_levels = &scratch.new_levels;
                 let row = &mut scratch.row;
                 commit_row(
-                    plan, rec, line, new_levels, label, &mut dicts, &mut out, row,
+                    plan,
+                    rec,
+                    line,
+                    new_levels,
+                    self.label,
+                    &mut self.dicts,
+                    out,
+                    row,
                 );
-                match &mut sink {
+                match &mut self.sink {
                     Some(sink) => {
                         // Counted here as count_row would, without another pass.
                         for &ci in &scratch.missing {
                             out.missing[ci] += 1;
                         }
-                        if let Some(Field::Bool(Some(b))) = label.map(|li| row[li]) {
+                        if let Some(Field::Bool(Some(b))) = self.label.map(|li| row[li]) {
                             out.labels[usize::from(b)] += 1;
                         }
                         sink.row(row);
@@ -259,18 +318,171 @@ fn decode_records<R: Records>(plan: &Plan, block: &Block, mut records: R) -> Blo
                     None => store_row(rec, plan, row, &mut out.columns),
                 }
                 out.n_rows += 1;
+                true
             }
             Ok(Some(key)) => {
                 out.rejected.entry(key).or_insert((0, line)).0 += 1;
+                true
             }
             Err(e) => {
                 out.error = Some(e);
-                break;
+                false
             }
         }
     }
-    out.folded = sink.map(RowSink::finish);
-    out
+
+    /// The fast path of a plain block: decodes a batch of records column by column, with
+    /// each column's step chosen once for the batch instead of per field. It handles only
+    /// the common case, where every record is committed with values the block has seen:
+    /// it returns `false`, having changed nothing, when a record has the wrong number of
+    /// fields or too many bytes, a value is invalid or new to the block, or a missing value
+    /// rejects its row, and the batch is then read record by record ([`BlockDecoder::row`]).
+    /// When it returns `true`, the block's state is what reading the records one by one
+    /// would have made it.
+    fn batch(&mut self, batch: &PlainBatch<'_>) -> bool {
+        let plan = self.plan;
+        let (n, nf) = (batch.len(), plan.n_fields);
+        if !batch.all_have(nf) || batch.max_field_bytes(nf) > plan.max_field {
+            return false;
+        }
+        let na_words = self.scratch.na_words;
+        for (ci, op) in self.ops.iter().enumerate() {
+            let col = &mut self.columns[ci];
+            col.clear();
+            let dict = &self.dicts[ci];
+            let na = MissingRule { plan, na_words };
+            // One loop per kind, so that each is compiled with its own decoding inlined.
+            let known = |c| match c {
+                Ok(Cell::Known(f)) => Some(f),
+                _ => None,
+            };
+            let missing = match op.kind {
+                k @ OpKind::Number { .. } => {
+                    fill_column(col, batch, nf, op, na, |raw| known(decode(k, raw, dict)))
+                }
+                OpKind::Category => {
+                    fill_column(col, batch, nf, op, na, |raw| dict.get(raw).map(Field::Code))
+                }
+                k @ (OpKind::Flag | OpKind::Label) => {
+                    fill_column(col, batch, nf, op, na, |raw| known(decode(k, raw, dict)))
+                }
+                k @ (OpKind::Time | OpKind::Text) => {
+                    fill_column(col, batch, nf, op, na, |raw| known(decode(k, raw, dict)))
+                }
+            };
+            match missing {
+                Some(m) => self.batch_missing[ci] = m,
+                None => return false,
+            }
+        }
+        let out = &mut self.out;
+        out.rows_read += n as u64;
+        out.n_rows += n;
+        if let Some(li) = self.label {
+            for b in [false, true] {
+                let s = &mut out.spelled[usize::from(b)];
+                if s.is_none() {
+                    if let Some(r) = self.columns[li]
+                        .iter()
+                        .position(|f| *f == Field::Bool(Some(b)))
+                    {
+                        let raw = batch.field(nf, r, plan.cols[li].def.index).trim_ascii();
+                        *s = Some(String::from_utf8_lossy(raw).into_owned());
+                    }
+                }
+            }
+        }
+        match &mut self.sink {
+            Some(sink) => {
+                for (total, m) in out.missing.iter_mut().zip(&self.batch_missing) {
+                    *total += m;
+                }
+                if let Some(li) = self.label {
+                    for f in &self.columns[li] {
+                        if let Field::Bool(Some(b)) = f {
+                            out.labels[usize::from(*b)] += 1;
+                        }
+                    }
+                }
+                sink.rows(&RowBatch {
+                    columns: &self.columns,
+                    len: n,
+                });
+            }
+            None => {
+                for r in 0..n {
+                    self.scratch.row.clear();
+                    self.scratch.row.extend(self.columns.iter().map(|c| c[r]));
+                    store_row(&batch.record(r), plan, &self.scratch.row, &mut out.columns);
+                }
+            }
+        }
+        true
+    }
+
+    fn finish(mut self) -> BlockOut {
+        self.out.folded = self.sink.map(RowSink::finish);
+        self.out
+    }
+}
+
+/// `raw` without leading and trailing ASCII whitespace (`trim_ascii`), with one comparison
+/// per end for the usual field that has none.
+#[inline(always)]
+fn trim(raw: &[u8]) -> &[u8] {
+    match raw {
+        [first, .., last] if *first > b' ' && *last > b' ' => raw,
+        [only] if *only > b' ' => raw,
+        _ => raw.trim_ascii(),
+    }
+}
+
+/// Which values are missing: empty ones when the plan says so, and the plan's words.
+#[derive(Clone, Copy)]
+struct MissingRule<'p> {
+    plan: &'p Plan,
+    /// Whether any missing-value word is not empty.
+    na_words: bool,
+}
+
+impl MissingRule<'_> {
+    #[inline(always)]
+    fn is_missing(self, raw: &[u8]) -> bool {
+        if raw.is_empty() {
+            self.plan.na_empty
+        } else {
+            self.na_words && self.plan.is_na(raw)
+        }
+    }
+}
+
+/// Decodes field `op.index` of a batch's records into `col` with `decode`, handling
+/// missing values as [`check_row`] does; returns the missing values counted, or `None` when a
+/// value cannot be decoded here or a missing value rejects its row.
+#[inline(always)]
+fn fill_column(
+    col: &mut Vec<Field>,
+    batch: &PlainBatch<'_>,
+    nf: usize,
+    op: &Op,
+    na: MissingRule<'_>,
+    decode: impl Fn(&[u8]) -> Option<Field>,
+) -> Option<u64> {
+    let mut missing = 0;
+    for r in 0..batch.len() {
+        let raw = trim(batch.field(nf, r, op.index));
+        if na.is_missing(raw) {
+            if op.missing_rejects {
+                return None;
+            }
+            col.push(op.absent);
+            // Text is missing when empty (see check_row).
+            missing += u64::from(!matches!(op.absent, Field::Text) || raw.is_empty());
+            continue;
+        }
+        col.push(decode(raw)?);
+    }
+    Some(missing)
 }
 
 /// Folds a block decoded into columns (before the caller set a sink factory) as the decoding
@@ -448,13 +660,12 @@ fn check_row(
         }
     }
     for (ci, op) in ops.iter().enumerate() {
-        let raw = rec.get(op.index).unwrap_or_default().trim_ascii();
-        let missing = if raw.is_empty() {
-            plan.na_empty
-        } else {
-            scratch.na_words && plan.is_na(raw)
+        let raw = trim(rec.get(op.index).unwrap_or_default());
+        let na = MissingRule {
+            plan,
+            na_words: scratch.na_words,
         };
-        if missing {
+        if na.is_missing(raw) {
             if op.missing_rejects {
                 return Ok(Some(("missing_value", Some(ci))));
             }

@@ -22,10 +22,29 @@ pub enum Field {
     Text,
 }
 
+/// Committed rows given to a sink together, column by column: `columns[c][r]` is field `c`
+/// (schema order) of row `r`, and every column has `len` values.
+pub struct RowBatch<'a> {
+    /// The rows' fields, one column per schema column.
+    pub columns: &'a [Vec<Field>],
+    /// The number of rows.
+    pub len: usize,
+}
+
 /// Accumulates the rows of one block.
 pub trait RowSink: Send {
     /// Adds one committed row (rejected rows never reach the sink).
     fn row(&mut self, fields: &[Field]);
+    /// Adds committed rows given column by column, in order: the same as [`RowSink::row`]
+    /// on each row in turn, which is what the default does.
+    fn rows(&mut self, batch: &RowBatch<'_>) {
+        let mut row = Vec::with_capacity(batch.columns.len());
+        for r in 0..batch.len {
+            row.clear();
+            row.extend(batch.columns.iter().map(|c| c[r]));
+            self.row(&row);
+        }
+    }
     /// The block's result, handed back to the caller as [`Folded::partial`].
     fn finish(self: Box<Self>) -> Box<dyn Any + Send>;
 }

@@ -21,17 +21,6 @@ pub(crate) trait Record {
     fn fields(&self) -> impl Iterator<Item = &[u8]>;
 }
 
-/// A block's records, one at a time.
-pub(crate) trait Records {
-    /// The record type.
-    type Rec: Record;
-    /// Reads the next record; returns its line within the block (from 1), as csv's
-    /// `Position::line`, or `None` at the end.
-    fn advance(&mut self) -> Option<u64>;
-    /// The record read last.
-    fn record(&self) -> &Self::Rec;
-}
-
 /// Whether a block can be split plainly: no byte csv_core would treat specially other than
 /// the delimiter and `\n`.
 pub(crate) fn is_plain(bytes: &[u8], delimiter: u8) -> bool {
@@ -70,9 +59,10 @@ impl<'a> CsvRecords<'a> {
     }
 }
 
-impl Records for CsvRecords<'_> {
-    type Rec = ByteRecord;
-    fn advance(&mut self) -> Option<u64> {
+impl CsvRecords<'_> {
+    /// Reads the next record; returns its line within the block (from 1), as csv's
+    /// `Position::line`, or `None` at the end.
+    pub(crate) fn advance(&mut self) -> Option<u64> {
         // Reading from a byte slice cannot fail with I/O; with `flexible` there is no other
         // error.
         self.rdr
@@ -80,17 +70,41 @@ impl Records for CsvRecords<'_> {
             .unwrap_or(false)
             .then(|| self.rec.position().map_or(1, csv::Position::line))
     }
-    fn record(&self) -> &ByteRecord {
+    /// The record read last.
+    pub(crate) fn record(&self) -> &ByteRecord {
         &self.rec
     }
 }
 
-/// A record of a plain block: its bytes and the end of each field (the position of the
-/// delimiter or line feed after it, relative to the block).
+/// Records of a plain block (see [`is_plain`]): lines split on the delimiter, read a batch at
+/// a time ([`PlainRecords::fill`]). As csv_core does, empty lines are skipped, and a record's
+/// line is the line after the previous record (or 1), whatever empty lines come between.
+pub(crate) struct PlainRecords<'a> {
+    bytes: &'a [u8],
+    delimiter: u8,
+    pos: usize,
+    /// Line feeds consumed so far.
+    lines: u64,
+}
+
+/// A batch of records of a plain block, as the positions of their fields in the block.
+pub(crate) struct PlainBatch<'a> {
+    bytes: &'a [u8],
+    /// Per record: its first byte.
+    starts: Vec<usize>,
+    /// Per record, and one more: where its field ends begin in `ends`.
+    firsts: Vec<usize>,
+    /// Per record: its line within the block (from 1), as csv's `Position::line`.
+    lines: Vec<u64>,
+    /// The position of the delimiter or line feed (or the block's end) after each field.
+    ends: Vec<usize>,
+}
+
+/// A record of a [`PlainBatch`].
 pub(crate) struct PlainRecord<'a> {
     bytes: &'a [u8],
     start: usize,
-    ends: Vec<usize>,
+    ends: &'a [usize],
 }
 
 impl Record for PlainRecord<'_> {
@@ -115,39 +129,62 @@ impl Record for PlainRecord<'_> {
     }
 }
 
-/// Records of a plain block (see [`is_plain`]): lines split on the delimiter. As csv_core
-/// does, empty lines are skipped, and a record's line is the line after the previous record
-/// (or 1), whatever empty lines come between.
-pub(crate) struct PlainRecords<'a> {
-    rec: PlainRecord<'a>,
-    delimiter: u8,
-    pos: usize,
-    /// Line feeds consumed so far.
-    lines: u64,
-}
-
 impl<'a> PlainRecords<'a> {
     pub(crate) fn new(bytes: &'a [u8], delimiter: u8) -> Self {
         PlainRecords {
-            rec: PlainRecord {
-                bytes,
-                start: 0,
-                ends: Vec::new(),
-            },
+            bytes,
             delimiter,
             pos: 0,
             lines: 0,
         }
     }
-}
 
-impl PlainRecords<'_> {
-    /// Records the field ends of the line starting at `self.pos` in `self.rec.ends` (all but
-    /// the last) and returns the position of its line feed, or the end of the block. Eight
-    /// bytes at a time: fields are short, so a search per byte of interest would cost more.
+    /// An empty batch for [`PlainRecords::fill`].
+    pub(crate) fn batch(&self) -> PlainBatch<'a> {
+        PlainBatch {
+            bytes: self.bytes,
+            starts: Vec::new(),
+            firsts: vec![0],
+            lines: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// Replaces the batch's records with the next (at most) `max` records; returns how many
+    /// (0 at the end of the block).
+    pub(crate) fn fill(&mut self, batch: &mut PlainBatch<'a>, max: usize) -> usize {
+        batch.starts.clear();
+        batch.lines.clear();
+        batch.ends.clear();
+        batch.firsts.truncate(1);
+        while batch.starts.len() < max {
+            let line = self.lines + 1;
+            loop {
+                if self.pos >= self.bytes.len() {
+                    return batch.starts.len();
+                }
+                let start = self.pos;
+                let end = self.scan_line(&mut batch.ends);
+                self.pos = end + 1;
+                // An empty line has no delimiter, so it added no end.
+                if end > start {
+                    batch.ends.push(end);
+                    batch.starts.push(start);
+                    batch.firsts.push(batch.ends.len());
+                    batch.lines.push(line);
+                    break;
+                }
+            }
+        }
+        batch.starts.len()
+    }
+
+    /// Records the field ends of the line starting at `self.pos` in `ends` (all but the
+    /// last) and returns the position of its line feed, or the end of the block. Eight bytes
+    /// at a time: fields are short, so a search per byte of interest would cost more.
     #[inline]
-    fn scan_line(&mut self) -> usize {
-        let bytes = self.rec.bytes;
+    fn scan_line(&mut self, ends: &mut Vec<usize>) -> usize {
+        let bytes = self.bytes;
         let (delim, newline) = (splat(self.delimiter), splat(b'\n'));
         let mut i = self.pos;
         while let Some(word) = bytes.get(i..i + 8) {
@@ -161,7 +198,7 @@ impl PlainRecords<'_> {
                     self.lines += 1;
                     return at;
                 }
-                self.rec.ends.push(at);
+                ends.push(at);
                 hits &= hits - 1;
             }
             i += 8;
@@ -172,11 +209,60 @@ impl PlainRecords<'_> {
                 return i;
             }
             if b == self.delimiter {
-                self.rec.ends.push(i);
+                ends.push(i);
             }
             i += 1;
         }
         bytes.len()
+    }
+}
+
+impl<'a> PlainBatch<'a> {
+    /// The number of records.
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Record `r` (below [`PlainBatch::len`]).
+    pub(crate) fn record(&self, r: usize) -> PlainRecord<'_> {
+        PlainRecord {
+            bytes: self.bytes,
+            start: self.starts[r],
+            ends: &self.ends[self.firsts[r]..self.firsts[r + 1]],
+        }
+    }
+
+    /// The line of record `r` within the block (from 1).
+    pub(crate) fn line(&self, r: usize) -> u64 {
+        self.lines[r]
+    }
+
+    /// Whether every record has `n` fields (so that [`PlainBatch::field`] may be used).
+    pub(crate) fn all_have(&self, n: usize) -> bool {
+        n > 0
+            && self.ends.len() == n * self.len()
+            && self.firsts.iter().enumerate().all(|(r, &f)| f == r * n)
+    }
+
+    /// The longest record's field bytes (see [`Record::field_bytes`]), when every record
+    /// has `n > 0` fields.
+    pub(crate) fn max_field_bytes(&self, n: usize) -> usize {
+        (0..self.len())
+            .map(|r| self.ends[r * n + n - 1] - self.starts[r] - (n - 1))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Field `i` of record `r`, when every record has `n` fields and `i < n`.
+    #[inline(always)]
+    pub(crate) fn field(&self, n: usize, r: usize, i: usize) -> &'a [u8] {
+        let at = r * n + i;
+        let start = if i == 0 {
+            self.starts[r]
+        } else {
+            self.ends[at - 1] + 1
+        };
+        self.bytes.get(start..self.ends[at]).unwrap_or_default()
     }
 }
 
@@ -193,50 +279,60 @@ fn zero_bytes(w: u64) -> u64 {
     !(((w & LOW7).wrapping_add(LOW7)) | w | LOW7)
 }
 
-impl<'a> Records for PlainRecords<'a> {
-    type Rec = PlainRecord<'a>;
-    fn advance(&mut self) -> Option<u64> {
-        let bytes = self.rec.bytes;
-        let line = self.lines + 1;
-        loop {
-            if self.pos >= bytes.len() {
-                return None;
-            }
-            self.rec.start = self.pos;
-            self.rec.ends.clear();
-            let end = self.scan_line();
-            self.pos = end + 1;
-            if end > self.rec.start {
-                self.rec.ends.push(end);
-                return Some(line);
-            }
-        }
-    }
-    fn record(&self) -> &PlainRecord<'a> {
-        &self.rec
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
 
-    fn all<R: Records>(mut r: R) -> Vec<(u64, Vec<Vec<u8>>)> {
+    type Fields = Vec<(u64, Vec<Vec<u8>>)>;
+
+    fn record_fields(line: u64, rec: &impl Record) -> (u64, Vec<Vec<u8>>) {
+        let fields: Vec<Vec<u8>> = rec.fields().map(<[u8]>::to_vec).collect();
+        assert_eq!(fields.len(), rec.len());
+        assert_eq!(
+            rec.field_bytes(),
+            fields.iter().map(Vec::len).sum::<usize>()
+        );
+        for (i, f) in fields.iter().enumerate() {
+            assert_eq!(rec.get(i), Some(&f[..]));
+        }
+        assert_eq!(rec.get(fields.len()), None);
+        (line, fields)
+    }
+
+    fn all(mut r: CsvRecords<'_>) -> Fields {
         let mut out = Vec::new();
         while let Some(line) = r.advance() {
-            let rec = r.record();
-            let fields: Vec<Vec<u8>> = rec.fields().map(<[u8]>::to_vec).collect();
-            assert_eq!(fields.len(), rec.len());
-            assert_eq!(
-                rec.field_bytes(),
-                fields.iter().map(Vec::len).sum::<usize>()
-            );
-            for (i, f) in fields.iter().enumerate() {
-                assert_eq!(rec.get(i), Some(&f[..]));
+            out.push(record_fields(line, r.record()));
+        }
+        out
+    }
+
+    /// The records of a plain block read in batches of `max` records; checks the batch's
+    /// direct field access where every record has the same number of fields.
+    fn all_plain(text: &[u8], delimiter: u8, max: usize) -> Fields {
+        let mut records = PlainRecords::new(text, delimiter);
+        let mut batch = records.batch();
+        let mut out = Vec::new();
+        while records.fill(&mut batch, max) > 0 {
+            assert!(batch.len() <= max);
+            let first = batch.record(0).len();
+            if batch.all_have(first) {
+                let mut longest = 0;
+                for r in 0..batch.len() {
+                    let rec = batch.record(r);
+                    for i in 0..first {
+                        assert_eq!(rec.get(i), Some(batch.field(first, r, i)));
+                    }
+                    longest = longest.max(rec.field_bytes());
+                }
+                assert_eq!(batch.max_field_bytes(first), longest);
+            } else {
+                assert!((0..batch.len()).any(|r| batch.record(r).len() != first));
             }
-            assert_eq!(rec.get(fields.len()), None);
-            out.push((line, fields));
+            for r in 0..batch.len() {
+                out.push(record_fields(batch.line(r), &batch.record(r)));
+            }
         }
         out
     }
@@ -266,7 +362,7 @@ mod tests {
             for delimiter in [b',', b';', b'\t'] {
                 assert!(is_plain(&text, delimiter));
                 assert_eq!(
-                    all(PlainRecords::new(&text, delimiter)),
+                    all_plain(&text, delimiter, rng.gen_range(1..5)),
                     all(CsvRecords::new(&text, delimiter)),
                     "input {:?}",
                     String::from_utf8_lossy(&text)
@@ -287,7 +383,7 @@ mod tests {
     #[test]
     fn empty_lines_are_skipped_and_lines_counted_as_csv_does() {
         let text = b"\n\na,b\n\n\nc\nd,e,f";
-        let got = all(PlainRecords::new(text, b','));
+        let got = all_plain(text, b',', 2);
         assert_eq!(got, all(CsvRecords::new(text, b',')));
         assert_eq!(got.len(), 3);
     }
