@@ -21,7 +21,7 @@ use rustc_hash::FxHashMap;
 use std::any::Any;
 use std::sync::Arc;
 
-use crate::data::{Field, Folded, RowBatch, RowSink, SinkFactory, MISSING_CODE};
+use crate::data::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory, MISSING_CODE};
 
 /// A run of rows to add: the label, the score or the prediction, and the code of each
 /// protected attribute (in the order given to [`Auditor::new`]).
@@ -696,21 +696,24 @@ struct BlockCells {
 }
 
 impl BlockCells {
-    /// Adds one row whose fields (by schema position) `f` gives.
+    /// Adds one row: its protected attributes' codes, label, score and decision (`None`:
+    /// from the score at the threshold).
     #[inline(always)]
-    fn add(&mut self, f: impl Fn(usize) -> Option<Field>) {
-        let l = &*self.layout;
-        let code = |i: usize| match f(i) {
-            Some(Field::Code(c)) => c,
-            _ => MISSING_CODE,
-        };
-        let small = small_key(l.protected.len(), l.protected.iter().map(|&i| code(i)));
+    fn add(
+        &mut self,
+        codes: impl Iterator<Item = u32> + Clone,
+        positive: bool,
+        score: Option<f64>,
+        predicted: Option<bool>,
+    ) {
+        let n = self.layout.protected.len();
+        let small = small_key(n, codes.clone());
         let direct = small.map(|ix| self.direct[ix]).filter(|&c| c != u32::MAX);
         let c = match direct {
             Some(c) => c as usize,
             None => {
-                let packed = pack(l.protected.len(), l.protected.iter().map(|&i| code(i)));
-                let key: Vec<u32> = l.protected.iter().map(|&i| code(i)).collect();
+                let packed = pack(n, codes.clone());
+                let key: Vec<u32> = codes.collect();
                 let next = self.cells.len();
                 let c = *self.index.entry(key.clone()).or_insert(next);
                 if c == next {
@@ -731,15 +734,8 @@ impl BlockCells {
                 c
             }
         };
-        let positive = matches!(f(l.label), Some(Field::Bool(Some(true))));
-        let score = l.score.and_then(|i| match f(i) {
-            Some(Field::Num(x)) => Some(x),
-            _ => None,
-        });
-        let selected = match l.prediction {
-            Some(p) => matches!(f(p), Some(Field::Bool(Some(true)))),
-            None => score.is_some_and(|s| s >= l.threshold),
-        };
+        let selected =
+            predicted.unwrap_or_else(|| score.is_some_and(|s| s >= self.layout.threshold));
         let cell = &mut self.cells[c];
         cell.rows += 1;
         cell.counts[confusion_slot(selected, positive)] += 1;
@@ -751,12 +747,76 @@ impl BlockCells {
 
 impl RowSink for BlockCells {
     fn row(&mut self, f: &[Field]) {
-        self.add(|i| f.get(i).copied());
+        let layout = Arc::clone(&self.layout);
+        let l = &*layout;
+        let code = |i: usize| match f.get(i) {
+            Some(Field::Code(c)) => *c,
+            _ => MISSING_CODE,
+        };
+        let positive = matches!(f.get(l.label), Some(Field::Bool(Some(true))));
+        let score = l.score.and_then(|i| match f.get(i) {
+            Some(Field::Num(x)) => Some(*x),
+            _ => None,
+        });
+        let predicted = l
+            .prediction
+            .map(|p| matches!(f.get(p), Some(Field::Bool(Some(true)))));
+        self.add(
+            l.protected.iter().map(|&i| code(i)),
+            positive,
+            score,
+            predicted,
+        );
     }
 
     fn rows(&mut self, batch: &RowBatch<'_>) {
-        for r in 0..batch.len {
-            self.add(|i| batch.columns.get(i).and_then(|c| c.get(r)).copied());
+        let layout = Arc::clone(&self.layout);
+        let l = &*layout;
+        let n = batch.len;
+        // Each column's values as a slice of its kind, checked once for the batch.
+        let column = |i: usize| batch.columns.get(i);
+        let codes: Option<Vec<&[u32]>> = l
+            .protected
+            .iter()
+            .map(|&i| match column(i) {
+                Some(BatchColumn::Code(v)) if v.len() == n => Some(&v[..]),
+                _ => None,
+            })
+            .collect();
+        let bools = |i: usize| match column(i) {
+            Some(BatchColumn::Bool(v)) if v.len() == n => Some(&v[..]),
+            _ => None,
+        };
+        let label = bools(l.label);
+        let score = match l.score.map(column) {
+            None => Some(None),
+            Some(Some(BatchColumn::Num(v))) if v.len() == n => Some(Some(&v[..])),
+            Some(_) => None,
+        };
+        let prediction = match l.prediction {
+            None => Some(None),
+            Some(p) => bools(p).map(Some),
+        };
+        match (codes, label, score, prediction) {
+            (Some(codes), Some(label), Some(score), Some(prediction)) => {
+                for r in 0..n {
+                    self.add(
+                        codes.iter().map(|c| c[r]),
+                        label[r] == Some(true),
+                        score.map(|s| s[r]),
+                        prediction.map(|p| p[r] == Some(true)),
+                    );
+                }
+            }
+            // Columns of other kinds than the reader gives: one row at a time.
+            _ => {
+                let mut row = Vec::with_capacity(batch.columns.len());
+                for r in 0..n {
+                    row.clear();
+                    row.extend(batch.columns.iter().map(|c| c.field(r)));
+                    self.row(&row);
+                }
+            }
         }
     }
 

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 
 use super::columns::{ColumnValues, TextValues};
 use super::error::{quote_found, DataError, InvalidValue, Position, ValueProblem};
-use super::fold::{Field, FoldSlot, RowBatch, RowSink, SinkFactory};
+use super::fold::{BatchColumn, Field, FoldSlot, RowBatch, RowSink, SinkFactory};
 use super::records::{is_plain, CsvRecords, PlainBatch, PlainRecords, Record};
 use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
 use super::spec::Role;
@@ -239,7 +239,7 @@ struct BlockDecoder<'p> {
     /// The label's position in the plan.
     label: Option<usize>,
     /// A batch's decoded fields, per column (see [`BlockDecoder::batch`]).
-    columns: Vec<Vec<Field>>,
+    columns: Vec<BatchColumn>,
     /// A batch's missing values, per column.
     batch_missing: Vec<u64>,
 }
@@ -277,7 +277,14 @@ impl<'p> BlockDecoder<'p> {
                 .cols
                 .iter()
                 .position(|c| matches!(c.decoder, Decoder::Label)),
-            columns: vec![Vec::new(); n],
+            columns: (0..n)
+                .map(|ci| match plan.block_kind(ci) {
+                    ColumnKind::Numeric | ColumnKind::Timestamp => BatchColumn::Num(Vec::new()),
+                    ColumnKind::Categorical => BatchColumn::Code(Vec::new()),
+                    ColumnKind::Boolean => BatchColumn::Bool(Vec::new()),
+                    ColumnKind::Text => BatchColumn::Text,
+                })
+                .collect(),
             batch_missing: vec![0; n],
         }
     }
@@ -347,28 +354,36 @@ impl<'p> BlockDecoder<'p> {
         }
         let na_words = self.scratch.na_words;
         for (ci, op) in self.ops.iter().enumerate() {
-            let col = &mut self.columns[ci];
-            col.clear();
             let dict = &self.dicts[ci];
             let na = MissingRule { plan, na_words };
             // One loop per kind, so that each is compiled with its own decoding inlined.
-            let known = |c| match c {
-                Ok(Cell::Known(f)) => Some(f),
+            let missing = match (op.kind, &mut self.columns[ci]) {
+                (OpKind::Number { min, max }, BatchColumn::Num(col)) => {
+                    fill_column(col, batch, nf, op, na, f64::NAN, |raw| {
+                        parse_f64(raw).ok().filter(|v| *v >= min && *v <= max)
+                    })
+                }
+                (OpKind::Time, BatchColumn::Num(col)) => {
+                    fill_column(col, batch, nf, op, na, f64::NAN, |raw| {
+                        parse_timestamp(raw).map(|s| s as f64)
+                    })
+                }
+                (OpKind::Category, BatchColumn::Code(col)) => {
+                    fill_column(col, batch, nf, op, na, MISSING_CODE, |raw| dict.get(raw))
+                }
+                (OpKind::Flag | OpKind::Label, BatchColumn::Bool(col)) => {
+                    fill_column(col, batch, nf, op, na, None, |raw| {
+                        parse_bool(raw).map(Some)
+                    })
+                }
+                (OpKind::Text, BatchColumn::Text) => {
+                    let mut checked = Vec::new();
+                    fill_column(&mut checked, batch, nf, op, na, (), |raw| {
+                        std::str::from_utf8(raw).ok().map(|_| ())
+                    })
+                }
+                // Not made by BlockDecoder::new.
                 _ => None,
-            };
-            let missing = match op.kind {
-                k @ OpKind::Number { .. } => {
-                    fill_column(col, batch, nf, op, na, |raw| known(decode(k, raw, dict)))
-                }
-                OpKind::Category => {
-                    fill_column(col, batch, nf, op, na, |raw| dict.get(raw).map(Field::Code))
-                }
-                k @ (OpKind::Flag | OpKind::Label) => {
-                    fill_column(col, batch, nf, op, na, |raw| known(decode(k, raw, dict)))
-                }
-                k @ (OpKind::Time | OpKind::Text) => {
-                    fill_column(col, batch, nf, op, na, |raw| known(decode(k, raw, dict)))
-                }
             };
             match missing {
                 Some(m) => self.batch_missing[ci] = m,
@@ -378,15 +393,16 @@ impl<'p> BlockDecoder<'p> {
         let out = &mut self.out;
         out.rows_read += n as u64;
         out.n_rows += n;
-        if let Some(li) = self.label {
+        let labels = match self.label.map(|li| (li, &self.columns[li])) {
+            Some((li, BatchColumn::Bool(v))) => Some((li, v)),
+            _ => None,
+        };
+        if let Some((li, labels)) = labels {
             for b in [false, true] {
                 let s = &mut out.spelled[usize::from(b)];
                 if s.is_none() {
-                    if let Some(r) = self.columns[li]
-                        .iter()
-                        .position(|f| *f == Field::Bool(Some(b)))
-                    {
-                        let raw = batch.field(nf, r, plan.cols[li].def.index).trim_ascii();
+                    if let Some(r) = labels.iter().position(|l| *l == Some(b)) {
+                        let raw = trim(batch.field(nf, r, plan.cols[li].def.index));
                         *s = Some(String::from_utf8_lossy(raw).into_owned());
                     }
                 }
@@ -397,12 +413,11 @@ impl<'p> BlockDecoder<'p> {
                 for (total, m) in out.missing.iter_mut().zip(&self.batch_missing) {
                     *total += m;
                 }
-                if let Some(li) = self.label {
-                    for f in &self.columns[li] {
-                        if let Field::Bool(Some(b)) = f {
-                            out.labels[usize::from(*b)] += 1;
-                        }
-                    }
+                if let Some((_, labels)) = labels {
+                    let positives = labels.iter().filter(|l| **l == Some(true)).count();
+                    let negatives = labels.iter().filter(|l| **l == Some(false)).count();
+                    out.labels[0] += negatives as u64;
+                    out.labels[1] += positives as u64;
                 }
                 sink.rows(&RowBatch {
                     columns: &self.columns,
@@ -410,10 +425,22 @@ impl<'p> BlockDecoder<'p> {
                 });
             }
             None => {
-                for r in 0..n {
-                    self.scratch.row.clear();
-                    self.scratch.row.extend(self.columns.iter().map(|c| c[r]));
-                    store_row(&batch.record(r), plan, &self.scratch.row, &mut out.columns);
+                for (ci, (dst, src)) in out.columns.iter_mut().zip(&self.columns).enumerate() {
+                    match (dst, src) {
+                        (ColumnValues::Numeric(d), BatchColumn::Num(s)) => d.extend_from_slice(s),
+                        (ColumnValues::Categorical(d), BatchColumn::Code(s)) => {
+                            d.extend_from_slice(s)
+                        }
+                        (ColumnValues::Boolean(d), BatchColumn::Bool(s)) => d.extend_from_slice(s),
+                        (ColumnValues::Text(d), BatchColumn::Text) => {
+                            let index = plan.cols[ci].def.index;
+                            for r in 0..n {
+                                let raw = batch.field(nf, r, index).trim_ascii();
+                                d.push(std::str::from_utf8(raw).unwrap_or_default());
+                            }
+                        }
+                        _ => debug_assert!(false, "batch and block columns agree by construction"),
+                    }
                 }
             }
         }
@@ -458,24 +485,27 @@ impl MissingRule<'_> {
 
 /// Decodes field `op.index` of a batch's records into `col` with `decode`, handling
 /// missing values as [`check_row`] does; returns the missing values counted, or `None` when a
-/// value cannot be decoded here or a missing value rejects its row.
-#[inline(always)]
-fn fill_column(
-    col: &mut Vec<Field>,
+/// value cannot be decoded here or a missing value rejects its row. Not inlined: each kind's
+/// loop is compiled on its own, with its registers to itself.
+#[inline(never)]
+fn fill_column<T: Copy>(
+    col: &mut Vec<T>,
     batch: &PlainBatch<'_>,
     nf: usize,
     op: &Op,
     na: MissingRule<'_>,
-    decode: impl Fn(&[u8]) -> Option<Field>,
+    absent: T,
+    decode: impl Fn(&[u8]) -> Option<T>,
 ) -> Option<u64> {
+    col.clear();
     let mut missing = 0;
-    for r in 0..batch.len() {
-        let raw = trim(batch.field(nf, r, op.index));
+    for raw in batch.column(nf, op.index) {
+        let raw = trim(raw);
         if na.is_missing(raw) {
             if op.missing_rejects {
                 return None;
             }
-            col.push(op.absent);
+            col.push(absent);
             // Text is missing when empty (see check_row).
             missing += u64::from(!matches!(op.absent, Field::Text) || raw.is_empty());
             continue;

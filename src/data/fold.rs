@@ -22,11 +22,37 @@ pub enum Field {
     Text,
 }
 
-/// Committed rows given to a sink together, column by column: `columns[c][r]` is field `c`
-/// (schema order) of row `r`, and every column has `len` values.
+/// One column of a [`RowBatch`]: the payloads of one kind of [`Field`], one per row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BatchColumn {
+    /// Numbers and timestamps ([`Field::Num`]).
+    Num(Vec<f64>),
+    /// Booleans ([`Field::Bool`]).
+    Bool(Vec<Option<bool>>),
+    /// Category codes ([`Field::Code`]).
+    Code(Vec<u32>),
+    /// Text ([`Field::Text`]), whose values are not passed on.
+    Text,
+}
+
+impl BatchColumn {
+    /// Row `r`'s field (`r` below the batch's length).
+    #[inline]
+    pub fn field(&self, r: usize) -> Field {
+        match self {
+            BatchColumn::Num(v) => Field::Num(v[r]),
+            BatchColumn::Bool(v) => Field::Bool(v[r]),
+            BatchColumn::Code(v) => Field::Code(v[r]),
+            BatchColumn::Text => Field::Text,
+        }
+    }
+}
+
+/// Committed rows given to a sink together, column by column: `columns[c].field(r)` is field
+/// `c` (schema order) of row `r`, and every column but text has `len` values.
 pub struct RowBatch<'a> {
     /// The rows' fields, one column per schema column.
-    pub columns: &'a [Vec<Field>],
+    pub columns: &'a [BatchColumn],
     /// The number of rows.
     pub len: usize,
 }
@@ -41,7 +67,7 @@ pub trait RowSink: Send {
         let mut row = Vec::with_capacity(batch.columns.len());
         for r in 0..batch.len {
             row.clear();
-            row.extend(batch.columns.iter().map(|c| c[r]));
+            row.extend(batch.columns.iter().map(|c| c.field(r)));
             self.row(&row);
         }
     }

@@ -26,7 +26,7 @@ mod value;
 
 pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
-pub use fold::{Field, Folded, RowBatch, RowSink, SinkFactory};
+pub use fold::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{RawRecord, ReadOptions, TableReader};
 pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};

@@ -151,54 +151,46 @@ impl<'a> PlainRecords<'a> {
     }
 
     /// Replaces the batch's records with the next (at most) `max` records; returns how many
-    /// (0 at the end of the block).
+    /// (0 at the end of the block). The bytes are scanned eight at a time from where the last
+    /// batch ended, each delimiter and line feed found with a few word operations: fields are
+    /// short, so a search per byte of interest would cost more.
     pub(crate) fn fill(&mut self, batch: &mut PlainBatch<'a>, max: usize) -> usize {
         batch.starts.clear();
         batch.lines.clear();
         batch.ends.clear();
         batch.firsts.truncate(1);
-        while batch.starts.len() < max {
-            let line = self.lines + 1;
-            loop {
-                if self.pos >= self.bytes.len() {
-                    return batch.starts.len();
-                }
-                let start = self.pos;
-                let end = self.scan_line(&mut batch.ends);
-                self.pos = end + 1;
-                // An empty line has no delimiter, so it added no end.
-                if end > start {
-                    batch.ends.push(end);
-                    batch.starts.push(start);
-                    batch.firsts.push(batch.ends.len());
-                    batch.lines.push(line);
-                    break;
-                }
-            }
+        if max == 0 {
+            return 0;
         }
-        batch.starts.len()
-    }
-
-    /// Records the field ends of the line starting at `self.pos` in `ends` (all but the
-    /// last) and returns the position of its line feed, or the end of the block. Eight bytes
-    /// at a time: fields are short, so a search per byte of interest would cost more.
-    #[inline]
-    fn scan_line(&mut self, ends: &mut Vec<usize>) -> usize {
         let bytes = self.bytes;
         let (delim, newline) = (splat(self.delimiter), splat(b'\n'));
+        let mut start = self.pos;
+        // A record's line is the line after the previous record's, blank lines or not.
+        let mut line = self.lines + 1;
         let mut i = self.pos;
         while let Some(word) = bytes.get(i..i + 8) {
             let mut w = [0u8; 8];
             w.copy_from_slice(word);
             let w = u64::from_le_bytes(w);
-            let mut hits = zero_bytes(w ^ delim) | zero_bytes(w ^ newline);
+            let feeds = zero_bytes(w ^ newline);
+            let mut hits = zero_bytes(w ^ delim) | feeds;
             while hits != 0 {
                 let at = i + (hits.trailing_zeros() / 8) as usize;
-                if bytes[at] == b'\n' {
+                if feeds & hits & hits.wrapping_neg() != 0 {
                     self.lines += 1;
-                    return at;
+                    // An empty line has no delimiter, so it added no end.
+                    if at > start {
+                        batch.push(start, at, line);
+                        line = self.lines + 1;
+                    }
+                    start = at + 1;
+                    if batch.len() == max {
+                        self.pos = start;
+                        return max;
+                    }
+                } else {
+                    batch.ends.push(at);
                 }
-                ends.push(at);
                 hits &= hits - 1;
             }
             i += 8;
@@ -206,18 +198,40 @@ impl<'a> PlainRecords<'a> {
         while let Some(&b) = bytes.get(i) {
             if b == b'\n' {
                 self.lines += 1;
-                return i;
-            }
-            if b == self.delimiter {
-                ends.push(i);
+                if i > start {
+                    batch.push(start, i, line);
+                    line = self.lines + 1;
+                }
+                start = i + 1;
+                if batch.len() == max {
+                    self.pos = start;
+                    return max;
+                }
+            } else if b == self.delimiter {
+                batch.ends.push(i);
             }
             i += 1;
         }
-        bytes.len()
+        // The last record may end without a line feed.
+        if start < bytes.len() {
+            batch.push(start, bytes.len(), line);
+        }
+        self.pos = bytes.len();
+        batch.len()
     }
 }
 
 impl<'a> PlainBatch<'a> {
+    /// Adds the record from `start` to `end` (its line feed, or the block's end), whose
+    /// other field ends are already in `ends`.
+    #[inline]
+    fn push(&mut self, start: usize, end: usize, line: u64) {
+        self.ends.push(end);
+        self.starts.push(start);
+        self.firsts.push(self.ends.len());
+        self.lines.push(line);
+    }
+
     /// The number of records.
     pub(crate) fn len(&self) -> usize {
         self.starts.len()
@@ -263,6 +277,23 @@ impl<'a> PlainBatch<'a> {
             self.ends[at - 1] + 1
         };
         self.bytes.get(start..self.ends[at]).unwrap_or_default()
+    }
+
+    /// Field `i` of every record in turn, when every record has `n` fields and `i < n`.
+    #[inline(always)]
+    pub(crate) fn column(&self, n: usize, i: usize) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let bytes = self.bytes;
+        self.ends
+            .chunks_exact(n)
+            .zip(&self.starts)
+            .map(move |(ends, &first)| {
+                let start = match i.checked_sub(1) {
+                    Some(before) => ends.get(before).map_or(first, |e| e + 1),
+                    None => first,
+                };
+                let end = ends.get(i).copied().unwrap_or(start);
+                bytes.get(start..end).unwrap_or_default()
+            })
     }
 }
 
