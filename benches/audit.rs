@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::io::Write;
 use std::path::Path;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use fairgate::audit::{audit_stream, AuditParams, AuditReport};
 use fairgate::data::{DataSpec, ReadOptions, TableReader};
 use rand::{Rng, SeedableRng};
@@ -90,5 +90,59 @@ fn bench_audit(c: &mut Criterion) {
     g.finish();
 }
 
+/// The ratio measured with the two runs interleaved: on a shared machine the load drifts
+/// between criterion's two groups (the same bare parse has taken 46 to 82 ms in different
+/// minutes), so each audit is timed next to a bare parse, in alternating order, and the
+/// median of the pairs' ratios is reported with the medians and minimums of both.
+fn interleaved() {
+    let n = rows();
+    let Ok(dir) = tempfile::tempdir() else {
+        return;
+    };
+    let path = dir.path().join("audit.csv");
+    if write_file(&path, n).is_err() {
+        return;
+    }
+    let time = |f: &dyn Fn() -> usize| {
+        let start = std::time::Instant::now();
+        black_box(f());
+        start.elapsed().as_secs_f64() * 1e3
+    };
+    let bare = || bare_parse(&path) as usize;
+    let full = || audit(&path);
+    time(&bare);
+    time(&full);
+    let (mut b, mut a, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..31 {
+        let (tb, ta) = if i % 2 == 0 {
+            let tb = time(&bare);
+            (tb, time(&full))
+        } else {
+            let ta = time(&full);
+            (time(&bare), ta)
+        };
+        b.push(tb);
+        a.push(ta);
+        ratios.push(ta / tb);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mb, ma, mr) = (median(&mut b), median(&mut a), median(&mut ratios));
+    println!(
+        "audit/interleaved/{n}: bare parse median {mb:.1} ms (min {:.1}), audit median {ma:.1} ms (min {:.1}); ratio of medians {:.2}, median of the 31 pairs' ratios {mr:.2}, ratio of minimums {:.2}",
+        b[0],
+        a[0],
+        ma / mb,
+        a[0] / b[0]
+    );
+}
+
 criterion_group!(benches, bench_audit);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    interleaved();
+    Criterion::default().configure_from_args().final_summary();
+}
