@@ -661,99 +661,26 @@ struct BlockCell {
     key: Vec<u32>,
     rows: u64,
     counts: [u64; 4],
-    /// Scores not counted in `grid`, packed with their label (see [`BlockCell::add_score`]).
     scores: Vec<u64>,
-    /// Once the cell has [`GRID_AFTER`] packed scores: rows per score `k / GRID` and label.
-    grid: Vec<[u32; 2]>,
     tally: Vec<Tally>,
 }
 
-/// Scores on the grid `k / GRID` (`k` = 0..=`GRID`): scores written with at most four
-/// decimals, as exported scores often are. A cell counts them in a table instead of sorting
-/// them.
-const GRID: u32 = 10_000;
-
-/// A cell starts its grid table after this many sorted scores, so that scanning the table
-/// (`GRID + 1` entries) costs at most a few steps per row it saves from the sort.
-const GRID_AFTER: usize = GRID as usize / 16;
-
-/// The grid index `k` of a score that is exactly the double nearest to `k / GRID` (so its
-/// histogram key is that of `k / GRID`: equal doubles, with -0.0 and +0.0 folded by
-/// [`score_key`]); `None` for any other score.
-#[inline]
-fn grid_index(s: f64) -> Option<usize> {
-    let t = s * f64::from(GRID);
-    if !(0.0..=f64::from(GRID)).contains(&t) {
-        return None;
-    }
-    // The nearest integer (a candidate only: the check below decides), without a call to
-    // `round`, which baseline x86-64 has no instruction for.
-    let k = (t + 0.5) as u32;
-    (f64::from(k) / f64::from(GRID) == s).then_some(k as usize)
-}
-
 impl BlockCell {
-    /// Adds a row's score and label.
-    #[inline(always)]
-    fn add_score(&mut self, s: f64, positive: bool) {
-        // A count in the grid never exceeds the cell's rows, kept below u32::MAX.
-        if self.rows < u64::from(u32::MAX) {
-            if !self.grid.is_empty() {
-                if let Some(c) = grid_index(s).and_then(|k| self.grid.get_mut(k)) {
-                    c[usize::from(positive)] += 1;
-                    return;
-                }
-            } else if self.scores.len() >= GRID_AFTER {
-                self.grid = vec![[0; 2]; GRID as usize + 1];
-            }
-        }
-        self.scores.push((score_key(s) << 1) | u64::from(positive));
-    }
-
-    /// Sorts the packed keys into the tally and merges in the grid's counts.
+    /// Sorts the packed keys into the tally.
     fn build_tally(&mut self) {
         let mut scores = std::mem::take(&mut self.scores);
         scores.sort_unstable();
-        let mut sorted: Vec<Tally> = Vec::new();
         for packed in scores {
             let (key, positive) = (packed >> 1, usize::from(packed & 1 == 1));
-            match sorted.last_mut() {
+            match self.tally.last_mut() {
                 Some((k, c)) if *k == key => c[positive] += 1,
                 _ => {
                     let mut c = [0; 2];
                     c[positive] = 1;
-                    sorted.push((key, c));
+                    self.tally.push((key, c));
                 }
             }
         }
-        let grid = std::mem::take(&mut self.grid);
-        if grid.is_empty() {
-            self.tally = sorted;
-            return;
-        }
-        // Grid keys ascend with k; a key may also be among the sorted ones (scores seen
-        // before the grid started), whose counts are then added.
-        let counted = grid
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c[0] + c[1] > 0)
-            .map(|(k, c)| {
-                let score = f64::from(k as u32) / f64::from(GRID);
-                (score_key(score), [u64::from(c[0]), u64::from(c[1])])
-            });
-        let mut tally = Vec::with_capacity(sorted.len() + grid.len());
-        let mut rest = sorted.into_iter().peekable();
-        for (key, c) in counted {
-            while let Some(t) = rest.next_if(|t| t.0 < key) {
-                tally.push(t);
-            }
-            match rest.next_if(|t| t.0 == key) {
-                Some((_, d)) => tally.push((key, [c[0] + d[0], c[1] + d[1]])),
-                None => tally.push((key, c)),
-            }
-        }
-        tally.extend(rest);
-        self.tally = tally;
     }
 }
 
@@ -795,7 +722,6 @@ impl BlockCells {
                         rows: 0,
                         counts: [0; 4],
                         scores: Vec::new(),
-                        grid: Vec::new(),
                         tally: Vec::new(),
                     });
                 }
@@ -814,7 +740,7 @@ impl BlockCells {
         cell.rows += 1;
         cell.counts[confusion_slot(selected, positive)] += 1;
         if let Some(s) = score {
-            cell.add_score(s, positive);
+            cell.scores.push((score_key(s) << 1) | u64::from(positive));
         }
     }
 }
@@ -1111,75 +1037,8 @@ fn summary_of(
 
 #[cfg(test)]
 mod tests {
-    use super::{absorb, merge_tallies, small_key, BlockCell, Tally, GRID_AFTER, MISSING_CODE};
-    use crate::audit::stats::score_key;
+    use super::{absorb, merge_tallies, small_key, Tally, MISSING_CODE};
     use std::collections::HashSet;
-
-    #[test]
-    fn grid_counting_gives_the_sorted_tally() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
-        for case in 0..200 {
-            let n = rng.gen_range(0..4 * GRID_AFTER);
-            let scores: Vec<(f64, bool)> = (0..n)
-                .map(|_| {
-                    let s = match rng.gen_range(0..8) {
-                        // On the grid, written as a file would have them.
-                        0..=3 => {
-                            let decimals = rng.gen_range(0..=4);
-                            let k = rng.gen_range(0..=10u64.pow(decimals));
-                            format!(
-                                "{:.*}",
-                                decimals as usize,
-                                k as f64 / 10f64.powi(decimals as i32)
-                            )
-                            .parse()
-                            .unwrap_or(0.0)
-                        }
-                        4 => [0.0, -0.0, 1.0, 0.30000000000000004, 0.3, 1e-4][rng.gen_range(0..6)],
-                        // Next to grid values, and anywhere.
-                        5 => f64::from_bits(
-                            (rng.gen_range(0..=10_000u32) as f64 / 1e4).to_bits() + 1,
-                        ),
-                        _ => rng.gen::<f64>(),
-                    };
-                    (s, rng.gen_bool(0.3))
-                })
-                .collect();
-            let mut cell = BlockCell {
-                key: Vec::new(),
-                rows: 0,
-                counts: [0; 4],
-                scores: Vec::new(),
-                grid: Vec::new(),
-                tally: Vec::new(),
-            };
-            let mut packed = Vec::new();
-            for &(s, y) in &scores {
-                cell.rows += 1;
-                cell.add_score(s, y);
-                packed.push((score_key(s) << 1) | u64::from(y));
-            }
-            let grid_used = !cell.grid.is_empty();
-            cell.build_tally();
-            // The reference: every score sorted.
-            packed.sort_unstable();
-            let mut want: Vec<Tally> = Vec::new();
-            for p in packed {
-                let (key, y) = (p >> 1, usize::from(p & 1 == 1));
-                match want.last_mut() {
-                    Some((k, c)) if *k == key => c[y] += 1,
-                    _ => {
-                        let mut c = [0; 2];
-                        c[y] = 1;
-                        want.push((key, c));
-                    }
-                }
-            }
-            assert_eq!(cell.tally, want, "case {case}");
-            assert_eq!(grid_used, n > GRID_AFTER, "case {case}");
-        }
-    }
 
     #[test]
     fn small_keys_are_distinct_below_4096_and_refuse_what_does_not_fit() {
