@@ -629,10 +629,14 @@ const SMALL_KEY_BITS: usize = 12;
 /// the cell of the usual few-valued attributes without hashing.
 #[inline]
 fn small_key(n: usize, codes: impl Iterator<Item = u32>) -> Option<usize> {
-    if n > 3 {
-        return None;
-    }
-    let bits = SMALL_KEY_BITS / n.max(1);
+    // 12 / n (12 for none), without a division per row.
+    const BITS: [usize; 4] = [
+        SMALL_KEY_BITS,
+        SMALL_KEY_BITS,
+        SMALL_KEY_BITS / 2,
+        SMALL_KEY_BITS / 3,
+    ];
+    let bits = *BITS.get(n)?;
     let mut ix = 0usize;
     for (j, code) in codes.enumerate() {
         let v = code.wrapping_add(1) as usize;

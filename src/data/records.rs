@@ -90,14 +90,21 @@ pub(crate) struct PlainRecords<'a> {
 /// A batch of records of a plain block, as the positions of their fields in the block.
 pub(crate) struct PlainBatch<'a> {
     bytes: &'a [u8],
-    /// Per record: its first byte.
-    starts: Vec<usize>,
-    /// Per record, and one more: where its field ends begin in `ends`.
-    firsts: Vec<usize>,
-    /// Per record: its line within the block (from 1), as csv's `Position::line`.
-    lines: Vec<u64>,
+    /// The records, in order.
+    recs: Vec<BatchRecord>,
     /// The position of the delimiter or line feed (or the block's end) after each field.
     ends: Vec<usize>,
+}
+
+/// Where a record of a [`PlainBatch`] is (one entry, so that a record costs one push).
+#[derive(Clone, Copy)]
+struct BatchRecord {
+    /// Its first byte.
+    start: usize,
+    /// Where its field ends stop in `ends` (the next record's begin there).
+    ends_to: usize,
+    /// Its line within the block (from 1), as csv's `Position::line`.
+    line: u64,
 }
 
 /// A record of a [`PlainBatch`].
@@ -143,9 +150,7 @@ impl<'a> PlainRecords<'a> {
     pub(crate) fn batch(&self) -> PlainBatch<'a> {
         PlainBatch {
             bytes: self.bytes,
-            starts: Vec::new(),
-            firsts: vec![0],
-            lines: Vec::new(),
+            recs: Vec::new(),
             ends: Vec::new(),
         }
     }
@@ -155,10 +160,8 @@ impl<'a> PlainRecords<'a> {
     /// batch ended, each delimiter and line feed found with a few word operations: fields are
     /// short, so a search per byte of interest would cost more.
     pub(crate) fn fill(&mut self, batch: &mut PlainBatch<'a>, max: usize) -> usize {
-        batch.starts.clear();
-        batch.lines.clear();
+        batch.recs.clear();
         batch.ends.clear();
-        batch.firsts.truncate(1);
         if max == 0 {
             return 0;
         }
@@ -227,42 +230,50 @@ impl<'a> PlainBatch<'a> {
     #[inline]
     fn push(&mut self, start: usize, end: usize, line: u64) {
         self.ends.push(end);
-        self.starts.push(start);
-        self.firsts.push(self.ends.len());
-        self.lines.push(line);
+        self.recs.push(BatchRecord {
+            start,
+            ends_to: self.ends.len(),
+            line,
+        });
     }
 
     /// The number of records.
     pub(crate) fn len(&self) -> usize {
-        self.starts.len()
+        self.recs.len()
     }
 
     /// Record `r` (below [`PlainBatch::len`]).
     pub(crate) fn record(&self, r: usize) -> PlainRecord<'_> {
+        let from = r.checked_sub(1).map_or(0, |p| self.recs[p].ends_to);
         PlainRecord {
             bytes: self.bytes,
-            start: self.starts[r],
-            ends: &self.ends[self.firsts[r]..self.firsts[r + 1]],
+            start: self.recs[r].start,
+            ends: &self.ends[from..self.recs[r].ends_to],
         }
     }
 
     /// The line of record `r` within the block (from 1).
     pub(crate) fn line(&self, r: usize) -> u64 {
-        self.lines[r]
+        self.recs[r].line
     }
 
     /// Whether every record has `n` fields (so that [`PlainBatch::field`] may be used).
     pub(crate) fn all_have(&self, n: usize) -> bool {
         n > 0
             && self.ends.len() == n * self.len()
-            && self.firsts.iter().enumerate().all(|(r, &f)| f == r * n)
+            && self
+                .recs
+                .iter()
+                .enumerate()
+                .all(|(r, rec)| rec.ends_to == (r + 1) * n)
     }
 
     /// The longest record's field bytes (see [`Record::field_bytes`]), when every record
     /// has `n > 0` fields.
     pub(crate) fn max_field_bytes(&self, n: usize) -> usize {
-        (0..self.len())
-            .map(|r| self.ends[r * n + n - 1] - self.starts[r] - (n - 1))
+        self.recs
+            .iter()
+            .map(|rec| self.ends[rec.ends_to - 1] - rec.start - (n - 1))
             .max()
             .unwrap_or(0)
     }
@@ -272,7 +283,7 @@ impl<'a> PlainBatch<'a> {
     pub(crate) fn field(&self, n: usize, r: usize, i: usize) -> &'a [u8] {
         let at = r * n + i;
         let start = if i == 0 {
-            self.starts[r]
+            self.recs[r].start
         } else {
             self.ends[at - 1] + 1
         };
@@ -285,8 +296,9 @@ impl<'a> PlainBatch<'a> {
         let bytes = self.bytes;
         self.ends
             .chunks_exact(n)
-            .zip(&self.starts)
-            .map(move |(ends, &first)| {
+            .zip(&self.recs)
+            .map(move |(ends, rec)| {
+                let first = rec.start;
                 let start = match i.checked_sub(1) {
                     Some(before) => ends.get(before).map_or(first, |e| e + 1),
                     None => first,
