@@ -93,7 +93,9 @@ fn bench_audit(c: &mut Criterion) {
 /// The ratio measured with the two runs interleaved: on a shared machine the load drifts
 /// between criterion's two groups (the same bare parse has taken 46 to 82 ms in different
 /// minutes), so each audit is timed next to a bare parse, in alternating order, and the
-/// median of the pairs' ratios is reported with the medians and minimums of both.
+/// median of the pairs' ratios is reported with the medians and minimums of both. Each
+/// timed run follows an untimed run of the same work, so that neither is timed right after
+/// the other (whose threads, memory and caches it would otherwise inherit).
 fn interleaved() {
     let n = rows();
     let Ok(dir) = tempfile::tempdir() else {
@@ -104,14 +106,13 @@ fn interleaved() {
         return;
     }
     let time = |f: &dyn Fn() -> usize| {
+        black_box(f());
         let start = std::time::Instant::now();
         black_box(f());
         start.elapsed().as_secs_f64() * 1e3
     };
     let bare = || bare_parse(&path) as usize;
     let full = || audit(&path);
-    time(&bare);
-    time(&full);
     let (mut b, mut a, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..31 {
         let (tb, ta) = if i % 2 == 0 {
