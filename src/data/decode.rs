@@ -6,6 +6,10 @@
 //!
 //! Each row is checked field by field first, and committed to the columns only if every field
 //! is acceptable, so a rejected row adds no level and no value.
+//!
+//! A block without quotes is read in batches of records, each decoded column by column when
+//! every record of the batch is committed with values the block has seen (the common case);
+//! any other batch is read record by record, by the same path as a block with quotes.
 
 use std::any::Any;
 use std::collections::BTreeMap;
