@@ -432,7 +432,7 @@ impl Auditor {
             return;
         };
         let mut key = Vec::with_capacity(protected.len());
-        for cell in block.cells {
+        for cell in block.table.cells {
             key.clear();
             key.extend(
                 cell.key
@@ -471,10 +471,12 @@ impl Auditor {
         Some(Arc::new(move || -> Box<dyn RowSink> {
             Box::new(BlockCells {
                 layout: Arc::clone(&layout),
-                direct: vec![u32::MAX; 1 << SMALL_KEY_BITS],
-                packed: FxHashMap::default(),
-                index: FxHashMap::default(),
-                cells: Vec::new(),
+                table: CellTable {
+                    direct: vec![u32::MAX; 1 << SMALL_KEY_BITS],
+                    packed: FxHashMap::default(),
+                    index: FxHashMap::default(),
+                    cells: Vec::new(),
+                },
             })
         }))
     }
@@ -691,26 +693,31 @@ impl BlockCell {
 /// A sink folding one block's rows into [`BlockCell`]s on a decoding thread.
 struct BlockCells {
     layout: Arc<BlockLayout>,
-    /// Cells by [`small_key`] (`u32::MAX` for none yet), by packed key, and by codes when
-    /// they do not pack.
+    table: CellTable,
+}
+
+/// A block's cells, found by [`small_key`] (`u32::MAX` for none yet), by packed key, and by
+/// codes when they do not pack.
+struct CellTable {
     direct: Vec<u32>,
     packed: FxHashMap<u64, usize>,
     index: FxHashMap<Vec<u32>, usize>,
     cells: Vec<BlockCell>,
 }
 
-impl BlockCells {
+impl CellTable {
     /// Adds one row: its protected attributes' codes, label, score and decision (`None`:
-    /// from the score at the threshold).
+    /// from the score at the layout's threshold).
     #[inline(always)]
     fn add(
         &mut self,
+        layout: &BlockLayout,
         codes: impl Iterator<Item = u32> + Clone,
         positive: bool,
         score: Option<f64>,
         predicted: Option<bool>,
     ) {
-        let n = self.layout.protected.len();
+        let n = layout.protected.len();
         let small = small_key(n, codes.clone());
         let direct = small.map(|ix| self.direct[ix]).filter(|&c| c != u32::MAX);
         let c = match direct {
@@ -738,8 +745,7 @@ impl BlockCells {
                 c
             }
         };
-        let selected =
-            predicted.unwrap_or_else(|| score.is_some_and(|s| s >= self.layout.threshold));
+        let selected = predicted.unwrap_or_else(|| score.is_some_and(|s| s >= layout.threshold));
         let cell = &mut self.cells[c];
         cell.rows += 1;
         cell.counts[confusion_slot(selected, positive)] += 1;
@@ -751,8 +757,7 @@ impl BlockCells {
 
 impl RowSink for BlockCells {
     fn row(&mut self, f: &[Field]) {
-        let layout = Arc::clone(&self.layout);
-        let l = &*layout;
+        let l = &*self.layout;
         let code = |i: usize| match f.get(i) {
             Some(Field::Code(c)) => *c,
             _ => MISSING_CODE,
@@ -765,7 +770,8 @@ impl RowSink for BlockCells {
         let predicted = l
             .prediction
             .map(|p| matches!(f.get(p), Some(Field::Bool(Some(true)))));
-        self.add(
+        self.table.add(
+            l,
             l.protected.iter().map(|&i| code(i)),
             positive,
             score,
@@ -774,8 +780,7 @@ impl RowSink for BlockCells {
     }
 
     fn rows(&mut self, batch: &RowBatch<'_>) {
-        let layout = Arc::clone(&self.layout);
-        let l = &*layout;
+        let l = &*self.layout;
         let n = batch.len;
         // Each column's values as a slice of its kind, checked once for the batch.
         let column = |i: usize| batch.columns.get(i);
@@ -804,7 +809,8 @@ impl RowSink for BlockCells {
         match (codes, label, score, prediction) {
             (Some(codes), Some(label), Some(score), Some(prediction)) => {
                 for r in 0..n {
-                    self.add(
+                    self.table.add(
+                        l,
                         codes.iter().map(|c| c[r]),
                         label[r] == Some(true),
                         score.map(|s| s[r]),
@@ -825,7 +831,7 @@ impl RowSink for BlockCells {
     }
 
     fn finish(mut self: Box<Self>) -> Box<dyn Any + Send> {
-        for cell in &mut self.cells {
+        for cell in &mut self.table.cells {
             cell.build_tally();
         }
         self
