@@ -19,6 +19,7 @@ use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
 use rustc_hash::FxHashMap;
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::data::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory, MISSING_CODE};
@@ -504,10 +505,11 @@ impl Auditor {
         // beyond the cells is held.
         let groups_of = |seg: &Segmentation| group_stats(&seg.columns, &cells);
         let (total, median_score, theil_all) = {
-            let mut all = SegmentStats::default();
-            for (_, st) in &cells {
-                all.merge(st);
-            }
+            let empty = SegmentStats::default();
+            let parts: Vec<&SegmentStats> = std::iter::once(&empty)
+                .chain(cells.iter().map(|(_, st)| st))
+                .collect();
+            let all = SegmentStats::merged(&parts);
             (
                 all.rows,
                 median(&all),
@@ -532,7 +534,7 @@ impl Auditor {
                     .unwrap_or_else(|| UNKNOWN_GROUP.to_string())
             };
             let columns: Vec<String> = seg.columns.iter().map(|&c| self.names[c].clone()).collect();
-            let stats: Vec<&SegmentStats> = groups_stats.values().collect();
+            let stats: Vec<&SegmentStats> = groups_stats.values().map(|s| &**s).collect();
             // Groups are independent: their metrics are computed in parallel.
             let mut groups = crate::par::par_map(stats.len(), |i| {
                 let s = stats[i];
@@ -893,10 +895,10 @@ fn compare_with_reference(
 
 /// The groups of a segmentation (its columns' positions) from the cells' statistics; a single
 /// attribute always has its unknown group.
-fn group_stats(
+fn group_stats<'c>(
     columns: &[usize],
-    cells: &[(&Vec<u32>, SegmentStats)],
-) -> BTreeMap<Vec<u32>, SegmentStats> {
+    cells: &'c [(&Vec<u32>, SegmentStats)],
+) -> BTreeMap<Vec<u32>, Cow<'c, SegmentStats>> {
     // Which cells make up each group.
     let mut members: BTreeMap<Vec<u32>, Vec<usize>> = BTreeMap::new();
     if columns.len() == 1 {
@@ -908,18 +910,15 @@ fn group_stats(
         members.entry(k).or_default().push(i);
     }
     // Each group's cells are merged in cell order (so weighted sums are added in a fixed
-    // order); groups in parallel.
+    // order); groups in parallel. A group of one cell (every group of the intersection of
+    // all the attributes) is that cell's statistics, borrowed.
     let members: Vec<(Vec<u32>, Vec<usize>)> = members.into_iter().collect();
-    let stats = crate::par::par_map(members.len(), |g| {
-        let mut idx = members[g].1.iter();
-        let Some(&first) = idx.next() else {
-            return SegmentStats::default();
-        };
-        let mut st = cells[first].1.clone();
-        for &i in idx {
-            st.merge(&cells[i].1);
+    let stats = crate::par::par_map(members.len(), |g| match members[g].1.as_slice() {
+        [one] => Cow::Borrowed(&cells[*one].1),
+        several => {
+            let parts: Vec<&SegmentStats> = several.iter().map(|&i| &cells[i].1).collect();
+            Cow::Owned(SegmentStats::merged(&parts))
         }
-        st
     });
     members.into_iter().map(|(k, _)| k).zip(stats).collect()
 }
@@ -961,7 +960,7 @@ fn bootstrap_intervals(
                 let mut groups_b = group_stats(&seg.columns, &cells);
                 let stats: Vec<SegmentStats> = keys
                     .iter()
-                    .map(|k| groups_b.remove(k).unwrap_or_default())
+                    .map(|k| groups_b.remove(k).map(Cow::into_owned).unwrap_or_default())
                     .collect();
                 let mut groups: Vec<GroupAudit> = out_groups[si]
                     .iter()
