@@ -212,7 +212,11 @@ impl Acc {
                     (key, cell)
                 })
                 .collect();
-            hist = merge_sorted(hist, &folded);
+            hist = if hist.is_empty() {
+                folded
+            } else {
+                merge_sorted(hist, &folded)
+            };
         }
         SegmentStats::from_counts(self.rows, self.counts, hist)
     }
