@@ -353,7 +353,10 @@ impl<'p> BlockDecoder<'p> {
     fn batch(&mut self, batch: &PlainBatch<'_>) -> bool {
         let plan = self.plan;
         let (n, nf) = (batch.len(), plan.n_fields);
-        if !batch.all_have(nf) || batch.max_field_bytes(nf) > plan.max_field {
+        if batch
+            .uniform(nf)
+            .is_none_or(|widest| widest > plan.max_field)
+        {
             return false;
         }
         let na_words = self.scratch.na_words;
@@ -437,10 +440,8 @@ impl<'p> BlockDecoder<'p> {
                         }
                         (ColumnValues::Boolean(d), BatchColumn::Bool(s)) => d.extend_from_slice(s),
                         (ColumnValues::Text(d), BatchColumn::Text) => {
-                            let index = plan.cols[ci].def.index;
-                            for r in 0..n {
-                                let raw = batch.field(nf, r, index).trim_ascii();
-                                d.push(std::str::from_utf8(raw).unwrap_or_default());
+                            for raw in batch.column(nf, plan.cols[ci].def.index) {
+                                d.push(std::str::from_utf8(raw.trim_ascii()).unwrap_or_default());
                             }
                         }
                         _ => debug_assert!(false, "batch and block columns agree by construction"),

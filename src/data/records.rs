@@ -268,25 +268,22 @@ impl<'a> PlainBatch<'a> {
         self.recs[r].line
     }
 
-    /// Whether every record has `n` fields (so that [`PlainBatch::field`] may be used).
-    pub(crate) fn all_have(&self, n: usize) -> bool {
-        n > 0
-            && self.ends.len() == n * self.len()
-            && self
-                .recs
-                .iter()
-                .enumerate()
-                .all(|(r, rec)| rec.ends_to == (r + 1) * n)
-    }
-
-    /// The longest record's field bytes (see [`Record::field_bytes`]), when every record
-    /// has `n > 0` fields.
-    pub(crate) fn max_field_bytes(&self, n: usize) -> usize {
-        self.recs
-            .iter()
-            .map(|rec| self.ends[rec.ends_to - 1] - rec.start - (n - 1))
-            .max()
-            .unwrap_or(0)
+    /// When every record has `n > 0` fields (so that [`PlainBatch::field`] and
+    /// [`PlainBatch::column`] may be used): the longest record's field bytes (see
+    /// [`Record::field_bytes`]); otherwise `None`. One pass over the records.
+    pub(crate) fn uniform(&self, n: usize) -> Option<usize> {
+        if n == 0 || self.ends.len() != n * self.len() {
+            return None;
+        }
+        let mut longest = 0;
+        for (r, rec) in self.recs.iter().enumerate() {
+            if rec.ends_to != (r + 1) * n {
+                return None;
+            }
+            let end = self.ends.get(rec.ends_to - 1).copied().unwrap_or(rec.start);
+            longest = longest.max((end - rec.start).saturating_sub(n - 1));
+        }
+        Some(longest)
     }
 
     /// Field `i` of record `r`, when every record has `n` fields and `i < n`.
@@ -371,7 +368,7 @@ mod tests {
         while records.fill(&mut batch, max) > 0 {
             assert!(batch.len() <= max);
             let first = batch.record(0).len();
-            if batch.all_have(first) {
+            if let Some(widest) = batch.uniform(first) {
                 let mut longest = 0;
                 for r in 0..batch.len() {
                     let rec = batch.record(r);
@@ -380,7 +377,7 @@ mod tests {
                     }
                     longest = longest.max(rec.field_bytes());
                 }
-                assert_eq!(batch.max_field_bytes(first), longest);
+                assert_eq!(widest, longest);
             } else {
                 assert!((0..batch.len()).any(|r| batch.record(r).len() != first));
             }
