@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::calibration::{self, Binning};
+use super::scorelog::{LogCursor, ScoreLogs};
 use super::stats::{Count, SegmentStats};
 use super::value::{MetricValue, Undefined};
 
@@ -66,6 +67,15 @@ fn rate(k: Count, n: Count, z: f64, reason: Undefined) -> MetricValue {
 ///
 /// Every rate carries a Wilson interval at the given z.
 pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String, MetricValue> {
+    metrics_and_bins(s, ctx).0
+}
+
+/// [`segment_metrics`], and the calibration bins they used (`None` without scores), which the
+/// reliability table reuses.
+pub(crate) fn metrics_and_bins(
+    s: &SegmentStats,
+    ctx: &MetricContext,
+) -> (BTreeMap<String, MetricValue>, Option<calibration::Bins>) {
     use Undefined::*;
     let z = ctx.z;
     let mut m = BTreeMap::new();
@@ -104,7 +114,7 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
         None => MetricValue::undefined(SingleClass),
     };
     put("auc", scored(auc(s)));
-    let means = score_means(s);
+    let means = score_means(s, ctx.logs);
     put("brier", scored(means.as_ref().map(|m| m.brier)));
     put("log_loss", scored(means.as_ref().map(|m| m.log_loss)));
     put("mean_score", scored(means.as_ref().map(|m| m.mean_score)));
@@ -130,6 +140,7 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
         None => MetricValue::undefined(NoScores),
     };
     put("scoring_rate", scoring);
+    let mut used_bins = None;
     if s.has_scores() {
         let bins = calibration::Bins::new(ctx.binning, s);
         let (ece, mce) = calibration::ece_mce(&bins);
@@ -137,12 +148,13 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
         put("mce", mce);
         let citl = means.as_ref().map(|m| p.w / n.w - m.mean_score);
         put("calibration_in_the_large", scored(citl));
-        let (slope, intercept) = calibration::recalibration(s);
+        let (slope, intercept) = calibration::recalibration(s, ctx.logs);
         put("calibration_slope", slope);
         put("calibration_intercept", intercept);
         let (hl, hl_p) = calibration::hosmer_lemeshow(&bins);
         put("hosmer_lemeshow", hl);
         put("hosmer_lemeshow_p", hl_p);
+        used_bins = Some(bins);
     } else {
         let u = MetricValue::undefined(if empty { EmptySegment } else { NoScores });
         for k in [
@@ -157,18 +169,21 @@ pub fn segment_metrics(s: &SegmentStats, ctx: &MetricContext) -> BTreeMap<String
             put(k, u);
         }
     }
-    m
+    (m, used_bins)
 }
 
 /// What metrics need besides a segment's statistics.
 #[derive(Clone, Copy, Debug)]
-pub struct MetricContext {
+pub struct MetricContext<'a> {
     /// The normal quantile of the intervals.
     pub z: f64,
     /// The median score of the whole sample (for `scoring_rate`).
     pub median: Option<f64>,
     /// The calibration binning.
     pub binning: Binning,
+    /// The logarithms of the whole sample's scores, shared by every group (`None`: each
+    /// group computes its own; the results are the same).
+    pub logs: Option<&'a ScoreLogs>,
 }
 
 /// The Mann-Whitney AUC over the score histogram, weighted as scikit-learn's
@@ -199,15 +214,17 @@ struct ScoreMeans {
     mean_score: f64,
 }
 
-fn score_means(s: &SegmentStats) -> Option<ScoreMeans> {
+fn score_means(s: &SegmentStats, logs: Option<&ScoreLogs>) -> Option<ScoreMeans> {
     let (mut total_w, mut brier, mut log_loss, mut score) = (0.0, 0.0, 0.0, 0.0);
-    for (sc, [w0, w1]) in s.score_weights() {
+    let mut cursor = LogCursor::new(logs);
+    for (key, c) in &s.scores {
+        let (sc, [w0, w1]) = (f64::from_bits(*key), c.weight);
         total_w += w0 + w1;
         brier += w0 * (sc * sc) + w1 * ((sc - 1.0) * (sc - 1.0));
         // A label of 0 or 1 zeroes one of the two logarithms: each row's term is exactly
         // -ln(1 - s') or -ln(s').
-        let (l0, l1) = log_loss_terms(sc);
-        log_loss += w0 * l0 + w1 * l1;
+        let l = cursor.get(*key);
+        log_loss += w0 * -l.ln_not + w1 * -l.ln;
         score += w0 * sc + w1 * sc;
     }
     (total_w > 0.0).then(|| ScoreMeans {
@@ -217,22 +234,16 @@ fn score_means(s: &SegmentStats) -> Option<ScoreMeans> {
     })
 }
 
-/// The log-loss terms of a row with score `s` and label 0, and label 1.
-fn log_loss_terms(s: f64) -> (f64, f64) {
-    let eps = f64::EPSILON;
-    let s = s.clamp(eps, 1.0 - eps);
-    (-(1.0 - s).ln(), -s.ln())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ctx() -> MetricContext {
+    fn ctx() -> MetricContext<'static> {
         MetricContext {
             z: 1.96,
             median: Some(0.5),
             binning: Binning::default(),
+            logs: None,
         }
     }
 

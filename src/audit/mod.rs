@@ -10,6 +10,7 @@ mod curves;
 mod inference;
 mod metrics;
 mod output;
+mod scorelog;
 mod segments;
 mod stats;
 mod summary;
@@ -24,6 +25,7 @@ pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS,
 pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
 pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
+pub use scorelog::{LogCursor, ScoreLog, ScoreLogs};
 pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
 pub use stats::{Count, ScoreCell, SegmentStats};
 pub use summary::{disparate_impact, summarize};

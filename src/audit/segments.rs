@@ -12,7 +12,8 @@ use super::bootstrap::{percentile, Bootstrap};
 use super::calibration::{median, reliability, ReliabilityBin};
 use super::curves::{roc, score_distribution, RocPoint, ScoreBin};
 use super::inference::{holm, newcombe, selection_test, theil};
-use super::metrics::{segment_metrics, z_for, MetricContext};
+use super::metrics::{metrics_and_bins, segment_metrics, z_for, MetricContext};
+use super::scorelog::ScoreLogs;
 use super::stats::{confusion_slot, merge_sorted, score_key, Count, ScoreCell, SegmentStats};
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
@@ -505,10 +506,7 @@ impl Auditor {
             });
             self.cells.iter().map(|(k, _)| k).zip(stats).collect()
         };
-        // One segmentation's groups at a time, so that only one copy of the score histograms
-        // beyond the cells is held.
-        let groups_of = |seg: &Segmentation| group_stats(&seg.columns, &cells);
-        let (total, median_score, theil_all) = {
+        let (total, median_score, theil_all, logs) = {
             let empty = SegmentStats::default();
             let parts: Vec<&SegmentStats> = std::iter::once(&empty)
                 .chain(cells.iter().map(|(_, st)| st))
@@ -518,18 +516,55 @@ impl Auditor {
                 all.rows,
                 median(&all),
                 theil(all.tp, all.fp, all.tn, all.fn_),
+                ScoreLogs::new(&all),
             )
         };
         let ctx = MetricContext {
             z,
             median: median_score,
             binning: self.params.binning,
+            logs: Some(&logs),
         };
+        // Every group of every segmentation is one piece of parallel work: its cells are
+        // merged, its metrics computed, and its merged histogram dropped, keeping only its
+        // counts (for the comparison with the reference). So the pieces balance across
+        // segmentations, and at most one merged histogram per thread is held at a time.
+        let members: Vec<Vec<(Vec<u32>, Vec<usize>)>> = self
+            .segs
+            .iter()
+            .map(|seg| group_members(&seg.columns, &cells))
+            .collect();
+        let tasks: Vec<&Vec<usize>> = members.iter().flatten().map(|(_, m)| m).collect();
+        let mut audited = crate::par::par_map(tasks.len(), |t| {
+            let s = group_of(tasks[t], &cells);
+            let (metrics, bins) = metrics_and_bins(&s, &ctx);
+            let audit = GroupAudit {
+                group: String::new(),
+                values: Vec::new(),
+                n: s.rows,
+                weight: self.weighted.then_some(s.n().w),
+                small: s.rows < self.params.min_group_size,
+                under_2_percent: (s.rows as f64) < 0.02 * total as f64,
+                metrics,
+                reliability: bins.map(|b| reliability(&b, z)).unwrap_or_default(),
+                roc: roc(&s),
+                score_distribution: score_distribution(&s),
+            };
+            let counts = SegmentStats {
+                rows: s.rows,
+                tp: s.tp,
+                fp: s.fp,
+                tn: s.tn,
+                fn_: s.fn_,
+                scores: Vec::new(),
+            };
+            (audit, counts)
+        })
+        .into_iter();
         let mut out = Vec::new();
         // Per segmentation: its group keys and reference, for the bootstrap.
         let mut layout: Vec<(Vec<Vec<u32>>, Option<usize>)> = Vec::new();
-        for seg in &self.segs {
-            let groups_stats = &groups_of(seg);
+        for (seg, members) in self.segs.iter().zip(&members) {
             let name_of = |col: usize, code: u32| -> String {
                 levels
                     .get(col)
@@ -538,28 +573,10 @@ impl Auditor {
                     .unwrap_or_else(|| UNKNOWN_GROUP.to_string())
             };
             let columns: Vec<String> = seg.columns.iter().map(|&c| self.names[c].clone()).collect();
-            let stats: Vec<&SegmentStats> = groups_stats.values().map(|s| &**s).collect();
-            // Groups are independent: their metrics are computed in parallel.
-            let mut groups = crate::par::par_map(stats.len(), |i| {
-                let s = stats[i];
-                GroupAudit {
-                    group: String::new(),
-                    values: Vec::new(),
-                    n: s.rows,
-                    weight: self.weighted.then_some(s.n().w),
-                    small: s.rows < self.params.min_group_size,
-                    under_2_percent: (s.rows as f64) < 0.02 * total as f64,
-                    metrics: segment_metrics(s, &ctx),
-                    reliability: if s.has_scores() {
-                        reliability(self.params.binning, s, z)
-                    } else {
-                        Vec::new()
-                    },
-                    roc: roc(s),
-                    score_distribution: score_distribution(s),
-                }
-            });
-            for (g, key) in groups.iter_mut().zip(groups_stats.keys()) {
+            let (mut groups, stats): (Vec<GroupAudit>, Vec<SegmentStats>) =
+                audited.by_ref().take(members.len()).unzip();
+            let stats: Vec<&SegmentStats> = stats.iter().collect();
+            for (g, (key, _)) in groups.iter_mut().zip(members) {
                 g.values = key
                     .iter()
                     .zip(&seg.columns)
@@ -586,7 +603,7 @@ impl Auditor {
                 compare_with_reference(&mut groups, &stats, r, &self.params, z);
             }
             let (summary, excluded_from_summary) = summary_of(&groups, theil_all);
-            layout.push((groups_stats.keys().cloned().collect(), reference));
+            layout.push((members.iter().map(|(k, _)| k.clone()).collect(), reference));
             out.push(AttributeAudit {
                 name,
                 columns,
@@ -605,6 +622,7 @@ impl Auditor {
                 &layout,
                 &mut out,
                 &self.params,
+                &logs,
             );
         }
         out
@@ -897,13 +915,12 @@ fn compare_with_reference(
     }
 }
 
-/// The groups of a segmentation (its columns' positions) from the cells' statistics; a single
-/// attribute always has its unknown group.
-fn group_stats<'c>(
+/// The groups of a segmentation (its columns' positions), each with the positions of its cells
+/// in `cells`, in key order; a single attribute always has its unknown group.
+fn group_members(
     columns: &[usize],
-    cells: &'c [(&Vec<u32>, SegmentStats)],
-) -> BTreeMap<Vec<u32>, Cow<'c, SegmentStats>> {
-    // Which cells make up each group.
+    cells: &[(&Vec<u32>, SegmentStats)],
+) -> Vec<(Vec<u32>, Vec<usize>)> {
     let mut members: BTreeMap<Vec<u32>, Vec<usize>> = BTreeMap::new();
     if columns.len() == 1 {
         // The unknown group is always reported, even when empty.
@@ -913,17 +930,32 @@ fn group_stats<'c>(
         let k: Vec<u32> = columns.iter().map(|&c| key[c]).collect();
         members.entry(k).or_default().push(i);
     }
-    // Each group's cells are merged in cell order (so weighted sums are added in a fixed
-    // order); groups in parallel. A group of one cell (every group of the intersection of
-    // all the attributes) is that cell's statistics, borrowed.
-    let members: Vec<(Vec<u32>, Vec<usize>)> = members.into_iter().collect();
-    let stats = crate::par::par_map(members.len(), |g| match members[g].1.as_slice() {
+    members.into_iter().collect()
+}
+
+/// A group's statistics from its cells (positions in `cells`), merged in cell order (so
+/// weighted sums are added in a fixed order). A group of one cell (every group of the
+/// intersection of all the attributes) is that cell's statistics, borrowed.
+fn group_of<'c>(
+    members: &[usize],
+    cells: &'c [(&Vec<u32>, SegmentStats)],
+) -> Cow<'c, SegmentStats> {
+    match members {
         [one] => Cow::Borrowed(&cells[*one].1),
         several => {
             let parts: Vec<&SegmentStats> = several.iter().map(|&i| &cells[i].1).collect();
             Cow::Owned(SegmentStats::merged(&parts))
         }
-    });
+    }
+}
+
+/// The groups of a segmentation from the cells' statistics, merged in parallel.
+fn group_stats<'c>(
+    columns: &[usize],
+    cells: &'c [(&Vec<u32>, SegmentStats)],
+) -> BTreeMap<Vec<u32>, Cow<'c, SegmentStats>> {
+    let members = group_members(columns, cells);
+    let stats = crate::par::par_map(members.len(), |g| group_of(&members[g].1, cells));
     members.into_iter().map(|(k, _)| k).zip(stats).collect()
 }
 
@@ -937,6 +969,7 @@ fn bootstrap_intervals(
     layout: &[(Vec<Vec<u32>>, Option<usize>)],
     out: &mut [AttributeAudit],
     params: &AuditParams,
+    logs: &ScoreLogs,
 ) {
     boot.prepare();
     let boot: &Bootstrap = boot;
@@ -956,6 +989,7 @@ fn bootstrap_intervals(
             z,
             median: median(&all),
             binning: params.binning,
+            logs: Some(logs),
         };
         segs.iter()
             .enumerate()

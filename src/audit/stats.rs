@@ -373,6 +373,7 @@ mod tests {
                 z: 1.96,
                 median: Some(0.5),
                 binning: crate::audit::Binning::Quantile(7),
+                logs: None,
             };
             assert_eq!(
                 segment_metrics(&merged, &ctx),
