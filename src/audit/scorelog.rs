@@ -43,13 +43,18 @@ impl ScoreLogs {
     /// The logarithms of every distinct score of `s` (the whole sample: every group's scores
     /// are among them).
     pub fn new(s: &SegmentStats) -> ScoreLogs {
-        ScoreLogs {
-            keys: s.scores.iter().map(|(k, _)| *k).collect(),
-            logs: s
-                .scores
+        const PIECE: usize = 16_384;
+        let keys: Vec<u64> = s.scores.iter().map(|(k, _)| *k).collect();
+        // In pieces, on every core.
+        let pieces = crate::par::par_map(keys.len().div_ceil(PIECE), |p| {
+            keys[p * PIECE..keys.len().min((p + 1) * PIECE)]
                 .iter()
-                .map(|(k, _)| ScoreLog::of(f64::from_bits(*k)))
-                .collect(),
+                .map(|k| ScoreLog::of(f64::from_bits(*k)))
+                .collect::<Vec<_>>()
+        });
+        ScoreLogs {
+            logs: pieces.concat(),
+            keys,
         }
     }
 }

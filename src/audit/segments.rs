@@ -512,18 +512,23 @@ impl Auditor {
                 .chain(cells.iter().map(|(_, st)| st))
                 .collect();
             let all = SegmentStats::merged(&parts);
+            // The shared logarithms pay when scores repeat across cells (each would be taken
+            // once per group holding it); with mostly distinct scores (full precision) each
+            // group takes its own, in parallel, and no table is held.
+            let per_cell: usize = cells.iter().map(|(_, st)| st.scores.len()).sum();
+            let logs = (2 * all.scores.len() <= per_cell).then(|| ScoreLogs::new(&all));
             (
                 all.rows,
                 median(&all),
                 theil(all.tp, all.fp, all.tn, all.fn_),
-                ScoreLogs::new(&all),
+                logs,
             )
         };
         let ctx = MetricContext {
             z,
             median: median_score,
             binning: self.params.binning,
-            logs: Some(&logs),
+            logs: logs.as_ref(),
         };
         // Every group of every segmentation is one piece of parallel work: its cells are
         // merged, its metrics computed, and its merged histogram dropped, keeping only its
@@ -622,7 +627,7 @@ impl Auditor {
                 &layout,
                 &mut out,
                 &self.params,
-                &logs,
+                logs.as_ref(),
             );
         }
         out
@@ -969,7 +974,7 @@ fn bootstrap_intervals(
     layout: &[(Vec<Vec<u32>>, Option<usize>)],
     out: &mut [AttributeAudit],
     params: &AuditParams,
-    logs: &ScoreLogs,
+    logs: Option<&ScoreLogs>,
 ) {
     boot.prepare();
     let boot: &Bootstrap = boot;
@@ -989,7 +994,7 @@ fn bootstrap_intervals(
             z,
             median: median(&all),
             binning: params.binning,
-            logs: Some(logs),
+            logs,
         };
         segs.iter()
             .enumerate()
