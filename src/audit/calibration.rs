@@ -290,10 +290,11 @@ pub fn hosmer_lemeshow(bins: &Bins) -> (MetricValue, MetricValue) {
 ///
 /// The first step starts from a = 0, b = 1, where the fitted probability is s' itself, so it
 /// needs no `exp`. A step of 0.5 or more (far from the optimum, where a full Newton step can
-/// overshoot and diverge) is halved until the log-likelihood does not fall. Newton's method converges quadratically near the optimum: once a step δ_k
-/// is small (below 1e-6), the next one is about C δ_k² with C ≈ δ_k / δ_(k-1)², and the fit
-/// stops when that predicted step, δ_k³ / δ_(k-1)², is below 1e-16 (or when a step is below
-/// 1e-12): what is left is below the resolution of the result. `logs` holds the logits of the
+/// overshoot and diverge) is halved until the log-likelihood does not fall. Newton's method
+/// converges quadratically near the optimum: once a step δ_k is small (below 1e-6), the next
+/// one is about C δ_k² with C ≈ δ_k / δ_(k-1)², and the fit stops when that predicted step,
+/// δ_k³ / δ_(k-1)², is below 1e-16 (or when a step is below 1e-12): what is left is below the
+/// resolution of the result. `logs` holds the logits of the
 /// whole sample's scores (see [`ScoreLogs`]); without it they are computed here.
 pub fn recalibration(s: &SegmentStats, logs: Option<&ScoreLogs>) -> (MetricValue, MetricValue) {
     let undefined = |r| (MetricValue::undefined(r), MetricValue::undefined(r));

@@ -1,6 +1,8 @@
 //! The logarithms that log loss and the calibration fit take of each score, computed once per
 //! distinct score of the whole sample and shared by every group (and every bootstrap
-//! replicate), instead of once per group.
+//! replicate), instead of once per group. The audit builds the table only when scores repeat
+//! across its cells; a lookup gives exactly what computing gives, so results do not depend on
+//! it.
 
 use super::stats::SegmentStats;
 
