@@ -555,15 +555,7 @@ impl Auditor {
                 roc: roc(&s),
                 score_distribution: score_distribution(&s),
             };
-            let counts = SegmentStats {
-                rows: s.rows,
-                tp: s.tp,
-                fp: s.fp,
-                tn: s.tn,
-                fn_: s.fn_,
-                scores: Vec::new(),
-            };
-            (audit, counts)
+            (audit, s.clone_counts())
         })
         .into_iter();
         let mut out = Vec::new();

@@ -251,7 +251,7 @@ impl SegmentStats {
     }
 
     /// A copy of the counts, without the histogram.
-    fn clone_counts(&self) -> SegmentStats {
+    pub(crate) fn clone_counts(&self) -> SegmentStats {
         SegmentStats {
             rows: self.rows,
             tp: self.tp,
