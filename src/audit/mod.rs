@@ -35,7 +35,8 @@ pub use value::{MetricValue, Undefined};
 /// into per-cell statistics, so larger blocks mean fewer partial results to merge.
 pub const STREAM_CHUNK_ROWS: usize = 65_536;
 
-/// The display name of the group of rows whose protected attribute is missing.
+/// The display name of the group of rows whose protected attribute is missing; a value spelled
+/// exactly so is in that group too (two groups with one name could not be told apart).
 pub const UNKNOWN_GROUP: &str = "unknown";
 
 /// Errors of the audit.

@@ -491,6 +491,17 @@ impl Auditor {
     /// `levels[i]` names the codes of protected attribute `i`.
     pub fn finish(mut self, levels: Vec<Vec<String>>) -> Vec<AttributeAudit> {
         let z = z_for(self.params.confidence);
+        // A value spelled as the unknown group's name is that group: two groups both shown
+        // as "unknown" could not be told apart (see UNKNOWN_GROUP).
+        for (i, names) in levels.iter().enumerate() {
+            if let Some(u) = names.iter().position(|n| n == UNKNOWN_GROUP) {
+                for (key, _) in &mut self.cells {
+                    if key.get(i) == Some(&(u as u32)) {
+                        key[i] = MISSING_CODE;
+                    }
+                }
+            }
+        }
         // Every row is in exactly one group of each segmentation: the first one's groups
         // together are the whole sample.
         let cells: Vec<(&Vec<u32>, SegmentStats)> = {

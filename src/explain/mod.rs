@@ -474,11 +474,24 @@ fn importance(
         .collect()
 }
 
-/// Codes of a protected column over the explained rows.
+/// Codes of a protected column over the explained rows; a value spelled as the audit's
+/// unknown group is missing, as in the audit ([`crate::audit::UNKNOWN_GROUP`]).
 fn protected_codes<'t>(prep: &'t Prepared, name: &str) -> Option<(Vec<u32>, &'t [String])> {
     let col = prep.table.column(name)?;
     let codes = col.as_codes()?;
-    Some((prep.kept.iter().map(|&i| codes[i]).collect(), &col.levels))
+    let unknown = col
+        .levels
+        .iter()
+        .position(|l| l == crate::audit::UNKNOWN_GROUP)
+        .map(|u| u as u32);
+    let code = |c: u32| match unknown {
+        Some(u) if c == u => crate::data::MISSING_CODE,
+        _ => c,
+    };
+    Some((
+        prep.kept.iter().map(|&i| code(codes[i])).collect(),
+        &col.levels,
+    ))
 }
 
 fn group_name(code: u32, levels: &[String]) -> String {

@@ -182,6 +182,55 @@ fn intersections_unknown_and_flags() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// A protected value spelled `unknown` (the bank-marketing data's own word for a missing
+/// value) is the unknown group: auditing the file equals auditing it with those values left
+/// blank, one group of each attribute or intersection is shown as "unknown", and it is never
+/// the default reference, even with the highest selection rate.
+#[test]
+fn a_value_spelled_unknown_is_the_unknown_group() -> Result<(), Box<dyn std::error::Error>> {
+    let mut spelled = String::from("y,score,g,h\n");
+    for i in 0..300 {
+        let g = ["unknown", "a", "", "b"][i % 4];
+        let score = if g.is_empty() || g == "unknown" {
+            0.95
+        } else {
+            (i % 10) as f64 / 10.0
+        };
+        spelled.push_str(&format!(
+            "{},{score},{g},{}\n",
+            i % 3 % 2,
+            ["x", "y"][i % 5 % 2]
+        ));
+    }
+    let blank = spelled.replace(",unknown,", ",,");
+    assert_ne!(blank, spelled);
+    let spec = DataSpec {
+        protected: Some(vec!["g".into(), "h".into()]),
+        ..label_score("y", "score")
+    };
+    let params = AuditParams {
+        intersections: vec![vec!["g".into(), "h".into()]],
+        ..AuditParams::default()
+    };
+    let r = audit(&load(spelled.as_bytes(), &spec)?, &params)?;
+    assert_eq!(
+        serde_json::to_string(&r)?,
+        serde_json::to_string(&audit(&load(blank.as_bytes(), &spec)?, &params)?)?
+    );
+    let g: Vec<(&str, u64)> = r[0]
+        .groups
+        .iter()
+        .map(|x| (x.group.as_str(), x.n))
+        .collect();
+    assert_eq!(g, vec![("a", 75), ("b", 75), ("unknown", 150)]);
+    // Every unknown row is selected; a and b tie (3 in 5), and the first of a tie is taken.
+    assert_eq!(r[0].groups[2].metrics["selection_rate"].value, Some(1.0));
+    assert_eq!(r[0].reference_group.as_deref(), Some("a"));
+    let gh: Vec<&str> = r[2].groups.iter().map(|x| x.group.as_str()).collect();
+    assert_eq!(gh.iter().filter(|x| x.starts_with("unknown, ")).count(), 2);
+    assert_streaming_matches(spelled.as_bytes(), &spec, &params, Unlisted::Ignore)
+}
+
 #[test]
 fn undefined_metrics_are_null_with_a_reason() -> Result<(), Box<dyn std::error::Error>> {
     // Group c has only negatives: TPR and AUC are undefined there, and c is left out of the

@@ -341,3 +341,43 @@ fn explain_cli_reproduces_the_demo_report_without_personal_records(
     assert!(stderr(&o).contains("\"religion\""), "{}", stderr(&o));
     Ok(())
 }
+
+/// A protected value spelled `unknown` is missing in the explanation's group findings, as in
+/// the audit: the demo data with some ethnicities spelled `unknown` explains as with them
+/// left blank.
+#[test]
+fn a_protected_value_spelled_unknown_is_missing() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let text = std::fs::read_to_string(root().join("datasets/leads_demo.csv"))?;
+    let (head, rows) = read_csv(text.as_bytes());
+    let eth = head
+        .iter()
+        .position(|h| h == "ethnicity")
+        .ok_or("no ethnicity")?;
+    let mut explained = Vec::new();
+    for (name, word) in [("blank.csv", ""), ("spelled.csv", "unknown")] {
+        let mut w = csv::Writer::from_path(dir.path().join(name))?;
+        w.write_record(&head)?;
+        for (i, row) in rows.iter().enumerate() {
+            let mut row = row.clone();
+            if i % 7 == 0 {
+                row[eth] = word.to_string();
+            }
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+        let data = dir.path().join(name).to_string_lossy().into_owned();
+        let model = root().join("reports/demo-model.json");
+        let model = model.to_string_lossy();
+        let args = [
+            "explain", "--model", &model, "--data", &data, "--format", "json",
+        ];
+        let o = fairgate(&[&args[..], &["--repeats", "0"]].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut v: Value = serde_json::from_slice(&o.stdout)?;
+        v["input"] = Value::Null;
+        explained.push(v);
+    }
+    assert_eq!(explained[0], explained[1]);
+    Ok(())
+}
