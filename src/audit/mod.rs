@@ -140,7 +140,8 @@ impl AuditParams {
     }
 }
 
-/// Audits a loaded table: each protected attribute and each requested intersection.
+/// Audits a loaded table: each protected attribute and each requested intersection. Fails on
+/// bad parameters, a missing column, or a reference that names no group in the data.
 pub fn audit(table: &Table, params: &AuditParams) -> Result<Vec<AttributeAudit>, AuditError> {
     let protected: Vec<&crate::data::Column> = table.with_role(Role::Protected).collect();
     let names: Vec<String> = protected.iter().map(|c| c.name.clone()).collect();
@@ -168,7 +169,7 @@ pub fn audit(table: &Table, params: &AuditParams) -> Result<Vec<AttributeAudit>,
         weight,
     })?;
     let levels = protected.iter().map(|c| c.levels.clone()).collect();
-    Ok(auditor.finish(levels))
+    auditor.finish(levels)
 }
 
 /// Audits a stream chunk by chunk, holding only per-group statistics (memory does not grow
@@ -231,5 +232,5 @@ pub fn audit_stream(
         .map(|&i| reader.levels(i).to_vec())
         .collect();
     let summary = reader.finish()?;
-    Ok((auditor.finish(levels), summary))
+    Ok((auditor.finish(levels)?, summary))
 }

@@ -488,8 +488,9 @@ impl Auditor {
     }
 
     /// The metrics of every group, reference groups, disparate impact and summaries.
-    /// `levels[i]` names the codes of protected attribute `i`.
-    pub fn finish(mut self, levels: Vec<Vec<String>>) -> Vec<AttributeAudit> {
+    /// `levels[i]` names the codes of protected attribute `i`. Fails when a reference given in
+    /// the parameters names no group of its attribute or intersection.
+    pub fn finish(mut self, levels: Vec<Vec<String>>) -> Result<Vec<AttributeAudit>, AuditError> {
         let z = z_for(self.params.confidence);
         // A value spelled as the unknown group's name is that group: two groups both shown
         // as "unknown" could not be told apart (see UNKNOWN_GROUP).
@@ -599,7 +600,18 @@ impl Auditor {
                     .unwrap_or(f64::NEG_INFINITY)
             };
             let reference = match self.params.reference.get(&name) {
-                Some(r) => groups.iter().position(|g| &g.group == r),
+                Some(r) => match groups.iter().position(|g| &g.group == r) {
+                    Some(i) => Some(i),
+                    // A reference that names no group would silently leave out disparate
+                    // impact and its tests.
+                    None => {
+                        let names: Vec<&str> = groups.iter().map(|g| g.group.as_str()).collect();
+                        return Err(AuditError::Reference(format!(
+                            "{name} has no group \"{r}\"; its groups: {}",
+                            names.join("; ")
+                        )));
+                    }
+                },
                 None => groups
                     .iter()
                     .enumerate()
@@ -633,7 +645,7 @@ impl Auditor {
                 logs.as_ref(),
             );
         }
-        out
+        Ok(out)
     }
 }
 

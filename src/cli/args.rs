@@ -390,7 +390,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "COLS")]
     pub intersect: Vec<String>,
     /// Reference group of an attribute, as ATTRIBUTE=VALUE (repeatable; for an intersection,
-    /// `a x b=v1, v2`). Default: the group with the highest selection rate.
+    /// `a x b=v1, v2`; it must be a group in the data). Default: the group with the highest
+    /// selection rate.
     #[arg(long, value_name = "ATTR=VALUE")]
     pub reference: Vec<String>,
     /// Where and how to write the result.

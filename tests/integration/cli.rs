@@ -289,6 +289,12 @@ fn audit_usage_and_input_errors_exit_2() {
             vec!["audit", "--config", &demo, "--score", "nope"],
             "no column named \"nope\"",
         ),
+        // A reference group that is not in the data would silently leave out disparate
+        // impact; the message lists the groups there are.
+        (
+            vec!["audit", "--config", &demo, "--reference", "ethnicity=Asain"],
+            "--reference: ethnicity has no group \"Asain\"; its groups: ",
+        ),
     ] {
         let o = fairgate(&args);
         assert_eq!(code(&o), Some(2), "{args:?}");
