@@ -24,7 +24,7 @@ pub use calibration::{Binning, ReliabilityBin};
 pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
 pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
-pub use output::{AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
+pub use output::{AuditColumns, AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
 pub use scorelog::{LogCursor, ScoreLog, ScoreLogs};
 pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
 pub use stats::{Count, ScoreCell, SegmentStats};

@@ -8,8 +8,16 @@ use std::collections::BTreeMap;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table as TextTable};
 use serde::Serialize;
 
-use super::{AttributeAudit, AuditParams, MetricValue};
-use crate::data::{LoadSummary, Rejection};
+use super::{AttributeAudit, AuditParams, Binning, MetricValue};
+use crate::data::{LoadSummary, Rejection, Role};
+
+/// The name of the column with `role`, if the load read one.
+fn column_of(load: &LoadSummary, role: Role) -> Option<String> {
+    load.columns
+        .iter()
+        .find(|c| c.role == role)
+        .map(|c| c.name.clone())
+}
 
 /// The version of the audit JSON layout.
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
@@ -42,6 +50,34 @@ pub struct AuditOptions {
     pub confidence: f64,
     /// Reference groups given by the user.
     pub reference: BTreeMap<String, String>,
+    /// The columns audited, by role (absent in reports written before they were recorded).
+    #[serde(default)]
+    pub columns: AuditColumns,
+    /// The calibration binning.
+    #[serde(default)]
+    pub bins: Binning,
+    /// Bootstrap replicates (0: no bootstrap).
+    #[serde(default)]
+    pub bootstrap: usize,
+    /// The bootstrap's seed, when there are replicates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// The columns an audit read, by role; protected columns are in each attribute's `columns`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct AuditColumns {
+    /// The label.
+    pub label: Option<String>,
+    /// The score, when audited by score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+    /// The 0/1 decision, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<String>,
+    /// The row weight, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 /// The whole audit.
@@ -78,6 +114,15 @@ impl AuditReport {
                 min_group_size: params.min_group_size,
                 confidence: params.confidence,
                 reference: params.reference.clone(),
+                columns: AuditColumns {
+                    label: column_of(load, Role::Label),
+                    score: column_of(load, Role::Score),
+                    prediction: column_of(load, Role::Prediction),
+                    weight: column_of(load, Role::Weight),
+                },
+                bins: params.binning,
+                bootstrap: params.bootstrap,
+                seed: (params.bootstrap > 0).then_some(params.seed),
             },
             attributes,
         }

@@ -417,3 +417,49 @@ fn rerun_committed(args: &[&str], path: &str) -> Result<String, Box<dyn std::err
     );
     Ok(now)
 }
+
+/// The JSON's `options` record everything that shapes the numbers: the columns audited by
+/// role, the binning, and the bootstrap's replicates and seed, besides threshold, group size,
+/// confidence and references; an audit written before those were recorded still reads.
+#[test]
+fn audit_json_records_its_options() -> Result<(), Box<dyn std::error::Error>> {
+    let demo = root()
+        .join("datasets/demo.toml")
+        .to_string_lossy()
+        .into_owned();
+    let o = fairgate(&[
+        "audit",
+        "--config",
+        &demo,
+        "--bins",
+        "quantile:4",
+        "--bootstrap",
+        "3",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)?;
+    let opts = &v["options"];
+    assert_eq!(opts["columns"]["label"], "converted");
+    assert_eq!(opts["columns"]["score"], "vendor_score");
+    assert!(opts["columns"]["weight"].is_null());
+    assert_eq!(
+        opts["bins"],
+        serde_json::json!({"strategy": "quantile", "bins": 4})
+    );
+    assert_eq!(
+        (&opts["bootstrap"], &opts["seed"]),
+        (&serde_json::json!(3), &serde_json::json!(5))
+    );
+    let mut old = v.clone();
+    for k in ["columns", "bins", "bootstrap", "seed"] {
+        old["options"].as_object_mut().ok_or("options")?.remove(k);
+    }
+    let read: fairgate::audit::AuditReport = serde_json::from_value(old)?;
+    assert_eq!(read.options.bins, fairgate::audit::Binning::default());
+    assert_eq!(read.options.bootstrap, 0);
+    Ok(())
+}
