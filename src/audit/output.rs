@@ -175,15 +175,26 @@ impl AuditReport {
     /// groups and the summary. `table(header, rows)` renders a table; `esc` escapes names.
     fn render(&self, table: &TableFn, esc: &dyn Fn(&str) -> String) -> String {
         let i = &self.input;
+        let o = &self.options;
+        let bins = match o.bins {
+            Binning::Uniform(k) => format!("{k} uniform calibration bins"),
+            Binning::Quantile(k) => format!("{k} quantile calibration bins"),
+        };
+        let bootstrap = match o.seed {
+            Some(seed) if o.bootstrap > 0 => {
+                format!(", {} bootstrap replicates (seed {seed})", o.bootstrap)
+            }
+            _ => String::new(),
+        };
         let mut out = format!(
-            "{} (sha256 {}): {} rows audited, {} rejected; threshold {}, minimum group size {}, {}% intervals\n\n",
+            "{} (sha256 {}): {} rows audited, {} rejected; threshold {}, minimum group size {}, {}% intervals, {bins}{bootstrap}\n\n",
             esc(&i.path),
             i.sha256,
             i.rows_used,
             i.rows_rejected,
-            self.options.threshold,
-            self.options.min_group_size,
-            self.options.confidence * 100.0
+            o.threshold,
+            o.min_group_size,
+            o.confidence * 100.0
         );
         let header = [
             "group",

@@ -461,5 +461,24 @@ fn audit_json_records_its_options() -> Result<(), Box<dyn std::error::Error>> {
     let read: fairgate::audit::AuditReport = serde_json::from_value(old)?;
     assert_eq!(read.options.bins, fairgate::audit::Binning::default());
     assert_eq!(read.options.bootstrap, 0);
+    // The readable formats state them too.
+    let o = fairgate(&[
+        "audit",
+        "--config",
+        &demo,
+        "--bins",
+        "quantile:4",
+        "--bootstrap",
+        "3",
+        "--seed",
+        "5",
+        "--format",
+        "markdown",
+    ]);
+    let md = String::from_utf8(o.stdout)?;
+    assert!(
+        md.contains("4 quantile calibration bins, 3 bootstrap replicates (seed 5)"),
+        "{md}"
+    );
     Ok(())
 }
