@@ -427,19 +427,22 @@ fn audit_json_records_its_options() -> Result<(), Box<dyn std::error::Error>> {
         .join("datasets/demo.toml")
         .to_string_lossy()
         .into_owned();
-    let o = fairgate(&[
-        "audit",
-        "--config",
-        &demo,
-        "--bins",
-        "quantile:4",
-        "--bootstrap",
-        "3",
-        "--seed",
-        "5",
-        "--format",
-        "json",
-    ]);
+    let audit = |format: &str| {
+        fairgate(&[
+            "audit",
+            "--config",
+            &demo,
+            "--bins",
+            "quantile:4",
+            "--bootstrap",
+            "3",
+            "--seed",
+            "5",
+            "--format",
+            format,
+        ])
+    };
+    let o = audit("json");
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout)?;
     let opts = &v["options"];
@@ -462,20 +465,7 @@ fn audit_json_records_its_options() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(read.options.bins, fairgate::audit::Binning::default());
     assert_eq!(read.options.bootstrap, 0);
     // The readable formats state them too.
-    let o = fairgate(&[
-        "audit",
-        "--config",
-        &demo,
-        "--bins",
-        "quantile:4",
-        "--bootstrap",
-        "3",
-        "--seed",
-        "5",
-        "--format",
-        "markdown",
-    ]);
-    let md = String::from_utf8(o.stdout)?;
+    let md = String::from_utf8(audit("markdown").stdout)?;
     assert!(
         md.contains("4 quantile calibration bins, 3 bootstrap replicates (seed 5)"),
         "{md}"
