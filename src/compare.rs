@@ -26,7 +26,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::audit::{holm, z_for, AuditReport, MetricValue, AUDIT_SCHEMA_VERSION};
+use crate::audit::{
+    holm, z_for, AuditOptions, AuditReport, Binning, MetricValue, AUDIT_SCHEMA_VERSION,
+};
 use crate::policy::{self, Evidence, Policy, Status};
 
 /// Errors of a comparison.
@@ -228,6 +230,64 @@ fn never(_: f64, _: f64) -> bool {
     false
 }
 
+/// The options that differ between two audits and change their numbers, as `name old -> new`:
+/// threshold, minimum group size, confidence, references, calibration bins, and the columns
+/// audited (when both audits record them; audits written before they were recorded do not).
+fn option_changes(a: &AuditOptions, b: &AuditOptions) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut differ = |name: &str, x: String, y: String| {
+        if x != y {
+            out.push(format!("{name} {x} -> {y}"));
+        }
+    };
+    differ(
+        "threshold",
+        a.threshold.to_string(),
+        b.threshold.to_string(),
+    );
+    differ(
+        "minimum group size",
+        a.min_group_size.to_string(),
+        b.min_group_size.to_string(),
+    );
+    differ(
+        "confidence",
+        a.confidence.to_string(),
+        b.confidence.to_string(),
+    );
+    let refs = |o: &AuditOptions| {
+        let r: Vec<String> = o
+            .reference
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if r.is_empty() {
+            "default".to_string()
+        } else {
+            r.join(", ")
+        }
+    };
+    differ("reference", refs(a), refs(b));
+    let bins = |o: &AuditOptions| match o.bins {
+        Binning::Uniform(k) => format!("{k} uniform"),
+        Binning::Quantile(k) => format!("{k} quantile"),
+    };
+    differ("bins", bins(a), bins(b));
+    let (ca, cb) = (&a.columns, &b.columns);
+    if ca.label.is_some() && cb.label.is_some() {
+        let name = |c: &Option<String>| c.clone().unwrap_or_else(|| "none".into());
+        for (role, x, y) in [
+            ("label", &ca.label, &cb.label),
+            ("score", &ca.score, &cb.score),
+            ("prediction", &ca.prediction, &cb.prediction),
+            ("weight", &ca.weight, &cb.weight),
+        ] {
+            differ(&format!("{role} column"), name(x), name(y));
+        }
+    }
+    out
+}
+
 /// Compares audits (oldest first); with a policy, also each rule's status.
 pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, CompareError> {
     if paths.len() < 2 {
@@ -247,6 +307,17 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
                 evidence[i].audit_file.0,
                 a.schema_version,
                 AUDIT_SCHEMA_VERSION
+            ));
+        }
+    }
+    for i in 1..audits.len() {
+        let changed = option_changes(&audits[i - 1].options, &audits[i].options);
+        if !changed.is_empty() {
+            notes.push(format!(
+                "audits {} and {} were made with different options ({}): their differences may come from the options, not from the model or the data",
+                i,
+                i + 1,
+                changed.join("; ")
             ));
         }
     }

@@ -238,6 +238,61 @@ fn audits_that_differ_in_version_or_attributes_are_compared_where_they_overlap(
     Ok(())
 }
 
+/// Audits made with different options (here the threshold and the bins) are compared, with a
+/// note naming what differs: a quarter-on-quarter change could come from the options alone.
+/// Audits made the same way get no such note, and neither do audits written before the columns
+/// were recorded.
+#[test]
+fn audits_made_with_different_options_are_named() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let q1 = scores_audit(d, "q1", &[("A", 500, 250), ("B", 500, 200)]);
+    let q2 = scores_audit(d, "q2", &[("A", 500, 250), ("B", 500, 200)]);
+    let data = d.join("q2.csv");
+    let q3 = d.join("q3.json");
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&data),
+        "--label",
+        "y",
+        "--score",
+        "score",
+        "--protected",
+        "g",
+        "--threshold",
+        "0.7",
+        "--bins",
+        "quantile:5",
+        "--format",
+        "json",
+        "--out",
+        s(&q3),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let notes = |a: &Path, b: &Path| -> Result<String, Box<dyn std::error::Error>> {
+        let o = fairgate(&["compare", s(a), s(b), "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let c: Value = serde_json::from_slice(&o.stdout)?;
+        Ok(c["notes"].to_string())
+    };
+    let n = notes(&q1, &q3)?;
+    assert!(
+        n.contains("audits 1 and 2 were made with different options (threshold 0.5 -> 0.7; bins 10 uniform -> 5 quantile)"),
+        "{n}"
+    );
+    assert!(!notes(&q1, &q2)?.contains("different options"));
+    let mut old: Value = serde_json::from_str(&std::fs::read_to_string(&q1)?)?;
+    old["options"]
+        .as_object_mut()
+        .ok_or("options")?
+        .remove("columns");
+    let q0 = d.join("q0.json");
+    std::fs::write(&q0, serde_json::to_string(&old)?)?;
+    assert!(!notes(&q0, &q2)?.contains("different options"));
+    Ok(())
+}
+
 #[test]
 fn run_plans_each_variant_and_names_bad_pipelines() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
