@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::util::{fairgate, root, scores_audit, stderr};
+use crate::util::{fairgate, root, scores_audit, scores_audit_with, stderr};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap_or_default()
@@ -248,28 +248,12 @@ fn audits_made_with_different_options_are_named() -> Result<(), Box<dyn std::err
     let d = dir.path();
     let q1 = scores_audit(d, "q1", &[("A", 500, 250), ("B", 500, 200)]);
     let q2 = scores_audit(d, "q2", &[("A", 500, 250), ("B", 500, 200)]);
-    let data = d.join("q2.csv");
-    let q3 = d.join("q3.json");
-    let o = fairgate(&[
-        "audit",
-        "--data",
-        s(&data),
-        "--label",
-        "y",
-        "--score",
-        "score",
-        "--protected",
-        "g",
-        "--threshold",
-        "0.7",
-        "--bins",
-        "quantile:5",
-        "--format",
-        "json",
-        "--out",
-        s(&q3),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let q3 = scores_audit_with(
+        d,
+        "q3",
+        &[("A", 500, 250), ("B", 500, 200)],
+        &["--threshold", "0.7", "--bins", "quantile:5"],
+    );
     let notes = |a: &Path, b: &Path| -> Result<String, Box<dyn std::error::Error>> {
         let o = fairgate(&["compare", s(a), s(b), "--format", "json"]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

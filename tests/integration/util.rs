@@ -73,6 +73,16 @@ pub fn train_all_columns(
 /// Writes `y,score,g` rows, per group (name, rows, selected at threshold 0.5; labels
 /// alternate), to `dir/NAME.csv`, audits them by `g` and returns the audit JSON's path.
 pub fn scores_audit(dir: &std::path::Path, name: &str, groups: &[(&str, usize, usize)]) -> PathBuf {
+    scores_audit_with(dir, name, groups, &[])
+}
+
+/// [`scores_audit`] with more audit options.
+pub fn scores_audit_with(
+    dir: &std::path::Path,
+    name: &str,
+    groups: &[(&str, usize, usize)],
+    options: &[&str],
+) -> PathBuf {
     let mut csv = String::from("y,score,g\n");
     for (g, n, selected) in groups {
         for i in 0..*n {
@@ -83,7 +93,7 @@ pub fn scores_audit(dir: &std::path::Path, name: &str, groups: &[(&str, usize, u
     let data = dir.join(format!("{name}.csv"));
     std::fs::write(&data, csv).unwrap_or_default();
     let out = dir.join(format!("{name}.json"));
-    let o = fairgate(&[
+    let args = [
         "audit",
         "--data",
         data.to_str().unwrap_or_default(),
@@ -97,7 +107,8 @@ pub fn scores_audit(dir: &std::path::Path, name: &str, groups: &[(&str, usize, u
         "json",
         "--out",
         out.to_str().unwrap_or_default(),
-    ]);
+    ];
+    let o = fairgate(&[&args[..], options].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     out
 }
