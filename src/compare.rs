@@ -26,9 +26,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::audit::{
-    holm, z_for, AuditOptions, AuditReport, Binning, MetricValue, AUDIT_SCHEMA_VERSION,
-};
+use crate::audit::{holm, z_for, AuditOptions, AuditReport, MetricValue, AUDIT_SCHEMA_VERSION};
 use crate::policy::{self, Evidence, Policy, Status};
 
 /// Errors of a comparison.
@@ -268,11 +266,7 @@ fn option_changes(a: &AuditOptions, b: &AuditOptions) -> Vec<String> {
         }
     };
     differ("reference", refs(a), refs(b));
-    let bins = |o: &AuditOptions| match o.bins {
-        Binning::Uniform(k) => format!("{k} uniform"),
-        Binning::Quantile(k) => format!("{k} quantile"),
-    };
-    differ("bins", bins(a), bins(b));
+    differ("bins", a.bins.to_string(), b.bins.to_string());
     let (ca, cb) = (&a.columns, &b.columns);
     if ca.label.is_some() && cb.label.is_some() {
         let name = |c: &Option<String>| c.clone().unwrap_or_else(|| "none".into());

@@ -43,6 +43,16 @@ impl Default for Binning {
     }
 }
 
+/// In words: `10 uniform` or `10 quantile`.
+impl std::fmt::Display for Binning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Binning::Uniform(k) => write!(f, "{k} uniform"),
+            Binning::Quantile(k) => write!(f, "{k} quantile"),
+        }
+    }
+}
+
 /// One bin of a reliability table.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReliabilityBin {

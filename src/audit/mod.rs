@@ -39,6 +39,15 @@ pub const STREAM_CHUNK_ROWS: usize = 65_536;
 /// exactly so is in that group too (two groups with one name could not be told apart).
 pub const UNKNOWN_GROUP: &str = "unknown";
 
+/// The code of the level spelled [`UNKNOWN_GROUP`] among a column's `levels`, if any: its rows
+/// are in the unknown group, as rows with the value missing are.
+pub fn unknown_level(levels: &[String]) -> Option<u32> {
+    levels
+        .iter()
+        .position(|l| l == UNKNOWN_GROUP)
+        .and_then(|u| u32::try_from(u).ok())
+}
+
 /// Errors of the audit.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -176,10 +176,6 @@ impl AuditReport {
     fn render(&self, table: &TableFn, esc: &dyn Fn(&str) -> String) -> String {
         let i = &self.input;
         let o = &self.options;
-        let bins = match o.bins {
-            Binning::Uniform(k) => format!("{k} uniform calibration bins"),
-            Binning::Quantile(k) => format!("{k} quantile calibration bins"),
-        };
         let bootstrap = match o.seed {
             Some(seed) if o.bootstrap > 0 => {
                 format!(", {} bootstrap replicates (seed {seed})", o.bootstrap)
@@ -187,14 +183,15 @@ impl AuditReport {
             _ => String::new(),
         };
         let mut out = format!(
-            "{} (sha256 {}): {} rows audited, {} rejected; threshold {}, minimum group size {}, {}% intervals, {bins}{bootstrap}\n\n",
+            "{} (sha256 {}): {} rows audited, {} rejected; threshold {}, minimum group size {}, {}% intervals, {} calibration bins{bootstrap}\n\n",
             esc(&i.path),
             i.sha256,
             i.rows_used,
             i.rows_rejected,
             o.threshold,
             o.min_group_size,
-            o.confidence * 100.0
+            o.confidence * 100.0,
+            o.bins
         );
         let header = [
             "group",

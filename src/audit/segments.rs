@@ -495,9 +495,9 @@ impl Auditor {
         // A value spelled as the unknown group's name is that group: two groups both shown
         // as "unknown" could not be told apart (see UNKNOWN_GROUP).
         for (i, names) in levels.iter().enumerate() {
-            if let Some(u) = names.iter().position(|n| n == UNKNOWN_GROUP) {
+            if let Some(u) = super::unknown_level(names) {
                 for (key, _) in &mut self.cells {
-                    if key.get(i) == Some(&(u as u32)) {
+                    if key.get(i) == Some(&u) {
                         key[i] = MISSING_CODE;
                     }
                 }

@@ -479,11 +479,7 @@ fn importance(
 fn protected_codes<'t>(prep: &'t Prepared, name: &str) -> Option<(Vec<u32>, &'t [String])> {
     let col = prep.table.column(name)?;
     let codes = col.as_codes()?;
-    let unknown = col
-        .levels
-        .iter()
-        .position(|l| l == crate::audit::UNKNOWN_GROUP)
-        .map(|u| u as u32);
+    let unknown = crate::audit::unknown_level(&col.levels);
     let code = |c: u32| match unknown {
         Some(u) if c == u => crate::data::MISSING_CODE,
         _ => c,
