@@ -7,6 +7,7 @@
 mod bootstrap;
 mod calibration;
 mod curves;
+mod grid;
 mod inference;
 mod metrics;
 mod output;

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::bootstrap::{percentile, Bootstrap};
 use super::calibration::{median, reliability, ReliabilityBin};
 use super::curves::{roc, score_distribution, RocPoint, ScoreBin};
+use super::grid::{block_tally, BlockGrid, GridCounts, Tally};
 use super::inference::{holm, newcombe, selection_test, theil};
 use super::metrics::{metrics_and_bins, segment_metrics, z_for, MetricContext};
 use super::scorelog::ScoreLogs;
@@ -107,6 +108,8 @@ struct Acc {
     /// Sorted tallies of folded blocks not yet merged in, each at most half the size of the
     /// one before (a binary counter), so merging stays O(n log blocks).
     runs: Vec<Vec<Tally>>,
+    /// Folded blocks' rows with scores on the grid (see [`super::grid`]).
+    grid: GridCounts,
 }
 
 impl Acc {
@@ -164,14 +167,31 @@ impl Acc {
         self.hist = merged;
     }
 
-    /// Adds a folded block's cell: its rows, confusion counts and sorted tally (unweighted).
-    fn add_block(&mut self, rows: u64, counts: [u64; 4], run: Vec<Tally>) {
+    /// Adds a folded block's cell: its rows, confusion counts, sorted tally and grid
+    /// (unweighted). The grid's rows join this cell's grid when it has one or `may_grid`;
+    /// otherwise they join the tally.
+    fn add_block(
+        &mut self,
+        rows: u64,
+        counts: [u64; 4],
+        mut run: Vec<Tally>,
+        grid: Option<&BlockGrid>,
+        may_grid: bool,
+    ) {
         self.rows += rows;
         for (c, n) in self.counts.iter_mut().zip(counts) {
             *c = c.plus(Count {
                 w: n as f64,
                 w2: n as f64,
             });
+        }
+        if let Some(g) = grid.filter(|g| g.rows() > 0) {
+            if may_grid || !self.grid.is_empty() {
+                self.grid.add(g);
+            } else {
+                // Grid and tally keys are disjoint: this merge only interleaves them.
+                run = merge_tallies(&run, &block_tally(g));
+            }
         }
         // Keys the largest run already has take the counts in place: once a cell has seen
         // most of its distinct scores, a block adds to them without copying anything.
@@ -196,10 +216,11 @@ impl Acc {
     fn finish(&mut self) -> SegmentStats {
         self.flush();
         let mut hist = std::mem::take(&mut self.hist);
-        if let Some(mut tally) = self.runs.pop() {
-            while let Some(run) = self.runs.pop() {
-                tally = merge_tallies(&run, &tally);
-            }
+        let mut tally = self.grid.tally();
+        while let Some(run) = self.runs.pop() {
+            tally = merge_tallies(&run, &tally);
+        }
+        if !tally.is_empty() {
             // Integer counts: the same sums as adding the rows one by one with weight 1.
             let folded: Vec<(u64, ScoreCell)> = tally
                 .into_iter()
@@ -222,9 +243,6 @@ impl Acc {
         SegmentStats::from_counts(self.rows, self.counts, hist)
     }
 }
-
-/// Unweighted rows at one score key: negatives and positives.
-type Tally = (u64, [u64; 2]);
 
 /// Adds the counts of `run`'s keys that `into` has to `into` (both sorted by key), and returns
 /// the rest of `run`, still sorted, in `run`'s own buffer. Each key is found by galloping
@@ -296,7 +314,20 @@ pub struct Auditor {
     boot: Option<Bootstrap>,
     rows: u64,
     weighted: bool,
+    /// Cells with a grid of counts (at most [`MAX_GRID_CELLS`]).
+    grid_cells: usize,
 }
+
+/// The most cells of the whole sample that keep a grid of counts (160 KB each).
+const MAX_GRID_CELLS: usize = 64;
+
+/// A folded block's cell starts counting grid scores in place once it has this many scores
+/// (a grid pays for itself only over many rows).
+const GRID_AFTER: usize = 64;
+
+/// The most cells of a folded block that count grid scores in place (40 KB each, so that the
+/// arrays a decoding thread writes at random stay near its cache's size).
+const MAX_BLOCK_GRIDS: usize = 16;
 
 impl Auditor {
     /// An auditor for the protected attributes `names` (in the order rows will give them) and
@@ -361,6 +392,7 @@ impl Auditor {
             boot: (params.bootstrap > 0).then(|| Bootstrap::new(params.bootstrap, params.seed)),
             rows: 0,
             weighted: false,
+            grid_cells: 0,
         })
     }
 
@@ -448,9 +480,19 @@ impl Auditor {
             );
             let c = self.cell_for(&key);
             self.rows += cell.rows;
-            self.cells[c]
-                .1
-                .add_block(cell.rows, cell.counts, cell.tally);
+            let may_grid = self.grid_cells < MAX_GRID_CELLS;
+            let acc = &mut self.cells[c].1;
+            let had_grid = !acc.grid.is_empty();
+            acc.add_block(
+                cell.rows,
+                cell.counts,
+                cell.tally,
+                cell.grid.as_ref(),
+                may_grid,
+            );
+            if !had_grid && !acc.grid.is_empty() {
+                self.grid_cells += 1;
+            }
         }
     }
 
@@ -482,6 +524,7 @@ impl Auditor {
                     packed: FxHashMap::default(),
                     index: FxHashMap::default(),
                     cells: Vec::new(),
+                    grids: 0,
                 },
             })
         }))
@@ -703,7 +746,9 @@ struct BlockLayout {
     threshold: f64,
 }
 
-/// One cell of a folded block: block-local codes, rows, confusion counts by slot, and each
+/// One cell of a folded block: block-local codes, rows, confusion counts by slot, the rows
+/// whose scores are on the grid (from its [`GRID_AFTER`]-th score, for at most
+/// [`MAX_BLOCK_GRIDS`] cells), and each other
 /// row's score key shifted left by one with the label in the low bit (scores lie in [0, 1],
 /// so the key's top bit is free); at the end of the block, on the decoding thread, the keys
 /// become the cell's sorted tally.
@@ -711,6 +756,7 @@ struct BlockCell {
     key: Vec<u32>,
     rows: u64,
     counts: [u64; 4],
+    grid: Option<BlockGrid>,
     scores: Vec<u64>,
     tally: Vec<Tally>,
 }
@@ -747,6 +793,8 @@ struct CellTable {
     packed: FxHashMap<u64, usize>,
     index: FxHashMap<Vec<u32>, usize>,
     cells: Vec<BlockCell>,
+    /// Cells given a grid.
+    grids: usize,
 }
 
 impl CellTable {
@@ -776,6 +824,7 @@ impl CellTable {
                         key,
                         rows: 0,
                         counts: [0; 4],
+                        grid: None,
                         scores: Vec::new(),
                         tally: Vec::new(),
                     });
@@ -794,7 +843,16 @@ impl CellTable {
         cell.rows += 1;
         cell.counts[confusion_slot(selected, positive)] += 1;
         if let Some(s) = score {
-            cell.scores.push((score_key(s) << 1) | u64::from(positive));
+            if !cell.grid.as_mut().is_some_and(|g| g.add(s, positive)) {
+                cell.scores.push((score_key(s) << 1) | u64::from(positive));
+                if cell.scores.len() == GRID_AFTER
+                    && cell.grid.is_none()
+                    && self.grids < MAX_BLOCK_GRIDS
+                {
+                    cell.grid = Some(BlockGrid::new());
+                    self.grids += 1;
+                }
+            }
         }
     }
 }

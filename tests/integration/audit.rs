@@ -119,6 +119,44 @@ fn folded_streaming_keeps_rejections_missing_groups_and_decisions(
 }
 
 #[test]
+fn scores_on_and_off_the_grid_give_the_audit_of_sorted_rows(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // Folded blocks count scores with up to four decimals in place (see fairgate::audit's
+    // grid) and sort the others. The in-memory audit sorts every row. First 66,000 rows of
+    // one cell at score 0 with label 0: more than a block's grid holds for one score and
+    // label (in one block of 100,000 rows). Then 80 cells in runs of 80 rows, each mixing
+    // scores on and off the grid: more cells than a block (in one block) or the whole sample
+    // (in blocks of 1,000 rows) keeps grids for.
+    let mut csv = String::from("y,score,g,h\n");
+    for _ in 0..66_000 {
+        csv.push_str("0,0,g0,x\n");
+    }
+    for i in 0..6_400u32 {
+        let u = (f64::from(i) * 0.618_033_988_749_895).fract();
+        let score = match i % 4 {
+            0 => format!("{u}"),
+            1 => format!("{u:.4}"),
+            2 => format!("{u:.2}"),
+            _ => ["0", "1", "0.5", "1.0000", "0.0001"][(i / 4 % 5) as usize].to_string(),
+        };
+        let y = u32::from((i * 7919) % 10 < 3 + (i % 4));
+        let cell = i / 80;
+        let (g, h) = (cell % 40, ["x", "y"][(cell / 40) as usize]);
+        csv.push_str(&format!("{y},{score},g{g},{h}\n"));
+    }
+    let spec = DataSpec {
+        protected: Some(vec!["g".into(), "h".into()]),
+        ..label_score("y", "score")
+    };
+    let params = AuditParams {
+        intersections: vec![vec!["g".into(), "h".into()]],
+        min_group_size: 1,
+        ..AuditParams::default()
+    };
+    assert_streaming_matches(csv.as_bytes(), &spec, &params, Unlisted::Ignore)
+}
+
+#[test]
 fn intersections_unknown_and_flags() -> Result<(), Box<dyn std::error::Error>> {
     // 40 rows of a/x, 40 of b/y, 2 of b/x, 3 with g missing.
     let mut csv = String::from("y,score,g,h\n");
