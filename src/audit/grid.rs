@@ -33,56 +33,47 @@ fn grid_score(k: usize) -> f64 {
     k as f64 / f64::from(GRID_STEPS)
 }
 
-/// One block cell's rows on the grid: per index, negatives in the low 16 bits and positives
-/// in the high 16 bits (one memory access per row). It takes at most [`BlockGrid::CAPACITY`]
-/// rows, so neither half can overflow; the caller counts further rows another way.
+/// One block cell's rows on the grid: a byte per grid index and label (negatives, positives),
+/// so that the array a decoding thread updates at random stays small (20 KB), and the slots
+/// whose byte wrapped around to 0, once per wrap (each is 256 more rows).
 pub(crate) struct BlockGrid {
-    counts: Vec<u32>,
-    rows: u32,
+    counts: Vec<[u8; 2]>,
+    wraps: Vec<(u32, u8)>,
+    rows: u64,
 }
 
 impl BlockGrid {
-    /// The most rows a block grid takes.
-    pub(crate) const CAPACITY: u32 = u16::MAX as u32;
-
     /// An empty grid.
     pub(crate) fn new() -> BlockGrid {
         BlockGrid {
-            counts: vec![0; GRID_LEN],
+            counts: vec![[0; 2]; GRID_LEN],
+            wraps: Vec::new(),
             rows: 0,
         }
     }
 
     /// Counts a row with score `s` and returns `true`, or returns `false` (counting nothing)
-    /// when `s` is off the grid or the grid is full.
+    /// when `s` is off the grid.
     #[inline]
     pub(crate) fn add(&mut self, s: f64, positive: bool) -> bool {
-        match grid_index(s) {
-            Some(k) if self.rows < Self::CAPACITY => {
-                self.rows += 1;
-                if let Some(c) = self.counts.get_mut(k) {
-                    *c += 1 << (16 * u32::from(positive));
-                }
-                true
+        let Some(k) = grid_index(s) else {
+            return false;
+        };
+        let label = usize::from(positive);
+        if let Some(c) = self.counts.get_mut(k) {
+            c[label] = c[label].wrapping_add(1);
+            if c[label] == 0 {
+                self.wraps.push((k as u32, label as u8));
             }
-            _ => false,
         }
+        self.rows += 1;
+        true
     }
 
     /// Rows counted.
-    pub(crate) fn rows(&self) -> u32 {
+    pub(crate) fn rows(&self) -> u64 {
         self.rows
     }
-
-    /// Negatives and positives at grid index `k`, for every `k`.
-    fn entries(&self) -> impl Iterator<Item = [u64; 2]> + '_ {
-        self.counts.iter().map(|&c| unpack(c))
-    }
-}
-
-#[inline]
-fn unpack(c: u32) -> [u64; 2] {
-    [u64::from(c & 0xFFFF), u64::from(c >> 16)]
 }
 
 /// A cell's rows on the grid, added up over blocks.
@@ -98,9 +89,14 @@ impl GridCounts {
         if self.counts.is_empty() {
             self.counts = vec![[0; 2]; GRID_LEN];
         }
-        for (c, b) in self.counts.iter_mut().zip(block.entries()) {
-            c[0] += b[0];
-            c[1] += b[1];
+        for (c, b) in self.counts.iter_mut().zip(&block.counts) {
+            c[0] += u64::from(b[0]);
+            c[1] += u64::from(b[1]);
+        }
+        for &(k, label) in &block.wraps {
+            if let Some(c) = self.counts.get_mut(k as usize) {
+                c[usize::from(label)] += 256;
+            }
         }
     }
 
@@ -110,23 +106,26 @@ impl GridCounts {
     }
 
     /// The rows as a tally sorted by score key (grid scores ascend with their index), without
-    /// empty entries.
-    pub(crate) fn tally(&self) -> Vec<Tally> {
-        tally_of(self.counts.iter().copied())
+    /// empty entries; with their number.
+    pub(crate) fn tally(&self) -> (usize, impl Iterator<Item = Tally> + '_) {
+        let used = |c: &&[u64; 2]| c[0] + c[1] > 0;
+        let n = self.counts.iter().filter(used).count();
+        let entries = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| used(c))
+            .map(|(k, &c)| (score_key(grid_score(k)), c));
+        (n, entries)
     }
 }
 
 /// A block grid's rows as a tally sorted by score key.
 pub(crate) fn block_tally(block: &BlockGrid) -> Vec<Tally> {
-    tally_of(block.entries())
-}
-
-fn tally_of(entries: impl Iterator<Item = [u64; 2]>) -> Vec<Tally> {
-    entries
-        .enumerate()
-        .filter(|(_, c)| c[0] + c[1] > 0)
-        .map(|(k, c)| (score_key(grid_score(k)), c))
-        .collect()
+    let mut counts = GridCounts::default();
+    counts.add(block);
+    let tally = counts.tally().1.collect();
+    tally
 }
 
 #[cfg(test)]
@@ -164,36 +163,35 @@ mod tests {
     }
 
     #[test]
-    fn a_block_grid_counts_by_label_and_stops_when_full() {
+    fn a_block_grid_counts_by_label_past_what_a_byte_holds() {
         let mut g = BlockGrid::new();
         assert!(g.add(0.25, true));
         assert!(g.add(0.25, false));
         assert!(g.add(0.25, true));
         assert!(!g.add(0.123456, true));
+        assert_eq!(g.rows(), 3);
         assert_eq!(block_tally(&g), vec![(score_key(0.25), [1, 2])]);
-        for _ in 3..BlockGrid::CAPACITY {
-            assert!(g.add(1.0, true));
+        // 70,000 rows at one score and label wrap its byte 273 times.
+        for _ in 0..70_000 {
+            assert!(g.add(1.0, false));
         }
-        assert_eq!(g.rows(), BlockGrid::CAPACITY);
-        assert!(!g.add(1.0, true));
-        let t = block_tally(&g);
-        assert_eq!(
-            t[1],
-            (score_key(1.0), [0, u64::from(BlockGrid::CAPACITY) - 3])
-        );
+        assert!(g.add(0.0, true));
+        let expected = vec![
+            (score_key(0.0), [0, 1]),
+            (score_key(0.25), [1, 2]),
+            (score_key(1.0), [70_000, 0]),
+        ];
+        assert_eq!(block_tally(&g), expected);
         let mut sum = GridCounts::default();
         assert!(sum.is_empty());
         sum.add(&g);
         sum.add(&g);
-        assert_eq!(
-            sum.tally(),
-            vec![
-                (score_key(0.25), [2, 4]),
-                (
-                    score_key(1.0),
-                    [0, 2 * (u64::from(BlockGrid::CAPACITY) - 3)]
-                )
-            ]
-        );
+        let doubled: Vec<Tally> = expected
+            .iter()
+            .map(|&(k, c)| (k, [2 * c[0], 2 * c[1]]))
+            .collect();
+        let (n, tally) = sum.tally();
+        assert_eq!(n, doubled.len());
+        assert_eq!(tally.collect::<Vec<_>>(), doubled);
     }
 }

@@ -216,24 +216,14 @@ impl Acc {
     fn finish(&mut self) -> SegmentStats {
         self.flush();
         let mut hist = std::mem::take(&mut self.hist);
-        let mut tally = self.grid.tally();
+        // The sorted runs together, smallest first, then with the grid in one pass.
+        let mut tally = self.runs.pop().unwrap_or_default();
         while let Some(run) = self.runs.pop() {
             tally = merge_tallies(&run, &tally);
         }
-        if !tally.is_empty() {
-            // Integer counts: the same sums as adding the rows one by one with weight 1.
-            let folded: Vec<(u64, ScoreCell)> = tally
-                .into_iter()
-                .map(|(key, rows)| {
-                    let weight = rows.map(|r| r as f64);
-                    let cell = ScoreCell {
-                        weight,
-                        rows,
-                        weight2: weight[0] + weight[1],
-                    };
-                    (key, cell)
-                })
-                .collect();
+        let (on_grid, grid) = self.grid.tally();
+        let folded = tally_cells(grid, on_grid, &tally);
+        if !folded.is_empty() {
             hist = if hist.is_empty() {
                 folded
             } else {
@@ -272,6 +262,40 @@ fn absorb(into: &mut [Tally], mut run: Vec<Tally>) -> Vec<Tally> {
     }
     run.truncate(kept);
     run
+}
+
+/// Two tallies sorted by key (`a` of `a_len` entries) merged into histogram cells, adding the
+/// counts of equal keys. Integer counts: the same sums as adding the rows one by one with
+/// weight 1.
+fn tally_cells(a: impl Iterator<Item = Tally>, a_len: usize, b: &[Tally]) -> Vec<(u64, ScoreCell)> {
+    let cell = |(key, rows): Tally| {
+        let weight = rows.map(|r| r as f64);
+        let cell = ScoreCell {
+            weight,
+            rows,
+            weight2: weight[0] + weight[1],
+        };
+        (key, cell)
+    };
+    let mut out = Vec::with_capacity(a_len + b.len());
+    let mut b = b.iter().copied().peekable();
+    for (key, mut rows) in a {
+        while let Some(&next) = b.peek() {
+            if next.0 > key {
+                break;
+            }
+            if next.0 == key {
+                rows[0] += next.1[0];
+                rows[1] += next.1[1];
+            } else {
+                out.push(cell(next));
+            }
+            b.next();
+        }
+        out.push(cell((key, rows)));
+    }
+    out.extend(b.map(cell));
+    out
 }
 
 /// Merges two tallies sorted by key, adding the counts of equal keys.
@@ -325,7 +349,7 @@ const MAX_GRID_CELLS: usize = 64;
 /// (a grid pays for itself only over many rows).
 const GRID_AFTER: usize = 64;
 
-/// The most cells of a folded block that count grid scores in place (40 KB each, so that the
+/// The most cells of a folded block that count grid scores in place (20 KB each, so that the
 /// arrays a decoding thread writes at random stay near its cache's size).
 const MAX_BLOCK_GRIDS: usize = 16;
 

@@ -123,8 +123,8 @@ fn scores_on_and_off_the_grid_give_the_audit_of_sorted_rows(
 ) -> Result<(), Box<dyn std::error::Error>> {
     // Folded blocks count scores with up to four decimals in place (see fairgate::audit's
     // grid) and sort the others. The in-memory audit sorts every row. First 66,000 rows of
-    // one cell at score 0 with label 0: more than a block's grid holds for one score and
-    // label (in one block of 100,000 rows). Then 80 cells in runs of 80 rows, each mixing
+    // one cell at score 0 with label 0: many times what a grid's byte counts before it wraps
+    // (in one block of 100,000 rows). Then 80 cells in runs of 80 rows, each mixing
     // scores on and off the grid: more cells than a block (in one block) or the whole sample
     // (in blocks of 1,000 rows) keeps grids for.
     let mut csv = String::from("y,score,g,h\n");
