@@ -100,6 +100,26 @@ impl GridCounts {
         }
     }
 
+    /// Adds another cell's grid.
+    pub(crate) fn add_counts(&mut self, other: &GridCounts) {
+        if other.counts.is_empty() {
+            return;
+        }
+        if self.counts.is_empty() {
+            self.counts = other.counts.clone();
+            return;
+        }
+        for (c, o) in self.counts.iter_mut().zip(&other.counts) {
+            c[0] += o[0];
+            c[1] += o[1];
+        }
+    }
+
+    /// Distinct scores with rows.
+    pub(crate) fn distinct(&self) -> usize {
+        self.counts.iter().filter(|c| c[0] + c[1] > 0).count()
+    }
+
     /// Whether no block has been added.
     pub(crate) fn is_empty(&self) -> bool {
         self.counts.is_empty()
@@ -108,13 +128,12 @@ impl GridCounts {
     /// The rows as a tally sorted by score key (grid scores ascend with their index), without
     /// empty entries; with their number.
     pub(crate) fn tally(&self) -> (usize, impl Iterator<Item = Tally> + '_) {
-        let used = |c: &&[u64; 2]| c[0] + c[1] > 0;
-        let n = self.counts.iter().filter(used).count();
+        let n = self.distinct();
         let entries = self
             .counts
             .iter()
             .enumerate()
-            .filter(move |(_, c)| used(c))
+            .filter(|(_, c)| c[0] + c[1] > 0)
             .map(|(k, &c)| (score_key(grid_score(k)), c));
         (n, entries)
     }

@@ -213,16 +213,17 @@ impl Acc {
         }
     }
 
+    /// The cell's statistics, except the rows on its grid (see [`with_grids`]).
     fn finish(&mut self) -> SegmentStats {
         self.flush();
         let mut hist = std::mem::take(&mut self.hist);
-        // The sorted runs together, smallest first, then with the grid in one pass.
+        // The sorted runs together, smallest first.
         let mut tally = self.runs.pop().unwrap_or_default();
         while let Some(run) = self.runs.pop() {
             tally = merge_tallies(&run, &tally);
         }
-        let (on_grid, grid) = self.grid.tally();
-        let folded = tally_cells(grid, on_grid, &tally);
+        let n = tally.len();
+        let folded = with_tally(tally.into_iter(), n, &[]);
         if !folded.is_empty() {
             hist = if hist.is_empty() {
                 folded
@@ -264,37 +265,59 @@ fn absorb(into: &mut [Tally], mut run: Vec<Tally>) -> Vec<Tally> {
     run
 }
 
-/// Two tallies sorted by key (`a` of `a_len` entries) merged into histogram cells, adding the
-/// counts of equal keys. Integer counts: the same sums as adding the rows one by one with
-/// weight 1.
-fn tally_cells(a: impl Iterator<Item = Tally>, a_len: usize, b: &[Tally]) -> Vec<(u64, ScoreCell)> {
-    let cell = |(key, rows): Tally| {
+/// A tally sorted by key (of `a_len` entries) and a histogram merged, adding the cells of
+/// equal keys. The tally's counts are rows of weight 1.
+fn with_tally(
+    a: impl Iterator<Item = Tally>,
+    a_len: usize,
+    b: &[(u64, ScoreCell)],
+) -> Vec<(u64, ScoreCell)> {
+    let mut out = Vec::with_capacity(a_len + b.len());
+    let mut b = b.iter().copied().peekable();
+    for (key, rows) in a {
         let weight = rows.map(|r| r as f64);
-        let cell = ScoreCell {
+        let mut cell = ScoreCell {
             weight,
             rows,
             weight2: weight[0] + weight[1],
         };
-        (key, cell)
-    };
-    let mut out = Vec::with_capacity(a_len + b.len());
-    let mut b = b.iter().copied().peekable();
-    for (key, mut rows) in a {
-        while let Some(&next) = b.peek() {
-            if next.0 > key {
+        while let Some(&(k, c)) = b.peek() {
+            if k > key {
                 break;
             }
-            if next.0 == key {
-                rows[0] += next.1[0];
-                rows[1] += next.1[1];
+            if k == key {
+                cell.merge(&c);
             } else {
-                out.push(cell(next));
+                out.push((k, c));
             }
             b.next();
         }
-        out.push(cell((key, rows)));
+        out.push((key, cell));
     }
-    out.extend(b.map(cell));
+    out.extend(b);
+    out
+}
+
+/// The statistics of cells together (their sorted parts as [`SegmentStats::merged`] merges
+/// them), with the rows of their grids added. Grid rows are unweighted, so every sum at a key
+/// is a sum of integers, the same in any order.
+fn with_grids(parts: &[&SegmentStats], grids: &[&GridCounts]) -> SegmentStats {
+    let mut out = SegmentStats::merged(parts);
+    let grids: Vec<&GridCounts> = grids.iter().copied().filter(|g| !g.is_empty()).collect();
+    let sum;
+    let grid = match grids.as_slice() {
+        [] => return out,
+        [one] => *one,
+        several => {
+            sum = several.iter().fold(GridCounts::default(), |mut sum, g| {
+                sum.add_counts(g);
+                sum
+            });
+            &sum
+        }
+    };
+    let (n, entries) = grid.tally();
+    out.scores = with_tally(entries, n, &out.scores);
     out
 }
 
@@ -585,16 +608,18 @@ impl Auditor {
             });
             self.cells.iter().map(|(k, _)| k).zip(stats).collect()
         };
+        let grids: Vec<&GridCounts> = self.cells.iter().map(|(_, a)| &a.grid).collect();
         let (total, median_score, theil_all, logs) = {
             let empty = SegmentStats::default();
             let parts: Vec<&SegmentStats> = std::iter::once(&empty)
                 .chain(cells.iter().map(|(_, st)| st))
                 .collect();
-            let all = SegmentStats::merged(&parts);
+            let all = with_grids(&parts, &grids);
             // The shared logarithms pay when scores repeat across cells (each would be taken
             // once per group holding it); with mostly distinct scores (full precision) each
             // group takes its own, in parallel, and no table is held.
-            let per_cell: usize = cells.iter().map(|(_, st)| st.scores.len()).sum();
+            let per_cell: usize = cells.iter().map(|(_, st)| st.scores.len()).sum::<usize>()
+                + grids.iter().map(|g| g.distinct()).sum::<usize>();
             let logs = (2 * all.scores.len() <= per_cell).then(|| ScoreLogs::new(&all));
             (
                 all.rows,
@@ -620,7 +645,7 @@ impl Auditor {
             .collect();
         let tasks: Vec<&Vec<usize>> = members.iter().flatten().map(|(_, m)| m).collect();
         let mut audited = crate::par::par_map(tasks.len(), |t| {
-            let s = group_of(tasks[t], &cells);
+            let s = group_of(tasks[t], &cells, &grids);
             let (metrics, bins) = metrics_and_bins(&s, &ctx);
             let audit = GroupAudit {
                 group: String::new(),
@@ -1035,18 +1060,25 @@ fn group_members(
     members.into_iter().collect()
 }
 
-/// A group's statistics from its cells (positions in `cells`), merged in cell order (so
-/// weighted sums are added in a fixed order). A group of one cell (every group of the
-/// intersection of all the attributes) is that cell's statistics, borrowed.
+/// A group's statistics from its cells (positions in `cells`, with their grids in `grids`
+/// when they have any), merged in cell order (so weighted sums are added in a fixed order). A
+/// group of one cell without a grid (every group of the intersection of all the attributes,
+/// usually) is that cell's statistics, borrowed.
 fn group_of<'c>(
     members: &[usize],
     cells: &'c [(&Vec<u32>, SegmentStats)],
+    grids: &[&GridCounts],
 ) -> Cow<'c, SegmentStats> {
+    let grids: Vec<&GridCounts> = members
+        .iter()
+        .filter_map(|&i| grids.get(i).copied())
+        .filter(|g| !g.is_empty())
+        .collect();
     match members {
-        [one] => Cow::Borrowed(&cells[*one].1),
+        [one] if grids.is_empty() => Cow::Borrowed(&cells[*one].1),
         several => {
             let parts: Vec<&SegmentStats> = several.iter().map(|&i| &cells[i].1).collect();
-            Cow::Owned(SegmentStats::merged(&parts))
+            Cow::Owned(with_grids(&parts, &grids))
         }
     }
 }
@@ -1057,7 +1089,7 @@ fn group_stats<'c>(
     cells: &'c [(&Vec<u32>, SegmentStats)],
 ) -> BTreeMap<Vec<u32>, Cow<'c, SegmentStats>> {
     let members = group_members(columns, cells);
-    let stats = crate::par::par_map(members.len(), |g| group_of(&members[g].1, cells));
+    let stats = crate::par::par_map(members.len(), |g| group_of(&members[g].1, cells, &[]));
     members.into_iter().map(|(k, _)| k).zip(stats).collect()
 }
 
