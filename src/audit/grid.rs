@@ -5,7 +5,9 @@
 //! auditor adds the blocks' arrays into one per cell ([`GridCounts`]). The key of a grid score
 //! is recovered exactly at the end, because `k / 10⁴` is computed the same way, so the result
 //! is the same histogram, bit for bit, that sorting the rows' keys gives. Scores off the grid
-//! (full precision) take the sorted path, and the two parts have disjoint keys.
+//! (full precision) take the sorted path, and so do a cell's first rows in a block and the
+//! rows of cells beyond the caps (see `segments`); where both paths hold a score, their
+//! counts, integers, are added.
 
 use super::stats::score_key;
 

@@ -189,7 +189,8 @@ impl Acc {
             if may_grid || !self.grid.is_empty() {
                 self.grid.add(g);
             } else {
-                // Grid and tally keys are disjoint: this merge only interleaves them.
+                // The run may hold grid scores too (a cell's first rows in a block are
+                // sorted): the merge adds the counts of keys in both.
                 run = merge_tallies(&run, &block_tally(g));
             }
         }
@@ -797,10 +798,9 @@ struct BlockLayout {
 
 /// One cell of a folded block: block-local codes, rows, confusion counts by slot, the rows
 /// whose scores are on the grid (from its [`GRID_AFTER`]-th score, for at most
-/// [`MAX_BLOCK_GRIDS`] cells), and each other
-/// row's score key shifted left by one with the label in the low bit (scores lie in [0, 1],
-/// so the key's top bit is free); at the end of the block, on the decoding thread, the keys
-/// become the cell's sorted tally.
+/// [`MAX_BLOCK_GRIDS`] cells), and each other row's score key shifted left by one with the
+/// label in the low bit (scores lie in [0, 1], so the key's top bit is free); at the end of
+/// the block, on the decoding thread, the keys become the cell's sorted tally.
 struct BlockCell {
     key: Vec<u32>,
     rows: u64,
