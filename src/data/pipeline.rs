@@ -1,6 +1,7 @@
-//! The threads behind a [`super::TableReader`]: a splitter thread that hashes the input and
-//! cuts it into blocks of whole records, and decoding threads that decode blocks
-//! independently. Results come back keyed by stream position; the reader puts them in order.
+//! The threads behind a [`super::TableReader`]: decoding threads that take turns to read the
+//! input, hash it and cut it into blocks of whole records (in stream order, under a lock), and
+//! decode the block each cut, independently. Results come back keyed by stream position; the
+//! reader puts them in order.
 
 use std::collections::BTreeMap;
 use std::sync::mpsc::{self, Receiver};
@@ -32,7 +33,7 @@ pub(crate) enum Feed {
         first: Option<Block>,
         ended: bool,
     },
-    /// A splitter thread and decoding threads; results are put back in order here.
+    /// Decoding threads; results are put back in order here.
     Threaded {
         rx: Receiver<(u64, Done)>,
         pending: BTreeMap<u64, Done>,
@@ -41,7 +42,43 @@ pub(crate) enum Feed {
     },
 }
 
-/// Starts the splitter thread and the decoding threads. Threads stop on their own when the
+/// The input shared by the decoding threads: the splitter, a block read ahead, the next
+/// block's position, and whether the end (or a failure) has been handed out.
+struct Input {
+    splitter: Splitter,
+    first: Option<Block>,
+    seq: u64,
+    ended: bool,
+}
+
+impl Input {
+    /// The next piece of work in stream order; `None` once the end has been handed out.
+    fn next(&mut self, rows: usize) -> Option<Work> {
+        if self.ended {
+            return None;
+        }
+        let next = match self.first.take() {
+            Some(b) => Ok(Some(b)),
+            None => self.splitter.next_block(rows),
+        };
+        Some(match next {
+            Ok(Some(b)) => {
+                self.seq = b.seq + 1;
+                Work::Block(b)
+            }
+            Ok(None) => {
+                self.ended = true;
+                Work::End(self.seq)
+            }
+            Err(e) => {
+                self.ended = true;
+                Work::Fail(self.seq, e)
+            }
+        })
+    }
+}
+
+/// Starts the decoding threads. Threads stop on their own when the
 /// input ends, or when this reader is dropped (their sends then fail).
 pub(crate) fn spawn(
     mut splitter: Splitter,
@@ -54,46 +91,33 @@ pub(crate) fn spawn(
         .clamp(2, 8);
     let pool: Pool = Arc::new(Mutex::new(Vec::new()));
     splitter.set_pool(Arc::clone(&pool));
-    let (work_tx, work_rx) = mpsc::sync_channel::<Work>(2 * workers);
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Done)>(2 * workers);
     let origin = plan.origin.clone();
-    std::thread::spawn(move || {
-        let mut seq = 0;
-        if let Some(b) = first {
-            seq = b.seq + 1;
-            if work_tx.send(Work::Block(b)).is_err() {
-                return;
-            }
-        }
-        loop {
-            let work = match splitter.next_block(rows) {
-                Ok(Some(b)) => {
-                    seq = b.seq + 1;
-                    Work::Block(b)
-                }
-                Ok(None) => Work::End(seq),
-                Err(e) => Work::Fail(seq, e),
-            };
-            let last = !matches!(work, Work::Block(_));
-            if work_tx.send(work).is_err() || last {
-                return;
-            }
-        }
-    });
-    let work_rx = Arc::new(Mutex::new(work_rx));
+    // No splitter thread: a decoding thread that needs work cuts the next block itself, under
+    // the lock (reading and hashing stay in stream order). So there are as many busy threads
+    // as cores, and a block is decoded by the thread that just read it.
+    let input = Arc::new(Mutex::new(Input {
+        splitter,
+        first,
+        seq: 0,
+        ended: false,
+    }));
     for _ in 0..workers {
-        let work_rx = Arc::clone(&work_rx);
+        let input = Arc::clone(&input);
         let done_tx = done_tx.clone();
         let plan = Arc::clone(plan);
         let origin = origin.clone();
         let pool = Arc::clone(&pool);
         std::thread::spawn(move || loop {
-            let work = match work_rx.lock() {
-                Ok(rx) => rx.recv(),
+            let work = match input.lock() {
+                Ok(mut input) => input.next(rows),
                 Err(_) => return,
             };
+            let Some(work) = work else {
+                return;
+            };
             let msg = match work {
-                Ok(Work::Block(b)) => {
+                Work::Block(b) => {
                     let out = decode_block(&plan, &b);
                     // The buffer goes back to the splitter (a few are enough to cycle).
                     if let Ok(mut p) = pool.lock() {
@@ -103,15 +127,14 @@ pub(crate) fn spawn(
                     }
                     (b.seq, Done::Block(out))
                 }
-                Ok(Work::Fail(seq, source)) => (
+                Work::Fail(seq, source) => (
                     seq,
                     Done::Fail(DataError::Io {
                         origin: origin.clone(),
                         source,
                     }),
                 ),
-                Ok(Work::End(seq)) => (seq, Done::End),
-                Err(_) => return,
+                Work::End(seq) => (seq, Done::End),
             };
             if done_tx.send(msg).is_err() {
                 return;

@@ -3,8 +3,8 @@
 //! the [`LoadSummary`]. A chunk holds at most `chunk_rows` rows, so a file larger than memory
 //! can be processed chunk by chunk; [`super::Table::load`] collects all chunks.
 //!
-//! Threaded (the default), a splitter thread hashes the input and cuts it into blocks of whole
-//! records, worker threads decode blocks independently ([`super::decode`]), and this thread
+//! Threaded (the default), worker threads take turns to read, hash and cut the input into
+//! blocks of whole records, each decoding the block it cut ([`super::decode`]), and this thread
 //! merges them in file order: it gives categorical values their global codes in order of first
 //! appearance, decides the label's negative value under `--positive`, and reports the first
 //! error in file order. The result is the same, byte for byte, for any number of threads and
@@ -186,7 +186,7 @@ impl TableReader {
         };
         // The first block decides the kinds of features that were not declared: it is read
         // here, before the threads start, only when some feature's kind is left to inference
-        // (an audit reads none, and its splitter thread then reads the first block itself).
+        // (an audit reads none, and its decoding threads then read the first block themselves).
         let undeclared = schema.columns.iter().any(|c| {
             c.role == Role::Feature
                 && !spec

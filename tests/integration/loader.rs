@@ -1,7 +1,8 @@
 //! The loader on valid but awkward input.
 
 use fairgate::data::{
-    ColumnKind, DataError, DataSpec, MissingNumeric, ReadOptions, Role, TableReader, MISSING_CODE,
+    ColumnKind, DataError, DataSpec, MissingNumeric, ReadOptions, Role, Table, TableReader,
+    MISSING_CODE,
 };
 
 use crate::util::{all_columns, label_score, load, load_with};
@@ -467,4 +468,40 @@ fn folded_blocks_give_the_rows_and_summary_of_stored_chunks() -> Result<(), Data
     )?;
     assert!(!reader.set_fold(std::sync::Arc::new(|| Box::new(Keep(Vec::new())))));
     Ok(())
+}
+
+/// A reader that gives its bytes and then fails.
+struct FailsAfter(std::io::Cursor<Vec<u8>>);
+
+impl std::io::Read for FailsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.read(buf)? {
+            0 => Err(std::io::Error::other("the disk went away")),
+            n => Ok(n),
+        }
+    }
+}
+
+#[test]
+fn a_read_error_after_many_blocks_is_reported_and_nothing_hangs() {
+    // The decoding threads take turns to read: the one that meets the error hands it on in
+    // stream order, the others stop, and the reader reports it (threaded or not).
+    let mut csv = String::from("y,score\n");
+    for i in 0..50_000u32 {
+        csv.push_str(&format!("{},0.{:04}\n", i % 2, i % 10_000));
+    }
+    for (chunk_rows, threaded) in [(1_000, true), (1_000, false), (65_536, true)] {
+        let options = ReadOptions {
+            chunk_rows,
+            threaded,
+            ..ReadOptions::default()
+        };
+        let input = Box::new(FailsAfter(std::io::Cursor::new(csv.clone().into_bytes())));
+        let result = Table::from_reader(input, "t.csv", &label_score("y", "score"), &options);
+        let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            message, "t.csv: cannot read: the disk went away",
+            "chunk {chunk_rows}, threaded {threaded}"
+        );
+    }
 }
