@@ -618,7 +618,9 @@ impl Auditor {
             let all = with_grids(&parts, &grids);
             // The shared logarithms pay when scores repeat across cells (each would be taken
             // once per group holding it); with mostly distinct scores (full precision) each
-            // group takes its own, in parallel, and no table is held.
+            // group takes its own, in parallel, and no table is held. (A key in both a cell's
+            // grid and its sorted rows counts twice here: the choice only affects speed, since
+            // a lookup gives exactly what computing gives.)
             let per_cell: usize = cells.iter().map(|(_, st)| st.scores.len()).sum::<usize>()
                 + grids.iter().map(|g| g.distinct()).sum::<usize>();
             let logs = (2 * all.scores.len() <= per_cell).then(|| ScoreLogs::new(&all));

@@ -78,8 +78,8 @@ impl Input {
     }
 }
 
-/// Starts the decoding threads. Threads stop on their own when the
-/// input ends, or when this reader is dropped (their sends then fail).
+/// Starts the decoding threads. They stop on their own when the input ends, or when this
+/// reader is dropped (their sends then fail).
 pub(crate) fn spawn(
     mut splitter: Splitter,
     first: Option<Block>,
