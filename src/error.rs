@@ -30,6 +30,9 @@ pub enum Error {
     /// Training or scoring.
     #[error(transparent)]
     Train(#[from] TrainError),
+    /// An output that would replace an input, or could not be written.
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
     /// An I/O error with no file to name (a stream the caller handed in).
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),

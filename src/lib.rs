@@ -38,6 +38,7 @@ pub mod compare;
 pub mod data;
 mod error;
 pub mod explain;
+pub mod output;
 mod par;
 pub mod pipeline;
 pub mod policy;

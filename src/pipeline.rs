@@ -131,19 +131,27 @@ pub struct Step {
 }
 
 impl Step {
-    /// The command as a shell line (arguments with spaces quoted).
+    /// The command as a POSIX shell line: every argument that is not made only of
+    /// characters the shell never interprets is quoted ([`shell_quote`]).
     pub fn shell(&self) -> String {
         std::iter::once("fairgate".to_string())
-            .chain(self.args.iter().map(|a| {
-                if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$`\\".contains(c))
-                {
-                    format!("'{}'", a.replace('\'', "'\\''"))
-                } else {
-                    a.clone()
-                }
-            }))
+            .chain(self.args.iter().map(|a| shell_quote(a)))
             .collect::<Vec<_>>()
             .join(" ")
+    }
+}
+
+/// `arg` as one word of a POSIX shell command line that stands for exactly `arg`: as it is
+/// when it has only letters, digits and `-_./,:=+@%` (none of which a shell interprets
+/// there), otherwise in single quotes, inside which the shell interprets nothing; a single
+/// quote is written `'\''` (close, escaped quote, reopen). Control characters (a newline,
+/// an escape sequence) are kept literally inside the quotes.
+pub fn shell_quote(arg: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./,:=+@%".contains(c);
+    if !arg.is_empty() && arg.chars().all(plain) && !arg.starts_with('=') {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
     }
 }
 
@@ -156,6 +164,38 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Whether the last step is a gate (its outcome is the run's exit code).
     pub gated: bool,
+    /// Every file a step reads that the run does not write itself, with its role.
+    pub inputs: Vec<Input>,
+    /// Every file the run writes (`commands.sh` included), inside [`Plan::out`].
+    pub outputs: Vec<PathBuf>,
+}
+
+/// A file a pipeline reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// What it is.
+    pub role: InputRole,
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+/// The kinds of file a pipeline reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputRole {
+    /// The pipeline file itself.
+    Pipeline,
+    /// The data (`[data] path`).
+    Data,
+    /// An existing model (`[model] path`).
+    Model,
+    /// A points model's rules (`[train] rules`).
+    Rules,
+    /// The DPIA context (`[report] context`).
+    Context,
+    /// The previous period's audit (`[report] previous`).
+    Previous,
+    /// The gate's policy (`[gate] policy`).
+    Policy,
 }
 
 fn s(p: &Path) -> String {
@@ -436,6 +476,109 @@ impl Plan {
                 args,
             });
         }
-        Ok(Plan { out, steps, gated })
+        let mut inputs = vec![
+            Input {
+                role: InputRole::Pipeline,
+                path: path.to_path_buf(),
+            },
+            Input {
+                role: InputRole::Data,
+                path: PathBuf::from(&data_path),
+            },
+        ];
+        let mut add = |role, p: Option<PathBuf>| {
+            inputs.extend(p.map(|path| Input { role, path }));
+        };
+        add(InputRole::Model, file.model.as_ref().map(|m| rel(&m.path)));
+        add(
+            InputRole::Rules,
+            file.train
+                .as_ref()
+                .and_then(|t| t.rules.as_deref())
+                .map(rel),
+        );
+        add(
+            InputRole::Context,
+            file.report
+                .as_ref()
+                .and_then(|r| r.context.as_deref())
+                .map(rel),
+        );
+        add(
+            InputRole::Previous,
+            file.report
+                .as_ref()
+                .and_then(|r| r.previous.as_deref())
+                .map(rel),
+        );
+        add(
+            InputRole::Policy,
+            file.gate.as_ref().map(|g| rel(&g.policy)),
+        );
+        let mut outputs = vec![out.join("commands.sh")];
+        for step in &steps {
+            outputs.extend(step.outputs());
+        }
+        Ok(Plan {
+            out,
+            steps,
+            gated,
+            inputs,
+            outputs,
+        })
+    }
+
+    /// Reads every input of every step (the data's header, the model, rules, context,
+    /// previous audit and policy), so that a missing or invalid one stops the run before its
+    /// first step rather than after minutes of training.
+    pub fn check_inputs(&self) -> crate::Result<()> {
+        for input in &self.inputs {
+            let p = input.path.as_path();
+            match input.role {
+                InputRole::Pipeline => {}
+                InputRole::Data => {
+                    std::fs::File::open(p).map_err(|e| PipelineError::Io {
+                        path: s(p),
+                        message: format!("cannot read the data: {e}"),
+                    })?;
+                }
+                InputRole::Model => {
+                    crate::train::Model::from_path(p)?;
+                }
+                InputRole::Rules => {
+                    crate::train::RuleSet::from_path(p)?;
+                }
+                InputRole::Context => {
+                    crate::report::Context::from_path(p)?;
+                }
+                InputRole::Previous => {
+                    crate::policy::Evidence::load(p, None, None)?;
+                }
+                InputRole::Policy => {
+                    crate::policy::Policy::from_path(p)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Step {
+    /// The files this step writes: the values of its output flags (`report`'s folder as the
+    /// files it writes there).
+    pub fn outputs(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for pair in self.args.windows(2) {
+            let flag = pair[0].as_str();
+            let value = PathBuf::from(&pair[1]);
+            match flag {
+                "--out" if self.name == "report" => {
+                    out.extend(crate::report::OUTPUT_FILES.iter().map(|f| value.join(f)));
+                }
+                "--out" | "--reasons" | "--json" | "--junit" | "--markdown" => out.push(value),
+                _ => {}
+            }
+        }
+        out
     }
 }

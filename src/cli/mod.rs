@@ -3,6 +3,7 @@
 
 mod args;
 mod exit;
+mod files;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -21,9 +22,11 @@ use args::{
 pub use exit::ExitStatus;
 use fairgate::explain::ExplainParams;
 use fairgate::train::{Model, ModelKind, RuleSet, Solver, TrainParams};
+use files::{write_output, OutFile};
 
 /// Runs the parsed command.
 pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
+    files::check(&files::of(&args.command)?)?;
     match args.command {
         Command::Datasets(DatasetsCommand::Generate(a)) => generate(&a),
         Command::Inspect(a) => inspect(&a),
@@ -66,13 +69,51 @@ fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn pipeline(a: &RunArgs) -> anyhow::Result<ExitStatus> {
-    use clap::Parser;
-    use indicatif::{ProgressBar, ProgressStyle};
-    let plan = fairgate::pipeline::Plan::from_path(&a.pipeline, a.out.as_deref())?;
+    use fairgate::pipeline::Plan;
+    let plan = Plan::from_path(&a.pipeline, a.out.as_deref())?;
+    let script = plan_script(&plan);
+    if a.dry_run {
+        print!("{script}");
+        return Ok(ExitStatus::Ok);
+    }
+    // Before anything runs: no output may replace an input, and every input must be valid.
+    fairgate::output::check(plan.inputs.iter().map(|i| &i.path), &plan.outputs)?;
+    plan.check_inputs()?;
+    // The steps write into a staging folder; the whole set replaces the previous one at the
+    // end, so a failed or killed run leaves the previous complete set.
+    let staging = fairgate::output::Staging::begin(&plan.out)?;
+    let staged = Plan::from_path(&a.pipeline, Some(staging.path()))?;
+    match run_steps(a, &staged, &script) {
+        Ok(status) => {
+            staging.commit()?;
+            eprintln!(
+                "all artifacts in {}{}",
+                plan.out.display(),
+                match (plan.gated, status) {
+                    (false, _) => String::new(),
+                    (true, ExitStatus::Ok) => "; gate PASSED".into(),
+                    (true, _) => "; gate FAILED (exit code 1)".into(),
+                }
+            );
+            Ok(status)
+        }
+        Err(e) => {
+            let why = format!("{e:#}");
+            staging.fail(&why)?;
+            Err(e.context(format!(
+                "the run failed; {} keeps the previous run's files (see {} there)",
+                plan.out.display(),
+                fairgate::output::INCOMPLETE_FILE
+            )))
+        }
+    }
+}
+
+/// The shell script of a plan (`commands.sh`): each step a `fairgate` command line.
+fn plan_script(plan: &fairgate::pipeline::Plan) -> String {
     // The gate's exit code 1 must not stop the script before the report: it is kept and
     // returned at the end, as `fairgate run` does.
-    let script: String = plan
-        .steps
+    plan.steps
         .iter()
         .map(|s| {
             if s.name == "gate" {
@@ -81,33 +122,37 @@ fn pipeline(a: &RunArgs) -> anyhow::Result<ExitStatus> {
                 s.shell() + "\n"
             }
         })
-        .collect();
-    if a.dry_run {
-        print!("{script}");
-        return Ok(ExitStatus::Ok);
-    }
-    std::fs::create_dir_all(&plan.out)
-        .with_context(|| format!("{}: cannot create the folder", plan.out.display()))?;
-    write_output(Some(&plan.out.join("commands.sh")), |w| {
+        .collect()
+}
+
+/// Runs the steps of `staged` (writing into its staging folder) with a progress bar.
+fn run_steps(
+    a: &RunArgs,
+    staged: &fairgate::pipeline::Plan,
+    script: &str,
+) -> anyhow::Result<ExitStatus> {
+    use clap::Parser;
+    use indicatif::{ProgressBar, ProgressStyle};
+    write_output(Some(&staged.out.join("commands.sh")), |w| {
         Ok(w.write_all(
             format!(
                 "#!/bin/sh\n# The steps of fairgate run {}\nset -e\ngate=0\n{script}exit $gate\n",
-                a.pipeline.display()
+                fairgate::pipeline::shell_quote(&a.pipeline.display().to_string())
             )
             .as_bytes(),
         )?)
     })?;
     // A bar on stderr when it is a terminal; the step lines are printed either way.
-    let bar = ProgressBar::new(plan.steps.len() as u64);
+    let bar = ProgressBar::new(staged.steps.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let mut status = ExitStatus::Ok;
-    for (i, step) in plan.steps.iter().enumerate() {
+    for (i, step) in staged.steps.iter().enumerate() {
         bar.set_message(step.name);
-        bar.suspend(|| eprintln!("[{}/{}] {}", i + 1, plan.steps.len(), step.shell()));
+        bar.suspend(|| eprintln!("[{}/{}] {}", i + 1, staged.steps.len(), step.shell()));
         let args = Args::try_parse_from(
             std::iter::once("fairgate".to_string()).chain(step.args.iter().cloned()),
         )
@@ -128,15 +173,6 @@ fn pipeline(a: &RunArgs) -> anyhow::Result<ExitStatus> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    eprintln!(
-        "all artifacts in {}{}",
-        plan.out.display(),
-        match (plan.gated, status) {
-            (false, _) => String::new(),
-            (true, ExitStatus::Ok) => "; gate PASSED".into(),
-            (true, _) => "; gate FAILED (exit code 1)".into(),
-        }
-    );
     Ok(status)
 }
 
@@ -293,52 +329,6 @@ fn subject(a: &SubjectArgs) -> anyhow::Result<ExitStatus> {
     };
     write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)
-}
-
-/// An output file written through a temporary name and renamed into place on success.
-struct OutFile {
-    tmp: std::path::PathBuf,
-    path: std::path::PathBuf,
-    w: std::io::BufWriter<std::fs::File>,
-}
-
-impl OutFile {
-    fn create(path: &Path) -> anyhow::Result<OutFile> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-        }
-        let tmp = path.with_extension("tmp");
-        let file = std::fs::File::create(&tmp)
-            .with_context(|| format!("{}: cannot create", tmp.display()))?;
-        Ok(OutFile {
-            tmp,
-            path: path.to_path_buf(),
-            w: std::io::BufWriter::new(file),
-        })
-    }
-
-    fn commit(mut self) -> anyhow::Result<()> {
-        self.w.flush()?;
-        std::fs::rename(&self.tmp, &self.path)
-            .with_context(|| format!("{}: cannot write", self.path.display()))
-    }
-}
-
-impl Write for OutFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.w.write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.w.flush()
-    }
-}
-
-impl Drop for OutFile {
-    fn drop(&mut self) {
-        // Not committed (an error came first): leave no partial file behind.
-        let _ = std::fs::remove_file(&self.tmp);
-    }
 }
 
 fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
@@ -557,41 +547,4 @@ fn data_spec(a: &DataArgs) -> anyhow::Result<DataSpec> {
         None => DataSpec::default(),
     };
     Ok(base.overridden_by(a.flags_spec()))
-}
-
-/// Writes to `path` (creating its folder; through a temporary file renamed into place, so a
-/// failure leaves no half-written output), or to standard output when `path` is `None` or `-`.
-fn write_output(
-    path: Option<&Path>,
-    body: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    match path {
-        Some(p) if p.as_os_str() != "-" => {
-            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-            }
-            let tmp = p.with_extension(format!(
-                "{}.tmp",
-                p.extension().and_then(|e| e.to_str()).unwrap_or("")
-            ));
-            let file = std::fs::File::create(&tmp)
-                .with_context(|| format!("{}: cannot create", tmp.display()))?;
-            let mut w = std::io::BufWriter::new(file);
-            let result = body(&mut w).and_then(|()| Ok(w.flush()?));
-            if let Err(e) = result {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e.context(format!("{}: cannot write", p.display())));
-            }
-            std::fs::rename(&tmp, p).with_context(|| format!("{}: cannot write", p.display()))?;
-            Ok(())
-        }
-        _ => {
-            let stdout = std::io::stdout();
-            let mut w = stdout.lock();
-            body(&mut w)?;
-            w.flush()?;
-            Ok(())
-        }
-    }
 }

@@ -88,7 +88,7 @@ impl TableReader {
         spec: &DataSpec,
         options: &ReadOptions,
     ) -> Result<TableReader, DataError> {
-        let origin = path.display().to_string();
+        let origin = crate::output::shown(path);
         let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin())
         } else {

@@ -448,7 +448,7 @@ impl Evidence {
                 ),
             )
         })?;
-        let file = (audit.display().to_string(), crate::text::sha256_hex(&bytes));
+        let file = (crate::output::shown(audit), crate::text::sha256_hex(&bytes));
         Evidence::new(parsed, file, model, explain)
     }
 

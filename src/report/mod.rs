@@ -17,7 +17,7 @@ pub use html::compare_page as trend_page;
 
 pub use dpia::Context;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -47,6 +47,9 @@ pub enum ReportError {
         /// Why.
         message: String,
     },
+    /// An output file could not be written, or would replace an input.
+    #[error(transparent)]
+    Write(#[from] crate::output::OutputError),
     /// A chart could not be drawn.
     #[error("{0}")]
     Chart(String),
@@ -128,7 +131,7 @@ fn read(role: &str, path: &Path) -> Result<(Vec<u8>, FileHash), ReportError> {
     })?;
     let hash = FileHash {
         role: role.into(),
-        path: path.display().to_string(),
+        path: crate::output::shown(path),
         sha256: hex(&bytes),
         bytes: bytes.len() as u64,
     };
@@ -360,7 +363,8 @@ impl Report {
         out
     }
 
-    /// Writes report.html, report.md and evidence.json into `dir` (created if needed) and
+    /// Writes report.html, report.md, dpia.md, model_card.md (with a model) and evidence.json
+    /// (the names in [`OUTPUT_FILES`]) into `dir` (created if needed) and
     /// returns the manifest of outputs.
     pub fn write(&self, dir: &Path) -> Result<Vec<FileHash>, ReportError> {
         std::fs::create_dir_all(dir).map_err(|e| ReportError::Output {
@@ -407,6 +411,15 @@ impl Report {
     }
 }
 
+/// The files [`Report::write`] may write into its folder.
+pub const OUTPUT_FILES: [&str; 5] = [
+    "report.html",
+    "report.md",
+    "dpia.md",
+    "model_card.md",
+    "evidence.json",
+];
+
 #[derive(Serialize)]
 struct Evidence<'a> {
     schema_version: u32,
@@ -420,13 +433,7 @@ struct Evidence<'a> {
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let tmp: PathBuf = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| ReportError::Output {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
+    Ok(crate::output::write_atomic(path, bytes)?)
 }
 
 fn fmt(v: Option<f64>) -> String {

@@ -42,3 +42,6 @@ mod gate;
 
 /// Comparing audits over time and running the whole pipeline from one file.
 mod compare;
+
+/// Outputs never destroy an input or another file; staged, locked pipeline runs; quoting.
+mod safety;

@@ -1,0 +1,679 @@
+//! Writing output files without losing anything: an output never replaces an input, a write
+//! goes through a uniquely named temporary file created exclusively in the target's folder
+//! (no symbolic link is followed, no other file is touched) and is renamed into place only
+//! when complete, and a replaced file keeps its permissions.
+//!
+//! - [`check`] refuses, before anything is read, an output that is an input (the same device
+//!   and inode, so symbolic and hard links count) or that two outputs share.
+//! - [`AtomicFile`] writes one output: a regular file (or nothing yet) is replaced atomically;
+//!   a character device or FIFO the user named (`/dev/null`, `/dev/stdout`, a pipe) is
+//!   written into, never replaced; a folder, socket or block device is refused.
+//!
+//! A reader of the target therefore sees either the previous complete file, or the new
+//! complete file, whatever moment the process is killed at.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Errors of writing an output.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// An output is an input, or would replace one.
+    #[error("{output}: this output would replace the input {input}; write it somewhere else")]
+    ReplacesInput {
+        /// The output as the user named it.
+        output: String,
+        /// The input as the user named it.
+        input: String,
+    },
+    /// Two outputs name the same file.
+    #[error("{first} and {second} are the same file: each output needs a file of its own")]
+    SameOutput {
+        /// The first output.
+        first: String,
+        /// The second output.
+        second: String,
+    },
+    /// The target exists and cannot be replaced or written into.
+    #[error("{path}: cannot write here: it is {kind}, not a file")]
+    NotAFile {
+        /// The target.
+        path: String,
+        /// What it is ("a folder", "a socket", "a block device").
+        kind: &'static str,
+    },
+    /// Another process holds the folder's lock.
+    #[error("{path}: another fairgate run is writing into this folder; wait for it to end (its lock is {path}/{LOCK_FILE})")]
+    Busy {
+        /// The folder.
+        path: String,
+    },
+    /// An I/O error, with the file asked for (never the temporary file).
+    #[error("{path}: cannot write: {source}")]
+    Io {
+        /// The target.
+        path: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// A file's identity: the same for every name (link) of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some(FileId(meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> Option<FileId> {
+    None
+}
+
+/// The identity of the file `path` names (following links), `None` when there is none.
+fn identity(path: &Path) -> Option<(FileId, PathBuf)> {
+    let meta = std::fs::metadata(path).ok()?;
+    match file_id(&meta) {
+        Some(id) => Some((id, path.to_path_buf())),
+        // Without inodes, the canonical path stands for the file.
+        None => {
+            let c = std::fs::canonicalize(path).ok()?;
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(&c, &mut h);
+            Some((FileId(0, std::hash::Hasher::finish(&h)), path.to_path_buf()))
+        }
+    }
+}
+
+/// Whether a target is written into rather than replaced (a device or FIFO the user named).
+fn is_stream(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        t.is_char_device() || t.is_fifo()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+/// Checks, before anything is read, that no output is an input and that no two outputs are
+/// the same file. Inputs that do not exist are skipped (reading them reports the error);
+/// outputs that do not exist yet cannot be an input, but two of them may still share a name.
+/// Character devices and FIFOs (`/dev/null`) are written into, not replaced, so they may be
+/// named more than once.
+pub fn check<I, O>(inputs: I, outputs: O) -> Result<(), OutputError>
+where
+    I: IntoIterator,
+    I::Item: AsRef<Path>,
+    O: IntoIterator,
+    O::Item: AsRef<Path>,
+{
+    let inputs: Vec<(FileId, PathBuf)> = inputs
+        .into_iter()
+        .filter_map(|p| identity(p.as_ref()))
+        .collect();
+    let mut seen: Vec<(Option<FileId>, PathBuf, PathBuf)> = Vec::new();
+    for out in outputs {
+        let out = out.as_ref();
+        if out.as_os_str() == "-" {
+            continue;
+        }
+        if std::fs::metadata(out).is_ok_and(|m| is_stream(&m)) {
+            continue;
+        }
+        let id = identity(out).map(|(id, _)| id);
+        if let Some(id) = id {
+            if let Some((_, input)) = inputs.iter().find(|(i, _)| *i == id) {
+                return Err(OutputError::ReplacesInput {
+                    output: out.display().to_string(),
+                    input: input.display().to_string(),
+                });
+            }
+        }
+        let key = lexical(out);
+        if let Some((_, first, _)) = seen
+            .iter()
+            .find(|(i, _, k)| (id.is_some() && *i == id) || *k == key)
+        {
+            return Err(OutputError::SameOutput {
+                first: first.display().to_string(),
+                second: out.display().to_string(),
+            });
+        }
+        seen.push((id, out.to_path_buf(), key));
+    }
+    Ok(())
+}
+
+/// `path` made absolute and without `.` or `a/..` (the folder's links are resolved where it
+/// exists), so two spellings of one new file compare equal.
+fn lexical(path: &Path) -> PathBuf {
+    let name = path.file_name().map(PathBuf::from).unwrap_or_default();
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(d) => d.to_path_buf(),
+        None => PathBuf::from("."),
+    };
+    match std::fs::canonicalize(&dir) {
+        Ok(d) => d.join(name),
+        Err(_) => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// An output file being written: through an exclusive temporary file renamed into place by
+/// [`AtomicFile::commit`], or straight into a device or FIFO. Dropped without a commit, it
+/// removes its temporary file and leaves the target as it was.
+pub struct AtomicFile {
+    /// The file asked for.
+    path: PathBuf,
+    /// Where the temporary file is renamed to (the link's target when `path` is a link).
+    target: PathBuf,
+    /// The temporary file; `None` when writing straight into a device or FIFO.
+    tmp: Option<PathBuf>,
+    w: BufWriter<File>,
+}
+
+/// Distinguishes the temporary files of one process.
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl AtomicFile {
+    /// Starts writing `path`, creating its folder if needed.
+    pub fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+        let shown = || path.display().to_string();
+        // Where the data goes: a link is followed to the file it names (its folder may differ).
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let existing = std::fs::metadata(path).ok();
+        if let Some(m) = &existing {
+            if is_stream(m) {
+                let file = OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(io_error(path))?;
+                return Ok(AtomicFile {
+                    path: path.to_path_buf(),
+                    target: path.to_path_buf(),
+                    tmp: None,
+                    w: BufWriter::new(file),
+                });
+            }
+            if !m.is_file() {
+                return Err(OutputError::NotAFile {
+                    path: shown(),
+                    kind: kind_of(m),
+                });
+            }
+        }
+        let target = match (&existing, link) {
+            (Some(_), true) => std::fs::canonicalize(path).map_err(io_error(path))?,
+            _ => path.to_path_buf(),
+        };
+        let dir = match target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => {
+                std::fs::create_dir_all(d).map_err(|e| OutputError::Io {
+                    path: d.display().to_string(),
+                    source: e,
+                })?;
+                d.to_path_buf()
+            }
+            None => PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| OutputError::NotAFile {
+                path: shown(),
+                kind: "a folder",
+            })?;
+        let (tmp, file) = create_temporary(&dir, &name).map_err(io_error(path))?;
+        let mut out = AtomicFile {
+            path: path.to_path_buf(),
+            target,
+            tmp: Some(tmp),
+            w: BufWriter::new(file),
+        };
+        if let Some(m) = &existing {
+            out.keep_owner_and_mode(m)?;
+        }
+        Ok(out)
+    }
+
+    /// Gives the temporary file the replaced file's permissions (and, where allowed, its
+    /// owner), so replacing a private file does not make it readable by others.
+    fn keep_owner_and_mode(&mut self, m: &std::fs::Metadata) -> Result<(), OutputError> {
+        let file = self.w.get_ref();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // Only root may give a file away; for others this fails and the owner is theirs.
+            let _ = std::os::unix::fs::fchown(file, Some(m.uid()), Some(m.gid()));
+        }
+        file.set_permissions(m.permissions())
+            .map_err(io_error(&self.path))
+    }
+
+    /// The file asked for.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Finishes the file: flushes and syncs it, then renames it over the target.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let path = self.path.clone();
+        self.w.flush().map_err(io_error(&path))?;
+        if let Some(tmp) = self.tmp.take() {
+            let synced = self.w.get_ref().sync_all();
+            let renamed = synced.and_then(|()| std::fs::rename(&tmp, &self.target));
+            if let Err(e) = renamed {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(io_error(&path)(e));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        // Not committed (an error came first): leave no temporary file behind.
+        if let Some(tmp) = self.tmp.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Creates a new file in `dir` with a name no other file has (`O_EXCL`: an existing file or
+/// link of that name is never opened, so a planted link cannot redirect the write).
+fn create_temporary(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
+    let pid = std::process::id();
+    let mut last = None;
+    for _ in 0..64 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let tmp = dir.join(format!(".{name}.{pid}.{n}.{nanos:x}.fairgate-tmp"));
+        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+}
+
+fn kind_of(m: &std::fs::Metadata) -> &'static str {
+    if m.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    "not a regular file"
+}
+
+/// Writes `bytes` to `path` through an [`AtomicFile`].
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut f = AtomicFile::create(path)?;
+    f.write_all(bytes).map_err(io_error(path))?;
+    f.commit()
+}
+
+/// The staging folder of this process's active [`Staging`] and the folder it stands for.
+static STAGED: std::sync::Mutex<Option<(PathBuf, PathBuf)>> = std::sync::Mutex::new(None);
+
+/// The name under which `path` is recorded in outputs and shown in messages: its own, except
+/// that a file in an active [`Staging`] folder is named where it will be once the set is in
+/// place (the evidence of a staged run names no staging folder).
+pub fn shown(path: &Path) -> String {
+    let staged = STAGED.lock().map(|g| g.clone()).unwrap_or(None);
+    if let Some((dir, target)) = staged {
+        if let Ok(rest) = path.strip_prefix(&dir) {
+            return target.join(rest).display().to_string();
+        }
+    }
+    path.display().to_string()
+}
+
+fn set_staged(value: Option<(PathBuf, PathBuf)>) {
+    if let Ok(mut g) = STAGED.lock() {
+        *g = value;
+    }
+}
+
+/// The lock file of a folder that [`Staging`] writes into.
+pub const LOCK_FILE: &str = ".fairgate.lock";
+/// The record a run leaves in its folder until it has put its whole set of files in place.
+pub const INCOMPLETE_FILE: &str = "RUN-INCOMPLETE.txt";
+const STAGING_PREFIX: &str = ".fairgate-staging-";
+
+/// A set of outputs written together: into a fresh staging folder inside the target folder,
+/// then moved into place by [`Staging::commit`], so that a failed or killed run leaves the
+/// previous complete set. While it lasts, the target folder is locked (an advisory lock that
+/// the system releases when the process ends, however it ends), so two runs cannot interleave,
+/// and [`INCOMPLETE_FILE`] in the folder says a run has started and not finished.
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    _lock: File,
+    committed: bool,
+}
+
+impl Staging {
+    /// Locks `target` (created if needed), removes the staging folders that killed runs left
+    /// there, and creates a fresh staging folder.
+    pub fn begin(target: &Path) -> Result<Staging, OutputError> {
+        let shown = || target.display().to_string();
+        std::fs::create_dir_all(target).map_err(io_error(target))?;
+        let lock_path = target.join(LOCK_FILE);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io_error(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(OutputError::Busy { path: shown() })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_error(&lock_path)(e)),
+        }
+        // Under the lock, any staging folder is a dead run's.
+        for entry in std::fs::read_dir(target)
+            .map_err(io_error(target))?
+            .flatten()
+        {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(STAGING_PREFIX)
+                && entry.file_type().is_ok_and(|t| t.is_dir())
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let started = crate::data::format_timestamp(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        );
+        write_atomic(
+            &target.join(INCOMPLETE_FILE),
+            format!(
+                "A fairgate run (process {}) started writing into this folder at {started} and has not finished.\n\
+                 Until it does, the other files here are those of the previous complete run, if any.\n\
+                 If no run is going on, that run was interrupted.\n",
+                std::process::id()
+            )
+            .as_bytes(),
+        )?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let dir = target.join(format!("{STAGING_PREFIX}{}-{nanos:x}", std::process::id()));
+        std::fs::create_dir(&dir).map_err(io_error(&dir))?;
+        set_staged(Some((dir.clone(), target.to_path_buf())));
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            _lock: lock,
+            committed: false,
+        })
+    }
+
+    /// The staging folder: write the set here.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Moves every staged file to the same place in the target folder (each replaced file
+    /// keeps its permissions), removes the staging folder and the record of a run in progress,
+    /// and returns the files moved, relative to the target.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, OutputError> {
+        let mut files = Vec::new();
+        staged_files(&self.dir, Path::new(""), &mut files).map_err(io_error(&self.dir))?;
+        files.sort();
+        for rel in &files {
+            let from = self.dir.join(rel);
+            let to = self.target.join(rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            if let Ok(m) = std::fs::symlink_metadata(&to) {
+                if !m.is_file() {
+                    return Err(OutputError::NotAFile {
+                        path: to.display().to_string(),
+                        kind: kind_of(&m),
+                    });
+                }
+                let _ = std::fs::set_permissions(&from, m.permissions());
+            }
+            std::fs::rename(&from, &to).map_err(io_error(&to))?;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        self.committed = true;
+        match std::fs::remove_file(self.target.join(INCOMPLETE_FILE)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io_error(&self.target.join(INCOMPLETE_FILE))(e))
+            }
+            _ => {}
+        }
+        Ok(files)
+    }
+
+    /// Abandons the set: removes the staging folder and records in the target folder that the
+    /// run failed, with `why`, leaving the previous set in place.
+    pub fn fail(mut self, why: &str) -> Result<(), OutputError> {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        self.committed = true;
+        write_atomic(
+            &self.target.join(INCOMPLETE_FILE),
+            format!(
+                "The last fairgate run into this folder failed and wrote nothing here:\n{why}\n\
+                 The other files here are those of the previous complete run, if any.\n"
+            )
+            .as_bytes(),
+        )
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        set_staged(None);
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The regular files under `dir/rel`, as paths relative to `dir`.
+fn staged_files(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir.join(rel))? {
+        let entry = entry?;
+        let path = rel.join(entry.file_name());
+        let t = entry.file_type()?;
+        if t.is_dir() {
+            staged_files(dir, &path, out)?;
+        } else if t.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> PathBuf {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let d = std::env::temp_dir().join(format!("fairgate-output-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn an_output_that_is_an_input_by_any_name_is_refused() {
+        let d = dir();
+        let input = d.join("in.csv");
+        std::fs::write(&input, "a\n1\n").unwrap();
+        let hard = d.join("hard.csv");
+        std::fs::hard_link(&input, &hard).unwrap();
+        let soft = d.join("soft.csv");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&input, &soft).unwrap();
+        let dotted = d.join(".").join("in.csv");
+        for out in [&input, &hard, &soft, &dotted] {
+            let e = check([&input], [out]).unwrap_err();
+            assert!(
+                matches!(e, OutputError::ReplacesInput { .. }),
+                "{out:?}: {e}"
+            );
+        }
+        assert!(check([&input], [d.join("other.csv")]).is_ok());
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn two_outputs_with_one_name_are_refused_even_before_they_exist() {
+        let d = dir();
+        let a = d.join("out.csv");
+        let b = d.join("sub").join("..").join("out.csv");
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        let e = check(Vec::<PathBuf>::new(), [&a, &b]).unwrap_err();
+        assert!(matches!(e, OutputError::SameOutput { .. }), "{e}");
+        assert!(check(Vec::<PathBuf>::new(), [&a, &d.join("out.tsv")]).is_ok());
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_link_at_any_temporary_name_is_never_followed() {
+        let d = dir();
+        let victim = d.join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        // Links at the old fixed names and at this process's next few names.
+        for name in ["a.tmp", "a.json.tmp"] {
+            std::os::unix::fs::symlink(&victim, d.join(name)).unwrap();
+        }
+        write_atomic(&d.join("a.json"), b"{}").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(std::fs::read_to_string(d.join("a.json")).unwrap(), "{}");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir();
+        let p = d.join("scored.csv");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&p, b"new").unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn an_uncommitted_file_leaves_the_target_and_no_temporary() {
+        let d = dir();
+        let p = d.join("a.json");
+        std::fs::write(&p, "old").unwrap();
+        {
+            let mut f = AtomicFile::create(&p).unwrap();
+            f.write_all(b"half").unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_staged_set_replaces_the_old_one_only_when_committed() {
+        let d = dir();
+        std::fs::write(d.join("a.json"), "old").unwrap();
+        let s = Staging::begin(&d).unwrap();
+        assert!(matches!(Staging::begin(&d), Err(OutputError::Busy { .. })));
+        assert!(d.join(INCOMPLETE_FILE).exists());
+        std::fs::create_dir_all(s.path().join("report")).unwrap();
+        std::fs::write(s.path().join("a.json"), "new").unwrap();
+        std::fs::write(s.path().join("report").join("r.md"), "r").unwrap();
+        assert_eq!(std::fs::read_to_string(d.join("a.json")).unwrap(), "old");
+        let moved = s.commit().unwrap();
+        assert_eq!(
+            moved,
+            [PathBuf::from("a.json"), Path::new("report").join("r.md")]
+        );
+        assert_eq!(std::fs::read_to_string(d.join("a.json")).unwrap(), "new");
+        assert!(!d.join(INCOMPLETE_FILE).exists());
+        // A failed set leaves the committed one and a record.
+        let s = Staging::begin(&d).unwrap();
+        std::fs::write(s.path().join("a.json"), "newer").unwrap();
+        s.fail("step audit failed").unwrap();
+        assert_eq!(std::fs::read_to_string(d.join("a.json")).unwrap(), "new");
+        let record = std::fs::read_to_string(d.join(INCOMPLETE_FILE)).unwrap();
+        assert!(record.contains("step audit failed"), "{record}");
+        let left: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(STAGING_PREFIX))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn a_folder_is_not_replaced() {
+        let d = dir();
+        let e = AtomicFile::create(&d).map(|_| ()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                OutputError::NotAFile {
+                    kind: "a folder",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        std::fs::remove_dir_all(d).unwrap();
+    }
+}

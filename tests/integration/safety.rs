@@ -1,0 +1,518 @@
+//! Outputs never destroy inputs or other files: refused overlaps, exclusive temporary files,
+//! devices written into, kept permissions, staged pipeline runs, locks, shell quoting.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::util::{fairgate, root, stderr};
+
+type R = Result<(), Box<dyn std::error::Error>>;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap_or_default()
+}
+
+fn demo_data() -> PathBuf {
+    root().join("datasets/leads_demo.csv")
+}
+
+fn demo_model() -> PathBuf {
+    root().join("reports/demo-model.json")
+}
+
+/// Runs `args` and requires exit 2 with both names in the message.
+fn refused(args: &[&str], names: &[&str]) {
+    let o = fairgate(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    for n in names {
+        assert!(err.contains(n), "{args:?}: {n} not named in: {err}");
+    }
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_before_anything_is_read() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let data = d.join("v.csv");
+    std::fs::copy(demo_data(), &data)?;
+    let before = std::fs::read(&data)?;
+    let hard = d.join("hard.csv");
+    std::fs::hard_link(&data, &hard)?;
+    let link = d.join("link.csv");
+    std::os::unix::fs::symlink(&data, &link)?;
+    let audit = |out: &Path| {
+        vec![
+            "audit".to_string(),
+            "--data".into(),
+            s(&data).into(),
+            "--label".into(),
+            "converted".into(),
+            "--score".into(),
+            "vendor_score".into(),
+            "--protected".into(),
+            "gender".into(),
+            "--out".into(),
+            s(out).into(),
+        ]
+    };
+    for out in [&data, &hard, &link, &d.join(".").join("v.csv")] {
+        let args = audit(out);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&args, &[s(out), s(&data), "would replace the input"]);
+    }
+    let model = s(&demo_model()).to_string();
+    refused(
+        &[
+            "score",
+            "--model",
+            &model,
+            "--data",
+            s(&data),
+            "--out",
+            s(&data),
+        ],
+        &[s(&data)],
+    );
+    refused(
+        &[
+            "score",
+            "--model",
+            &model,
+            "--data",
+            s(&data),
+            "--out",
+            s(&hard),
+        ],
+        &[s(&hard), s(&data)],
+    );
+    refused(
+        &[
+            "inspect",
+            "--data",
+            s(&data),
+            "--label",
+            "converted",
+            "--out",
+            s(&link),
+        ],
+        &[s(&link)],
+    );
+    // An input named by the config file counts too.
+    let config = d.join("c.toml");
+    std::fs::write(&config, "[data]\npath = \"v.csv\"\nlabel = \"converted\"\n")?;
+    refused(
+        &["inspect", "--config", s(&config), "--out", s(&data)],
+        &[s(&data)],
+    );
+    // A report folder holding the audit it reports on.
+    let audit_json = d.join("evidence.json");
+    std::fs::copy(root().join("reports/demo-audit.json"), &audit_json)?;
+    refused(
+        &["report", "--audit", s(&audit_json), "--out", s(d)],
+        &["evidence.json", "would replace"],
+    );
+    assert_eq!(std::fs::read(&data)?, before, "the input changed");
+    Ok(())
+}
+
+#[test]
+fn temporary_files_touch_no_other_file() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // The input is named like the old temporary file of the output.
+    let data = d.join("leads.tmp");
+    std::fs::copy(demo_data(), &data)?;
+    let before = std::fs::read(&data)?;
+    let bystanders = ["reasons.tmp", "report.tmp", "evidence.tmp", "out.tmp"];
+    for b in bystanders {
+        std::fs::write(d.join(b), b)?;
+    }
+    let model = demo_model();
+    let o = fairgate(&[
+        "explain",
+        "--model",
+        s(&model),
+        "--data",
+        s(&data),
+        "--reasons",
+        s(&d.join("leads.csv")),
+        "--contributions",
+        s(&d.join("out.tsv")),
+        "--format",
+        "json",
+        "--out",
+        s(&d.join("out.json")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&data)?, before);
+    for b in bystanders {
+        assert_eq!(std::fs::read_to_string(d.join(b))?, b, "{b} was touched");
+    }
+    let reasons = std::fs::read_to_string(d.join("leads.csv"))?;
+    let contributions = std::fs::read_to_string(d.join("out.tsv"))?;
+    assert!(reasons.lines().count() > 1000 && contributions.lines().count() > 1000);
+    assert_ne!(reasons.lines().next(), contributions.lines().next());
+    // No temporary file is left behind.
+    let left: Vec<String> = std::fs::read_dir(d)?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("fairgate-tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // Two outputs with one name are refused.
+    refused(
+        &[
+            "explain",
+            "--model",
+            s(&model),
+            "--data",
+            s(&data),
+            "--reasons",
+            s(&d.join("same.csv")),
+            "--contributions",
+            s(&d.join("same.csv")),
+        ],
+        &["same.csv", "the same file"],
+    );
+    assert!(!d.join("same.csv").exists());
+    Ok(())
+}
+
+#[test]
+fn a_planted_link_does_not_redirect_a_write() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let victim = d.join("victim");
+    std::fs::write(&victim, "keep")?;
+    for name in ["audit.json.tmp", "audit.tmp", ".audit.json.tmp"] {
+        std::os::unix::fs::symlink(&victim, d.join(name))?;
+    }
+    let out = d.join("audit.json");
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&demo_data()),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender",
+        "--format",
+        "json",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&victim)?, "keep");
+    assert!(std::fs::read_to_string(&out)?.starts_with('{'));
+    Ok(())
+}
+
+#[test]
+fn devices_and_fifos_are_written_into_never_replaced() -> R {
+    use std::os::unix::fs::FileTypeExt;
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&demo_data()),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender",
+        "--out",
+        "/dev/null",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::metadata("/dev/null")?.file_type().is_char_device());
+    // A FIFO: the output arrives through it and it stays a FIFO.
+    let dir = tempfile::tempdir()?;
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status()?;
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo))
+    };
+    let o = fairgate(&[
+        "datasets",
+        "generate",
+        "--rows",
+        "50",
+        "--seed",
+        "3",
+        "--out",
+        s(&fifo),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = reader.join().map_err(|_| "reader panicked")??;
+    assert_eq!(text.lines().count(), 51);
+    assert!(std::fs::metadata(&fifo)?.file_type().is_fifo());
+    // A folder is refused, with its name.
+    refused(
+        &[
+            "datasets",
+            "generate",
+            "--rows",
+            "5",
+            "--out",
+            s(dir.path()),
+        ],
+        &[s(dir.path()), "a folder"],
+    );
+    Ok(())
+}
+
+#[test]
+fn a_replaced_output_keeps_its_permissions() -> R {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("scored.csv");
+    let score = || {
+        fairgate(&[
+            "score",
+            "--model",
+            s(&demo_model()),
+            "--data",
+            s(&demo_data()),
+            "--out",
+            s(&out),
+        ])
+    };
+    let o = score();
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600))?;
+    let o = score();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&out)?.permissions().mode() & 0o777, 0o600);
+    Ok(())
+}
+
+/// A pipeline over the demo data in `dir`, writing into `dir/run`, with `extra` appended.
+fn pipeline(dir: &Path, name: &str, extra: &str) -> std::io::Result<PathBuf> {
+    let p = dir.join(name);
+    std::fs::write(
+        &p,
+        format!(
+            "[data]\npath = \"{}\"\nlabel = \"converted\"\nscore = \"vendor_score\"\nprotected = [\"gender\", \"age_band\"]\n\n[gate]\npolicy = \"{}\"\n\n[report]\n\n[run]\nout = \"run\"\ncreated = \"2026-06-30\"\n{extra}",
+            s(&demo_data()),
+            s(&root().join("datasets/policy-four-fifths.toml")),
+        ),
+    )?;
+    Ok(p)
+}
+
+/// Every regular file under `dir`, by relative path.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(base: &Path, rel: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for e in std::fs::read_dir(base.join(rel))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let r = rel.join(e.file_name());
+            match e.file_type() {
+                Ok(t) if t.is_dir() => walk(base, &r, out),
+                Ok(t) if t.is_file() => {
+                    out.insert(r.clone(), std::fs::read(base.join(&r)).unwrap_or_default());
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, Path::new(""), &mut out);
+    out
+}
+
+#[test]
+fn a_run_never_replaces_its_own_inputs() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // Last quarter's audit, in the folder the run writes into.
+    std::fs::create_dir_all(d.join("run"))?;
+    let previous = d.join("run/audit.json");
+    std::fs::write(&previous, "{\"last quarter\": true}")?;
+    let p = pipeline(d, "p.toml", "")?;
+    let mut text = std::fs::read_to_string(&p)?;
+    text = text.replace("[report]\n", "[report]\nprevious = \"run/audit.json\"\n");
+    std::fs::write(&p, text)?;
+    refused(&["run", s(&p)], &["audit.json", "would replace the input"]);
+    assert_eq!(
+        std::fs::read_to_string(&previous)?,
+        "{\"last quarter\": true}"
+    );
+    // A data file named like an artifact.
+    let data = d.join("run/scored.csv");
+    std::fs::copy(demo_data(), &data)?;
+    let q = d.join("q.toml");
+    std::fs::write(
+        &q,
+        "[data]\npath = \"run/scored.csv\"\nlabel = \"converted\"\nprotected = [\"gender\"]\n\n[model]\npath = \"model.json\"\n\n[run]\nout = \"run\"\n",
+    )?;
+    std::fs::copy(demo_model(), d.join("model.json"))?;
+    refused(&["run", s(&q)], &["scored.csv", "would replace the input"]);
+    assert_eq!(std::fs::read(&data)?, std::fs::read(demo_data())?);
+    // Every input is checked before the first step: a missing policy stops the run at once.
+    let r = pipeline(d, "r.toml", "")?;
+    let text = std::fs::read_to_string(&r)?.replace("policy-four-fifths", "no-such-policy");
+    std::fs::write(&r, text)?;
+    refused(&["run", s(&r)], &["no-such-policy.toml"]);
+    Ok(())
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_set_and_says_so() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let p = pipeline(d, "p.toml", "")?;
+    let o = fairgate(&["run", s(&p)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let run = d.join("run");
+    let before = snapshot(&run);
+    assert!(before.contains_key(Path::new("gate.junit.xml")));
+    assert!(!before.contains_key(Path::new(fairgate::output::INCOMPLETE_FILE)));
+    // The same pipeline with a reference group that does not exist fails at the audit step.
+    let text = std::fs::read_to_string(&p)?.replace(
+        "[gate]",
+        "[audit]\nreference = { gender = \"nobody\" }\n\n[gate]",
+    );
+    std::fs::write(&p, text)?;
+    let o = fairgate(&["run", s(&p)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let mut after = snapshot(&run);
+    let record = after
+        .remove(Path::new(fairgate::output::INCOMPLETE_FILE))
+        .ok_or("no record of the failed run")?;
+    let record = String::from_utf8(record)?;
+    assert!(
+        record.contains("failed") && record.contains("nobody"),
+        "{record}"
+    );
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    assert!(after == before, "the previous set changed");
+    Ok(())
+}
+
+#[test]
+fn concurrent_runs_into_one_folder_do_not_interleave() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let p = pipeline(d, "p.toml", "")?;
+    let o = fairgate(&["run", s(&p)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let reference = snapshot(&d.join("run"));
+    let start = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+            .args(["run", s(&p)])
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+    };
+    let (a, b) = (start()?, start()?);
+    for child in [a, b] {
+        let o = child.wait_with_output()?;
+        let err = stderr(&o);
+        match o.status.code() {
+            Some(1) => {}
+            Some(2) => assert!(err.contains("another fairgate run"), "{err}"),
+            c => panic!("exit {c:?}: {err}"),
+        }
+    }
+    assert!(snapshot(&d.join("run")) == reference);
+    Ok(())
+}
+
+#[test]
+fn commands_sh_runs_exactly_the_planned_arguments() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let hostile = [
+        "18-24|touch PWNED",
+        "R&D",
+        "income(k)",
+        "$(touch PWNED)",
+        "`touch PWNED`",
+        "it's; touch PWNED",
+        "line\nbreak",
+        "\u{1b}]0;title\u{7}",
+        "~root",
+        "*",
+    ];
+    let refs: String = hostile
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("c{i} = {}\n", toml::Value::String((*v).into())))
+        .collect();
+    let p = pipeline(d, "p.toml", "")?;
+    let text = std::fs::read_to_string(&p)?
+        .replace("[gate]", &format!("[audit.reference]\n{refs}\n[gate]"));
+    std::fs::write(&p, text)?;
+    let o = fairgate(&["run", s(&p), "--dry-run"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let script = String::from_utf8(o.stdout)?;
+    // A stand-in `fairgate` that records its arguments, one NUL-terminated each.
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin)?;
+    let log = d.join("args.log");
+    std::fs::write(
+        bin.join("fairgate"),
+        format!(
+            "#!/bin/sh\nprintf '%s\\0' \"$@\" >> '{}'\nprintf '\\n\\0' >> '{}'\n",
+            s(&log),
+            s(&log)
+        ),
+    )?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("fairgate"), std::fs::Permissions::from_mode(0o755))?;
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(d)
+        .env("PATH", format!("{}:/usr/bin:/bin", s(&bin)))
+        .output()?;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !d.join("PWNED").exists(),
+        "the script ran a command from the data"
+    );
+    let logged = std::fs::read_to_string(&log)?;
+    let calls: Vec<Vec<&str>> = logged
+        .split("\n\0")
+        .filter(|c| !c.is_empty())
+        .map(|c| c.split('\0').filter(|a| !a.is_empty()).collect())
+        .collect();
+    let plan = fairgate::pipeline::Plan::from_path(&p, None)?;
+    assert_eq!(calls.len(), plan.steps.len());
+    for (call, step) in calls.iter().zip(&plan.steps) {
+        let want: Vec<&str> = step.args.iter().map(String::as_str).collect();
+        assert_eq!(call, &want);
+    }
+    for (i, v) in hostile.iter().enumerate() {
+        assert!(
+            calls.iter().flatten().any(|a| *a == format!("c{i}={v}")),
+            "{v:?}"
+        );
+    }
+    Ok(())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Any text without NUL, quoted, is one shell word that stands for exactly that text.
+    #[test]
+    fn shell_quoting_round_trips(arg in "[^\u{0}]{0,24}") {
+        let o = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf '%s' {}", fairgate::pipeline::shell_quote(&arg)))
+            .output()
+            .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+        proptest::prop_assert_eq!(String::from_utf8_lossy(&o.stdout).into_owned(), arg);
+    }
+}
