@@ -16,7 +16,10 @@ fn main() -> ExitCode {
         Err(e) => {
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("fairgate: error: {e:#}");
+                eprintln!(
+                    "fairgate: error: {}",
+                    fairgate::text::escape_terminal(&format!("{e:#}"))
+                );
             }
             cli::ExitStatus::Error.into()
         }

@@ -345,6 +345,83 @@ fn kind_of(m: &std::fs::Metadata) -> &'static str {
     "not a regular file"
 }
 
+/// How the cells of a CSV output are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvCells {
+    /// Cells a spreadsheet would evaluate as a formula are neutralised ([`guard_cell`]).
+    #[default]
+    Guarded,
+    /// Cells as they are, for programs that read the file.
+    Raw,
+}
+
+/// Whether a spreadsheet could take `cell` for a formula (OWASP's CSV injection rule): it
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return, and is not a plain number
+/// (`-0.25` and `+1e-3` are numbers, which a spreadsheet reads as numbers).
+pub fn is_formula_like(cell: &str) -> bool {
+    let Some(first) = cell.chars().next() else {
+        return false;
+    };
+    if !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') {
+        return false;
+    }
+    let numeric = cell.len() > 1
+        && cell[1..].starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && cell.parse::<f64>().is_ok();
+    !numeric
+}
+
+/// `cell` safe to open in a spreadsheet: a formula-like cell ([`is_formula_like`]) gets a
+/// leading `'`, which spreadsheets read as "text follows" (and programs see as part of the
+/// text: use [`CsvCells::Raw`] for them); every other cell is unchanged.
+pub fn guard_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A CSV writer whose cells (header included) are written as [`CsvCells`] says.
+pub struct CsvWriter<W: Write> {
+    w: csv::Writer<W>,
+    cells: CsvCells,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// A writer into `out`.
+    pub fn new(out: W, cells: CsvCells) -> CsvWriter<W> {
+        CsvWriter {
+            w: csv::Writer::from_writer(out),
+            cells,
+        }
+    }
+
+    /// Writes one record.
+    pub fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        for cell in record {
+            let cell = cell.as_ref();
+            match self.cells {
+                CsvCells::Guarded => self.w.write_field(guard_cell(cell).as_bytes())?,
+                CsvCells::Raw => self.w.write_field(cell)?,
+            }
+        }
+        self.w.write_record(None::<&[u8]>)
+    }
+
+    /// Flushes the buffer into the underlying writer.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
 /// Writes `bytes` to `path` through an [`AtomicFile`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let mut f = AtomicFile::create(path)?;
@@ -658,6 +735,38 @@ mod tests {
             .collect();
         assert!(left.is_empty(), "{left:?}");
         std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn formula_cells_are_guarded_and_numbers_are_not() {
+        for cell in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+0.53 email_clicks",
+            "-cmd|' /C calc'!A0",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "-",
+            "+",
+            "-inf",
+            "+NaN",
+            "-1-1",
+        ] {
+            assert!(is_formula_like(cell), "{cell:?}");
+            assert_eq!(guard_cell(cell), format!("'{cell}"));
+        }
+        for cell in [
+            "", "0.5", "-0.25", "+1e-3", "-.5", "1e5", "a=b", "R&D", "L0001", "'=x",
+        ] {
+            assert!(!is_formula_like(cell), "{cell:?}");
+            assert_eq!(guard_cell(cell), cell);
+        }
+        let mut out = Vec::new();
+        let mut w = CsvWriter::new(&mut out, CsvCells::Guarded);
+        w.write_record(["=a", "-0.5", "x,y"]).unwrap();
+        w.flush().unwrap();
+        drop(w);
+        assert_eq!(String::from_utf8(out).unwrap(), "'=a,-0.5,\"x,y\"\n");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Text helpers shared by the renderers.
 
 /// Escapes text for Markdown (a table cell or a paragraph): each of the characters
-/// `|`, `\`, `*`, `_`, `` ` ``, `[`, `]`, `<`, `>` and `#` gets a backslash, and line breaks
-/// become spaces, so names from the data can neither break a table nor inject markup.
+/// `|`, `\`, `*`, `_`, `` ` ``, `[`, `]`, `<`, `>` and `#` gets a backslash, line breaks and
+/// tabs become spaces and other control characters U+FFFD, so names from the data can neither
+/// break a table, inject markup nor carry terminal escape sequences.
 pub fn escape_markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
@@ -11,11 +12,28 @@ pub fn escape_markdown(s: &str) -> String {
                 out.push('\\');
                 out.push(ch);
             }
-            '\n' | '\r' => out.push(' '),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Text for a terminal: every control character but line feed and tab is written as its
+/// escape (`\u{1b}`), so text from the data or a file (a group name, a header) cannot clear
+/// the screen, set the window title or hide what follows.
+pub fn escape_terminal(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// Escapes text for HTML and XML element content and attribute values (`&`, `<`, `>`, `"`,
@@ -78,6 +96,14 @@ mod tests {
         assert_eq!(
             super::escape_markdown("a|b_<script>\nx"),
             r"a\|b\_\<script\> x"
+        );
+        assert_eq!(
+            super::escape_markdown("a\u{1b}]0;t\u{7}b\tc"),
+            "a\u{fffd}\\]0;t\u{fffd}b c"
+        );
+        assert_eq!(
+            super::escape_terminal("g\u{1b}[2J\u{9b}x\r\n\ty"),
+            "g\\u{1b}[2J\\u{9b}x\\u{d}\n\ty"
         );
     }
 }

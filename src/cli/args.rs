@@ -215,6 +215,12 @@ pub struct ExplainArgs {
     /// Write each person's per-feature contributions (linear SHAP values) to this CSV.
     #[arg(long, value_name = "FILE")]
     pub contributions: Option<PathBuf>,
+    /// Write the CSVs' cells exactly as they are, for programs that read them. By default a
+    /// cell that starts with = + - @ tab or CR and is not a number (every reason code starts
+    /// with + or -) gets a leading ' so that a spreadsheet shows it as text instead of
+    /// evaluating it (OWASP's CSV injection rule).
+    #[arg(long)]
+    pub raw_csv: bool,
     /// Where and how to write the explanation (table and markdown are the same tables).
     #[command(flatten)]
     pub output: OutputArgs,
@@ -361,6 +367,11 @@ pub struct ScoreArgs {
     /// Also write the scoring summary (rows scored, excluded, rejected) as JSON here.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
+    /// Write CSV cells exactly as they are, for programs that read the file. By default a
+    /// cell that starts with = + - @ tab or CR and is not a number gets a leading ' so that
+    /// a spreadsheet shows it as text instead of evaluating it (OWASP's CSV injection rule).
+    #[arg(long)]
+    pub raw_csv: bool,
 }
 
 /// `fairgate audit`.

@@ -21,6 +21,7 @@ use args::{
 };
 pub use exit::ExitStatus;
 use fairgate::explain::ExplainParams;
+use fairgate::text::escape_terminal as term;
 use fairgate::train::{Model, ModelKind, RuleSet, Solver, TrainParams};
 use files::{write_output, OutFile};
 
@@ -54,7 +55,7 @@ fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
         write_output(Some(h), |w| Ok(w.write_all(page.as_bytes())?))?;
     }
     let text = match a.output.format {
-        FormatArg::Table => c.to_text(),
+        FormatArg::Table => term(&c.to_text()),
         FormatArg::Json => c.to_json(),
         FormatArg::Markdown => c.to_markdown(),
     };
@@ -152,7 +153,7 @@ fn run_steps(
     let mut status = ExitStatus::Ok;
     for (i, step) in staged.steps.iter().enumerate() {
         bar.set_message(step.name);
-        bar.suspend(|| eprintln!("[{}/{}] {}", i + 1, staged.steps.len(), step.shell()));
+        bar.suspend(|| eprintln!("[{}/{}] {}", i + 1, staged.steps.len(), term(&step.shell())));
         let args = Args::try_parse_from(
             std::iter::once("fairgate".to_string()).chain(step.args.iter().cloned()),
         )
@@ -208,7 +209,7 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
         })?;
     }
     let text = match a.run.output.format {
-        FormatArg::Table => policy::to_text(&result),
+        FormatArg::Table => term(&policy::to_text(&result)),
         FormatArg::Json => result.to_json(),
         FormatArg::Markdown => policy::to_markdown(&result),
     };
@@ -287,6 +288,7 @@ fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         minimisation_tolerance: a.minimisation_tolerance,
         proxy_association: a.proxy_association,
         proxy_auc: a.proxy_auc,
+        csv_cells: csv_cells(a.raw_csv),
         ..ExplainParams::default()
     };
     let mut reasons = match &a.reasons {
@@ -325,7 +327,7 @@ fn subject(a: &SubjectArgs) -> anyhow::Result<ExitStatus> {
     let export = fairgate::explain::subject(&model, &a.data, &a.id, a.id_column.as_deref(), a.top)?;
     let text = match a.format {
         SubjectFormat::Json => export.to_json(),
-        SubjectFormat::Text => export.to_text(),
+        SubjectFormat::Text => term(&export.to_text()),
     };
     write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)
@@ -380,7 +382,7 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
     write_output(Some(&a.out), |w| {
         Ok(w.write_all(model.to_json().as_bytes())?)
     })?;
-    let mut text = model.to_text();
+    let mut text = term(&model.to_text());
     text.push_str(&format!("wrote {}\n", a.out.display()));
     write_output(None, |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)
@@ -399,7 +401,13 @@ fn score(a: &ScoreArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut summary = None;
     write_output(Some(&a.out), |w| {
-        summary = Some(fairgate::train::score(&model, &a.data, &overrides, w)?);
+        summary = Some(fairgate::train::score(
+            &model,
+            &a.data,
+            &overrides,
+            w,
+            csv_cells(a.raw_csv),
+        )?);
         Ok(())
     })?;
     let Some(summary) = summary else {
@@ -429,8 +437,17 @@ fn score(a: &ScoreArgs) -> anyhow::Result<ExitStatus> {
             "note: {n} rows have a value of \"{feature}\" not seen in training (scored as the unseen bucket)\n"
         ));
     }
-    eprint!("{text}");
+    eprint!("{}", term(&text));
     Ok(ExitStatus::Ok)
+}
+
+/// `--raw-csv`: cells as they are; otherwise formula-like cells are neutralised.
+fn csv_cells(raw: bool) -> fairgate::output::CsvCells {
+    if raw {
+        fairgate::output::CsvCells::Raw
+    } else {
+        fairgate::output::CsvCells::Guarded
+    }
 }
 
 /// An ISO 8601 date or date-time as seconds since the epoch.
@@ -447,7 +464,7 @@ fn parse_time(t: &str) -> Option<i64> {
 fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let report = audit_report(a)?;
     let text = match a.output.format {
-        FormatArg::Table => report.to_text(),
+        FormatArg::Table => term(&report.to_text()),
         FormatArg::Json => report.to_json(),
         FormatArg::Markdown => report.to_markdown(),
     };
@@ -528,7 +545,7 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
     let table = data::load(&spec, &options)?;
     let profile = Profile::of(&table);
     let text = match a.output.format {
-        FormatArg::Table => profile.to_text(),
+        FormatArg::Table => term(&profile.to_text()),
         FormatArg::Json => profile.to_json(),
         FormatArg::Markdown => {
             anyhow::bail!("inspect: --format markdown is not available; use table or json")

@@ -56,6 +56,9 @@ pub struct ExplainParams {
     /// Groups smaller than this are left out of the score-gap comparison and of the proxy
     /// AUCs. Defaults to 30.
     pub min_group_size: u64,
+    /// How the reasons and contributions CSVs write their cells (by default formula-like
+    /// cells are neutralised for spreadsheets: [`crate::output::guard_cell`]).
+    pub csv_cells: crate::output::CsvCells,
 }
 
 impl Default for ExplainParams {
@@ -70,6 +73,7 @@ impl Default for ExplainParams {
             proxy_association: 0.3,
             proxy_auc: 0.7,
             min_group_size: 30,
+            csv_cells: crate::output::CsvCells::Guarded,
         }
     }
 }

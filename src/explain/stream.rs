@@ -8,6 +8,7 @@ use std::path::Path;
 use super::local::{counterfactuals, reason_codes, signed, LinearView};
 use super::ExplainParams;
 use crate::data::{ColumnValues, DataSpec};
+use crate::output::CsvWriter;
 use crate::train::{sigmoid, Model, ModelReader, RuleSet};
 
 /// Streams `path` and writes the reasons CSV (`id,score,decision,reason_1..k,counterfactuals`)
@@ -32,7 +33,7 @@ pub fn local(
     let t = model.threshold.clamp(1e-12, 1.0 - 1e-12);
     let target = (t / (1.0 - t)).ln();
 
-    let mut rw = reasons.map(csv::Writer::from_writer);
+    let mut rw = reasons.map(|w| CsvWriter::new(w, params.csv_cells));
     if let Some(w) = rw.as_mut() {
         let mut head = vec!["id".to_string(), "score".into(), "decision".into()];
         head.extend((1..=params.top).map(|k| format!("reason_{k}")));
@@ -40,7 +41,7 @@ pub fn local(
         w.write_record(&head).map_err(io)?;
     }
     let mut cw = match (&view, contributions) {
-        (Some(_), Some(c)) => Some(csv::Writer::from_writer(c)),
+        (Some(_), Some(c)) => Some(CsvWriter::new(c, params.csv_cells)),
         _ => None,
     };
     if let Some(w) = cw.as_mut() {

@@ -64,7 +64,8 @@ pub fn render(r: &Report, m: &Model) -> String {
     let _ = writeln!(
         s,
         "- Trained {} with fairgate {}; model file sha256 {model_hash}",
-        m.created, m.fairgate_version
+        md(&m.created),
+        md(&m.fairgate_version)
     );
     let _ = writeln!(s, "- Decision: score >= {}", m.threshold);
     let _ = writeln!(

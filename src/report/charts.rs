@@ -186,7 +186,25 @@ fn bars(
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(without_controls(svg))
+}
+
+/// `svg` with every control character but line feed, carriage return and tab replaced by
+/// U+FFFD: labels come from the data, and XML cannot hold those characters.
+fn without_controls(svg: String) -> String {
+    if !svg
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return svg;
+    }
+    svg.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c,
+            c if c.is_control() => '\u{fffd}',
+            c => c,
+        })
+        .collect()
 }
 
 /// Reliability curves (mean score against observed rate per bin) per group, with the diagonal.
@@ -418,7 +436,7 @@ fn lines(
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(without_controls(svg))
 }
 
 /// A metric across audits (x = the audit's number, 1 = oldest): one line per group, gaps
@@ -498,5 +516,5 @@ pub fn trend(
             .map_err(err)?;
         root.present().map_err(err)?;
     }
-    Ok(svg)
+    Ok(without_controls(svg))
 }

@@ -224,7 +224,7 @@ pub fn blocks(
             r.audit.options.min_group_size,
             r.audit.options.confidence * 100.0,
             crate::VERSION,
-            r.created
+            md(&r.created)
         )),
         Block::Heading(2, "Summary of findings".into()),
         Block::Findings(findings.to_vec()),

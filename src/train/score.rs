@@ -201,12 +201,14 @@ pub struct ScoreSummary {
 
 /// Scores `path` with `model` and writes the CSV to `out`. `overrides` may set the
 /// delimiter, missing-value words, the invalid-value policy, and the consent columns and
-/// as-of date (by default the model's).
+/// as-of date (by default the model's). `cells` says how cells are written (by default,
+/// [`crate::output::CsvCells::Guarded`], formula-like cells from the data are neutralised for spreadsheets).
 pub fn score(
     model: &Model,
     path: &Path,
     overrides: &DataSpec,
     out: impl Write,
+    cells: crate::output::CsvCells,
 ) -> Result<ScoreSummary, crate::Error> {
     let mut mr = ModelReader::open(model, path, overrides, None)?;
     let spec = mr.input.spec.clone();
@@ -220,7 +222,7 @@ pub fn score(
     let id_idx = mr.column(id.as_deref());
 
     let write_err = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = crate::output::CsvWriter::new(out, cells);
     let mut head: Vec<&str> = Vec::new();
     head.extend(id.as_deref());
     head.extend(label.as_deref());

@@ -178,7 +178,13 @@ fn counterfactuals_reach_the_threshold_when_applied() -> Result<(), Box<dyn std:
     let changed_path = dir.path().join("changed.csv");
     std::fs::write(&changed_path, changed)?;
     let mut out = Vec::new();
-    let summary = train::score(&model, &changed_path, &DataSpec::default(), &mut out)?;
+    let summary = train::score(
+        &model,
+        &changed_path,
+        &DataSpec::default(),
+        &mut out,
+        fairgate::output::CsvCells::Guarded,
+    )?;
     assert_eq!(summary.rows_scored, expected);
     let (head, scored) = read_csv(&out);
     let s = head.iter().position(|h| h == "score").expect("score");
@@ -221,7 +227,13 @@ fn subject_export_is_one_person_and_errors_are_clear() -> Result<(), Box<dyn std
     );
     // The score is the scorer's.
     let mut out = Vec::new();
-    train::score(&model, &data, &DataSpec::default(), &mut out)?;
+    train::score(
+        &model,
+        &data,
+        &DataSpec::default(),
+        &mut out,
+        fairgate::output::CsvCells::Guarded,
+    )?;
     let (_, scored) = read_csv(&out);
     let row = scored.iter().find(|r| r[0] == "L0000003").expect("scored");
     let p: f64 = row[2].parse()?;

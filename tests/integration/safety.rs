@@ -516,3 +516,335 @@ proptest::proptest! {
         proptest::prop_assert_eq!(String::from_utf8_lossy(&o.stdout).into_owned(), arg);
     }
 }
+
+/// Kills `fairgate run` at random moments (SIGKILL) while it replaces one complete set of
+/// artifacts by another: every file must then be the previous complete content or the new
+/// complete content, never a mixture, a truncation or a temporary file in its place.
+#[test]
+fn a_run_killed_at_any_moment_leaves_each_file_old_or_new() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let data = d.join("leads.csv");
+    let o = fairgate(&[
+        "datasets",
+        "generate",
+        "--rows",
+        "2000",
+        "--seed",
+        "5",
+        "--out",
+        s(&data),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let demo = std::fs::read_to_string(root().join("datasets/demo.toml"))?;
+    let data_table = demo
+        .split("\n[explain]")
+        .next()
+        .ok_or("no [data] table in demo.toml")?
+        .replace("leads_demo.csv", "leads.csv");
+    let variant = |name: &str, threshold: f64| -> std::io::Result<PathBuf> {
+        let p = d.join(name);
+        std::fs::write(
+            &p,
+            format!(
+                "{data_table}\n[train]\nseed = 1\nthreshold = {threshold}\n\n[audit]\n\n[gate]\npolicy = \"{}\"\n\n[report]\n\n[run]\nout = \"run\"\ncreated = \"2026-06-30\"\n",
+                s(&root().join("datasets/policy-four-fifths.toml"))
+            ),
+        )?;
+        Ok(p)
+    };
+    let pipelines = [variant("a.toml", 0.2)?, variant("b.toml", 0.3)?];
+    let run = d.join("run");
+    let complete = |p: &Path| -> Result<(BTreeMap<PathBuf, Vec<u8>>, u128), String> {
+        let started = std::time::Instant::now();
+        let o = fairgate(&["run", s(p)]);
+        if !matches!(o.status.code(), Some(0 | 1)) {
+            return Err(stderr(&o));
+        }
+        let mut set = snapshot(&run);
+        set.remove(Path::new(fairgate::output::LOCK_FILE));
+        Ok((set, started.elapsed().as_millis()))
+    };
+    let (set_a, ms) = complete(&pipelines[0])?;
+    let (set_b, _) = complete(&pipelines[1])?;
+    assert_eq!(
+        set_a.keys().collect::<Vec<_>>(),
+        set_b.keys().collect::<Vec<_>>()
+    );
+    assert!(set_a.len() >= 13, "{:?}", set_a.keys());
+    let differ = set_a.iter().filter(|(k, v)| set_b[*k] != **v).count();
+    assert!(
+        differ >= 8,
+        "only {differ} files differ between the variants"
+    );
+    let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+        cases: 8,
+        ..proptest::test_runner::Config::default()
+    });
+    let strategy = (0..2usize, 0..(ms as u64 + 50));
+    runner
+        .run(&strategy, |(which, delay)| {
+            let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+                .args(["run", s(&pipelines[which])])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            std::thread::sleep(std::time::Duration::from_millis(delay));
+            let _ = child.kill();
+            let _ = child.wait();
+            let now = snapshot(&run);
+            for (name, old) in &set_a {
+                let got = now.get(name);
+                proptest::prop_assert!(
+                    got == Some(old) || got == set_b.get(name),
+                    "{} after a kill at {delay} ms is neither complete version ({} bytes)",
+                    name.display(),
+                    got.map_or(0, Vec::len)
+                );
+            }
+            for name in now.keys() {
+                let top = name
+                    .components()
+                    .next()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned());
+                let known = set_a.contains_key(name)
+                    || top
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with(".fairgate-staging-"))
+                    || name == Path::new(fairgate::output::LOCK_FILE)
+                    || name == Path::new(fairgate::output::INCOMPLETE_FILE);
+                proptest::prop_assert!(known, "unexpected file {}", name.display());
+            }
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    // A run after the kills completes, leaving neither staging folders nor the record.
+    let (last, _) = complete(&pipelines[0])?;
+    assert!(
+        last == set_a,
+        "the run after the kills differs from the first"
+    );
+    Ok(())
+}
+
+/// Every cell of a CSV file, header included.
+fn cells(path: &Path) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)?;
+    let mut out = Vec::new();
+    for rec in r.records() {
+        out.extend(rec?.iter().map(String::from));
+    }
+    Ok(out)
+}
+
+#[test]
+fn csv_outputs_carry_no_formula_unless_asked_for_raw_cells() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // The demo data with hostile ids, a hostile protected value and a hostile feature value.
+    let text = std::fs::read_to_string(demo_data())?;
+    let mut hostile = String::new();
+    for (i, line) in text.lines().take(3001).enumerate() {
+        if i > 0 && i % 7 == 0 {
+            let mut f: Vec<String> = line.split(',').map(String::from).collect();
+            f[0] = "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"".into();
+            f[4] = "@SUM(A1)".into();
+            f[8] = "-cmd".into();
+            hostile.push_str(&f.join(","));
+        } else {
+            hostile.push_str(line);
+        }
+        hostile.push('\n');
+    }
+    let data = d.join("leads.csv");
+    std::fs::write(&data, hostile)?;
+    let config = d.join("c.toml");
+    std::fs::write(
+        &config,
+        "[data]\npath = \"leads.csv\"\nlabel = \"converted\"\nid = \"lead_id\"\nprotected = [\"gender\", \"region\"]\nexclude = [\"vendor_score\", \"consent\", \"consent_timestamp\"]\n",
+    )?;
+    let model = d.join("model.json");
+    let o = fairgate(&["train", "--config", s(&config), "--out", s(&model)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let outputs = |raw: bool| -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let scored = d.join("scored.csv");
+        let (reasons, contributions) = (d.join("reasons.csv"), d.join("contributions.csv"));
+        let mut score = vec![
+            "score",
+            "--model",
+            s(&model),
+            "--data",
+            s(&data),
+            "--out",
+            s(&scored),
+        ];
+        let mut explain = vec![
+            "explain",
+            "--model",
+            s(&model),
+            "--data",
+            s(&data),
+            "--reasons",
+            s(&reasons),
+            "--contributions",
+            s(&contributions),
+        ];
+        if raw {
+            score.push("--raw-csv");
+            explain.push("--raw-csv");
+        }
+        for args in [score, explain] {
+            let o = fairgate(&args);
+            assert!(o.status.success(), "{}", stderr(&o));
+        }
+        let mut all = cells(&scored)?;
+        all.extend(cells(&reasons)?);
+        all.extend(cells(&contributions)?);
+        Ok(all)
+    };
+    let guarded = outputs(false)?;
+    let formula: Vec<&String> = guarded
+        .iter()
+        .filter(|c| fairgate::output::is_formula_like(c))
+        .collect();
+    assert!(formula.is_empty(), "{:?}", &formula[..formula.len().min(5)]);
+    for want in ["'=HYPERLINK", "'@SUM"] {
+        assert!(guarded.iter().any(|c| c.starts_with(want)), "no {want}");
+    }
+    assert!(guarded
+        .iter()
+        .any(|c| c.starts_with("'+") || c.starts_with("'-")));
+    let raw = outputs(true)?;
+    assert!(raw.iter().any(|c| c.starts_with("=HYPERLINK")));
+    assert_eq!(raw.len(), guarded.len());
+    Ok(())
+}
+
+#[test]
+fn text_from_data_or_files_reaches_no_terminal_or_markdown_as_markup() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    let mut csv = format!("y,score,g{esc}\n");
+    for i in 0..200 {
+        let g = if i % 2 == 0 {
+            format!("a{esc}")
+        } else {
+            "b".into()
+        };
+        csv.push_str(&format!("{},{},{g}\n", i % 3 % 2, (i % 10) as f64 / 10.0));
+    }
+    let data = d.join("d.csv");
+    std::fs::write(&data, csv)?;
+    let protected = format!("g{esc}");
+    let base = [
+        "audit",
+        "--data",
+        s(&data),
+        "--label",
+        "y",
+        "--score",
+        "score",
+    ];
+    let no_escape = |o: &std::process::Output| {
+        assert!(
+            !o.stdout.contains(&0x1b) && !o.stderr.contains(&0x1b),
+            "{}",
+            stderr(o)
+        );
+        assert!(!o.stdout.contains(&0x07) && !o.stderr.contains(&0x07));
+    };
+    // The table, an error listing the groups, an error listing the header.
+    let o = fairgate(&[&base[..], &["--protected", &protected]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("a\\u{1b}]0;pwned"));
+    no_escape(&o);
+    let o = fairgate(
+        &[
+            &base[..],
+            &[
+                "--protected",
+                &protected,
+                "--reference",
+                &format!("{protected}=zz"),
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    no_escape(&o);
+    let o = fairgate(&[&base[..], &["--protected", "nope"]].concat());
+    assert_eq!(o.status.code(), Some(2));
+    no_escape(&o);
+    // Markdown: the audit, and a report whose context and audit carry markup and escapes.
+    let md = fairgate(
+        &[
+            &base[..],
+            &["--protected", &protected, "--format", "markdown"],
+        ]
+        .concat(),
+    );
+    assert!(md.status.success());
+    no_escape(&md);
+    let audit = d.join("a.json");
+    let o = fairgate(
+        &[
+            &base[..],
+            &[
+                "--protected",
+                &protected,
+                "--format",
+                "json",
+                "--out",
+                s(&audit),
+            ],
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let context = d.join("context.toml");
+    std::fs::write(
+        &context,
+        format!(
+            "processing = {}\npurposes = [{}]\nrecipients = [{}]\n",
+            toml::Value::String(format!("<script>alert(1)</script>|{esc}")),
+            toml::Value::String("[click](javascript:x)".into()),
+            toml::Value::String(format!("`code`{esc}")),
+        ),
+    )?;
+    let out = d.join("report");
+    let o = fairgate(&[
+        "report",
+        "--audit",
+        s(&audit),
+        "--context",
+        s(&context),
+        "--created",
+        "2026-06-30",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    no_escape(&o);
+    for name in ["dpia.md", "report.md", "report.html"] {
+        let text = std::fs::read_to_string(out.join(name))?;
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{name}"
+        );
+        assert!(!text.contains("<script>"), "{name}");
+        assert!(
+            name.ends_with(".html") || !text.contains("[click]("),
+            "{name}"
+        );
+    }
+    let dpia = std::fs::read_to_string(out.join("dpia.md"))?;
+    assert!(
+        dpia.contains("\\<script\\>") && dpia.contains("\\[click\\]"),
+        "{dpia}"
+    );
+    Ok(())
+}

@@ -220,6 +220,7 @@ fn adult_matches_sklearn_coefficients_and_test_auc() -> Result<(), Box<dyn std::
         &dir.join("adult_test.csv"),
         &DataSpec::default(),
         &mut out,
+        fairgate::output::CsvCells::Guarded,
     )?;
     assert_eq!(summary.rows_scored, case["test_rows"].as_u64().unwrap_or(0));
     let (p, y) = read_scored(&out, "label");
