@@ -6,6 +6,7 @@
 
 mod bootstrap;
 mod calibration;
+mod check;
 mod curves;
 mod grid;
 mod inference;
@@ -22,6 +23,7 @@ use std::collections::BTreeMap;
 use crate::data::{Role, Table, TableReader};
 
 pub use calibration::{Binning, ReliabilityBin};
+pub use check::Inconsistency;
 pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
 pub use inference::{holm, newcombe, theil, two_by_two, Test};
 pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};

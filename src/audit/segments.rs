@@ -696,6 +696,19 @@ impl Auditor {
             };
             let reference = match self.params.reference.get(&name) {
                 Some(r) => match groups.iter().position(|g| &g.group == r) {
+                    // An empty reference would make every ratio undefined, and a gate that
+                    // treats undefined as inconclusive would then pass.
+                    Some(i) if groups[i].n == 0 => {
+                        let names: Vec<&str> = groups
+                            .iter()
+                            .filter(|g| g.n > 0)
+                            .map(|g| g.group.as_str())
+                            .collect();
+                        return Err(AuditError::Reference(format!(
+                            "{name}'s group \"{r}\" has no rows, so nothing can be compared with it; groups with rows: {}",
+                            names.join("; ")
+                        )));
+                    }
                     Some(i) => Some(i),
                     // A reference that names no group would silently leave out disparate
                     // impact and its tests.

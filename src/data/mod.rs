@@ -34,4 +34,4 @@ pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
 pub use spec::{ConfigFile, DataSpec, ExplainSection, MissingNumeric, OnInvalid, Role};
 pub use summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 pub use table::{load, Column, Table};
-pub use value::format_timestamp;
+pub use value::{format_timestamp, parse_timestamp};

@@ -129,7 +129,7 @@ pub(crate) fn parse_bool(raw: &[u8]) -> Option<bool> {
 /// Parses an ISO 8601 date (`2024-03-01`) or date-time (`2024-03-01T09:30:00`,
 /// `2024-03-01 09:30`, with optional fractional seconds and `Z` or `±HH:MM` offset) into
 /// seconds since 1970-01-01T00:00:00Z. A date-time without an offset is taken as UTC.
-pub(crate) fn parse_timestamp(raw: &[u8]) -> Option<i64> {
+pub fn parse_timestamp(raw: &[u8]) -> Option<i64> {
     let s = std::str::from_utf8(raw).ok()?;
     // ASCII only, so that every byte index below is a character boundary.
     if s.len() < 10 || !s.is_ascii() {

@@ -721,3 +721,41 @@ fn rules_by_group(
     }
     Ok(out)
 }
+
+/// Checks an explanation read from a file (`fairgate explain --format json`) before the gate
+/// or the report relies on it: it has a `proxies` list whose entries name a feature and an
+/// attribute, with `association` and `auc` null or in [0, 1] and `likely_proxy` a boolean.
+/// The error names the field.
+pub fn check_json(v: &serde_json::Value) -> Result<(), String> {
+    let Some(proxies) = v.get("proxies").and_then(serde_json::Value::as_array) else {
+        return Err("not a fairgate explanation JSON (fairgate explain --format json)".into());
+    };
+    for (i, p) in proxies.iter().enumerate() {
+        let name = format!(
+            "proxies[{i}] ({} for {})",
+            p["feature"].as_str().unwrap_or("?"),
+            p["attribute"].as_str().unwrap_or("?")
+        );
+        if !(p["feature"].is_string() && p["attribute"].is_string()) {
+            return Err(format!("{name}: expected a feature and an attribute"));
+        }
+        for key in ["association", "auc"] {
+            match &p[key] {
+                serde_json::Value::Null => {}
+                x => match x.as_f64() {
+                    // Computed in floating point: 1 may come out a few ulps above.
+                    Some(f) if (-1e-9..=1.0 + 1e-9).contains(&f) => {}
+                    _ => {
+                        return Err(format!(
+                            "{name}.{key}: expected null or a number from 0 to 1, found {x}"
+                        ))
+                    }
+                },
+            }
+        }
+        if !p["likely_proxy"].is_boolean() {
+            return Err(format!("{name}.likely_proxy: expected true or false"));
+        }
+    }
+    Ok(())
+}

@@ -448,6 +448,9 @@ impl Evidence {
                 ),
             )
         })?;
+        parsed
+            .check()
+            .map_err(|e| bad(audit, format!("not a consistent audit: {e}")))?;
         let file = (crate::output::shown(audit), crate::text::sha256_hex(&bytes));
         Evidence::new(parsed, file, model, explain)
     }
@@ -461,22 +464,17 @@ impl Evidence {
         explain: Option<&Path>,
     ) -> Result<Evidence, PolicyError> {
         let model = match model {
-            Some(p) => Some(
-                serde_json::from_slice::<Model>(&read_file(p)?)
-                    .map_err(|e| bad(p, format!("not a fairgate model file: {e}")))?,
-            ),
+            Some(p) => {
+                read_file(p)?;
+                Some(Model::from_path(p).map_err(|e| bad(p, e.to_string()))?)
+            }
             None => None,
         };
         let explain = match explain {
             Some(p) => {
                 let v: serde_json::Value = serde_json::from_slice(&read_file(p)?)
                     .map_err(|e| bad(p, format!("not JSON: {e}")))?;
-                if v.get("proxies").is_none() {
-                    return Err(bad(
-                        p,
-                        "not a fairgate explanation JSON (fairgate explain --format json)".into(),
-                    ));
-                }
+                crate::explain::check_json(&v).map_err(|e| bad(p, e))?;
                 Some(v)
             }
             None => None,

@@ -65,7 +65,7 @@ impl Context {
             path: origin.clone(),
             message: e.to_string(),
         })?;
-        toml::from_str(&text).map_err(|e| {
+        let context: Context = toml::from_str(&text).map_err(|e| {
             let line = e.span().map_or(String::new(), |s| {
                 format!(
                     "line {}: ",
@@ -73,10 +73,43 @@ impl Context {
                 )
             });
             ReportError::Input {
-                path: origin,
+                path: origin.clone(),
                 message: format!("{line}{}", e.message().trim_end()),
             }
-        })
+        })?;
+        // A sign-off is evidence: its date must be a real date, and not one still to come.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        for (key, value, past) in [
+            ("approved-on", &context.approved_on, true),
+            ("next-review", &context.next_review, false),
+        ] {
+            let Some(v) = value else { continue };
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(1, |i| i + 1);
+            let at = |message: String| ReportError::Input {
+                path: origin.clone(),
+                message: format!("line {line}: {key}: {message}"),
+            };
+            match crate::data::parse_timestamp(v.trim().as_bytes()) {
+                None => {
+                    return Err(at(format!(
+                        "expected a date such as 2026-06-30 (ISO 8601), found \"{}\"",
+                        crate::text::escape_terminal(v)
+                    )))
+                }
+                Some(t) if past && t > now => {
+                    return Err(at(format!(
+                        "{v} is in the future: a sign-off cannot be dated after today"
+                    )))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(context)
     }
 
     /// Whether every sign-off field is given.

@@ -159,6 +159,10 @@ impl Report {
                 e.column()
             ),
             })?;
+        parsed.check().map_err(|e| ReportError::Input {
+            path: audit.display().to_string(),
+            message: format!("not a consistent audit: {e}"),
+        })?;
         let mut inputs = vec![hash];
         let explain = match explain {
             Some(p) => {
@@ -169,13 +173,10 @@ impl Report {
                         path: p.display().to_string(),
                         message: format!("not a fairgate explanation JSON: {e}"),
                     })?;
-                if v.get("proxies").is_none() {
-                    return Err(ReportError::Input {
-                        path: p.display().to_string(),
-                        message: "not a fairgate explanation JSON (fairgate explain --format json)"
-                            .into(),
-                    });
-                }
+                crate::explain::check_json(&v).map_err(|message| ReportError::Input {
+                    path: p.display().to_string(),
+                    message,
+                })?;
                 Some(v)
             }
             None => None,
@@ -219,6 +220,33 @@ impl Report {
                 path: path.display().to_string(),
                 message: format!("not a fairgate gate result (fairgate gate --format json): {e}"),
             })?;
+        let invalid = |message: String| ReportError::Input {
+            path: path.display().to_string(),
+            message,
+        };
+        if gate.passed != gate.blocking().is_empty() {
+            return Err(invalid(format!(
+                "passed: {} contradicts its rules ({} blocking)",
+                gate.passed,
+                gate.blocking().len()
+            )));
+        }
+        let counted: usize = gate.counts.values().sum();
+        if counted != gate.rules.len() {
+            return Err(invalid(format!(
+                "counts: {counted} rules counted, {} listed",
+                gate.rules.len()
+            )));
+        }
+        // The gate must have judged this audit, not another one.
+        if let Some(audit) = self.inputs.iter().find(|f| f.role == "audit") {
+            if gate.audit.1 != audit.sha256 {
+                return Err(invalid(format!(
+                    "audit: the gate judged an audit with SHA-256 {}, not {} ({})",
+                    gate.audit.1, audit.path, audit.sha256
+                )));
+            }
+        }
         self.inputs.push(hash);
         self.gate = Some(gate);
         Ok(self)

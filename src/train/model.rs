@@ -260,9 +260,9 @@ impl Exclusions {
     /// All excluded rows.
     pub fn total(&self) -> u64 {
         self.consent_refused
-            + self.consent_missing
-            + self.consent_after_as_of
-            + self.consent_timestamp_missing
+            .saturating_add(self.consent_missing)
+            .saturating_add(self.consent_after_as_of)
+            .saturating_add(self.consent_timestamp_missing)
     }
 }
 
@@ -388,8 +388,104 @@ impl Model {
                 version.map_or("(none)".to_string(), |v| v.to_string())
             )));
         }
-        serde_json::from_value(probe)
-            .map_err(|e| TrainError::Model(format!("{origin}: not a valid fairgate model: {e}")))
+        let model: Model = serde_json::from_value(probe)
+            .map_err(|e| TrainError::Model(format!("{origin}: not a valid fairgate model: {e}")))?;
+        model.check().map_err(|e| {
+            TrainError::Model(format!("{origin}: not a consistent fairgate model: {e}"))
+        })?;
+        Ok(model)
+    }
+
+    /// Checks that a model read from a file is consistent, so that an edited or corrupted file
+    /// is refused rather than used or judged: the decision threshold in [0, 1]; coefficients,
+    /// intercept, slope and every encoding number finite, and every scale positive; AUC and
+    /// Brier score in [0, 1], log loss at least 0, positives at most n; and the data's counts
+    /// adding up: `rows_used + excluded + rejected = rows_read` and `train_rows +
+    /// validation_rows = rows_used`. The error names the field.
+    pub fn check(&self) -> Result<(), String> {
+        let finite = |field: &str, v: f64| {
+            if v.is_finite() {
+                Ok(())
+            } else {
+                Err(format!("{field}: expected a finite number, found {v}"))
+            }
+        };
+        let unit = |field: &str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{field}: expected a number from 0 to 1, found {v}"))
+            }
+        };
+        unit("threshold", self.threshold)?;
+        finite("intercept", self.intercept)?;
+        for c in &self.coefficients {
+            finite(&format!("coefficients[{}]", c.name), c.value)?;
+        }
+        if let Some(s) = self.slope {
+            finite("slope", s)?;
+        }
+        for f in self.encoder.iter().flat_map(|e| &e.features) {
+            if let crate::train::FeatureEncoding::Numeric {
+                name,
+                mean,
+                scale,
+                fill,
+                ..
+            } = f
+            {
+                finite(&format!("encoder.{name}.mean"), *mean)?;
+                finite(&format!("encoder.{name}.fill"), *fill)?;
+                if !(scale.is_finite() && *scale > 0.0) {
+                    return Err(format!(
+                        "encoder.{name}.scale: expected a positive number, found {scale}"
+                    ));
+                }
+            }
+        }
+        for (name, s) in [
+            ("train_scores", &self.train_scores),
+            ("validation", &self.validation),
+        ] {
+            let Some(s) = s else { continue };
+            if let Some(auc) = s.auc {
+                unit(&format!("{name}.auc"), auc)?;
+            }
+            unit(&format!("{name}.brier"), s.brier)?;
+            if !(s.log_loss.is_finite() && s.log_loss >= 0.0) {
+                return Err(format!(
+                    "{name}.log_loss: expected a number of at least 0, found {}",
+                    s.log_loss
+                ));
+            }
+            if s.positives > s.n {
+                return Err(format!(
+                    "{name}.positives: {} positives among {} rows",
+                    s.positives, s.n
+                ));
+            }
+        }
+        let d = &self.data;
+        let rejected: u64 = d.rejected.iter().map(|r| r.rows).sum();
+        let accounted = d
+            .rows_used
+            .checked_add(d.excluded.total())
+            .and_then(|n| n.checked_add(rejected));
+        if accounted != Some(d.rows_read) {
+            return Err(format!(
+                "data.rows_read: {} rows read, but {} used, {} excluded without a lawful basis and {rejected} rejected",
+                d.rows_read,
+                d.rows_used,
+                d.excluded.total()
+            ));
+        }
+        if d.train_rows.checked_add(d.validation_rows) != Some(d.rows_used) {
+            return Err(format!(
+                "data.rows_used: {} rows used, but {} for training and {} for validation",
+                d.rows_used, d.train_rows, d.validation_rows
+            ));
+        }
+        Ok(())
     }
 
     /// The model as pretty JSON with a final newline.

@@ -212,18 +212,28 @@ fn audits_that_differ_in_version_or_attributes_are_compared_where_they_overlap(
     let d = dir.path();
     let old = scores_audit(d, "q1", &[("A", 500, 250), ("B", 500, 200)]);
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&old)?)?;
-    v["schema_version"] = serde_json::json!(99);
+    let new = scores_audit(d, "q2", &[("A", 500, 250), ("B", 500, 200)]);
+    // A schema this fairgate does not know is refused, with the file and the field.
+    let mut future = v.clone();
+    future["schema_version"] = serde_json::json!(99);
+    let unknown = d.join("future.json");
+    std::fs::write(&unknown, serde_json::to_string(&future)?)?;
+    let o = fairgate(&["compare", s(&unknown), s(&new)]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("future.json") && stderr(&o).contains("schema_version: 99"),
+        "{}",
+        stderr(&o)
+    );
     if let Some(attr) = v["attributes"][0].as_object_mut() {
         attr.insert("name".into(), serde_json::json!("h"));
     }
     let odd = d.join("odd.json");
     std::fs::write(&odd, serde_json::to_string(&v)?)?;
-    let new = scores_audit(d, "q2", &[("A", 500, 250), ("B", 500, 200)]);
     let o = fairgate(&["compare", s(&odd), s(&new), "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let c: Value = serde_json::from_slice(&o.stdout)?;
     let notes = c["notes"].to_string();
-    assert!(notes.contains("schema version 99"), "{notes}");
     assert!(
         notes.contains("attribute h is not in audit(s) 2")
             && notes.contains("attribute g is not in audit(s) 1"),

@@ -848,3 +848,292 @@ fn text_from_data_or_files_reaches_no_terminal_or_markdown_as_markup() -> R {
     );
     Ok(())
 }
+
+/// A forgery: its name, the edits (JSON pointer, new value) and the field the error must name.
+type Forgery<'a, P> = (&'a str, Vec<(P, serde_json::Value)>, &'a str);
+
+/// An edited copy of `value` at `path` (a JSON pointer), written to `dir/name`.
+fn forged(
+    dir: &Path,
+    name: &str,
+    value: &serde_json::Value,
+    edits: &[(&str, serde_json::Value)],
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let mut v = value.clone();
+    for (pointer, new) in edits {
+        *v.pointer_mut(pointer).ok_or(format!("no {pointer}"))? = new.clone();
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string(&v)?)?;
+    Ok(p)
+}
+
+#[test]
+fn forged_or_inconsistent_evidence_is_refused_never_judged() -> R {
+    use serde_json::json;
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let policy = root().join("datasets/policy-four-fifths.toml");
+    let strict = root().join("datasets/policy-gdpr-strict.toml");
+    // A real audit that fails the four-fifths rule, and the demo model.
+    let audit_path = d.join("audit.json");
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&demo_data()),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender,age_band",
+        "--threshold",
+        "0.2",
+        "--format",
+        "json",
+        "--out",
+        s(&audit_path),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = fairgate(&["gate", "--policy", s(&policy), "--audit", s(&audit_path)]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the real audit must fail: {}",
+        stderr(&o)
+    );
+    let audit: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&audit_path)?)?;
+    let groups = audit["attributes"][1]["groups"]
+        .as_array()
+        .ok_or("groups")?;
+    let worst = groups
+        .iter()
+        .position(|g| {
+            g["metrics"]["disparate_impact"]["value"]
+                .as_f64()
+                .is_some_and(|v| v < 0.8)
+        })
+        .ok_or("no group below 0.8")?;
+    let g = format!("/attributes/1/groups/{worst}/metrics");
+    let cases: Vec<Forgery<String>> = vec![
+        (
+            "schema",
+            vec![("/schema_version".into(), json!(99))],
+            "schema_version",
+        ),
+        (
+            "empty",
+            vec![("/attributes".into(), json!([]))],
+            "attributes",
+        ),
+        (
+            "ratio",
+            vec![(format!("{g}/disparate_impact/value"), json!(1e308))],
+            "disparate_impact",
+        ),
+        (
+            "ratio-edit",
+            vec![(format!("{g}/disparate_impact/value"), json!(0.95))],
+            "disparate_impact",
+        ),
+        (
+            "inverted",
+            vec![
+                (format!("{g}/disparate_impact/ci_low"), json!(0.9)),
+                (format!("{g}/disparate_impact/ci_high"), json!(0.1)),
+            ],
+            "ci_low",
+        ),
+        (
+            "rate",
+            vec![(format!("{g}/selection_rate/value"), json!(1.5))],
+            "selection_rate",
+        ),
+        ("null", vec![(format!("{g}/tpr/value"), json!(null))], "tpr"),
+        ("rows", vec![("/input/rows_used".into(), json!(5))], "rows"),
+        (
+            "count",
+            vec![("/attributes/0/groups/0/n".into(), json!(3))],
+            "groups",
+        ),
+        (
+            "small",
+            vec![("/attributes/0/groups/0/small".into(), json!(true))],
+            "small",
+        ),
+        (
+            "reference",
+            vec![("/attributes/0/reference_group".into(), json!("nobody"))],
+            "reference_group",
+        ),
+    ];
+    for (name, edits, field) in &cases {
+        let edits: Vec<(&str, serde_json::Value)> =
+            edits.iter().map(|(p, v)| (p.as_str(), v.clone())).collect();
+        let p = forged(d, &format!("{name}.json"), &audit, &edits)?;
+        for args in [
+            vec!["gate", "--policy", s(&policy), "--audit", s(&p)],
+            vec![
+                "report",
+                "--audit",
+                s(&p),
+                "--out",
+                s(&d.join(format!("r-{name}"))),
+            ],
+            vec!["compare", s(&audit_path), s(&p)],
+        ] {
+            let o = fairgate(&args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{name} {}: {err}", args[0]);
+            assert!(
+                err.contains(&format!("{name}.json")) && err.contains(field),
+                "{name} {}: {err}",
+                args[0]
+            );
+        }
+    }
+    // The model: an impossible AUC, consent exclusions zeroed, a threshold out of range, a
+    // zero scale.
+    let model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(demo_model())?)?;
+    let scale = model["encoder"]["features"]
+        .as_array()
+        .and_then(|f| f.iter().position(|x| x["kind"] == "numeric"))
+        .ok_or("no numeric feature")?;
+    let scale = format!("/encoder/features/{scale}/scale");
+    let model_cases: Vec<Forgery<&str>> = vec![
+        (
+            "auc",
+            vec![("/validation/auc", json!(7.5))],
+            "validation.auc",
+        ),
+        (
+            "consent",
+            vec![("/data/excluded/consent_refused", json!(0))],
+            "rows_read",
+        ),
+        ("low", vec![("/threshold", json!(-0.5))], "threshold"),
+        ("high", vec![("/threshold", json!(2.0))], "threshold"),
+        ("scale", vec![(scale.as_str(), json!(0.0))], "scale"),
+    ];
+    for (name, edits, field) in &model_cases {
+        let p = forged(d, &format!("model-{name}.json"), &model, edits)?;
+        for args in [
+            vec![
+                "gate",
+                "--policy",
+                s(&strict),
+                "--audit",
+                s(&audit_path),
+                "--model",
+                s(&p),
+            ],
+            vec![
+                "report",
+                "--audit",
+                s(&audit_path),
+                "--model",
+                s(&p),
+                "--out",
+                s(&d.join("rm")),
+            ],
+            vec![
+                "score",
+                "--model",
+                s(&p),
+                "--data",
+                s(&demo_data()),
+                "--out",
+                s(&d.join("x.csv")),
+            ],
+        ] {
+            let o = fairgate(&args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{name} {}: {err}", args[0]);
+            assert!(
+                err.contains(&format!("model-{name}.json")) && err.contains(field),
+                "{name}: {err}"
+            );
+        }
+    }
+    // A gate result that contradicts its rules or judged another audit.
+    let gate_path = d.join("gate.json");
+    let o = fairgate(&[
+        "gate",
+        "--policy",
+        s(&policy),
+        "--audit",
+        s(&audit_path),
+        "--json",
+        s(&gate_path),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let gate: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&gate_path)?)?;
+    for (name, edits, field) in [
+        ("gate-passed", vec![("/passed", json!(true))], "passed"),
+        ("gate-audit", vec![("/audit/1", json!("00"))], "audit"),
+    ] {
+        let p = forged(d, &format!("{name}.json"), &gate, &edits)?;
+        let o = fairgate(&[
+            "report",
+            "--audit",
+            s(&audit_path),
+            "--gate",
+            s(&p),
+            "--out",
+            s(&d.join("rg")),
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&format!("{name}.json")) && err.contains(field),
+            "{name}: {err}"
+        );
+    }
+    // DPIA sign-off dates: not a date, or still to come.
+    for (i, date) in ["not a date", "2999-01-01", "2026-02-30"]
+        .iter()
+        .enumerate()
+    {
+        let c = d.join(format!("context{i}.toml"));
+        std::fs::write(
+            &c,
+            format!("decision = \"go\"\napproved-by = \"DPO\"\napproved-on = \"{date}\"\n"),
+        )?;
+        let o = fairgate(&[
+            "report",
+            "--audit",
+            s(&audit_path),
+            "--context",
+            s(&c),
+            "--out",
+            s(&d.join("rc")),
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{date}: {err}");
+        assert!(
+            err.contains(&format!("context{i}.toml")) && err.contains("approved-on"),
+            "{err}"
+        );
+    }
+    // An empty reference group is an error, not a pass.
+    let o = fairgate(&[
+        "gate",
+        "--policy",
+        s(&policy),
+        "--data",
+        s(&demo_data()),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender",
+        "--threshold",
+        "0.2",
+        "--reference",
+        "gender=unknown",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("has no rows"), "{}", stderr(&o));
+    Ok(())
+}
