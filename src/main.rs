@@ -18,12 +18,25 @@ fn main() -> ExitCode {
             {
                 eprintln!(
                     "fairgate: error: {}",
-                    fairgate::text::escape_terminal(&format!("{e:#}"))
+                    fairgate::text::escape_terminal(&message(&e))
                 );
             }
             cli::ExitStatus::Error.into()
         }
     }
+}
+
+/// The error and its causes, each once: a cause whose text its parent already includes
+/// (`{path}: cannot read: {source}`) is not repeated.
+fn message(e: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
 }
 
 /// A closed stdout (`fairgate ... | head`) is not an error.

@@ -176,6 +176,12 @@ impl TableReader {
         let mut source = Source::open(input, origin, spec.delimiter_byte()?)?;
         let header = header_names(&source.header, origin)?;
         let mut schema = Schema::resolve(header, spec, options.unlisted, origin)?;
+        // A record holds at most one full field per column, quoted (each quote doubled) and
+        // delimited.
+        let width = schema.columns.len().max(1);
+        source
+            .splitter
+            .set_max_record(width.saturating_mul(max_field.saturating_mul(2).saturating_add(3)));
         let na: Vec<Vec<u8>> = match &spec.na {
             Some(list) => list.iter().map(|s| s.trim().as_bytes().to_vec()).collect(),
             None => vec![Vec::new()],

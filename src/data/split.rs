@@ -36,7 +36,11 @@ pub(crate) struct Splitter {
     line: u64,
     delimiter: u8,
     scan: Scan,
+    max_record: usize,
 }
+
+/// The longest record read before the columns are known (the header): 4 MiB.
+pub(crate) const HEADER_LIMIT: usize = 4 << 20;
 
 /// Where the scanner stopped in `buf`, and what it found so far.
 #[derive(Clone, Copy, Default)]
@@ -44,6 +48,8 @@ struct Scan {
     pos: usize,
     in_quotes: bool,
     records: usize,
+    /// Where the record being scanned starts.
+    record_start: usize,
 }
 
 const READ_SIZE: usize = 256 * 1024;
@@ -69,7 +75,15 @@ impl Splitter {
             line: first_line,
             delimiter,
             scan: Scan::default(),
+            max_record: HEADER_LIMIT,
         }
+    }
+
+    /// Refuses records longer than `bytes` (the header's limit is [`HEADER_LIMIT`]): memory
+    /// stays bounded, and an unterminated quote or a file without line ends fails after
+    /// reading that much, in time linear in it.
+    pub fn set_max_record(&mut self, bytes: usize) {
+        self.max_record = bytes.max(1);
     }
 
     /// The next block of at most `rows` records (the last one may end without a line feed),
@@ -86,6 +100,23 @@ impl Splitter {
                 }
                 let all = self.buf.len();
                 return Ok(Some(self.take(all)));
+            }
+            let pending = self.buf.len() - self.scan.record_start;
+            if pending > self.max_record {
+                let line = self.line
+                    + memchr_iter(b'\n', &self.buf[..self.scan.record_start]).count() as u64;
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "line {line}: a record longer than {} bytes{} (--max-field-bytes sets the limit per field)",
+                        self.max_record,
+                        if self.scan.in_quotes {
+                            ": a quoted field is never closed"
+                        } else {
+                            ": no line end"
+                        }
+                    ),
+                ));
             }
             let old = self.buf.len();
             self.buf.reserve(READ_SIZE);
@@ -168,11 +199,15 @@ impl Splitter {
                 let n = memchr_iter(b'\n', &buf[from..to]).count();
                 if s.records + n < rows {
                     s.records += n;
+                    if let Some(last) = memchr::memrchr(b'\n', &buf[from..to]) {
+                        s.record_start = from + last + 1;
+                    }
                     from = to;
                     continue;
                 }
                 for nl in memchr_iter(b'\n', &buf[from..to]) {
                     s.records += 1;
+                    s.record_start = from + nl + 1;
                     if s.records == rows {
                         return Some(from + nl + 1);
                     }
@@ -220,6 +255,57 @@ mod tests {
             out.push((b.bytes, b.first_line));
         }
         out
+    }
+
+    #[test]
+    fn only_a_record_longer_than_the_limit_is_refused_however_large_the_block() {
+        // 40,000 records of 16 bytes, one block: far more than the limit, each far less.
+        let text: Vec<u8> = (0..40_000)
+            .flat_map(|i| format!("{i:07},\"a\nb\",1\n").into_bytes())
+            .collect();
+        let mut s = Splitter::new(Vec::new(), Box::new(io::Cursor::new(text.clone())), b',', 1);
+        s.set_max_record(64);
+        let block = s.next_block(1_000_000).unwrap().unwrap();
+        assert_eq!(block.bytes, text);
+        // A quote never closed, or no line end: refused once the record passes the limit,
+        // with the line it starts on, having read little more than the limit.
+        for (tail, why) in [
+            (&b"x,\"open"[..], "never closed"),
+            (&b"x,no-end"[..], "no line end"),
+        ] {
+            let mut bytes = b"a,b\n1,2\n".to_vec();
+            bytes.extend_from_slice(tail);
+            bytes.extend(std::iter::repeat_n(b'z', 10 << 20));
+            let read = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            struct Counting(
+                io::Cursor<Vec<u8>>,
+                std::sync::Arc<std::sync::atomic::AtomicUsize>,
+            );
+            impl Read for Counting {
+                fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                    let n = self.0.read(buf)?;
+                    self.1.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                    Ok(n)
+                }
+            }
+            let input = Counting(io::Cursor::new(bytes), read.clone());
+            let mut s = Splitter::new(Vec::new(), Box::new(input), b',', 1);
+            s.set_max_record(1000);
+            let e = loop {
+                match s.next_block(1) {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => panic!("no error"),
+                    Err(e) => break e,
+                }
+            };
+            assert!(
+                e.to_string()
+                    .starts_with("line 3: a record longer than 1000 bytes"),
+                "{e}"
+            );
+            assert!(e.to_string().contains(why), "{e}");
+            assert!(read.load(std::sync::atomic::Ordering::Relaxed) < 2 * READ_SIZE);
+        }
     }
 
     #[test]

@@ -1137,3 +1137,74 @@ fn forged_or_inconsistent_evidence_is_refused_never_judged() -> R {
     assert!(stderr(&o).contains("has no rows"), "{}", stderr(&o));
     Ok(())
 }
+
+/// Feeds `head` then `mib` MiB of `filler` to `fairgate audit --data -` and returns the exit
+/// code, standard error and how many bytes fairgate took before it stopped reading.
+fn audit_stream(
+    head: &[u8],
+    filler: u8,
+    mib: usize,
+) -> std::io::Result<(Option<i32>, String, usize)> {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .args([
+            "audit",
+            "--data",
+            "-",
+            "--label",
+            "y",
+            "--score",
+            "score",
+            "--protected",
+            "g",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| std::io::Error::other("no stdin"))?;
+    let head = head.to_vec();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![filler; 1 << 20];
+        let mut sent = 0;
+        if stdin.write_all(&head).is_err() {
+            return sent;
+        }
+        for _ in 0..mib {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+            sent += chunk.len();
+        }
+        sent
+    });
+    let o = child.wait_with_output()?;
+    let sent = writer
+        .join()
+        .map_err(|_| std::io::Error::other("writer panicked"))?;
+    Ok((o.status.code(), stderr(&o), sent))
+}
+
+#[test]
+fn an_endless_record_is_refused_after_a_bounded_read() -> R {
+    // An unterminated quote in the third line, then 100 MiB.
+    let (code, err, sent) = audit_stream(b"y,score,g\n1,0.5,a\n0,\"0.3,", b'x', 100)?;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("line 3: a record longer than") && err.contains("never closed"),
+        "{err}"
+    );
+    assert!(sent < 16 << 20, "read {sent} bytes before refusing");
+    // A header without a line end: 2 GiB offered.
+    let (code, err, sent) = audit_stream(b"y,score,g", b'h', 2048)?;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("line 1: a record longer than") && err.contains("no line end"),
+        "{err}"
+    );
+    assert!(sent < 16 << 20, "read {sent} bytes before refusing");
+    Ok(())
+}
