@@ -81,6 +81,7 @@ struct AuditTable {
     bootstrap: Option<usize>,
     seed: Option<u64>,
     reference: Option<BTreeMap<String, String>>,
+    max_groups: Option<usize>,
 }
 
 /// `[report]`.
@@ -409,6 +410,7 @@ impl Plan {
             ("bins", audit.bins.clone()),
             ("bootstrap", audit.bootstrap.map(|v| v.to_string())),
             ("seed", audit.seed.map(|v| v.to_string())),
+            ("max-groups", audit.max_groups.map(|v| v.to_string())),
         ] {
             if let Some(v) = v {
                 args.extend([format!("--{name}"), v]);

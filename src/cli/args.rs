@@ -405,6 +405,11 @@ pub struct AuditArgs {
     /// selection rate.
     #[arg(long, value_name = "ATTR=VALUE")]
     pub reference: Vec<String>,
+    /// Stop with an error when a protected column has more distinct values than this, or an
+    /// intersection more possible groups (the product of its columns' values): such a column
+    /// is usually an identifier or free text, and would make a group per row. 0: no limit.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_groups: usize,
     /// Where and how to write the result.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -546,6 +551,10 @@ pub struct DataArgs {
     /// The longest field accepted, in bytes (default 65536).
     #[arg(long, value_name = "BYTES")]
     pub max_field_bytes: Option<usize>,
+    /// With --on-invalid skip: the largest share of the rows read that may be rejected, from
+    /// 0 to 1 (default 0.01); past it the command fails, saying what was rejected.
+    #[arg(long, value_name = "SHARE")]
+    pub max_rejected: Option<f64>,
 }
 
 /// `--on-invalid`.
@@ -614,6 +623,7 @@ impl DataArgs {
             on_invalid: self.on_invalid.map(Into::into),
             missing_numeric: self.missing_numeric.map(Into::into),
             max_field_bytes: self.max_field_bytes,
+            max_rejected: self.max_rejected,
         }
     }
 }

@@ -517,6 +517,10 @@ fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
             ..ReadOptions::default()
         },
     )?;
+    let mut reader = reader;
+    if a.max_groups > 0 {
+        reader.limit_groups(a.max_groups, &params.intersections);
+    }
     let (attributes, summary) = fairgate::audit::audit_stream(reader, &params)?;
     Ok(AuditReport::new(&summary, &params, attributes))
 }

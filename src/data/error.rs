@@ -84,6 +84,38 @@ pub enum DataError {
         #[source]
         source: std::io::Error,
     },
+    /// A protected attribute, or an intersection, has more groups than allowed.
+    #[error("{origin}: {attribute} has {groups} groups {how}, more than --max-groups {max} (a protected column with this many values is usually an identifier or free text, and an intersection this large has groups too small to judge): audit coarser columns, or raise --max-groups if this many groups is meant")]
+    TooManyGroups {
+        /// The file's display name.
+        origin: String,
+        /// The column, or the intersection (`a x b`).
+        attribute: String,
+        /// Its groups so far (an intersection: the product of its columns' values).
+        groups: usize,
+        /// How they were counted.
+        how: String,
+        /// The limit.
+        max: usize,
+    },
+    /// More rows were rejected than `max-rejected` allows.
+    #[error("{origin}: {rejected} of {read} rows ({share:.1}%) were rejected as invalid, more than --max-rejected {max} allows: the rows left would not be the data{hint}. Rejected: {reasons}")]
+    TooManyRejected {
+        /// The file's display name.
+        origin: String,
+        /// Rows rejected.
+        rejected: u64,
+        /// Rows read.
+        read: u64,
+        /// The rejected share in percent.
+        share: f64,
+        /// The limit (a share from 0 to 1).
+        max: f64,
+        /// What most likely went wrong, when it can be told (a score column in percent).
+        hint: String,
+        /// The rejections by reason and column.
+        reasons: String,
+    },
     /// The file has no bytes (or only a byte-order mark and blank lines).
     #[error("{origin}: the file is empty: expected a header row naming the columns")]
     Empty {

@@ -56,6 +56,10 @@ impl Default for ReadOptions {
     }
 }
 
+/// The least a data record may hold before the reader gives up on it (see
+/// [`TableReader::new`]).
+const RECORD_FLOOR: usize = 16 << 20;
+
 /// Reads a CSV input chunk by chunk. See the module docs.
 pub struct TableReader {
     plan: Arc<Plan>,
@@ -78,7 +82,12 @@ pub struct TableReader {
     missing: Vec<u64>,
     rows_read: u64,
     rows_used: u64,
+    /// The group limit, with the protected columns and intersections (schema positions) it
+    /// applies to ([`TableReader::limit_groups`]).
+    group_limit: Option<(usize, Vec<Vec<usize>>)>,
     rejected: BTreeMap<RejectKey, (u64, u64)>,
+    /// The largest share of rejected rows ([`DataSpec::max_rejected`]).
+    max_rejected: f64,
 }
 
 impl TableReader {
@@ -173,15 +182,24 @@ impl TableReader {
                 "--max-field-bytes: expected a positive number of bytes, found 0".into(),
             ));
         }
+        let max_rejected = spec.max_rejected.unwrap_or(0.01);
+        if !(0.0..=1.0).contains(&max_rejected) {
+            return Err(DataError::Spec(format!(
+                "--max-rejected: expected a share from 0 to 1, found {max_rejected}"
+            )));
+        }
         let mut source = Source::open(input, origin, spec.delimiter_byte()?)?;
         let header = header_names(&source.header, origin)?;
         let mut schema = Schema::resolve(header, spec, options.unlisted, origin)?;
         // A record holds at most one full field per column, quoted (each quote doubled) and
-        // delimited.
+        // delimited; at least 16 MiB, so that a single overlong field is still reported by the
+        // decoder with its line and column.
         let width = schema.columns.len().max(1);
-        source
-            .splitter
-            .set_max_record(width.saturating_mul(max_field.saturating_mul(2).saturating_add(3)));
+        source.splitter.set_max_record(
+            width
+                .saturating_mul(max_field.saturating_mul(2).saturating_add(3))
+                .max(RECORD_FLOOR),
+        );
         let na: Vec<Vec<u8>> = match &spec.na {
             Some(list) => list.iter().map(|s| s.trim().as_bytes().to_vec()).collect(),
             None => vec![Vec::new()],
@@ -315,7 +333,86 @@ impl TableReader {
             rows_read: 0,
             rows_used: 0,
             rejected: BTreeMap::new(),
+            group_limit: None,
+            max_rejected,
         })
+    }
+
+    /// Stops reading with [`DataError::TooManyGroups`] as soon as a protected column has more
+    /// than `max` distinct values, or an intersection of protected columns (named in
+    /// `intersections`) more than `max` possible groups (the product of its columns' numbers of
+    /// values): an identifier audited as a protected attribute would otherwise make a group
+    /// per row, and an intersection of several columns a group per combination.
+    pub fn limit_groups(&mut self, max: usize, intersections: &[Vec<String>]) {
+        let protected = |name: &str| {
+            self.schema
+                .columns
+                .iter()
+                .position(|c| c.role == Role::Protected && c.name == name)
+        };
+        let mut sets: Vec<Vec<usize>> = self
+            .schema
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.role == Role::Protected)
+            .map(|(i, _)| vec![i])
+            .collect();
+        sets.extend(
+            intersections
+                .iter()
+                .filter_map(|names| {
+                    names
+                        .iter()
+                        .map(|n| protected(n))
+                        .collect::<Option<Vec<_>>>()
+                })
+                .filter(|set| set.len() > 1),
+        );
+        self.group_limit = Some((max, sets));
+    }
+
+    /// Checks the group limit against the values seen so far.
+    fn check_groups(&self) -> Result<(), DataError> {
+        let Some((max, sets)) = &self.group_limit else {
+            return Ok(());
+        };
+        for set in sets {
+            let counts: Vec<usize> = set
+                .iter()
+                .map(|&i| self.levels.get(i).map_or(0, Vec::len))
+                .collect();
+            let groups = counts
+                .iter()
+                .try_fold(1usize, |p, &n| p.checked_mul(n.max(1)))
+                .unwrap_or(usize::MAX);
+            if groups > *max {
+                let names: Vec<&str> = set
+                    .iter()
+                    .map(|&i| self.schema.columns[i].name.as_str())
+                    .collect();
+                let how = if set.len() == 1 {
+                    "(distinct values read so far)".to_string()
+                } else {
+                    format!(
+                        "(the product of its columns' values so far: {})",
+                        counts
+                            .iter()
+                            .map(usize::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" x ")
+                    )
+                };
+                return Err(DataError::TooManyGroups {
+                    origin: self.plan.origin.clone(),
+                    attribute: names.join(" x "),
+                    groups,
+                    how,
+                    max: *max,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The resolved schema: the columns read, their roles and kinds.
@@ -399,6 +496,7 @@ impl TableReader {
         let codes = (0..self.plan.cols.len())
             .map(|ci| self.global_codes(ci, &b.levels[ci]))
             .collect();
+        self.check_groups()?;
         for (i, s) in b.spelled.into_iter().enumerate() {
             if self.spelled[i].is_none() {
                 self.spelled[i] = s;
@@ -624,6 +722,7 @@ impl TableReader {
                 }
             }
         }
+        self.check_groups()?;
         for (i, s) in b.spelled.into_iter().enumerate() {
             if self.spelled[i].is_none() {
                 self.spelled[i] = s;
@@ -692,6 +791,37 @@ impl TableReader {
             return Err(DataError::NoUsableRows {
                 origin: self.plan.origin.clone(),
                 read: summary.rows_read,
+                reasons: summary.rejection_text(),
+            });
+        }
+        let share = summary.rows_rejected as f64 / summary.rows_read as f64;
+        if share > self.max_rejected {
+            // Scores out of [0, 1] in the score column: most likely percentages.
+            let score = self
+                .schema
+                .columns
+                .iter()
+                .find(|c| c.role == Role::Score)
+                .map(|c| c.name.clone());
+            let out_of_range: u64 = summary
+                .rejected
+                .iter()
+                .filter(|r| r.reason == "out_of_range" && r.column.is_some() && r.column == score)
+                .map(|r| r.rows)
+                .sum();
+            let hint = match &score {
+                Some(col) if out_of_range * 2 > summary.rows_rejected => format!(
+                    " (most are scores in \"{col}\" outside [0, 1]: if the column holds percentages, divide it by 100)"
+                ),
+                _ => String::new(),
+            };
+            return Err(DataError::TooManyRejected {
+                origin: self.plan.origin.clone(),
+                rejected: summary.rows_rejected,
+                read: summary.rows_read,
+                share: share * 100.0,
+                max: self.max_rejected,
+                hint,
                 reasons: summary.rejection_text(),
             });
         }

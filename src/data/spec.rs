@@ -163,6 +163,10 @@ pub struct DataSpec {
     /// The longest field accepted, in bytes. Defaults to 65,536: a longer field is almost
     /// always an unbalanced quote that swallowed the lines after it.
     pub max_field_bytes: Option<usize>,
+    /// The largest share of the rows read that `on-invalid = skip` may reject, from 0 to 1.
+    /// Defaults to 0.01: past it, the rows left are not the data any more (a score column in
+    /// percent keeps only its lowest scores), and reading fails saying what was rejected.
+    pub max_rejected: Option<f64>,
 }
 
 /// The top level of a fairgate TOML config file. Later sections (training, audit, policy)
@@ -274,6 +278,7 @@ impl DataSpec {
             on_invalid: over.on_invalid.or(self.on_invalid),
             missing_numeric: over.missing_numeric.or(self.missing_numeric),
             max_field_bytes: over.max_field_bytes.or(self.max_field_bytes),
+            max_rejected: over.max_rejected.or(self.max_rejected),
         }
     }
 

@@ -113,7 +113,7 @@ impl Splitter {
                         if self.scan.in_quotes {
                             ": a quoted field is never closed"
                         } else {
-                            ": no line end"
+                            ": no line end within it"
                         }
                     ),
                 ));

@@ -85,7 +85,8 @@ impl Table {
     /// ```
     /// use fairgate::data::{DataSpec, ReadOptions, Table};
     /// let csv = "id,score,converted\na,0.9,yes\nb,0.2,no\nc,,no\n";
-    /// let spec = DataSpec { label: Some("converted".into()), score: Some("score".into()), ..DataSpec::default() };
+    /// // One row in three is rejected: more than the default --max-rejected of 1% allows.
+    /// let spec = DataSpec { label: Some("converted".into()), score: Some("score".into()), max_rejected: Some(0.5), ..DataSpec::default() };
     /// let table = Table::from_reader(Box::new(std::io::Cursor::new(csv)), "leads.csv", &spec, &ReadOptions::default())?;
     /// assert_eq!(table.n_rows(), 2);
     /// assert_eq!(table.summary().rows_rejected, 1); // the missing score, counted

@@ -102,6 +102,7 @@ fn folded_streaming_keeps_rejections_missing_groups_and_decisions(
     let base = DataSpec {
         protected: Some(vec!["g".into(), "h".into(), "k".into()]),
         on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        max_rejected: Some(1.0),
         ..label_score("y", "score")
     };
     let params = AuditParams {

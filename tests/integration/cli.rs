@@ -58,8 +58,9 @@ fn input_errors_exit_2_and_name_the_place() -> Result<(), Box<dyn std::error::Er
         stderr(&o).trim(),
         format!("fairgate: error: {bad_s}:3:2: column \"score\": expected a number in [0, 1], found \"n/a\"")
     );
-    // Skipping instead: exit 0, and the rejected row is reported.
-    let o = fairgate(&[
+    // Skipping instead: half the rows rejected is more than --max-rejected allows (1% by
+    // default), with what was rejected said; allowed, exit 0 and the rejected row reported.
+    let skip = [
         "inspect",
         "--data",
         &bad_s,
@@ -69,7 +70,16 @@ fn input_errors_exit_2_and_name_the_place() -> Result<(), Box<dyn std::error::Er
         "converted",
         "--on-invalid",
         "skip",
-    ]);
+    ];
+    let o = fairgate(&skip);
+    assert_eq!(code(&o), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("1 of 2 rows (50.0%) were rejected")
+            && stderr(&o).contains("not_a_number in \"score\": 1 row (first at line 3)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = fairgate(&[&skip[..], &["--max-rejected", "0.5"]].concat());
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("rows: 2 read, 1 used, 1 rejected"), "{out}");

@@ -108,6 +108,8 @@ fn missing_value_rules_per_role() -> Result<(), DataError> {
         consent: Some("consent".into()),
         timestamp: Some(vec!["t".into()]),
         na: Some(vec!["".into(), "NA".into()]),
+        // Two of five rows are rejected here, far more than the default 1% allows.
+        max_rejected: Some(1.0),
         ..label_score("y", "score")
     };
     let t = load(input, &spec)?;
@@ -205,6 +207,7 @@ fn threads_and_chunk_sizes_do_not_change_the_result() -> Result<(), DataError> {
         protected: Some(vec!["g".into()]),
         timestamp: Some(vec!["t".into()]),
         on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        max_rejected: Some(1.0),
         ..label_score("y", "score")
     };
     let reference = load_with(&input, &spec, &all_columns(8192, true))?;
@@ -228,6 +231,7 @@ fn streaming_chunks_add_up_and_the_hash_covers_the_file() -> Result<(), DataErro
     let input = mixed_file(5_000);
     let spec = DataSpec {
         on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        max_rejected: Some(1.0),
         ..label_score("y", "score")
     };
     let options = ReadOptions {
@@ -271,6 +275,7 @@ fn label_values_are_resolved_in_file_order_across_blocks() -> Result<(), DataErr
         positive: Some("won".into()),
         protected: Some(vec!["g".into()]),
         on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        max_rejected: Some(1.0),
         ..label_score("y", "score")
     };
     let mut reference = None;
@@ -381,6 +386,7 @@ fn folded_blocks_give_the_rows_and_summary_of_stored_chunks() -> Result<(), Data
         .into_bytes();
     let spec = DataSpec {
         on_invalid: Some(fairgate::data::OnInvalid::Skip),
+        max_rejected: Some(1.0),
         protected: Some(vec!["g".into()]),
         id: Some("id".into()),
         timestamp: Some(vec!["t".into()]),

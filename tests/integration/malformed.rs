@@ -411,6 +411,7 @@ fn skip_mode_counts_instead_of_failing() -> Result<(), DataError> {
         b"y,score,w\n1,0.5,1\n0,n/a,1\n1,1.5,1\n0,0.2\n1,0.3,1\n,0.4,1\n0,0.1,1\n1,0.2,-1\n";
     let spec = DataSpec {
         on_invalid: Some(OnInvalid::Skip),
+        max_rejected: Some(1.0),
         weight: Some("w".into()),
         ..label_score("y", "score")
     };
@@ -441,6 +442,7 @@ fn skip_mode_counts_instead_of_failing() -> Result<(), DataError> {
 fn skip_mode_with_nothing_usable_is_still_an_error() {
     let spec = DataSpec {
         on_invalid: Some(OnInvalid::Skip),
+        max_rejected: Some(1.0),
         ..label_score("y", "score")
     };
     let e = load(b"y,score\n1,x\n0,2\n", &spec)

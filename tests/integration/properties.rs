@@ -21,6 +21,7 @@ fn specs() -> Vec<DataSpec> {
             consent: Some("c".into()),
             weight: Some("w".into()),
             on_invalid: Some(OnInvalid::Skip),
+            max_rejected: Some(1.0),
             max_field_bytes: Some(16),
             ..base.clone()
         },
@@ -324,6 +325,7 @@ proptest! {
             timestamp: Some(vec!["t".into()]),
             features: Some(vec!["x".into()]),
             on_invalid: Some(OnInvalid::Skip),
+            max_rejected: Some(1.0),
             na: Some(vec!["".into(), "NA".into()]),
             ..DataSpec::default()
         };

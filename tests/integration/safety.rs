@@ -1197,7 +1197,7 @@ fn an_endless_record_is_refused_after_a_bounded_read() -> R {
         err.contains("line 3: a record longer than") && err.contains("never closed"),
         "{err}"
     );
-    assert!(sent < 16 << 20, "read {sent} bytes before refusing");
+    assert!(sent < 40 << 20, "read {sent} bytes before refusing");
     // A header without a line end: 2 GiB offered.
     let (code, err, sent) = audit_stream(b"y,score,g", b'h', 2048)?;
     assert_eq!(code, Some(2), "{err}");
@@ -1205,6 +1205,128 @@ fn an_endless_record_is_refused_after_a_bounded_read() -> R {
         err.contains("line 1: a record longer than") && err.contains("no line end"),
         "{err}"
     );
-    assert!(sent < 16 << 20, "read {sent} bytes before refusing");
+    assert!(sent < 40 << 20, "read {sent} bytes before refusing");
+    Ok(())
+}
+
+#[test]
+fn too_many_groups_stop_the_audit_early_with_the_column_named() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // 200,000 distinct values of a "protected" identifier, in a 2 GB address space.
+    let mut csv = String::from("y,score,g,h\n");
+    for i in 0..200_000 {
+        csv.push_str(&format!("{},0.{:04},id{i},{}\n", i % 2, i % 10_000, i % 60));
+    }
+    let data = d.join("ids.csv");
+    std::fs::write(&data, csv)?;
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v 2000000; exec '{}' audit --data '{}' --label y --score score --protected g",
+            env!("CARGO_BIN_EXE_fairgate"),
+            s(&data)
+        ))
+        .output()?;
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("ids.csv: g has") && err.contains("--max-groups 50"),
+        "{err}"
+    );
+    // 60 values: refused by default, audited with the limit raised or off.
+    let audit = |extra: &[&str]| {
+        let base = [
+            "audit",
+            "--data",
+            s(&data),
+            "--label",
+            "y",
+            "--score",
+            "score",
+            "--protected",
+            "h",
+        ];
+        fairgate(&[&base[..], extra].concat())
+    };
+    assert_eq!(audit(&[]).status.code(), Some(2));
+    assert!(audit(&["--max-groups", "60"]).status.success());
+    assert!(audit(&["--max-groups", "0"]).status.success());
+    // An intersection is judged on the product of its columns' values.
+    let small = d.join("small.csv");
+    let mut csv = String::from("y,score,a,b\n");
+    for i in 0..400 {
+        csv.push_str(&format!("{},0.5,a{},b{}\n", i % 2, i % 8, i % 7));
+    }
+    std::fs::write(&small, csv)?;
+    let base = [
+        "audit",
+        "--data",
+        s(&small),
+        "--label",
+        "y",
+        "--score",
+        "score",
+        "--protected",
+        "a,b",
+    ];
+    assert!(fairgate(&base).status.success());
+    let o = fairgate(&[&base[..], &["--intersect", "a,b"]].concat());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("a x b has 56 groups"), "{}", stderr(&o));
+    Ok(())
+}
+
+#[test]
+fn skipping_most_rows_is_an_error_that_says_what_was_rejected() -> R {
+    let dir = tempfile::tempdir()?;
+    // The demo's scores in percent: skipping the invalid rows would keep only the lowest.
+    let text = std::fs::read_to_string(demo_data())?;
+    let mut lines = text.lines();
+    let header = lines.next().ok_or("no header")?;
+    let at = header
+        .split(',')
+        .position(|c| c == "vendor_score")
+        .ok_or("no score")?;
+    let mut csv = format!("{header}\n");
+    for line in lines {
+        let mut f: Vec<String> = line.split(',').map(String::from).collect();
+        let v: f64 = f[at].parse()?;
+        f[at] = format!("{:.2}", v * 100.0);
+        csv.push_str(&f.join(","));
+        csv.push('\n');
+    }
+    let data = dir.path().join("percent.csv");
+    std::fs::write(&data, csv)?;
+    let args = [
+        "audit",
+        "--data",
+        s(&data),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender",
+        "--on-invalid",
+        "skip",
+    ];
+    let o = fairgate(&args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("were rejected as invalid, more than --max-rejected 0.01"),
+        "{err}"
+    );
+    assert!(
+        err.contains("if the column holds percentages, divide it by 100"),
+        "{err}"
+    );
+    assert!(err.contains("out_of_range in \"vendor_score\""), "{err}");
+    // Allowed explicitly, the audit runs and reports what it left out.
+    let o = fairgate(&[&args[..], &["--max-rejected", "1", "--format", "json"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let audit: serde_json::Value = serde_json::from_slice(&o.stdout)?;
+    assert!(audit["input"]["rows_rejected"].as_u64() > Some(10_000));
     Ok(())
 }
