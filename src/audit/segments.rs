@@ -362,6 +362,10 @@ pub struct Auditor {
     boot: Option<Bootstrap>,
     rows: u64,
     weighted: bool,
+    /// The first positive weight: every weight is divided by it, so that the audit does not
+    /// depend on the weights' scale (weights of 1e155 would overflow the sums of squares,
+    /// weights of 1e-170 underflow them). Reported weight sums are multiplied back.
+    weight_unit: Option<f64>,
     /// Cells with a grid of counts (at most [`MAX_GRID_CELLS`]).
     grid_cells: usize,
 }
@@ -440,6 +444,7 @@ impl Auditor {
             boot: (params.bootstrap > 0).then(|| Bootstrap::new(params.bootstrap, params.seed)),
             rows: 0,
             weighted: false,
+            weight_unit: None,
             grid_cells: 0,
         })
     }
@@ -499,7 +504,27 @@ impl Auditor {
             };
             last = packed.map(|p| (p, c));
             let (score, positive) = (rows.score.map(|s| s[i]), rows.label[i] == Some(true));
-            let weight = rows.weight.map_or(1.0, |w| w[i]);
+            let weight = match rows.weight {
+                None => 1.0,
+                Some(w) => {
+                    if self.weight_unit.is_none() && w[i] > 0.0 {
+                        self.weight_unit = Some(w[i]);
+                    }
+                    let relative = w[i] / self.weight_unit.unwrap_or(1.0);
+                    if !relative.is_finite() {
+                        return Err(AuditError::InvalidParam {
+                            name: "--weight",
+                            expected: "weights within a factor of 1e308 of each other",
+                            value: format!(
+                                "{} after a first weight of {}",
+                                w[i],
+                                self.weight_unit.unwrap_or(1.0)
+                            ),
+                        });
+                    }
+                    relative
+                }
+            };
             self.cells[c].1.add(score, selected[i], positive, weight);
             if let Some(b) = &mut self.boot {
                 b.add(self.rows, c, score, selected[i], positive, weight);
@@ -654,7 +679,11 @@ impl Auditor {
                 group: String::new(),
                 values: Vec::new(),
                 n: s.rows,
-                weight: self.weighted.then_some(s.n().w),
+                // In the weights' own unit again; left out if that overflows.
+                weight: self
+                    .weighted
+                    .then(|| s.n().w * self.weight_unit.unwrap_or(1.0))
+                    .filter(|w| w.is_finite()),
                 small: s.rows < self.params.min_group_size,
                 under_2_percent: (s.rows as f64) < 0.02 * total as f64,
                 metrics,

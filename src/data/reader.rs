@@ -250,8 +250,8 @@ impl TableReader {
                     },
                     (Role::Weight, _) => Decoder::Number {
                         min: 0.0,
-                        max: f64::INFINITY,
-                        expected: "a non-negative number".into(),
+                        max: f64::MAX,
+                        expected: "a non-negative finite number".into(),
                     },
                     (_, ColumnKind::Numeric) => Decoder::Number {
                         min: f64::NEG_INFINITY,

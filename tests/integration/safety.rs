@@ -1330,3 +1330,141 @@ fn skipping_most_rows_is_an_error_that_says_what_was_rejected() -> R {
     assert!(audit["input"]["rows_rejected"].as_u64() > Some(10_000));
     Ok(())
 }
+
+#[test]
+fn weighted_audits_do_not_depend_on_the_weights_scale() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let text = std::fs::read_to_string(demo_data())?;
+    let with_weight = |name: &str, weight: &dyn Fn(usize) -> String| -> std::io::Result<PathBuf> {
+        let mut csv = String::new();
+        for (i, line) in text.lines().take(5001).enumerate() {
+            csv.push_str(line);
+            csv.push(',');
+            csv.push_str(&if i == 0 { "w".to_string() } else { weight(i) });
+            csv.push('\n');
+        }
+        let p = d.join(name);
+        std::fs::write(&p, csv)?;
+        Ok(p)
+    };
+    let audit = |data: &Path| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        let o = fairgate(&[
+            "audit",
+            "--data",
+            s(data),
+            "--label",
+            "converted",
+            "--score",
+            "vendor_score",
+            "--weight",
+            "w",
+            "--protected",
+            "gender,age_band",
+            "--intersect",
+            "gender,age_band",
+            "--threshold",
+            "0.3",
+            "--format",
+            "json",
+        ]);
+        if !o.status.success() {
+            return Err(stderr(&o).into());
+        }
+        Ok(serde_json::from_slice(&o.stdout)?)
+    };
+    /// The audit without what legitimately differs: the file's name and hash, and the weight
+    /// sums (in the weights' own unit).
+    fn scale_free(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => m
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "weight" | "sha256" | "path"))
+                .map(|(k, v)| (k.clone(), scale_free(v)))
+                .collect(),
+            serde_json::Value::Array(a) => a.iter().map(scale_free).collect(),
+            x => x.clone(),
+        }
+    }
+    // Varied weights (1 to 3), then the same multiplied by huge and tiny powers of ten.
+    let base = |i: usize| 1.0 + (i % 5) as f64 / 2.0;
+    let unit = audit(&with_weight("w1.csv", &|i| format!("{}", base(i)))?)?;
+    let mut nulls_without_reason = 0;
+    fn count(v: &serde_json::Value, n: &mut usize) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.contains_key("undefined_reason")
+                    && m["value"].is_null()
+                    && m["undefined_reason"].is_null()
+                {
+                    *n += 1;
+                }
+                m.values().for_each(|x| count(x, n));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| count(x, n)),
+            _ => {}
+        }
+    }
+    for (name, exp) in [("big", 155), ("tiny", -170), ("huge", 300)] {
+        let scaled = audit(&with_weight(&format!("{name}.csv"), &|i| {
+            format!("{}e{exp}", base(i))
+        })?)?;
+        count(&scaled, &mut nulls_without_reason);
+        // The same metrics to the last digit but for rounding in the weights' division.
+        let (a, b) = (
+            scale_free(&unit).to_string(),
+            scale_free(&scaled).to_string(),
+        );
+        if a != b {
+            let fa: Vec<f64> = numbers(&scale_free(&unit));
+            let fb: Vec<f64> = numbers(&scale_free(&scaled));
+            assert_eq!(fa.len(), fb.len(), "{name}: the audits differ in shape");
+            for (x, y) in fa.iter().zip(&fb) {
+                assert!(
+                    (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+                    "{name}: {x} against {y}"
+                );
+            }
+        }
+        let report: fairgate::audit::AuditReport = serde_json::from_value(scaled)?;
+        report.check()?;
+    }
+    assert_eq!(nulls_without_reason, 0);
+    // Uniform weights of any size give exactly the unweighted-by-scale audit.
+    let ones = audit(&with_weight("ones.csv", &|_| "1".into())?)?;
+    let big = audit(&with_weight("big-ones.csv", &|_| "1e155".into())?)?;
+    assert_eq!(scale_free(&ones), scale_free(&big));
+    // Weights further apart than floating point can hold are an error, not nulls.
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&with_weight("apart.csv", &|i| {
+            if i == 1 {
+                "1e-170".into()
+            } else {
+                "1e155".into()
+            }
+        })?),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--weight",
+        "w",
+        "--protected",
+        "gender",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--weight"), "{}", stderr(&o));
+    Ok(())
+}
+
+/// Every number in `v`, in document order.
+fn numbers(v: &serde_json::Value) -> Vec<f64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64().into_iter().collect(),
+        serde_json::Value::Array(a) => a.iter().flat_map(numbers).collect(),
+        serde_json::Value::Object(m) => m.values().flat_map(numbers).collect(),
+        _ => Vec::new(),
+    }
+}
