@@ -289,12 +289,18 @@ impl AtomicFile {
     }
 }
 
+/// An I/O error that names the file asked for (a full disk while a library writes CSV rows
+/// into the file would otherwise name no file).
+fn named(path: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{}: cannot write: {e}", path.display()))
+}
+
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.w.write(buf)
+        self.w.write(buf).map_err(|e| named(&self.path, e))
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.w.flush()
+        self.w.flush().map_err(|e| named(&self.path, e))
     }
 }
 
@@ -425,8 +431,33 @@ impl<W: Write> CsvWriter<W> {
 /// Writes `bytes` to `path` through an [`AtomicFile`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     let mut f = AtomicFile::create(path)?;
-    f.write_all(bytes).map_err(io_error(path))?;
+    f.w.write_all(bytes).map_err(io_error(path))?;
     f.commit()
+}
+
+/// Writes several files all or nothing: each is written in full to its temporary file first,
+/// and only when every one is complete are they renamed into place (a full disk or any other
+/// error leaves every target as it was).
+pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
+    let mut pending = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let mut f = AtomicFile::create(path)?;
+        f.w.write_all(bytes)
+            .and_then(|()| f.w.flush())
+            .and_then(|()| {
+                if f.tmp.is_some() {
+                    f.w.get_ref().sync_all()
+                } else {
+                    Ok(())
+                }
+            })
+            .map_err(io_error(path))?;
+        pending.push(f);
+    }
+    for f in pending {
+        f.commit()?;
+    }
+    Ok(())
 }
 
 /// The staging folder of this process's active [`Staging`] and the folder it stands for.
@@ -767,6 +798,35 @@ mod tests {
         w.flush().unwrap();
         drop(w);
         assert_eq!(String::from_utf8(out).unwrap(), "'=a,-0.5,\"x,y\"\n");
+    }
+
+    #[test]
+    fn a_set_written_all_or_nothing_leaves_every_old_file_when_one_fails() {
+        let d = dir();
+        std::fs::write(d.join("a.md"), "old a").unwrap();
+        std::fs::create_dir_all(d.join("b.md")).unwrap();
+        let set = vec![
+            (d.join("a.md"), b"new a".to_vec()),
+            (d.join("b.md"), b"new b".to_vec()),
+        ];
+        assert!(write_all_atomic(&set).is_err());
+        assert_eq!(std::fs::read_to_string(d.join("a.md")).unwrap(), "old a");
+        std::fs::remove_dir(d.join("b.md")).unwrap();
+        write_all_atomic(&set).unwrap();
+        assert_eq!(std::fs::read_to_string(d.join("b.md")).unwrap(), "new b");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 2);
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_device_names_the_file_asked_for() {
+        let mut f = AtomicFile::create(Path::new("/dev/full")).unwrap();
+        let e = f
+            .write_all(&[b'x'; 1 << 16])
+            .and_then(|()| f.flush())
+            .unwrap_err();
+        assert!(e.to_string().starts_with("/dev/full: cannot write"), "{e}");
     }
 
     #[test]

@@ -408,15 +408,15 @@ impl Report {
             files.push(("model_card.md", card::render(self, m)));
         }
         let mut outputs = Vec::new();
+        let mut written: Vec<(std::path::PathBuf, Vec<u8>)> = Vec::new();
         for (name, text) in files {
-            let path = dir.join(name);
-            write_file(&path, text.as_bytes())?;
             outputs.push(FileHash {
                 role: name.into(),
                 path: name.into(),
                 sha256: hex(text.as_bytes()),
                 bytes: text.len() as u64,
             });
+            written.push((dir.join(name), text.into_bytes()));
         }
         let evidence = Evidence {
             schema_version: EVIDENCE_SCHEMA_VERSION,
@@ -434,7 +434,10 @@ impl Report {
                 message: e.to_string(),
             })?;
         json.push('\n');
-        write_file(&dir.join("evidence.json"), json.as_bytes())?;
+        written.push((dir.join("evidence.json"), json.into_bytes()));
+        // All or nothing: a full disk leaves the previous report whole, never new pages beside
+        // an old evidence.json whose hashes no longer match them.
+        crate::output::write_all_atomic(&written)?;
         Ok(outputs)
     }
 }
@@ -458,10 +461,6 @@ struct Evidence<'a> {
     findings: Vec<Finding>,
     audit: &'a AuditReport,
     explain: Option<&'a serde_json::Value>,
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    Ok(crate::output::write_atomic(path, bytes)?)
 }
 
 fn fmt(v: Option<f64>) -> String {
