@@ -20,6 +20,21 @@ fn demo_model() -> PathBuf {
     root().join("reports/demo-model.json")
 }
 
+/// `fairgate audit` of the demo data's vendor scores, with `extra` options.
+fn demo_audit(extra: &[&str]) -> std::process::Output {
+    let data = demo_data();
+    let base = [
+        "audit",
+        "--data",
+        s(&data),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+    ];
+    fairgate(&[&base[..], extra].concat())
+}
+
 /// Runs `args` and requires exit 2 with both names in the message.
 fn refused(args: &[&str], names: &[&str]) {
     let o = fairgate(args);
@@ -189,14 +204,7 @@ fn a_planted_link_does_not_redirect_a_write() -> R {
         std::os::unix::fs::symlink(&victim, d.join(name))?;
     }
     let out = d.join("audit.json");
-    let o = fairgate(&[
-        "audit",
-        "--data",
-        s(&demo_data()),
-        "--label",
-        "converted",
-        "--score",
-        "vendor_score",
+    let o = demo_audit(&[
         "--protected",
         "gender",
         "--format",
@@ -213,19 +221,7 @@ fn a_planted_link_does_not_redirect_a_write() -> R {
 #[test]
 fn devices_and_fifos_are_written_into_never_replaced() -> R {
     use std::os::unix::fs::FileTypeExt;
-    let o = fairgate(&[
-        "audit",
-        "--data",
-        s(&demo_data()),
-        "--label",
-        "converted",
-        "--score",
-        "vendor_score",
-        "--protected",
-        "gender",
-        "--out",
-        "/dev/null",
-    ]);
+    let o = demo_audit(&["--protected", "gender", "--out", "/dev/null"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(std::fs::metadata("/dev/null")?.file_type().is_char_device());
     // A FIFO: the output arrives through it and it stays a FIFO.
@@ -305,6 +301,9 @@ fn pipeline(dir: &Path, name: &str, extra: &str) -> std::io::Result<PathBuf> {
     Ok(p)
 }
 
+/// Files by relative path, with their bytes.
+type Snapshot = BTreeMap<PathBuf, Vec<u8>>;
+
 /// Every regular file under `dir`, by relative path.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     fn walk(base: &Path, rel: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
@@ -364,15 +363,20 @@ fn a_run_never_replaces_its_own_inputs() -> R {
     Ok(())
 }
 
+/// The pipeline `dir/p.toml` run to completion (its gate fails), and the files it wrote.
+fn completed_run(dir: &Path) -> Result<(PathBuf, Snapshot), Box<dyn std::error::Error>> {
+    let p = pipeline(dir, "p.toml", "")?;
+    let o = fairgate(&["run", s(&p)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    Ok((p, snapshot(&dir.join("run"))))
+}
+
 #[test]
 fn a_failed_run_leaves_the_previous_set_and_says_so() -> R {
     let dir = tempfile::tempdir()?;
     let d = dir.path();
-    let p = pipeline(d, "p.toml", "")?;
-    let o = fairgate(&["run", s(&p)]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let (p, before) = completed_run(d)?;
     let run = d.join("run");
-    let before = snapshot(&run);
     assert!(before.contains_key(Path::new("gate.junit.xml")));
     assert!(!before.contains_key(Path::new(fairgate::output::INCOMPLETE_FILE)));
     // The same pipeline with a reference group that does not exist fails at the audit step.
@@ -404,10 +408,7 @@ fn a_failed_run_leaves_the_previous_set_and_says_so() -> R {
 fn concurrent_runs_into_one_folder_do_not_interleave() -> R {
     let dir = tempfile::tempdir()?;
     let d = dir.path();
-    let p = pipeline(d, "p.toml", "")?;
-    let o = fairgate(&["run", s(&p)]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let reference = snapshot(&d.join("run"));
+    let (p, reference) = completed_run(d)?;
     let start = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
             .args(["run", s(&p)])
@@ -877,14 +878,7 @@ fn forged_or_inconsistent_evidence_is_refused_never_judged() -> R {
     let strict = root().join("datasets/policy-gdpr-strict.toml");
     // A real audit that fails the four-fifths rule, and the demo model.
     let audit_path = d.join("audit.json");
-    let o = fairgate(&[
-        "audit",
-        "--data",
-        s(&demo_data()),
-        "--label",
-        "converted",
-        "--score",
-        "vendor_score",
+    let o = demo_audit(&[
         "--protected",
         "gender,age_band",
         "--threshold",
