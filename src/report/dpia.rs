@@ -262,7 +262,7 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
             detected += 1;
             format!(
                 "yes: {} (held for the audit only, never a model feature)",
-                special.join(", ")
+                special.iter().map(|n| md(n)).collect::<Vec<_>>().join(", ")
             )
         }
     );

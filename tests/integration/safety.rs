@@ -139,7 +139,13 @@ fn temporary_files_touch_no_other_file() -> R {
     let data = d.join("leads.tmp");
     std::fs::copy(demo_data(), &data)?;
     let before = std::fs::read(&data)?;
-    let bystanders = ["reasons.tmp", "report.tmp", "evidence.tmp", "out.tmp"];
+    let bystanders = [
+        "reasons.tmp",
+        "report.tmp",
+        "evidence.tmp",
+        "dpia.tmp",
+        "out.tmp",
+    ];
     for b in bystanders {
         std::fs::write(d.join(b), b)?;
     }
@@ -175,6 +181,18 @@ fn temporary_files_touch_no_other_file() -> R {
         .filter(|n| n.contains("fairgate-tmp"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+    // A report written into the same folder leaves them too.
+    let o = fairgate(&[
+        "report",
+        "--audit",
+        s(&root().join("reports/demo-audit.json")),
+        "--out",
+        s(d),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for b in bystanders {
+        assert_eq!(std::fs::read_to_string(d.join(b))?, b, "{b} was touched");
+    }
     // Two outputs with one name are refused.
     refused(
         &[
@@ -729,7 +747,7 @@ fn text_from_data_or_files_reaches_no_terminal_or_markdown_as_markup() -> R {
     let dir = tempfile::tempdir()?;
     let d = dir.path();
     let esc = "\u{1b}]0;pwned\u{7}\u{1b}[2J";
-    let mut csv = format!("y,score,g{esc}\n");
+    let mut csv = format!("y,score,ethnic<i>{esc}\n");
     for i in 0..200 {
         let g = if i % 2 == 0 {
             format!("a{esc}")
@@ -740,7 +758,7 @@ fn text_from_data_or_files_reaches_no_terminal_or_markdown_as_markup() -> R {
     }
     let data = d.join("d.csv");
     std::fs::write(&data, csv)?;
-    let protected = format!("g{esc}");
+    let protected = format!("ethnic<i>{esc}");
     let base = [
         "audit",
         "--data",
@@ -842,11 +860,39 @@ fn text_from_data_or_files_reaches_no_terminal_or_markdown_as_markup() -> R {
             "{name}"
         );
     }
+    // A policy whose name and rule id carry markup and escapes: gate.md and the table.
+    let policy = d.join("p.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[policy]\nname = {}\n\n[[rule]]\nid = {}\nmetric = \"selection_rate\"\nmin = 0.0\n",
+            toml::Value::String(format!("<b>|{esc}")),
+            toml::Value::String(format!("r|`x`{esc}")),
+        ),
+    )?;
+    let gate_md = d.join("gate.md");
+    let o = fairgate(&[
+        "gate",
+        "--policy",
+        s(&policy),
+        "--audit",
+        s(&audit),
+        "--markdown",
+        s(&gate_md),
+    ]);
+    no_escape(&o);
+    let text = std::fs::read_to_string(&gate_md)?;
+    assert!(
+        !text.contains('\u{1b}') && !text.contains("<b>") && !text.contains("r|`x`"),
+        "{text}"
+    );
     let dpia = std::fs::read_to_string(out.join("dpia.md"))?;
     assert!(
         dpia.contains("\\<script\\>") && dpia.contains("\\[click\\]"),
         "{dpia}"
     );
+    // The special-category screening names the attribute, escaped.
+    assert!(dpia.contains("yes: ethnic\\<i\\>"), "{dpia}");
     Ok(())
 }
 
