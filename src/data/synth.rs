@@ -210,7 +210,12 @@ pub fn spec() -> DataSpec {
 /// ```
 pub fn generate(params: &SynthParams, out: impl Write) -> Result<(), crate::Error> {
     params.check()?;
-    let mut w = csv::WriterBuilder::new().from_writer(std::io::BufWriter::new(out));
+    // Guarded like every CSV fairgate writes (no generated value starts like a formula, so
+    // this changes no byte; it keeps it so if the generator ever writes one).
+    let mut w = crate::output::CsvWriter::new(
+        std::io::BufWriter::new(out),
+        crate::output::CsvCells::Guarded,
+    );
     let mut header: Vec<&str> = COLUMNS.to_vec();
     if params.with_truth {
         header.extend(["true_propensity", "converted_true"]);
