@@ -27,6 +27,9 @@ pub enum Error {
     /// A pipeline file.
     #[error(transparent)]
     Pipeline(#[from] crate::pipeline::PipelineError),
+    /// Explaining a model.
+    #[error(transparent)]
+    Explain(#[from] crate::explain::ExplainError),
     /// Training or scoring.
     #[error(transparent)]
     Train(#[from] TrainError),

@@ -36,6 +36,7 @@
 pub mod audit;
 pub mod compare;
 pub mod data;
+pub mod decision;
 mod error;
 pub mod explain;
 pub mod output;

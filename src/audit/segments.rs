@@ -474,7 +474,9 @@ impl Auditor {
         let selected: Vec<bool> = (0..n)
             .map(|i| match rows.prediction {
                 Some(p) => p[i] == Some(true),
-                None => rows.score.is_some_and(|s| s[i] >= threshold),
+                None => rows
+                    .score
+                    .is_some_and(|s| crate::decision::positive(s[i], threshold)),
             })
             .collect();
         let mut key = Vec::with_capacity(rows.attributes.len());
@@ -931,7 +933,9 @@ impl CellTable {
                 c
             }
         };
-        let selected = predicted.unwrap_or_else(|| score.is_some_and(|s| s >= layout.threshold));
+        let selected = predicted.unwrap_or_else(|| {
+            score.is_some_and(|s| crate::decision::positive(s, layout.threshold))
+        });
         let cell = &mut self.cells[c];
         cell.rows += 1;
         cell.counts[confusion_slot(selected, positive)] += 1;

@@ -61,6 +61,56 @@ pub struct ExplainParams {
     pub csv_cells: crate::output::CsvCells,
 }
 
+/// Errors of explaining that are not the data's or the model's.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExplainError {
+    /// A parameter is out of range.
+    #[error("{name}: expected {expected}, found {found}")]
+    InvalidParam {
+        /// The parameter ([`ExplainParams`]' field).
+        name: &'static str,
+        /// What is allowed.
+        expected: &'static str,
+        /// What was given.
+        found: String,
+    },
+}
+
+impl ExplainParams {
+    /// Checks every parameter: `top` at least 1 (`repeats` may be 0: no permutation
+    /// importance), `minimisation_tolerance` a
+    /// finite number of at least 0, `proxy_association` and `proxy_auc` from 0 to 1.
+    pub fn check(&self) -> Result<(), ExplainError> {
+        let bad = |name, expected, found: String| {
+            Err(ExplainError::InvalidParam {
+                name,
+                expected,
+                found,
+            })
+        };
+        if self.top == 0 {
+            return bad("top", "at least 1 reason code", "0".into());
+        }
+        if !(self.minimisation_tolerance.is_finite() && self.minimisation_tolerance >= 0.0) {
+            return bad(
+                "minimisation_tolerance",
+                "a loss of AUC of at least 0",
+                self.minimisation_tolerance.to_string(),
+            );
+        }
+        for (name, v) in [
+            ("proxy_association", self.proxy_association),
+            ("proxy_auc", self.proxy_auc),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(name, "a number from 0 to 1", v.to_string());
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for ExplainParams {
     fn default() -> Self {
         ExplainParams {
@@ -324,6 +374,7 @@ pub fn explain(
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
 ) -> Result<Explanation, crate::Error> {
+    params.check()?;
     let prep = Prepared::load(model, path, params.protected.as_deref())?;
     let columns = prep.columns();
     let rows = &prep.kept;
@@ -758,4 +809,63 @@ pub fn check_json(v: &serde_json::Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod params_tests {
+    use super::{ExplainError, ExplainParams};
+
+    #[test]
+    fn out_of_range_parameters_are_refused_by_name() {
+        assert!(ExplainParams::default().check().is_ok());
+        // No permutation importance is a choice, not an error.
+        let no_permutations = ExplainParams {
+            repeats: 0,
+            ..ExplainParams::default()
+        };
+        assert!(no_permutations.check().is_ok());
+        let cases = [
+            (
+                "top",
+                ExplainParams {
+                    top: 0,
+                    ..ExplainParams::default()
+                },
+            ),
+            (
+                "minimisation_tolerance",
+                ExplainParams {
+                    minimisation_tolerance: -0.1,
+                    ..ExplainParams::default()
+                },
+            ),
+            (
+                "minimisation_tolerance",
+                ExplainParams {
+                    minimisation_tolerance: f64::NAN,
+                    ..ExplainParams::default()
+                },
+            ),
+            (
+                "proxy_association",
+                ExplainParams {
+                    proxy_association: 1.5,
+                    ..ExplainParams::default()
+                },
+            ),
+            (
+                "proxy_auc",
+                ExplainParams {
+                    proxy_auc: 7.0,
+                    ..ExplainParams::default()
+                },
+            ),
+        ];
+        for (want, p) in cases {
+            match p.check() {
+                Err(ExplainError::InvalidParam { name, .. }) => assert_eq!(name, want),
+                other => panic!("{want}: {other:?}"),
+            }
+        }
+    }
 }

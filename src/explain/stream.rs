@@ -8,6 +8,7 @@ use std::path::Path;
 use super::local::{counterfactuals, reason_codes, signed, LinearView};
 use super::ExplainParams;
 use crate::data::{ColumnValues, DataSpec};
+use crate::decision::positive;
 use crate::output::CsvWriter;
 use crate::train::{sigmoid, Model, ModelReader, RuleSet};
 
@@ -76,7 +77,7 @@ pub fn local(
                     let contrib = view.contributions(&row);
                     let logit = view.base + contrib.iter().sum::<f64>();
                     let p = sigmoid(logit);
-                    let cfs = if p < model.threshold {
+                    let cfs = if !positive(p, model.threshold) {
                         let c = counterfactuals(
                             view,
                             &fcols,
@@ -96,7 +97,7 @@ pub fn local(
                         let mut rec = vec![
                             id_of(r),
                             format!("{p}"),
-                            u8::from(p >= model.threshold).to_string(),
+                            u8::from(positive(p, model.threshold)).to_string(),
                         ];
                         let mut codes = reason_codes(view, &fcols, &contrib, r, params.top);
                         codes.resize(params.top, String::new());
@@ -126,7 +127,7 @@ pub fn local(
                     fired.push(one.points(&fcols, None)?.0);
                 }
                 for r in (0..chunk.n_rows).filter(|&r| keep[r]) {
-                    below.0 += u64::from(p[r] < model.threshold);
+                    below.0 += u64::from(!positive(p[r], model.threshold));
                     if let Some(w) = rw.as_mut() {
                         let mut effects: Vec<(f64, String)> = single_rules
                             .iter()
@@ -148,7 +149,7 @@ pub fn local(
                         let mut rec = vec![
                             id_of(r),
                             format!("{}", p[r]),
-                            u8::from(p[r] >= model.threshold).to_string(),
+                            u8::from(positive(p[r], model.threshold)).to_string(),
                         ];
                         let mut codes: Vec<String> =
                             effects.into_iter().take(params.top).map(|e| e.1).collect();

@@ -128,7 +128,7 @@ pub fn subject(
     let (p, _) = model.predict(&single)?;
     let score = p.first().copied().unwrap_or(f64::NAN);
     export.score = Some(score);
-    export.decision = Some(score >= model.threshold);
+    export.decision = Some(crate::decision::positive(score, model.threshold));
     if let Some(view) = LinearView::of(model) {
         let encoder = model.encoder.as_ref();
         if let Some(e) = encoder {
@@ -136,7 +136,7 @@ pub fn subject(
             let row_x = x.row(0).to_vec();
             let contrib = view.contributions(&row_x);
             export.reasons = reason_codes(&view, &single, &contrib, 0, top);
-            if score < model.threshold {
+            if !crate::decision::positive(score, model.threshold) {
                 let t = model.threshold.clamp(1e-12, 1.0 - 1e-12);
                 let logit = view.base + contrib.iter().sum::<f64>();
                 export.counterfactuals =

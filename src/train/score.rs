@@ -255,7 +255,7 @@ pub fn score(
             if let Some(l) = labels {
                 record.push(if l[row] == Some(true) { "1" } else { "0" }.into());
             }
-            let decision = p[row] >= model.threshold;
+            let decision = crate::decision::positive(p[row], model.threshold);
             scored += 1;
             positive += u64::from(decision);
             record.push(format!("{}", p[row]));
