@@ -466,6 +466,15 @@ pub enum FormatArg {
     Markdown,
 }
 
+/// `inspect --format`: a readable table or JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    /// A readable table.
+    Table,
+    /// JSON (the stable, machine-readable contract).
+    Json,
+}
+
 /// `fairgate inspect`.
 #[derive(Debug, ClapArgs)]
 pub struct InspectArgs {
@@ -473,9 +482,12 @@ pub struct InspectArgs {
     /// covers the whole file.
     #[arg(long)]
     pub all_columns: bool,
-    /// Where and how to write the result.
-    #[command(flatten)]
-    pub output: OutputArgs,
+    /// Output format (the profile has no Markdown form).
+    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// The input file and its column roles. Last, because its help heading applies to the
     /// options after it.
     #[command(flatten)]

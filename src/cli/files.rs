@@ -45,7 +45,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
         Command::Datasets(DatasetsCommand::Generate(a)) => f.output(Some(&a.out)),
         Command::Inspect(a) => {
             f.data(&a.data)?;
-            f.output(a.output.out.as_deref());
+            f.output(a.out.as_deref());
         }
         Command::Audit(a) => {
             f.data(&a.data)?;

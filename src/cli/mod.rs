@@ -16,8 +16,8 @@ use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, U
 pub use args::Args;
 use args::{
     AuditArgs, ClassWeightArg, Command, CompareArgs, DataArgs, DatasetsCommand, ExplainArgs,
-    FormatArg, GateArgs, GenerateArgs, InspectArgs, ModelArg, ReportArgs, RunArgs, ScoreArgs,
-    SolverArg, SubjectArgs, SubjectFormat, TrainArgs,
+    FormatArg, GateArgs, GenerateArgs, InspectArgs, InspectFormat, ModelArg, ReportArgs, RunArgs,
+    ScoreArgs, SolverArg, SubjectArgs, SubjectFormat, TrainArgs,
 };
 pub use exit::ExitStatus;
 use fairgate::explain::ExplainParams;
@@ -548,16 +548,11 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
     };
     let table = data::load(&spec, &options)?;
     let profile = Profile::of(&table);
-    let text = match a.output.format {
-        FormatArg::Table => term(&profile.to_text()),
-        FormatArg::Json => profile.to_json(),
-        FormatArg::Markdown => {
-            anyhow::bail!("inspect: --format markdown is not available; use table or json")
-        }
+    let text = match a.format {
+        InspectFormat::Table => term(&profile.to_text()),
+        InspectFormat::Json => profile.to_json(),
     };
-    write_output(a.output.out.as_deref(), |w| {
-        Ok(w.write_all(text.as_bytes())?)
-    })?;
+    write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)
 }
 

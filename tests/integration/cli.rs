@@ -32,9 +32,12 @@ fn usage_errors_exit_2() {
         &["inspect", "--on-invalid", "ignore"],
         &["datasets", "generate", "--rows", "ten", "--out", "x.csv"],
         &["frobnicate"],
+        // A format a command does not have is refused by the parser, before anything runs.
+        &["inspect", "--format", "markdown"],
     ] {
         let o = fairgate(args);
         assert_eq!(code(&o), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error: "), "{args:?}");
     }
 }
 
