@@ -74,6 +74,9 @@ pub enum AuditError {
     /// A bad `--reference`.
     #[error("--reference: {0}")]
     Reference(String),
+    /// An invariant of the audit engine does not hold (a bug, reported rather than hidden).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// Audit settings.
@@ -208,7 +211,7 @@ pub fn audit_stream(
     if folding {
         // Rows are accumulated on the decoding threads; only per-cell results come back.
         while let Some(folded) = reader.next_folded()? {
-            auditor.add_folded(folded, &protected);
+            auditor.add_folded(folded, &protected)?;
         }
     }
     use crate::data::ColumnValues as V;

@@ -539,10 +539,23 @@ impl Auditor {
     /// Adds a block folded on a decoding thread by a sink from [`Auditor::sink_factory`];
     /// `protected` are the schema positions of the protected columns (in the order given to
     /// [`Auditor::new`]).
-    pub fn add_folded(&mut self, mut folded: Folded, protected: &[usize]) {
+    ///
+    /// A block that folded nothing (no rows) hands back `()`; anything else that is not this
+    /// auditor's fold is an error, never a block's rows dropped without a word.
+    pub fn add_folded(
+        &mut self,
+        mut folded: Folded,
+        protected: &[usize],
+    ) -> Result<(), AuditError> {
         let partial = std::mem::replace(&mut folded.partial, Box::new(()));
-        let Ok(block) = partial.downcast::<BlockCells>() else {
-            return;
+        let block = match partial.downcast::<BlockCells>() {
+            Ok(block) => block,
+            Err(other) if other.is::<()>() => return Ok(()),
+            Err(_) => {
+                return Err(AuditError::Internal(
+                    "a folded block is not the audit's: its rows cannot be counted".into(),
+                ))
+            }
         };
         let mut key = Vec::with_capacity(protected.len());
         for cell in block.table.cells {
@@ -569,6 +582,7 @@ impl Auditor {
                 self.grid_cells += 1;
             }
         }
+        Ok(())
     }
 
     /// A factory of sinks that fold rows into per-cell statistics on the reader's decoding

@@ -510,6 +510,16 @@ impl TableReader {
         for (slot, m) in self.missing.iter_mut().zip(&b.missing) {
             *slot += m;
         }
+        if b.folded.is_none() && b.n_rows > 0 {
+            // Its rows would be counted as used and never reach the sink.
+            return Err(DataError::Io {
+                origin: self.plan.origin.clone(),
+                source: std::io::Error::other(format!(
+                    "internal error: a block of {} rows came back without being folded",
+                    b.n_rows
+                )),
+            });
+        }
         self.rows_read += b.rows_read;
         self.rows_used += b.n_rows as u64;
         Ok(Some(Folded {
