@@ -38,7 +38,7 @@ pub enum OutputError {
         second: String,
     },
     /// The target exists and cannot be replaced or written into.
-    #[error("{path}: cannot write here: it is {kind}, not a file")]
+    #[error("{path}: cannot write here: it is {kind}, not a regular file")]
     NotAFile {
         /// The target.
         path: String,
@@ -84,9 +84,28 @@ fn file_id(_meta: &std::fs::Metadata) -> Option<FileId> {
     None
 }
 
-/// The identity of the file `path` names (following links), `None` when there is none.
+/// The metadata of the file standard input reads (`cat x | fairgate --data -` has a pipe,
+/// `fairgate --data - < x.csv` the file `x.csv`).
+#[cfg(unix)]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    use std::os::fd::AsFd;
+    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    File::from(fd).metadata().ok()
+}
+
+#[cfg(not(unix))]
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    None
+}
+
+/// The identity of the file `path` names (following links; `-` is standard input), `None`
+/// when there is none.
 fn identity(path: &Path) -> Option<(FileId, PathBuf)> {
-    let meta = std::fs::metadata(path).ok()?;
+    let meta = if path.as_os_str() == "-" {
+        stdin_metadata()?
+    } else {
+        std::fs::metadata(path).ok()?
+    };
     match file_id(&meta) {
         Some(id) => Some((id, path.to_path_buf())),
         // Without inodes, the canonical path stands for the file.
@@ -144,7 +163,11 @@ where
             if let Some((_, input)) = inputs.iter().find(|(i, _)| *i == id) {
                 return Err(OutputError::ReplacesInput {
                     output: out.display().to_string(),
-                    input: input.display().to_string(),
+                    input: if input.as_os_str() == "-" {
+                        "read from standard input".into()
+                    } else {
+                        input.display().to_string()
+                    },
                 });
             }
         }
@@ -163,18 +186,58 @@ where
     Ok(())
 }
 
-/// `path` made absolute and without `.` or `a/..` (the folder's links are resolved where it
-/// exists), so two spellings of one new file compare equal.
-fn lexical(path: &Path) -> PathBuf {
-    let name = path.file_name().map(PathBuf::from).unwrap_or_default();
-    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        Some(d) => d.to_path_buf(),
-        None => PathBuf::from("."),
-    };
-    match std::fs::canonicalize(&dir) {
-        Ok(d) => d.join(name),
-        Err(_) => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+/// Checks that every one of `paths` (files inside a folder the user named) can be replaced:
+/// nothing there yet, a regular file or a link (which is replaced, not followed). A folder,
+/// device or named pipe in the way is refused before any work is done.
+pub fn check_replaceable<P: AsRef<Path>>(paths: &[P]) -> Result<(), OutputError> {
+    for p in paths {
+        let p = p.as_ref();
+        if let Ok(m) = std::fs::symlink_metadata(p) {
+            if !m.is_file() && !m.file_type().is_symlink() {
+                return Err(OutputError::NotAFile {
+                    path: p.display().to_string(),
+                    kind: kind_of(&m),
+                });
+            }
+        }
     }
+    Ok(())
+}
+
+/// Whether `a` and `b` name the same existing file (by device and inode, links followed).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (identity(a), identity(b)) {
+        (Some((x, _)), Some((y, _))) => x == y,
+        _ => false,
+    }
+}
+
+/// `path` made absolute and without `.` or `a/..`, the links of its longest existing folder
+/// resolved, so two spellings of one new file (even in folders not made yet) compare equal.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    // While the folders exist they are resolved (links included); past the first that does
+    // not, `..` takes off the last name.
+    let mut exists = true;
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => continue,
+            Component::ParentDir if !exists => {
+                out.pop();
+                continue;
+            }
+            _ => out.push(part),
+        }
+        if exists {
+            match std::fs::canonicalize(&out) {
+                Ok(c) => out = c,
+                Err(_) => exists = false,
+            }
+        }
+    }
+    out
 }
 
 /// An output file being written: through an exclusive temporary file renamed into place by
@@ -183,7 +246,7 @@ fn lexical(path: &Path) -> PathBuf {
 pub struct AtomicFile {
     /// The file asked for.
     path: PathBuf,
-    /// Where the temporary file is renamed to (the link's target when `path` is a link).
+    /// Where the temporary file is renamed to.
     target: PathBuf,
     /// The temporary file; `None` when writing straight into a device or FIFO.
     tmp: Option<PathBuf>,
@@ -193,38 +256,120 @@ pub struct AtomicFile {
 /// Distinguishes the temporary files of one process.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The process's own standard output or error, when `path` names it (`/dev/stdout`,
+/// `/dev/fd/1`, `/proc/self/fd/2`, ...): written through a duplicate of the descriptor, so a
+/// redirection (`>> log.txt`) keeps its file, offset and append mode.
+#[cfg(unix)]
+fn standard_stream(path: &Path) -> Option<File> {
+    use std::os::fd::AsFd;
+    let fd = match path.to_str()? {
+        "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1" => 1,
+        "/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2" => 2,
+        _ => return None,
+    };
+    let owned = if fd == 1 {
+        std::io::stdout().as_fd().try_clone_to_owned()
+    } else {
+        std::io::stderr().as_fd().try_clone_to_owned()
+    };
+    owned.ok().map(File::from)
+}
+
+#[cfg(not(unix))]
+fn standard_stream(_path: &Path) -> Option<File> {
+    None
+}
+
+/// Whether `path` is the process's standard output or error (see [`AtomicFile::create`]).
+pub fn is_standard_stream(path: &Path) -> bool {
+    path.as_os_str() == "-"
+        || matches!(
+            path.to_str(),
+            Some(
+                "/dev/stdout"
+                    | "/dev/fd/1"
+                    | "/proc/self/fd/1"
+                    | "/dev/stderr"
+                    | "/dev/fd/2"
+                    | "/proc/self/fd/2"
+            )
+        )
+}
+
 impl AtomicFile {
-    /// Starts writing `path`, creating its folder if needed.
+    /// Starts writing `path`, a file the user named, creating its folder if needed.
+    ///
+    /// - Nothing there yet, or a regular file: written through a temporary file and renamed
+    ///   over it (a replaced file keeps its permissions).
+    /// - The process's standard output or error (`/dev/stdout`): written through it.
+    /// - A character device or FIFO (`/dev/null`, a named pipe), directly or through a link:
+    ///   written into, never replaced (the user named it).
+    /// - A symbolic link to anything else: refused. Replacing the link would surprise, and
+    ///   following it lets a link planted in a shared folder redirect the write.
+    /// - A folder, socket or block device: refused.
     pub fn create(path: &Path) -> Result<AtomicFile, OutputError> {
+        if let Some(file) = standard_stream(path) {
+            return Ok(AtomicFile::direct(path, file));
+        }
         let shown = || path.display().to_string();
-        // Where the data goes: a link is followed to the file it names (its folder may differ).
-        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        let existing = std::fs::metadata(path).ok();
-        if let Some(m) = &existing {
-            if is_stream(m) {
-                let file = OpenOptions::new()
-                    .write(true)
-                    .open(path)
-                    .map_err(io_error(path))?;
-                return Ok(AtomicFile {
-                    path: path.to_path_buf(),
-                    target: path.to_path_buf(),
-                    tmp: None,
-                    w: BufWriter::new(file),
-                });
-            }
-            if !m.is_file() {
+        let own = std::fs::symlink_metadata(path).ok();
+        let link = own.as_ref().is_some_and(|m| m.file_type().is_symlink());
+        if std::fs::metadata(path).is_ok_and(|m| is_stream(&m)) {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(io_error(path))?;
+            return Ok(AtomicFile::direct(path, file));
+        }
+        if link {
+            return Err(OutputError::NotAFile {
+                path: shown(),
+                kind: "a symbolic link (name the file it points to)",
+            });
+        }
+        AtomicFile::replacing(path, own)
+    }
+
+    /// Starts writing `path`, a file inside a folder the user named (a report's page, a staged
+    /// artifact): only ever replaced, never written into or followed. A link there is replaced
+    /// by the new file (its target is untouched); a device, FIFO, folder or socket is refused.
+    pub fn create_in_folder(path: &Path) -> Result<AtomicFile, OutputError> {
+        let own = std::fs::symlink_metadata(path).ok();
+        if let Some(m) = &own {
+            if !m.is_file() && !m.file_type().is_symlink() {
                 return Err(OutputError::NotAFile {
-                    path: shown(),
+                    path: path.display().to_string(),
                     kind: kind_of(m),
                 });
             }
         }
-        let target = match (&existing, link) {
-            (Some(_), true) => std::fs::canonicalize(path).map_err(io_error(path))?,
-            _ => path.to_path_buf(),
-        };
-        let dir = match target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // A link's own metadata is not the file's: it is replaced with default permissions.
+        let own = own.filter(std::fs::Metadata::is_file);
+        AtomicFile::replacing(path, own)
+    }
+
+    fn direct(path: &Path, file: File) -> AtomicFile {
+        AtomicFile {
+            path: path.to_path_buf(),
+            target: path.to_path_buf(),
+            tmp: None,
+            w: BufWriter::new(file),
+        }
+    }
+
+    /// A temporary file beside `path`, renamed over it by [`AtomicFile::commit`]; `existing`
+    /// is the regular file it replaces, whose permissions it keeps.
+    fn replacing(
+        path: &Path,
+        existing: Option<std::fs::Metadata>,
+    ) -> Result<AtomicFile, OutputError> {
+        if let Some(m) = existing.as_ref().filter(|m| !m.is_file()) {
+            return Err(OutputError::NotAFile {
+                path: path.display().to_string(),
+                kind: kind_of(m),
+            });
+        }
+        let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
             Some(d) => {
                 std::fs::create_dir_all(d).map_err(|e| OutputError::Io {
                     path: d.display().to_string(),
@@ -234,17 +379,17 @@ impl AtomicFile {
             }
             None => PathBuf::from("."),
         };
-        let name = target
+        let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| OutputError::NotAFile {
-                path: shown(),
+                path: path.display().to_string(),
                 kind: "a folder",
             })?;
         let (tmp, file) = create_temporary(&dir, &name).map_err(io_error(path))?;
         let mut out = AtomicFile {
             path: path.to_path_buf(),
-            target,
+            target: path.to_path_buf(),
             tmp: Some(tmp),
             w: BufWriter::new(file),
         };
@@ -337,6 +482,9 @@ fn kind_of(m: &std::fs::Metadata) -> &'static str {
     if m.is_dir() {
         return "a folder";
     }
+    if m.file_type().is_symlink() {
+        return "a symbolic link";
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -347,8 +495,14 @@ fn kind_of(m: &std::fs::Metadata) -> &'static str {
         if t.is_block_device() {
             return "a block device";
         }
+        if t.is_fifo() {
+            return "a named pipe";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
     }
-    "not a regular file"
+    "something else"
 }
 
 /// How the cells of a CSV output are written.
@@ -435,13 +589,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     f.commit()
 }
 
-/// Writes several files all or nothing: each is written in full to its temporary file first,
-/// and only when every one is complete are they renamed into place (a full disk or any other
-/// error leaves every target as it was).
+/// Writes several files into a folder the user named, all or nothing: each is written in full
+/// to its temporary file first, and only when every one is complete are they renamed into place
+/// (a full disk or any other error leaves every target as it was). Each is replaced as
+/// [`AtomicFile::create_in_folder`] says: never written into or followed.
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
     let mut pending = Vec::with_capacity(files.len());
     for (path, bytes) in files {
-        let mut f = AtomicFile::create(path)?;
+        let mut f = AtomicFile::create_in_folder(path)?;
         f.w.write_all(bytes)
             .and_then(|()| f.w.flush())
             .and_then(|()| {
@@ -507,12 +662,7 @@ impl Staging {
         let shown = || target.display().to_string();
         std::fs::create_dir_all(target).map_err(io_error(target))?;
         let lock_path = target.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io_error(&lock_path))?;
+        let lock = open_lock(&lock_path)?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
@@ -539,7 +689,7 @@ impl Staging {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),
         );
-        write_atomic(
+        write_in_folder(
             &target.join(INCOMPLETE_FILE),
             format!(
                 "A fairgate run (process {}) started writing into this folder at {started} and has not finished.\n\
@@ -554,6 +704,13 @@ impl Staging {
             .map_or(0, |d| d.subsec_nanos());
         let dir = target.join(format!("{STAGING_PREFIX}{}-{nanos:x}", std::process::id()));
         std::fs::create_dir(&dir).map_err(io_error(&dir))?;
+        // Staged files may be personal data: readable by the owner only until they are moved.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(io_error(&dir))?;
+        }
         set_staged(Some((dir.clone(), target.to_path_buf())));
         Ok(Staging {
             target: target.to_path_buf(),
@@ -569,28 +726,39 @@ impl Staging {
     }
 
     /// Moves every staged file to the same place in the target folder (each replaced file
-    /// keeps its permissions), removes the staging folder and the record of a run in progress,
-    /// and returns the files moved, relative to the target.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>, OutputError> {
+    /// keeps its permissions; a link there is replaced, never followed), removes the files of
+    /// `stale` (relative to the target: artifacts of an earlier run that this one does not
+    /// write) that are regular files or links, then the staging folder and the record of a run
+    /// in progress, and returns the files moved, relative to the target. Every target is
+    /// checked before the first is moved; if moving fails part-way, the record says so.
+    pub fn commit(mut self, stale: &[PathBuf]) -> Result<Vec<PathBuf>, OutputError> {
         let mut files = Vec::new();
         staged_files(&self.dir, Path::new(""), &mut files).map_err(io_error(&self.dir))?;
         files.sort();
         for rel in &files {
-            let from = self.dir.join(rel);
             let to = self.target.join(rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
-            }
             if let Ok(m) = std::fs::symlink_metadata(&to) {
-                if !m.is_file() {
-                    return Err(OutputError::NotAFile {
+                if !m.is_file() && !m.file_type().is_symlink() {
+                    let e = OutputError::NotAFile {
                         path: to.display().to_string(),
                         kind: kind_of(&m),
-                    });
+                    };
+                    self.fail(&e.to_string())?;
+                    return Err(e);
                 }
-                let _ = std::fs::set_permissions(&from, m.permissions());
             }
-            std::fs::rename(&from, &to).map_err(io_error(&to))?;
+        }
+        let moved = self.move_all(&files, stale);
+        if let Err(e) = moved {
+            let _ = write_in_folder(
+                &self.target.join(INCOMPLETE_FILE),
+                format!(
+                    "The last fairgate run into this folder failed while putting its files in place:\n{e}\n\
+                     The files here are a mix of that run's and the previous run's: run it again.\n"
+                )
+                .as_bytes(),
+            );
+            return Err(e);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
         self.committed = true;
@@ -603,12 +771,38 @@ impl Staging {
         Ok(files)
     }
 
+    fn move_all(&self, files: &[PathBuf], stale: &[PathBuf]) -> Result<(), OutputError> {
+        for rel in files {
+            let from = self.dir.join(rel);
+            let to = self.target.join(rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+            }
+            if let Some(m) = std::fs::symlink_metadata(&to)
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+            {
+                let _ = std::fs::set_permissions(&from, m.permissions());
+            }
+            std::fs::rename(&from, &to).map_err(io_error(&to))?;
+        }
+        for rel in stale.iter().filter(|r| !files.contains(r)) {
+            let old = self.target.join(rel);
+            if std::fs::symlink_metadata(&old)
+                .is_ok_and(|m| m.is_file() || m.file_type().is_symlink())
+            {
+                std::fs::remove_file(&old).map_err(io_error(&old))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Abandons the set: removes the staging folder and records in the target folder that the
     /// run failed, with `why`, leaving the previous set in place.
-    pub fn fail(mut self, why: &str) -> Result<(), OutputError> {
+    pub fn fail(&mut self, why: &str) -> Result<(), OutputError> {
         let _ = std::fs::remove_dir_all(&self.dir);
         self.committed = true;
-        write_atomic(
+        write_in_folder(
             &self.target.join(INCOMPLETE_FILE),
             format!(
                 "The last fairgate run into this folder failed and wrote nothing here:\n{why}\n\
@@ -626,6 +820,35 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Opens (creating it if needed) the lock file of a folder: never through a link, and only a
+/// regular file (a FIFO planted there would block the open).
+fn open_lock(path: &Path) -> Result<File, OutputError> {
+    match OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let m = std::fs::symlink_metadata(path).map_err(io_error(path))?;
+            if !m.is_file() {
+                return Err(OutputError::NotAFile {
+                    path: path.display().to_string(),
+                    kind: kind_of(&m),
+                });
+            }
+            OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(io_error(path))
+        }
+        Err(e) => Err(io_error(path)(e)),
+    }
+}
+
+/// Writes `bytes` to `path` inside a folder ([`AtomicFile::create_in_folder`]).
+fn write_in_folder(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    let mut f = AtomicFile::create_in_folder(path)?;
+    f.w.write_all(bytes).map_err(io_error(path))?;
+    f.commit()
 }
 
 /// The regular files under `dir/rel`, as paths relative to `dir`.
@@ -673,6 +896,19 @@ mod tests {
             );
         }
         assert!(check([&input], [d.join("other.csv")]).is_ok());
+        std::fs::remove_dir_all(d).unwrap();
+    }
+
+    #[test]
+    fn spellings_of_a_file_in_folders_not_made_yet_are_one_file() {
+        let d = dir();
+        let a = d.join("new").join("x.csv");
+        let b = d.join("new").join("sub").join("..").join(".").join("x.csv");
+        assert_eq!(lexical(&a), lexical(&b));
+        assert!(matches!(
+            check(Vec::<PathBuf>::new(), [&a, &b]),
+            Err(OutputError::SameOutput { .. })
+        ));
         std::fs::remove_dir_all(d).unwrap();
     }
 
@@ -744,7 +980,7 @@ mod tests {
         std::fs::write(s.path().join("a.json"), "new").unwrap();
         std::fs::write(s.path().join("report").join("r.md"), "r").unwrap();
         assert_eq!(std::fs::read_to_string(d.join("a.json")).unwrap(), "old");
-        let moved = s.commit().unwrap();
+        let moved = s.commit(&[]).unwrap();
         assert_eq!(
             moved,
             [PathBuf::from("a.json"), Path::new("report").join("r.md")]
@@ -752,7 +988,7 @@ mod tests {
         assert_eq!(std::fs::read_to_string(d.join("a.json")).unwrap(), "new");
         assert!(!d.join(INCOMPLETE_FILE).exists());
         // A failed set leaves the committed one and a record.
-        let s = Staging::begin(&d).unwrap();
+        let mut s = Staging::begin(&d).unwrap();
         std::fs::write(s.path().join("a.json"), "newer").unwrap();
         s.fail("step audit failed").unwrap();
         assert_eq!(std::fs::read_to_string(d.join("a.json")).unwrap(), "new");

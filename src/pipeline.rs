@@ -156,6 +156,32 @@ pub fn shell_quote(arg: &str) -> String {
     }
 }
 
+/// Every file a run can write, relative to its folder: what a run does not write this time
+/// is an earlier run's, and is removed when the new set is put in place (unless it is an
+/// input of this run).
+pub fn artifacts() -> Vec<PathBuf> {
+    let mut all: Vec<PathBuf> = [
+        "commands.sh",
+        "model.json",
+        "explain.json",
+        "reasons.csv",
+        "scored.csv",
+        "audit.json",
+        "gate.json",
+        "gate.junit.xml",
+        "gate.md",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    all.extend(
+        crate::report::OUTPUT_FILES
+            .iter()
+            .map(|f| Path::new("report").join(f)),
+    );
+    all
+}
+
 /// A planned run.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -368,6 +394,9 @@ impl Plan {
                     data_path.clone(),
                     "--out".into(),
                     o("scored.csv"),
+                    // Read back by the audit step: cells as they are (a group spelled "-"
+                    // must stay "-"), not guarded for a spreadsheet.
+                    "--raw-csv".into(),
                 ],
             });
         }
@@ -539,10 +568,7 @@ impl Plan {
             match input.role {
                 InputRole::Pipeline => {}
                 InputRole::Data => {
-                    std::fs::File::open(p).map_err(|e| PipelineError::Io {
-                        path: s(p),
-                        message: format!("cannot read the data: {e}"),
-                    })?;
+                    crate::data::TableReader::header_of(p, &crate::data::DataSpec::default())?;
                 }
                 InputRole::Model => {
                     crate::train::Model::from_path(p)?;

@@ -7,7 +7,8 @@
 //! - the input's counts: `rows_used + rows_rejected = rows_read`, and the rejections listed add
 //!   up to `rows_rejected`;
 //! - per attribute: the groups' row counts add up to `rows_used` (every used row is in exactly
-//!   one group); the reference group exists and is not empty; a group is `small` exactly when
+//!   one group); the reference group exists, is not empty and has a selection rate (a weighted
+//!   group of weight 0 has none); a group is `small` exactly when
 //!   it has fewer rows than the minimum group size;
 //! - per metric: a value is finite and in the metric's range (rates, AUC, Brier score, ECE in
 //!   [0, 1]; differences in [-1, 1]; ratios, log loss, Theil index at least 0), a missing value
@@ -232,7 +233,14 @@ fn check(report: &AuditReport) -> Result<(), Inconsistency> {
                         format!("the reference group \"{r}\" has no rows: nothing can be compared with it"),
                     ));
                 }
-                g.metrics.get("selection_rate").and_then(|m| m.value)
+                let rate = g.metrics.get("selection_rate").and_then(|m| m.value);
+                if rate.is_none() {
+                    return Err(bad(
+                        format!("{at}.reference_group"),
+                        format!("the reference group \"{r}\" has no selection rate: nothing can be compared with it"),
+                    ));
+                }
+                rate
             }
             None => None,
         };

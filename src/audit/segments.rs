@@ -743,14 +743,14 @@ impl Auditor {
                 Some(r) => match groups.iter().position(|g| &g.group == r) {
                     // An empty reference would make every ratio undefined, and a gate that
                     // treats undefined as inconclusive would then pass.
-                    Some(i) if groups[i].n == 0 => {
+                    Some(i) if groups[i].n == 0 || groups[i].weight.is_some_and(|w| w <= 0.0) => {
                         let names: Vec<&str> = groups
                             .iter()
-                            .filter(|g| g.n > 0)
+                            .filter(|g| g.n > 0 && g.weight.is_none_or(|w| w > 0.0))
                             .map(|g| g.group.as_str())
                             .collect();
                         return Err(AuditError::Reference(format!(
-                            "{name}'s group \"{r}\" has no rows, so nothing can be compared with it; groups with rows: {}",
+                            "{name}'s group \"{r}\" has no rows (or only rows of weight 0), so nothing can be compared with it; groups with rows: {}",
                             names.join("; ")
                         )));
                     }

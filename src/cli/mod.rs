@@ -79,14 +79,33 @@ fn pipeline(a: &RunArgs) -> anyhow::Result<ExitStatus> {
     }
     // Before anything runs: no output may replace an input, and every input must be valid.
     fairgate::output::check(plan.inputs.iter().map(|i| &i.path), &plan.outputs)?;
+    fairgate::output::check_replaceable(&plan.outputs)?;
     plan.check_inputs()?;
     // The steps write into a staging folder; the whole set replaces the previous one at the
     // end, so a failed or killed run leaves the previous complete set.
-    let staging = fairgate::output::Staging::begin(&plan.out)?;
+    let mut staging = fairgate::output::Staging::begin(&plan.out)?;
     let staged = Plan::from_path(&a.pipeline, Some(staging.path()))?;
     match run_steps(a, &staged, &script) {
         Ok(status) => {
-            staging.commit()?;
+            // An earlier run's artifacts that this one does not write (a gate or reasons no
+            // longer asked for) go, so the folder holds one run's set; never an input.
+            let produced: Vec<PathBuf> = plan
+                .outputs
+                .iter()
+                .filter_map(|o| o.strip_prefix(&plan.out).ok().map(Path::to_path_buf))
+                .collect();
+            let stale: Vec<PathBuf> = fairgate::pipeline::artifacts()
+                .into_iter()
+                .filter(|rel| !produced.contains(rel))
+                .filter(|rel| {
+                    let old = plan.out.join(rel);
+                    !plan
+                        .inputs
+                        .iter()
+                        .any(|i| fairgate::output::same_file(&i.path, &old))
+                })
+                .collect();
+            staging.commit(&stale)?;
             eprintln!(
                 "all artifacts in {}{}",
                 plan.out.display(),
@@ -134,13 +153,13 @@ fn run_steps(
 ) -> anyhow::Result<ExitStatus> {
     use clap::Parser;
     use indicatif::{ProgressBar, ProgressStyle};
+    // The file's name goes into a comment: on one line whatever it holds (Rust's quoting
+    // escapes line ends and every other control character).
+    let name = a.pipeline.display().to_string();
     write_output(Some(&staged.out.join("commands.sh")), |w| {
         Ok(w.write_all(
-            format!(
-                "#!/bin/sh\n# The steps of fairgate run {}\nset -e\ngate=0\n{script}exit $gate\n",
-                fairgate::pipeline::shell_quote(&a.pipeline.display().to_string())
-            )
-            .as_bytes(),
+            format!("#!/bin/sh\n# The steps of fairgate run {name:?}\nset -e\ngate=0\n{script}exit $gate\n")
+                .as_bytes(),
         )?)
     })?;
     // A bar on stderr when it is a terminal; the step lines are printed either way.

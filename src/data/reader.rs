@@ -60,6 +60,10 @@ impl Default for ReadOptions {
 /// [`TableReader::new`]).
 const RECORD_FLOOR: usize = 16 << 20;
 
+/// The most a data record may hold, unless one field may hold more (see
+/// [`TableReader::new`]).
+const RECORD_CEILING: usize = 256 << 20;
+
 /// Reads a CSV input chunk by chunk. See the module docs.
 pub struct TableReader {
     plan: Arc<Plan>,
@@ -194,10 +198,14 @@ impl TableReader {
         // A record holds at most one full field per column, quoted (each quote doubled) and
         // delimited; at least 16 MiB, so that a single overlong field is still reported by the
         // decoder with its line and column.
+        // At most 256 MiB (or one field, if --max-field-bytes is larger), so that a header with
+        // many columns does not lift the bound out of reach.
         let width = schema.columns.len().max(1);
+        let field = max_field.saturating_mul(2).saturating_add(3);
         source.splitter.set_max_record(
             width
-                .saturating_mul(max_field.saturating_mul(2).saturating_add(3))
+                .saturating_mul(field)
+                .min(RECORD_CEILING.max(field))
                 .max(RECORD_FLOOR),
         );
         let na: Vec<Vec<u8>> = match &spec.na {

@@ -238,9 +238,10 @@ impl Report {
                 gate.rules.len()
             )));
         }
-        // The gate must have judged this audit, not another one.
+        // The gate must have judged this audit (its file, or the data it audited when the gate
+        // ran the audit itself), not another one.
         if let Some(audit) = self.inputs.iter().find(|f| f.role == "audit") {
-            if gate.audit.1 != audit.sha256 {
+            if gate.audit.1 != audit.sha256 && gate.audit.1 != self.audit.input.sha256 {
                 return Err(invalid(format!(
                     "audit: the gate judged an audit with SHA-256 {}, not {} ({})",
                     gate.audit.1, audit.path, audit.sha256
@@ -438,6 +439,18 @@ impl Report {
         // All or nothing: a full disk leaves the previous report whole, never new pages beside
         // an old evidence.json whose hashes no longer match them.
         crate::output::write_all_atomic(&written)?;
+        // A model card from an earlier report with a model would describe another model.
+        if self.model.is_none() {
+            let card = dir.join("model_card.md");
+            if std::fs::symlink_metadata(&card)
+                .is_ok_and(|m| m.is_file() || m.file_type().is_symlink())
+            {
+                std::fs::remove_file(&card).map_err(|e| ReportError::Output {
+                    path: card.display().to_string(),
+                    message: e.to_string(),
+                })?;
+            }
+        }
         Ok(outputs)
     }
 }

@@ -465,8 +465,30 @@ impl Model {
                 ));
             }
         }
+        if let Some(cv) = &self.cross_validation {
+            let spreads = [
+                ("auc", &cv.auc),
+                ("brier", &cv.brier),
+                ("log_loss", &cv.log_loss),
+            ];
+            for (name, spread) in spreads {
+                let values = spread.mean.iter().chain(spread.values.iter().flatten());
+                for &v in values {
+                    let ok = v.is_finite() && v >= 0.0 && (name == "log_loss" || v <= 1.0);
+                    if !ok {
+                        return Err(format!(
+                            "cross_validation.{name}: {v} is not a possible {name}"
+                        ));
+                    }
+                }
+            }
+        }
         let d = &self.data;
-        let rejected: u64 = d.rejected.iter().map(|r| r.rows).sum();
+        let rejected = d
+            .rejected
+            .iter()
+            .try_fold(0u64, |s, r| s.checked_add(r.rows))
+            .unwrap_or(u64::MAX);
         let accounted = d
             .rows_used
             .checked_add(d.excluded.total())

@@ -1508,3 +1508,278 @@ fn numbers(v: &serde_json::Value) -> Vec<f64> {
         _ => Vec::new(),
     }
 }
+
+#[test]
+fn links_and_pipes_planted_where_outputs_go_redirect_nothing() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let victim = d.join("victim");
+    std::fs::write(&victim, "keep")?;
+    // An output named through a link to a regular file: refused, the target kept.
+    let shared = d.join("shared");
+    std::fs::create_dir_all(&shared)?;
+    std::os::unix::fs::symlink(&victim, shared.join("audit.json"))?;
+    let o = demo_audit(&[
+        "--protected",
+        "gender",
+        "--out",
+        s(&shared.join("audit.json")),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    // A named pipe planted as a report page: refused at once, never opened (it would block).
+    let rep = d.join("rep");
+    std::fs::create_dir_all(&rep)?;
+    assert!(std::process::Command::new("mkfifo")
+        .arg(rep.join("dpia.md"))
+        .status()?
+        .success());
+    let audit = root().join("reports/demo-audit.json");
+    refused(
+        &["report", "--audit", s(&audit), "--out", s(&rep)],
+        &["dpia.md", "named pipe"],
+    );
+    // In a run's folder: a link at the record is replaced, not followed; a pipe at the lock
+    // or a folder where an artifact goes stops the run before its first step.
+    let p = pipeline(d, "p.toml", "")?;
+    let run = d.join("run");
+    std::fs::create_dir_all(&run)?;
+    std::os::unix::fs::symlink(&victim, run.join(fairgate::output::INCOMPLETE_FILE))?;
+    let o = fairgate(&["run", s(&p)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!run.join(fairgate::output::INCOMPLETE_FILE).exists());
+    for (name, make) in [("other", "fifo"), ("third", "folder")] {
+        let out = d.join(name);
+        std::fs::create_dir_all(&out)?;
+        if make == "fifo" {
+            assert!(std::process::Command::new("mkfifo")
+                .arg(out.join(fairgate::output::LOCK_FILE))
+                .status()?
+                .success());
+        } else {
+            std::fs::create_dir_all(out.join("gate.md"))?;
+        }
+        let o = fairgate(&["run", s(&p), "--out", s(&out)]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("[1/"),
+            "{name}: a step ran: {}",
+            stderr(&o)
+        );
+        assert!(
+            !out.join(fairgate::output::INCOMPLETE_FILE).exists(),
+            "{name}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&victim)?, "keep");
+    Ok(())
+}
+
+#[test]
+fn standard_streams_are_written_through_and_standard_input_is_an_input() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // `--out /dev/stdout >> log`: the log keeps its first line and gains the audit.
+    let log = d.join("log.txt");
+    std::fs::write(&log, "first line\n")?;
+    let file = std::fs::OpenOptions::new().append(true).open(&log)?;
+    let data = demo_data();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .args([
+            "audit",
+            "--data",
+            s(&data),
+            "--label",
+            "converted",
+            "--score",
+            "vendor_score",
+            "--protected",
+            "gender",
+            "--format",
+            "json",
+            "--out",
+            "/dev/stdout",
+        ])
+        .stdout(file)
+        .output()?;
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&log)?;
+    assert!(
+        text.starts_with("first line\n{"),
+        "{}",
+        &text[..text.len().min(80)]
+    );
+    // `--data - < y.csv --out y.csv`: refused, the file kept.
+    let y = d.join("y.csv");
+    std::fs::copy(&data, &y)?;
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .args([
+            "audit",
+            "--data",
+            "-",
+            "--label",
+            "converted",
+            "--score",
+            "vendor_score",
+            "--protected",
+            "gender",
+            "--out",
+            s(&y),
+        ])
+        .stdin(std::fs::File::open(&y)?)
+        .output()?;
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("standard input"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&y)?, std::fs::read(&data)?);
+    Ok(())
+}
+
+#[test]
+fn a_run_keeps_one_set_and_its_script_one_line_per_command() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // A pipeline file whose name holds line ends: the script's comment stays one line.
+    let odd = pipeline(d, "p\ntouch PWNED\n.toml", "")?;
+    let o = fairgate(&["run", s(&odd)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let script = std::fs::read_to_string(d.join("run/commands.sh"))?;
+    assert!(
+        script
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("p\\ntouch PWNED")),
+        "{script}"
+    );
+    // Run with a stand-in `fairgate` that does nothing: the script itself runs no other command.
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin)?;
+    std::fs::write(bin.join("fairgate"), "#!/bin/sh\nexit 0\n")?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("fairgate"), std::fs::Permissions::from_mode(0o755))?;
+    let o = std::process::Command::new("sh")
+        .arg(d.join("run/commands.sh"))
+        .current_dir(d)
+        .env("PATH", format!("{}:/usr/bin:/bin", s(&bin)))
+        .output()?;
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!d.join("PWNED").exists(), "{script}");
+    // The same run without a gate: the gate's files of the first run are gone.
+    let text = std::fs::read_to_string(&odd)?;
+    let start = text.find("[gate]").ok_or("no gate")?;
+    let end = text[start..].find("\n\n").map_or(text.len(), |e| start + e);
+    let ungated = d.join("ungated.toml");
+    std::fs::write(&ungated, format!("{}{}", &text[..start], &text[end..]))?;
+    let o = fairgate(&["run", s(&ungated)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for name in ["gate.json", "gate.junit.xml", "gate.md"] {
+        assert!(
+            !d.join("run").join(name).exists(),
+            "{name} of the earlier run is left"
+        );
+    }
+    assert!(d.join("run/audit.json").is_file() && d.join("run/report/report.md").is_file());
+    Ok(())
+}
+
+#[test]
+fn a_gate_that_audited_the_data_itself_is_accepted_by_the_report() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let policy = root().join("datasets/policy-four-fifths.toml");
+    let gate = d.join("g.json");
+    let audit = d.join("a.json");
+    let data = demo_data();
+    let flags = [
+        "--data",
+        s(&data),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender",
+    ];
+    let o = fairgate(
+        &[
+            &["gate", "--policy", s(&policy), "--json", s(&gate)][..],
+            &flags,
+        ]
+        .concat(),
+    );
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let o = fairgate(
+        &[
+            &["audit", "--format", "json", "--out", s(&audit)][..],
+            &flags,
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = fairgate(&[
+        "report",
+        "--audit",
+        s(&audit),
+        "--gate",
+        s(&gate),
+        "--out",
+        s(&d.join("r")),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    Ok(())
+}
+
+#[test]
+fn a_reference_of_weight_zero_is_refused_and_a_run_audits_values_as_spelled() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let text = std::fs::read_to_string(demo_data())?;
+    let header = text.lines().next().ok_or("no header")?;
+    let cols: Vec<&str> = header.split(',').collect();
+    let at = |name: &str| cols.iter().position(|c| *c == name).ok_or("no column");
+    let (gender, region) = (at("gender")?, at("region")?);
+    // Weight 0 for every female row; a region spelled "-" (a formula-like value) for a fifth.
+    let mut csv = format!("{header},w\n");
+    for (i, line) in text.lines().skip(1).take(4000).enumerate() {
+        let mut f: Vec<String> = line.split(',').map(String::from).collect();
+        if i % 5 == 0 {
+            f[region] = "-".into();
+        }
+        let w = if f[gender] == "female" { "0" } else { "1" };
+        csv.push_str(&format!("{},{w}\n", f.join(",")));
+    }
+    let data = d.join("w.csv");
+    std::fs::write(&data, csv)?;
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&data),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--weight",
+        "w",
+        "--protected",
+        "gender",
+        "--reference",
+        "gender=female",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("weight 0"), "{}", stderr(&o));
+    // A run scores and audits the "-" group as "-" (its scored.csv is read back by the audit).
+    let p = d.join("p.toml");
+    std::fs::write(
+        &p,
+        "[data]\npath = \"w.csv\"\nlabel = \"converted\"\nid = \"lead_id\"\nprotected = [\"gender\", \"region\"]\nexclude = [\"vendor_score\", \"w\", \"consent\", \"consent_timestamp\"]\n\n[train]\nseed = 1\n\n[audit]\nreference = { region = \"-\" }\n\n[run]\nout = \"run\"\n",
+    )?;
+    let o = fairgate(&["run", s(&p)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let audit: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("run/audit.json"))?)?;
+    let regions = audit["attributes"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "region"))
+        .ok_or("no region")?;
+    assert_eq!(regions["reference_group"], "-");
+    Ok(())
+}
