@@ -129,7 +129,7 @@ impl Default for ExplainParams {
 }
 
 /// One design column of a logistic model, with inference from the Fisher information.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct GlobalTerm {
     /// `feature` or `feature=level`.
     pub name: String,
@@ -149,7 +149,7 @@ pub struct GlobalTerm {
 }
 
 /// What a feature does to the scores.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct FeatureImportance {
     /// The feature.
     pub feature: String,
@@ -165,14 +165,14 @@ pub struct FeatureImportance {
 }
 
 /// A feature's association with one protected attribute.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct ProxyFinding {
     /// The feature.
     pub feature: String,
     /// The protected attribute.
     pub attribute: String,
     /// `cramers_v` (categorical feature) or `correlation_ratio` (numeric).
-    pub measure: &'static str,
+    pub measure: String,
     /// Its value; `None` when undefined (a constant column).
     pub association: Option<f64>,
     /// The largest one-against-the-rest AUC of the feature alone for a group.
@@ -185,7 +185,7 @@ pub struct ProxyFinding {
 
 /// The score gap between the highest- and lowest-scoring groups of an attribute, split by
 /// feature (differences in mean contribution; they add up to the gap in mean logit).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct ScoreGap {
     /// The protected attribute.
     pub attribute: String,
@@ -200,7 +200,7 @@ pub struct ScoreGap {
 }
 
 /// A refit without one feature.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct MinimisationFinding {
     /// The feature left out.
     pub feature: String,
@@ -213,7 +213,7 @@ pub struct MinimisationFinding {
 }
 
 /// The data-minimisation evidence.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Minimisation {
     /// Validation AUC of the refitted full model.
     pub auc_full: Option<f64>,
@@ -228,7 +228,7 @@ pub struct Minimisation {
 }
 
 /// How often a points rule fires in each group of an attribute.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct RuleFiringByGroup {
     /// The rule.
     pub rule: String,
@@ -241,7 +241,7 @@ pub struct RuleFiringByGroup {
 }
 
 /// Everything `explain` finds.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Explanation {
     /// [`EXPLAIN_SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -601,7 +601,7 @@ fn proxies(
             out.push(ProxyFinding {
                 feature: col.name.to_string(),
                 attribute: attr.clone(),
-                measure,
+                measure: measure.to_string(),
                 association,
                 auc: best.map(|b| b.0),
                 auc_group: best.map(|b| group_name(b.1, levels)),
@@ -773,42 +773,38 @@ fn rules_by_group(
     Ok(out)
 }
 
-/// Checks an explanation read from a file (`fairgate explain --format json`) before the gate
-/// or the report relies on it: it has a `proxies` list whose entries name a feature and an
-/// attribute, with `association` and `auc` null or in [0, 1] and `likely_proxy` a boolean.
-/// The error names the field.
-pub fn check_json(v: &serde_json::Value) -> Result<(), String> {
-    let Some(proxies) = v.get("proxies").and_then(serde_json::Value::as_array) else {
-        return Err("not a fairgate explanation JSON (fairgate explain --format json)".into());
-    };
-    for (i, p) in proxies.iter().enumerate() {
-        let name = format!(
-            "proxies[{i}] ({} for {})",
-            p["feature"].as_str().unwrap_or("?"),
-            p["attribute"].as_str().unwrap_or("?")
-        );
-        if !(p["feature"].is_string() && p["attribute"].is_string()) {
-            return Err(format!("{name}: expected a feature and an attribute"));
-        }
-        for key in ["association", "auc"] {
-            match &p[key] {
-                serde_json::Value::Null => {}
-                x => match x.as_f64() {
-                    // Computed in floating point: 1 may come out a few ulps above.
-                    Some(f) if (-1e-9..=1.0 + 1e-9).contains(&f) => {}
-                    _ => {
-                        return Err(format!(
-                            "{name}.{key}: expected null or a number from 0 to 1, found {x}"
-                        ))
-                    }
-                },
+impl Explanation {
+    /// Reads an explanation written by `fairgate explain --format json` and checks it before the
+    /// gate or the report relies on it: every field typed (a renamed or missing field is an
+    /// error, never a silent default), and each proxy's `association` and `auc` absent or in
+    /// [0, 1]. The error names the field.
+    pub fn from_json(bytes: &[u8]) -> Result<Explanation, String> {
+        let e: Explanation = serde_json::from_slice(bytes).map_err(|err| {
+            format!(
+                "line {}, column {}: not a fairgate explanation JSON (fairgate explain --format json): {err}",
+                err.line(),
+                err.column()
+            )
+        })?;
+        e.check()?;
+        Ok(e)
+    }
+
+    /// The range checks of [`Explanation::from_json`].
+    pub fn check(&self) -> Result<(), String> {
+        for (i, p) in self.proxies.iter().enumerate() {
+            for (key, v) in [("association", p.association), ("auc", p.auc)] {
+                // Computed in floating point: 1 may come out a few ulps above.
+                if let Some(x) = v.filter(|x| !(-1e-9..=1.0 + 1e-9).contains(x)) {
+                    return Err(format!(
+                        "proxies[{i}] ({} for {}).{key}: expected a number from 0 to 1, found {x}",
+                        p.feature, p.attribute
+                    ));
+                }
             }
         }
-        if !p["likely_proxy"].is_boolean() {
-            return Err(format!("{name}.likely_proxy: expected true or false"));
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -867,5 +863,37 @@ mod params_tests {
                 other => panic!("{want}: {other:?}"),
             }
         }
+    }
+
+    /// A minimal explanation as JSON, with one proxy finding.
+    fn explanation() -> serde_json::Value {
+        serde_json::json!({
+            "schema_version": 1, "fairgate_version": "test", "input": ["x.csv", ""],
+            "model": ["2026-06-30", "logistic"], "rows": [10, 10, 0], "base_value": null,
+            "terms": [], "importance": [], "rules_by_group": [], "score_gaps": [],
+            "minimisation": null, "counterfactual_coverage": [0, 0],
+            "proxies": [{"feature": "f", "attribute": "g", "measure": "cramers_v",
+                "association": 0.5, "auc": 0.8, "auc_group": "A", "likely_proxy": true}]
+        })
+    }
+
+    #[test]
+    fn an_explanation_file_is_read_typed_and_checked() {
+        use super::Explanation;
+        let bytes = |v: &serde_json::Value| serde_json::to_vec(v).unwrap();
+        let e = Explanation::from_json(&bytes(&explanation())).unwrap();
+        assert!(e.proxies[0].likely_proxy);
+        // A renamed field is an error naming it, not a silent default.
+        let mut renamed = explanation();
+        let p = renamed["proxies"][0].as_object_mut().unwrap();
+        let v = p.remove("likely_proxy").unwrap();
+        p.insert("likelyProxy".into(), v);
+        let err = Explanation::from_json(&bytes(&renamed)).unwrap_err();
+        assert!(err.contains("likely_proxy"), "{err}");
+        // A measure out of range names the finding and the field.
+        let mut forged = explanation();
+        forged["proxies"][0]["auc"] = serde_json::json!(7.5);
+        let err = Explanation::from_json(&bytes(&forged)).unwrap_err();
+        assert!(err.contains("proxies[0] (f for g).auc"), "{err}");
     }
 }

@@ -7,6 +7,7 @@ use super::{
     UndefinedOutcome,
 };
 use crate::audit::MetricValue;
+use crate::explain::Explanation;
 use crate::train::Model;
 
 /// Judges `v` against the rule's bounds.
@@ -121,13 +122,10 @@ pub(super) fn known_attributes(
 ) -> Result<(), PolicyError> {
     for (name, line) in rule.attributes.iter().zip(&rule.lines.1) {
         let known = match rule.scope {
-            Scope::Proxy => ev.explain.as_ref().is_none_or(|e| {
-                e["proxies"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|p| p["attribute"] == name.as_str())
-            }),
+            Scope::Proxy => ev
+                .explain
+                .as_ref()
+                .is_none_or(|e| e.proxies.iter().any(|p| &p.attribute == name)),
             _ => ev.audit.attributes.iter().any(|a| &a.name == name),
         };
         if !known {
@@ -269,7 +267,7 @@ pub(super) fn model_checks(rule: &Rule, model: Option<&Model>) -> Vec<Check> {
 }
 
 /// A proxy metric's checks: one per feature and attribute pair of the explanation.
-pub(super) fn proxy_checks(rule: &Rule, explain: Option<&serde_json::Value>) -> Vec<Check> {
+pub(super) fn proxy_checks(rule: &Rule, explain: Option<&Explanation>) -> Vec<Check> {
     let Some(e) = explain else {
         return vec![undefined_check(
             "explanation".into(),
@@ -277,24 +275,21 @@ pub(super) fn proxy_checks(rule: &Rule, explain: Option<&serde_json::Value>) -> 
             "no explanation was given (--explain)".into(),
         )];
     };
-    let key = if rule.metric == "proxy_auc" {
-        "auc"
-    } else {
-        "association"
-    };
-    let mut checks = Vec::new();
-    for p in e["proxies"].as_array().into_iter().flatten() {
-        let attr = p["attribute"].as_str().unwrap_or_default();
-        if !wanted(rule, attr) {
-            continue;
-        }
-        let subject = format!("{} ~ {attr}", p["feature"].as_str().unwrap_or_default());
-        checks.push(match p[key].as_f64() {
-            Some(x) => check_of(subject, &MetricValue::of(x), rule, false),
-            None => undefined_check(subject, rule, format!("no {key} (too few rows per group)")),
-        });
-    }
-    checks
+    let auc = rule.metric == "proxy_auc";
+    let key = if auc { "auc" } else { "association" };
+    e.proxies
+        .iter()
+        .filter(|p| wanted(rule, &p.attribute))
+        .map(|p| {
+            let subject = format!("{} ~ {}", p.feature, p.attribute);
+            match if auc { p.auc } else { p.association } {
+                Some(x) => check_of(subject, &MetricValue::of(x), rule, false),
+                None => {
+                    undefined_check(subject, rule, format!("no {key} (too few rows per group)"))
+                }
+            }
+        })
+        .collect()
 }
 
 /// A rule's result from its checks: the decisive check is the worst status, then the smallest
@@ -880,10 +875,17 @@ mod tests {
             )
         };
         assert_eq!(proxy_checks(&proxy, None)[0].status, Warn);
-        let explain = serde_json::json!({"proxies": [
-            {"feature": "postcode", "attribute": "g", "association": 0.5, "auc": 0.8, "likely_proxy": true},
-            {"feature": "visits", "attribute": "g", "association": 0.1, "auc": null, "likely_proxy": false}
-        ]});
+        let explain: Explanation = serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "fairgate_version": "test", "input": ["x.csv", ""],
+            "model": ["2026-06-30", "logistic"], "rows": [10, 10, 0], "base_value": null,
+            "terms": [], "importance": [], "rules_by_group": [], "score_gaps": [],
+            "minimisation": null, "counterfactual_coverage": [0, 0],
+            "proxies": [
+                {"feature": "postcode", "attribute": "g", "measure": "cramers_v", "association": 0.5, "auc": 0.8, "auc_group": "A", "likely_proxy": true},
+                {"feature": "visits", "attribute": "g", "measure": "correlation_ratio", "association": 0.1, "auc": null, "auc_group": null, "likely_proxy": false}
+            ]
+        }))
+        .expect("a valid explanation");
         let got: Vec<(String, Status)> = proxy_checks(&proxy, Some(&explain))
             .into_iter()
             .map(|c| (c.subject, c.status))

@@ -414,7 +414,7 @@ pub struct Evidence {
     /// The model, when given.
     pub model: Option<Model>,
     /// The explanation (`fairgate explain --format json`), when given.
-    pub explain: Option<serde_json::Value>,
+    pub explain: Option<crate::explain::Explanation>,
 }
 
 fn read_file(p: &Path) -> Result<Vec<u8>, PolicyError> {
@@ -473,10 +473,8 @@ impl Evidence {
         };
         let explain = match explain {
             Some(p) => {
-                let v: serde_json::Value = serde_json::from_slice(&read_file(p)?)
-                    .map_err(|e| bad(p, format!("not JSON: {e}")))?;
-                crate::explain::check_json(&v).map_err(|e| bad(p, e))?;
-                Some(v)
+                let bytes = read_file(p)?;
+                Some(crate::explain::Explanation::from_json(&bytes).map_err(|e| bad(p, e))?)
             }
             None => None,
         };

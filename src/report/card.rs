@@ -220,18 +220,11 @@ pub fn render(r: &Report, m: &Model) -> String {
             .join(", ")
     );
     if let Some(e) = &r.explain {
-        let proxies: Vec<String> = e["proxies"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["likely_proxy"] == true)
-            .map(|p| {
-                format!(
-                    "{} for {}",
-                    md(p["feature"].as_str().unwrap_or("?")),
-                    md(p["attribute"].as_str().unwrap_or("?"))
-                )
-            })
+        let proxies: Vec<String> = e
+            .proxies
+            .iter()
+            .filter(|p| p.likely_proxy)
+            .map(|p| format!("{} for {}", md(&p.feature), md(&p.attribute)))
             .collect();
         let _ = writeln!(
             s,

@@ -287,17 +287,11 @@ pub fn score_distributions(a: &AttributeAudit) -> Result<String> {
 
 /// Each feature's standardised importance: the standard deviation of its contribution to the
 /// log-odds (from `fairgate explain`).
-pub fn contributions(explain: &serde_json::Value) -> Result<String> {
-    let items: Vec<(String, f64)> = explain["importance"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|i| {
-            Some((
-                i["feature"].as_str()?.to_string(),
-                i["contribution_sd"].as_f64()?,
-            ))
-        })
+pub fn contributions(explain: &crate::explain::Explanation) -> Result<String> {
+    let items: Vec<(String, f64)> = explain
+        .importance
+        .iter()
+        .map(|i| (i.feature.clone(), i.contribution_sd))
         .collect();
     let top = items.iter().map(|i| i.1).fold(0.05f64, f64::max) * 1.15;
     bars(
@@ -318,20 +312,14 @@ pub fn contributions(explain: &serde_json::Value) -> Result<String> {
 
 /// Each feature's association with each protected attribute (Cramér's V or the correlation
 /// ratio, from `fairgate explain`).
-pub fn proxies(explain: &serde_json::Value) -> Result<String> {
-    let list: Vec<&serde_json::Value> = explain["proxies"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .collect();
+pub fn proxies(explain: &crate::explain::Explanation) -> Result<String> {
+    let list = &explain.proxies;
     let mut features: Vec<String> = Vec::new();
     let mut attributes: Vec<String> = Vec::new();
-    for p in &list {
-        for (key, seen) in [("feature", &mut features), ("attribute", &mut attributes)] {
-            if let Some(v) = p[key].as_str() {
-                if !seen.iter().any(|s| s == v) {
-                    seen.push(v.to_string());
-                }
+    for p in list {
+        for (v, seen) in [(&p.feature, &mut features), (&p.attribute, &mut attributes)] {
+            if !seen.iter().any(|s| s == v) {
+                seen.push(v.clone());
             }
         }
     }
@@ -342,8 +330,8 @@ pub fn proxies(explain: &serde_json::Value) -> Result<String> {
                 .iter()
                 .map(|f| {
                     list.iter()
-                        .find(|p| p["feature"] == f.as_str() && p["attribute"] == a.as_str())
-                        .and_then(|p| p["association"].as_f64())
+                        .find(|p| &p.feature == f && &p.attribute == a)
+                        .and_then(|p| p.association)
                         .map(crate::audit::MetricValue::of)
                 })
                 .collect();

@@ -351,8 +351,19 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
     }
     match &r.explain {
         Some(e) => {
-            let proxies: Vec<String> = e["proxies"].as_array().into_iter().flatten().filter(|p| p["likely_proxy"] == true).map(|p| format!("{} for {}", md(p["feature"].as_str().unwrap_or("?")), md(p["attribute"].as_str().unwrap_or("?")))).collect();
-            let candidates: Vec<String> = e["minimisation"]["features"].as_array().into_iter().flatten().filter(|f| f["candidate"] == true).filter_map(|f| f["feature"].as_str()).map(md).collect();
+            let proxies: Vec<String> = e
+                .proxies
+                .iter()
+                .filter(|p| p.likely_proxy)
+                .map(|p| format!("{} for {}", md(&p.feature), md(&p.attribute)))
+                .collect();
+            let candidates: Vec<String> = e
+                .minimisation
+                .iter()
+                .flat_map(|m| &m.features)
+                .filter(|f| f.candidate)
+                .map(|f| md(&f.feature))
+                .collect();
             let _ = writeln!(s, "- Proxy screen [computed]: {}", if proxies.is_empty() { "no feature flagged".to_string() } else { format!("likely proxies: {}", proxies.join("; ")) });
             let _ = writeln!(s, "- Data minimisation [computed]: {}; conclusion [person].", if candidates.is_empty() { "every feature adds validation AUC above the tolerance".to_string() } else { format!("each of {} can be dropped alone at little cost in validation AUC", candidates.join(", ")) });
         }
@@ -380,16 +391,10 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
         .explain
         .as_ref()
         .map(|e| {
-            let mut imp: Vec<(f64, String)> = e["importance"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|f| {
-                    Some((
-                        f["contribution_sd"].as_f64()?,
-                        f["feature"].as_str()?.to_string(),
-                    ))
-                })
+            let mut imp: Vec<(f64, String)> = e
+                .importance
+                .iter()
+                .map(|f| (f.contribution_sd, f.feature.clone()))
                 .collect();
             imp.sort_by(|a, b| b.0.total_cmp(&a.0));
             imp.into_iter().take(3).map(|x| md(&x.1)).collect()
@@ -437,8 +442,7 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
         .collect();
     let _ = writeln!(s, "| inaccurate inferences | calibration error gaps: {}. When base rates differ between groups, calibration and equal error rates cannot all hold at once (Kleinberg et al. 2016; Chouldechova 2017): a person must choose which to prioritise | possible | significant |", if ece.is_empty() { "none computed".into() } else { ece.join(", ") });
     let opacity = r.explain.as_ref().map(|e| {
-        let below = e["counterfactual_coverage"][0].as_u64().unwrap_or(0);
-        let with = e["counterfactual_coverage"][1].as_u64().unwrap_or(0);
+        let (below, with) = e.counterfactual_coverage;
         format!("reason codes for every scored person; {with} of {below} people below the threshold have a single-change counterfactual")
     }).unwrap_or_else(|| "no explanation was given".into());
     let _ = writeln!(s, "| opacity | {opacity} | remote | limited |");

@@ -297,33 +297,23 @@ pub fn blocks(
         out.extend(attribute_blocks(a, charts_on)?);
     }
     if let Some(e) = &r.explain {
-        if charts_on && e["importance"].as_array().is_some_and(|v| !v.is_empty()) {
+        if charts_on && !e.importance.is_empty() {
             out.push(Block::Heading(2, "Feature contributions".into()));
             out.push(Block::Svg(
                 charts::contributions(e).map_err(ReportError::Chart)?,
             ));
         }
         out.push(Block::Heading(2, "Proxy check".into()));
-        let rows = e["proxies"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        let rows = e
+            .proxies
+            .iter()
             .map(|p| {
                 vec![
-                    p["feature"].as_str().unwrap_or("").to_string(),
-                    p["attribute"].as_str().unwrap_or("").to_string(),
-                    format!(
-                        "{} {}",
-                        p["measure"].as_str().unwrap_or(""),
-                        opt(p["association"].as_f64())
-                    ),
-                    opt(p["auc"].as_f64()),
-                    if p["likely_proxy"] == true {
-                        "yes"
-                    } else {
-                        "no"
-                    }
-                    .to_string(),
+                    p.feature.clone(),
+                    p.attribute.clone(),
+                    format!("{} {}", p.measure, opt(p.association)),
+                    opt(p.auc),
+                    if p.likely_proxy { "yes" } else { "no" }.to_string(),
                 ]
             })
             .collect();
@@ -333,7 +323,7 @@ pub fn blocks(
                 .to_vec(),
             rows,
         ));
-        if charts_on && e["proxies"].as_array().is_some_and(|v| !v.is_empty()) {
+        if charts_on && !e.proxies.is_empty() {
             out.push(Block::Svg(charts::proxies(e).map_err(ReportError::Chart)?));
         }
     }

@@ -107,8 +107,8 @@ pub struct Finding {
 pub struct Report {
     /// The audit.
     pub audit: AuditReport,
-    /// The explanation JSON, when given.
-    pub explain: Option<serde_json::Value>,
+    /// The explanation, when given.
+    pub explain: Option<crate::explain::Explanation>,
     /// The model, when given.
     pub model: Option<Model>,
     /// The input files with their hashes.
@@ -168,16 +168,14 @@ impl Report {
             Some(p) => {
                 let (bytes, hash) = read("explain", p)?;
                 inputs.push(hash);
-                let v: serde_json::Value =
-                    serde_json::from_slice(&bytes).map_err(|e| ReportError::Input {
-                        path: p.display().to_string(),
-                        message: format!("not a fairgate explanation JSON: {e}"),
-                    })?;
-                crate::explain::check_json(&v).map_err(|message| ReportError::Input {
-                    path: p.display().to_string(),
-                    message,
-                })?;
-                Some(v)
+                Some(
+                    crate::explain::Explanation::from_json(&bytes).map_err(|message| {
+                        ReportError::Input {
+                            path: p.display().to_string(),
+                            message,
+                        }
+                    })?,
+                )
             }
             None => None,
         };
@@ -342,27 +340,25 @@ impl Report {
             }
         }
         if let Some(e) = &self.explain {
-            for p in e["proxies"].as_array().into_iter().flatten() {
-                if p["likely_proxy"] == true {
-                    out.push(Finding {
-                        level: Level::Warn,
-                        text: format!(
-                            "feature {} is a likely proxy for {} ({} {}, AUC {})",
-                            p["feature"].as_str().unwrap_or("?"),
-                            p["attribute"].as_str().unwrap_or("?"),
-                            p["measure"].as_str().unwrap_or("?"),
-                            fmt(p["association"].as_f64()),
-                            fmt(p["auc"].as_f64())
-                        ),
-                    });
-                }
+            for p in e.proxies.iter().filter(|p| p.likely_proxy) {
+                out.push(Finding {
+                    level: Level::Warn,
+                    text: format!(
+                        "feature {} is a likely proxy for {} ({} {}, AUC {})",
+                        p.feature,
+                        p.attribute,
+                        p.measure,
+                        fmt(p.association),
+                        fmt(p.auc)
+                    ),
+                });
             }
-            let candidates: Vec<&str> = e["minimisation"]["features"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|f| f["candidate"] == true)
-                .filter_map(|f| f["feature"].as_str())
+            let candidates: Vec<&str> = e
+                .minimisation
+                .iter()
+                .flat_map(|m| &m.features)
+                .filter(|f| f.candidate)
+                .map(|f| f.feature.as_str())
                 .collect();
             if !candidates.is_empty() {
                 out.push(Finding {
@@ -427,7 +423,14 @@ impl Report {
             outputs: outputs.clone(),
             findings,
             audit: &self.audit,
-            explain: self.explain.as_ref(),
+            // As a JSON value, so that its keys keep the order evidence.json has always had.
+            explain: match &self.explain {
+                Some(e) => Some(serde_json::to_value(e).map_err(|e| ReportError::Output {
+                    path: "evidence.json".into(),
+                    message: e.to_string(),
+                })?),
+                None => None,
+            },
         };
         let mut json =
             serde_json::to_string_pretty(&evidence).map_err(|e| ReportError::Output {
@@ -473,7 +476,7 @@ struct Evidence<'a> {
     outputs: Vec<FileHash>,
     findings: Vec<Finding>,
     audit: &'a AuditReport,
-    explain: Option<&'a serde_json::Value>,
+    explain: Option<serde_json::Value>,
 }
 
 fn fmt(v: Option<f64>) -> String {
