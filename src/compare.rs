@@ -492,7 +492,7 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
         notes.push("some audits are of the same data file (same SHA-256)".into());
     }
     Ok(Comparison {
-        fairgate_version: crate::VERSION.to_string(),
+        fairgate_version: crate::version::VERSION.to_string(),
         audits: evidence
             .iter()
             .map(|e| AuditRef {

@@ -46,8 +46,8 @@ pub mod policy;
 pub mod report;
 pub mod text;
 pub mod train;
+pub mod version;
 
 pub use error::{Error, Result};
 
-/// fairgate's version, as recorded in every output.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use version::VERSION;

@@ -100,7 +100,7 @@ impl AuditReport {
     pub fn new(load: &LoadSummary, params: &AuditParams, attributes: Vec<AttributeAudit>) -> Self {
         AuditReport {
             schema_version: AUDIT_SCHEMA_VERSION,
-            fairgate_version: crate::VERSION.to_string(),
+            fairgate_version: crate::version::VERSION.to_string(),
             input: AuditInput {
                 path: load.source.clone(),
                 sha256: load.sha256.clone(),

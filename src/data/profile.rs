@@ -95,7 +95,7 @@ impl Profile {
         Profile {
             duplicate_ids,
             schema_version: PROFILE_SCHEMA_VERSION,
-            fairgate_version: crate::VERSION.to_string(),
+            fairgate_version: crate::version::VERSION.to_string(),
             load: table.summary().clone(),
             protected_groups,
         }

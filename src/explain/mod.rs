@@ -387,7 +387,7 @@ pub fn explain(
 
     let mut explanation = Explanation {
         schema_version: EXPLAIN_SCHEMA_VERSION,
-        fairgate_version: crate::VERSION.to_string(),
+        fairgate_version: crate::version::VERSION.to_string(),
         input: (summary.source.clone(), summary.sha256.clone()),
         model: (model.created.clone(), model.kind),
         rows: (summary.rows_read, rows.len() as u64, prep.excluded),

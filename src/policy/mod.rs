@@ -611,7 +611,7 @@ pub fn evaluate(policy: &Policy, ev: &Evidence) -> Result<GateResult, PolicyErro
         *counts.entry(r.status.word().to_string()).or_insert(0) += 1;
     }
     Ok(GateResult {
-        fairgate_version: crate::VERSION.to_string(),
+        fairgate_version: crate::version::VERSION.to_string(),
         policy: (
             policy.name.clone(),
             policy.path.clone(),

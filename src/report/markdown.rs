@@ -223,7 +223,7 @@ pub fn blocks(
             r.audit.options.threshold,
             r.audit.options.min_group_size,
             r.audit.options.confidence * 100.0,
-            crate::VERSION,
+            crate::version::VERSION,
             md(&r.created)
         )),
         Block::Heading(2, "Summary of findings".into()),

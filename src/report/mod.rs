@@ -417,7 +417,7 @@ impl Report {
         }
         let evidence = Evidence {
             schema_version: EVIDENCE_SCHEMA_VERSION,
-            fairgate_version: crate::VERSION.to_string(),
+            fairgate_version: crate::version::VERSION.to_string(),
             created: self.created.clone(),
             inputs: self.inputs.clone(),
             outputs: outputs.clone(),

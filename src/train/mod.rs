@@ -364,7 +364,7 @@ pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Mod
     };
     Ok(Model {
         schema_version: MODEL_SCHEMA_VERSION,
-        fairgate_version: crate::VERSION.to_string(),
+        fairgate_version: crate::version::VERSION.to_string(),
         created: crate::data::format_timestamp(created),
         kind: params.kind,
         label: LabelInfo {
