@@ -735,8 +735,9 @@ impl Auditor {
             }
             let name = columns.join(" x ");
             let rate_of = |g: &GroupAudit| {
-                g.metrics["selection_rate"]
-                    .value
+                g.metrics
+                    .get("selection_rate")
+                    .and_then(|m| m.value)
                     .unwrap_or(f64::NEG_INFINITY)
             };
             let reference = match self.params.reference.get(&name) {
