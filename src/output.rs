@@ -642,6 +642,9 @@ pub const LOCK_FILE: &str = ".fairgate.lock";
 /// The record a run leaves in its folder until it has put its whole set of files in place.
 pub const INCOMPLETE_FILE: &str = "RUN-INCOMPLETE.txt";
 const STAGING_PREFIX: &str = ".fairgate-staging-";
+/// The list of the files a committed set put in the folder (one relative path a line): what
+/// the next set may remove when it does not write them again. Nothing else is ever removed.
+pub const MANIFEST_FILE: &str = ".fairgate-manifest";
 
 /// A set of outputs written together: into a fresh staging folder inside the target folder,
 /// then moved into place by [`Staging::commit`], so that a failed or killed run leaves the
@@ -726,29 +729,40 @@ impl Staging {
     }
 
     /// Moves every staged file to the same place in the target folder (each replaced file
-    /// keeps its permissions; a link there is replaced, never followed), removes the files of
-    /// `stale` (relative to the target: artifacts of an earlier run that this one does not
-    /// write) that are regular files or links, then the staging folder and the record of a run
-    /// in progress, and returns the files moved, relative to the target. Every target is
-    /// checked before the first is moved; if moving fails part-way, the record says so.
-    pub fn commit(mut self, stale: &[PathBuf]) -> Result<Vec<PathBuf>, OutputError> {
+    /// keeps its permissions; a link there is replaced, never followed), removes the files the
+    /// previous committed set wrote (its [`MANIFEST_FILE`]) that this set does not write
+    /// again, unless `keep` names them (the run's inputs), then the staging folder and the
+    /// record of a run in progress, and returns the files moved, relative to the target. Every
+    /// target is checked before the first is moved (a folder, pipe or device in the way, or a
+    /// link in place of a folder on the way, is refused); if moving fails part-way, the record
+    /// says so.
+    pub fn commit(mut self, keep: &[PathBuf]) -> Result<Vec<PathBuf>, OutputError> {
         let mut files = Vec::new();
         staged_files(&self.dir, Path::new(""), &mut files).map_err(io_error(&self.dir))?;
         files.sort();
         for rel in &files {
-            let to = self.target.join(rel);
-            if let Ok(m) = std::fs::symlink_metadata(&to) {
-                if !m.is_file() && !m.file_type().is_symlink() {
-                    let e = OutputError::NotAFile {
-                        path: to.display().to_string(),
-                        kind: kind_of(&m),
-                    };
-                    self.fail(&e.to_string())?;
-                    return Err(e);
-                }
+            if let Err(e) = self.check_target(rel) {
+                self.fail(&e.to_string())?;
+                return Err(e);
             }
         }
-        let moved = self.move_all(&files, stale);
+        let previous: Vec<PathBuf> = std::fs::read_to_string(self.target.join(MANIFEST_FILE))
+            .map(|text| {
+                text.lines()
+                    .map(PathBuf::from)
+                    // Only plain relative names inside the folder, whatever the file says.
+                    .filter(|p| {
+                        p.components()
+                            .all(|c| matches!(c, std::path::Component::Normal(_)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let stale: Vec<PathBuf> = previous
+            .into_iter()
+            .filter(|p| !files.contains(p) && !keep.contains(p))
+            .collect();
+        let moved = self.move_all(&files, &stale);
         if let Err(e) = moved {
             let _ = write_in_folder(
                 &self.target.join(INCOMPLETE_FILE),
@@ -760,6 +774,8 @@ impl Staging {
             );
             return Err(e);
         }
+        let manifest: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
+        write_in_folder(&self.target.join(MANIFEST_FILE), manifest.as_bytes())?;
         let _ = std::fs::remove_dir_all(&self.dir);
         self.committed = true;
         match std::fs::remove_file(self.target.join(INCOMPLETE_FILE)) {
@@ -769,6 +785,33 @@ impl Staging {
             _ => {}
         }
         Ok(files)
+    }
+
+    /// Checks that `rel` can be put in place: every folder on the way is a real folder (not a
+    /// link, which would carry the file elsewhere) or absent, and the target itself absent, a
+    /// regular file or a link (replaced).
+    fn check_target(&self, rel: &Path) -> Result<(), OutputError> {
+        let mut at = self.target.clone();
+        let parts: Vec<_> = rel.components().collect();
+        for (i, part) in parts.iter().enumerate() {
+            at.push(part);
+            let Ok(m) = std::fs::symlink_metadata(&at) else {
+                return Ok(());
+            };
+            let last = i + 1 == parts.len();
+            let ok = if last {
+                m.is_file() || m.file_type().is_symlink()
+            } else {
+                m.is_dir()
+            };
+            if !ok {
+                return Err(OutputError::NotAFile {
+                    path: at.display().to_string(),
+                    kind: kind_of(&m),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn move_all(&self, files: &[PathBuf], stale: &[PathBuf]) -> Result<(), OutputError> {
@@ -786,7 +829,7 @@ impl Staging {
             }
             std::fs::rename(&from, &to).map_err(io_error(&to))?;
         }
-        for rel in stale.iter().filter(|r| !files.contains(r)) {
+        for rel in stale {
             let old = self.target.join(rel);
             if std::fs::symlink_metadata(&old)
                 .is_ok_and(|m| m.is_file() || m.file_type().is_symlink())

@@ -156,32 +156,6 @@ pub fn shell_quote(arg: &str) -> String {
     }
 }
 
-/// Every file a run can write, relative to its folder: what a run does not write this time
-/// is an earlier run's, and is removed when the new set is put in place (unless it is an
-/// input of this run).
-pub fn artifacts() -> Vec<PathBuf> {
-    let mut all: Vec<PathBuf> = [
-        "commands.sh",
-        "model.json",
-        "explain.json",
-        "reasons.csv",
-        "scored.csv",
-        "audit.json",
-        "gate.json",
-        "gate.junit.xml",
-        "gate.md",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .collect();
-    all.extend(
-        crate::report::OUTPUT_FILES
-            .iter()
-            .map(|f| Path::new("report").join(f)),
-    );
-    all
-}
-
 /// A planned run.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -229,7 +203,8 @@ fn s(p: &Path) -> String {
     p.display().to_string()
 }
 
-/// `a/b/../c` as `a/c`, without touching the file system (a leading `..` stays).
+/// `a/b/../c` as `a/c`, without touching the file system (a leading `..` stays; nothing left is
+/// `.`).
 fn normalize(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out: Vec<Component<'_>> = Vec::new();
@@ -242,7 +217,13 @@ fn normalize(p: &Path) -> PathBuf {
             c => out.push(c),
         }
     }
-    out.iter().collect()
+    let p: PathBuf = out.iter().collect();
+    // `.` (or `a/..`) is the current folder, not an empty name.
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p
+    }
 }
 
 impl Plan {

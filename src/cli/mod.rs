@@ -87,25 +87,19 @@ fn pipeline(a: &RunArgs) -> anyhow::Result<ExitStatus> {
     let staged = Plan::from_path(&a.pipeline, Some(staging.path()))?;
     match run_steps(a, &staged, &script) {
         Ok(status) => {
-            // An earlier run's artifacts that this one does not write (a gate or reasons no
-            // longer asked for) go, so the folder holds one run's set; never an input.
-            let produced: Vec<PathBuf> = plan
-                .outputs
+            // The previous run's artifacts that this one does not write (a gate no longer asked
+            // for) go, so the folder holds one run's set; never an input of this run, and never
+            // a file no run wrote.
+            let keep: Vec<PathBuf> = plan
+                .inputs
                 .iter()
-                .filter_map(|o| o.strip_prefix(&plan.out).ok().map(Path::to_path_buf))
-                .collect();
-            let stale: Vec<PathBuf> = fairgate::pipeline::artifacts()
-                .into_iter()
-                .filter(|rel| !produced.contains(rel))
-                .filter(|rel| {
-                    let old = plan.out.join(rel);
-                    !plan
-                        .inputs
-                        .iter()
-                        .any(|i| fairgate::output::same_file(&i.path, &old))
+                .filter_map(|i| {
+                    let p = std::path::absolute(&i.path).ok()?;
+                    let out = std::path::absolute(&plan.out).ok()?;
+                    p.strip_prefix(&out).ok().map(Path::to_path_buf)
                 })
                 .collect();
-            staging.commit(&stale)?;
+            staging.commit(&keep)?;
             eprintln!(
                 "all artifacts in {}{}",
                 plan.out.display(),
@@ -206,9 +200,11 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
                 anyhow::bail!("gate: pass --audit AUDIT.json, or --data FILE (or --config FILE) with the audit options to audit here");
             }
             let report = audit_report(&a.run)?;
+            // Named by the SHA-256 of its JSON: the file `fairgate audit --format json` writes
+            // with the same data and options, which a report can then match.
             let file = (
                 format!("audit of {}", report.input.path),
-                report.input.sha256.clone(),
+                fairgate::text::sha256_hex(report.to_json().as_bytes()),
             );
             Evidence::new(report, file, a.model.as_deref(), a.explain.as_deref())?
         }
@@ -266,10 +262,12 @@ fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
         None => r,
     };
     let outputs = r.write(&a.out)?;
+    // Named where they will be once a run's staged set is in place.
+    let out = fairgate::output::shown(&a.out);
     for f in outputs {
-        eprintln!("wrote {} ({})", a.out.join(&f.path).display(), f.sha256);
+        eprintln!("wrote {out}/{} ({})", f.path, f.sha256);
     }
-    eprintln!("wrote {}", a.out.join("evidence.json").display());
+    eprintln!("wrote {out}/evidence.json");
     Ok(ExitStatus::Ok)
 }
 

@@ -467,7 +467,12 @@ impl Evidence {
         let model = match model {
             Some(p) => {
                 read_file(p)?;
-                Some(Model::from_path(p).map_err(|e| bad(p, e.to_string()))?)
+                Some(Model::from_path(p).map_err(|e| {
+                    // The model's error names the file already.
+                    let text = e.to_string();
+                    let prefix = format!("{}: ", p.display());
+                    bad(p, text.strip_prefix(&prefix).unwrap_or(&text).to_string())
+                })?)
             }
             None => None,
         };

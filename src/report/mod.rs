@@ -236,10 +236,10 @@ impl Report {
                 gate.rules.len()
             )));
         }
-        // The gate must have judged this audit (its file, or the data it audited when the gate
-        // ran the audit itself), not another one.
+        // The gate must have judged this audit: its file, or (when the gate ran the audit
+        // itself) the same audit JSON, with the same data and options.
         if let Some(audit) = self.inputs.iter().find(|f| f.role == "audit") {
-            if gate.audit.1 != audit.sha256 && gate.audit.1 != self.audit.input.sha256 {
+            if gate.audit.1 != audit.sha256 {
                 return Err(invalid(format!(
                     "audit: the gate judged an audit with SHA-256 {}, not {} ({})",
                     gate.audit.1, audit.path, audit.sha256

@@ -465,7 +465,53 @@ impl Model {
                 ));
             }
         }
+        for (name, s) in [
+            ("train_scores", &self.train_scores),
+            ("validation", &self.validation),
+        ] {
+            let Some(s) = s else { continue };
+            // An AUC needs both classes.
+            if s.auc.is_some() && (s.positives == 0 || s.positives >= s.n) {
+                return Err(format!(
+                    "{name}.auc: an AUC with {} positives among {} rows",
+                    s.positives, s.n
+                ));
+            }
+            let rows = if name == "validation" {
+                self.data.validation_rows
+            } else {
+                self.data.train_rows
+            };
+            if s.n != rows {
+                return Err(format!(
+                    "{name}.n: {} rows, but the data record says {rows}",
+                    s.n
+                ));
+            }
+        }
         if let Some(cv) = &self.cross_validation {
+            // The mean and the spread must be those of the folds' values.
+            for (name, spread) in [
+                ("auc", &cv.auc),
+                ("brier", &cv.brier),
+                ("log_loss", &cv.log_loss),
+            ] {
+                let values: Vec<f64> = spread.values.iter().flatten().copied().collect();
+                if let (Some(mean), false) = (spread.mean, values.is_empty()) {
+                    let m = values.iter().sum::<f64>() / values.len() as f64;
+                    let close = (mean - m).abs() <= 1e-9 * m.abs().max(1.0);
+                    if !close {
+                        return Err(format!(
+                            "cross_validation.{name}.mean: {mean} is not the mean of its values ({m})"
+                        ));
+                    }
+                }
+                if spread.sd.is_some_and(|sd| !(sd.is_finite() && sd >= 0.0)) {
+                    return Err(format!(
+                        "cross_validation.{name}.sd: expected a number of at least 0"
+                    ));
+                }
+            }
             let spreads = [
                 ("auc", &cv.auc),
                 ("brier", &cv.brier),

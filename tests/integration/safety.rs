@@ -1783,3 +1783,139 @@ fn a_reference_of_weight_zero_is_refused_and_a_run_audits_values_as_spelled() ->
     assert_eq!(regions["reference_group"], "-");
     Ok(())
 }
+
+#[test]
+fn a_run_removes_only_what_an_earlier_run_wrote_and_follows_no_folder_link() -> R {
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    // Files with artifacts' names that no run wrote stay, even when this run does not write them.
+    let run = d.join("run");
+    std::fs::create_dir_all(&run)?;
+    for name in ["model.json", "reasons.csv", "explain.json"] {
+        std::fs::write(run.join(name), "mine")?;
+    }
+    let (_, first) = completed_run(d)?;
+    for name in ["model.json", "reasons.csv", "explain.json"] {
+        assert_eq!(std::fs::read_to_string(run.join(name))?, "mine", "{name}");
+    }
+    assert!(first.contains_key(Path::new(fairgate::output::MANIFEST_FILE)));
+    // A link planted in place of the report folder: refused, its target untouched.
+    let elsewhere = d.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere)?;
+    std::fs::write(elsewhere.join("report.md"), "keep")?;
+    std::fs::remove_dir_all(run.join("report"))?;
+    std::os::unix::fs::symlink(&elsewhere, run.join("report"))?;
+    let o = fairgate(&["run", s(&d.join("p.toml"))]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(elsewhere.join("report.md"))?,
+        "keep"
+    );
+    assert_eq!(std::fs::read_dir(&elsewhere)?.count(), 1);
+    // `out = "."`: the folder of the pipeline file itself.
+    let here = d.join("here");
+    std::fs::create_dir_all(&here)?;
+    let text = std::fs::read_to_string(d.join("p.toml"))?.replace("out = \"run\"", "out = \".\"");
+    std::fs::write(here.join("p.toml"), text)?;
+    let o = fairgate(&["run", s(&here.join("p.toml"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(here.join("audit.json").is_file() && here.join("p.toml").is_file());
+    Ok(())
+}
+
+#[test]
+fn a_gate_must_have_judged_the_reported_audit_and_a_model_must_add_up() -> R {
+    use serde_json::json;
+    let dir = tempfile::tempdir()?;
+    let d = dir.path();
+    let policy = root().join("datasets/policy-four-fifths.toml");
+    let data = demo_data();
+    let flags = |threshold: &'static str| {
+        vec![
+            "--data",
+            s(&data),
+            "--label",
+            "converted",
+            "--score",
+            "vendor_score",
+            "--protected",
+            "gender,age_band",
+            "--threshold",
+            threshold,
+        ]
+    };
+    let audit = d.join("a.json");
+    let o = fairgate(
+        &[
+            &["audit", "--format", "json", "--out", s(&audit)][..],
+            &flags("0.2"),
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A gate that audited the same data with other options judged another audit.
+    let other = d.join("other.json");
+    let o = fairgate(
+        &[
+            &["gate", "--policy", s(&policy), "--json", s(&other)][..],
+            &flags("0"),
+        ]
+        .concat(),
+    );
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    refused(
+        &[
+            "report",
+            "--audit",
+            s(&audit),
+            "--gate",
+            s(&other),
+            "--out",
+            s(&d.join("r")),
+        ],
+        &["other.json", "judged an audit"],
+    );
+    // A model whose figures do not add up.
+    let model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(demo_model())?)?;
+    let strict = root().join("datasets/policy-gdpr-strict.toml");
+    for (name, edits, field) in [
+        (
+            "cv-mean",
+            vec![
+                ("/validation", json!(null)),
+                ("/cross_validation/auc/mean", json!(0.95)),
+            ],
+            "cross_validation.auc.mean",
+        ),
+        (
+            "cv-sd",
+            vec![("/cross_validation/auc/sd", json!(-3.0))],
+            "cross_validation.auc.sd",
+        ),
+        (
+            "no-rows",
+            vec![
+                ("/validation/n", json!(0)),
+                ("/validation/positives", json!(0)),
+                ("/validation/auc", json!(0.99)),
+            ],
+            "validation.auc",
+        ),
+    ] {
+        let p = forged(d, &format!("{name}.json"), &model, &edits)?;
+        refused(
+            &[
+                "gate",
+                "--policy",
+                s(&strict),
+                "--audit",
+                s(&audit),
+                "--model",
+                s(&p),
+            ],
+            &[&format!("{name}.json"), field],
+        );
+    }
+    Ok(())
+}
