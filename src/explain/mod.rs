@@ -790,6 +790,20 @@ impl Explanation {
         Ok(e)
     }
 
+    /// The proxy findings flagged as likely proxies.
+    pub fn likely_proxies(&self) -> impl Iterator<Item = &ProxyFinding> {
+        self.proxies.iter().filter(|p| p.likely_proxy)
+    }
+
+    /// The features that are data-minimisation candidates.
+    pub fn minimisation_candidates(&self) -> impl Iterator<Item = &str> {
+        self.minimisation
+            .iter()
+            .flat_map(|m| &m.features)
+            .filter(|f| f.candidate)
+            .map(|f| f.feature.as_str())
+    }
+
     /// The range checks of [`Explanation::from_json`].
     pub fn check(&self) -> Result<(), String> {
         for (i, p) in self.proxies.iter().enumerate() {

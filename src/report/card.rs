@@ -220,12 +220,7 @@ pub fn render(r: &Report, m: &Model) -> String {
             .join(", ")
     );
     if let Some(e) = &r.explain {
-        let proxies: Vec<String> = e
-            .proxies
-            .iter()
-            .filter(|p| p.likely_proxy)
-            .map(|p| format!("{} for {}", md(&p.feature), md(&p.attribute)))
-            .collect();
+        let proxies = super::markdown::proxy_list(e);
         let _ = writeln!(
             s,
             "- Likely proxies: {}.",

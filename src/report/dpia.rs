@@ -351,19 +351,8 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
     }
     match &r.explain {
         Some(e) => {
-            let proxies: Vec<String> = e
-                .proxies
-                .iter()
-                .filter(|p| p.likely_proxy)
-                .map(|p| format!("{} for {}", md(&p.feature), md(&p.attribute)))
-                .collect();
-            let candidates: Vec<String> = e
-                .minimisation
-                .iter()
-                .flat_map(|m| &m.features)
-                .filter(|f| f.candidate)
-                .map(|f| md(&f.feature))
-                .collect();
+            let proxies = super::markdown::proxy_list(e);
+            let candidates: Vec<String> = e.minimisation_candidates().map(md).collect();
             let _ = writeln!(s, "- Proxy screen [computed]: {}", if proxies.is_empty() { "no feature flagged".to_string() } else { format!("likely proxies: {}", proxies.join("; ")) });
             let _ = writeln!(s, "- Data minimisation [computed]: {}; conclusion [person].", if candidates.is_empty() { "every feature adds validation AUC above the tolerance".to_string() } else { format!("each of {} can be dropped alone at little cost in validation AUC", candidates.join(", ")) });
         }

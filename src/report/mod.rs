@@ -340,7 +340,7 @@ impl Report {
             }
         }
         if let Some(e) = &self.explain {
-            for p in e.proxies.iter().filter(|p| p.likely_proxy) {
+            for p in e.likely_proxies() {
                 out.push(Finding {
                     level: Level::Warn,
                     text: format!(
@@ -353,13 +353,7 @@ impl Report {
                     ),
                 });
             }
-            let candidates: Vec<&str> = e
-                .minimisation
-                .iter()
-                .flat_map(|m| &m.features)
-                .filter(|f| f.candidate)
-                .map(|f| f.feature.as_str())
-                .collect();
+            let candidates: Vec<&str> = e.minimisation_candidates().collect();
             if !candidates.is_empty() {
                 out.push(Finding {
                     level: Level::Info,
