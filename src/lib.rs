@@ -39,12 +39,14 @@ pub mod data;
 pub mod decision;
 mod error;
 pub mod explain;
+pub mod file_error;
 pub mod output;
 mod par;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
 pub mod text;
+pub mod time;
 pub mod train;
 pub mod version;
 

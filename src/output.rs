@@ -687,7 +687,7 @@ impl Staging {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
-        let started = crate::data::format_timestamp(
+        let started = crate::time::format_timestamp(
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),

@@ -22,28 +22,28 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::file_error::FileError;
+
 /// Errors of a pipeline file.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PipelineError {
-    /// The file cannot be read.
-    #[error("{path}: {message}")]
-    Io {
-        /// The file.
-        path: String,
-        /// What went wrong.
-        message: String,
-    },
-    /// The file is not a valid pipeline.
-    #[error("{path}:{line}: {message}")]
-    Invalid {
-        /// The file.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
+    /// The file cannot be read or is not a valid pipeline (the message names the line).
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// The file's `[data]` table is not a valid data specification, or a step's data file
+    /// cannot be read.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    /// A step's model or rules file is not valid.
+    #[error(transparent)]
+    Train(#[from] crate::train::TrainError),
+    /// A step's DPIA context is not valid.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    /// A step's policy or previous audit is not valid.
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
 }
 
 /// `[train]`: `fairgate train`'s options.
@@ -231,27 +231,21 @@ impl Plan {
     /// folder `fairgate-run` beside the file).
     pub fn from_path(path: &Path, out: Option<&Path>) -> Result<Plan, PipelineError> {
         let shown = s(path);
-        let text = std::fs::read_to_string(path).map_err(|e| PipelineError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        let file: PipelineFile = toml::from_str(&text).map_err(|e| PipelineError::Invalid {
-            path: shown.clone(),
-            line: e
-                .span()
-                .map_or(1, |sp| crate::text::line_of(&text, sp.start)),
-            message: e.message().to_string(),
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(shown.clone(), e))?;
+        let file: PipelineFile =
+            toml::from_str(&text).map_err(|e| FileError::toml(shown.clone(), &text, &e))?;
         // Errors about a table point at its header line (or the first line without one).
         let table_line = |name: &str| {
             text.lines()
                 .position(|l| l.trim() == format!("[{name}]"))
                 .map_or(1, |i| i + 1)
         };
-        let invalid_at = |table: &str, message: String| PipelineError::Invalid {
-            path: shown.clone(),
-            line: table_line(table),
-            message,
+        let invalid_at = |table: &str, message: String| {
+            PipelineError::from(FileError::invalid(
+                shown.clone(),
+                Some(table_line(table)),
+                message,
+            ))
         };
         let invalid = |message: String| invalid_at("data", message);
         let base = path.parent().unwrap_or_else(|| Path::new(""));
@@ -270,11 +264,7 @@ impl Plan {
         let o = |name: &str| s(&out.join(name));
         let config = s(path);
         // The [data] table as every other command reads it (paths relative to the file).
-        let data =
-            crate::data::DataSpec::from_config_file(path).map_err(|e| PipelineError::Io {
-                path: shown.clone(),
-                message: e.to_string(),
-            })?;
+        let data = crate::data::DataSpec::from_config_file(path)?;
         let data_path = data
             .path
             .as_deref()
@@ -543,7 +533,7 @@ impl Plan {
     /// Reads every input of every step (the data's header, the model, rules, context,
     /// previous audit and policy), so that a missing or invalid one stops the run before its
     /// first step rather than after minutes of training.
-    pub fn check_inputs(&self) -> crate::Result<()> {
+    pub fn check_inputs(&self) -> Result<(), PipelineError> {
         for input in &self.inputs {
             let p = input.path.as_path();
             match input.role {

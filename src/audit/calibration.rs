@@ -10,7 +10,7 @@
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::metrics::wilson_p;
+use super::interval::wilson_p;
 use super::scorelog::{LogCursor, ScoreLogs};
 use super::stats::SegmentStats;
 use super::value::{MetricValue, Undefined};

@@ -11,19 +11,9 @@
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 use statrs::function::gamma::ln_gamma;
 
-use super::metrics::wilson_p;
+use super::interval::wilson_p;
 use super::stats::Count;
-use super::value::{MetricValue, Undefined};
-
-/// Which test produced a p-value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Test {
-    /// Fisher's exact test (two-sided).
-    Fisher,
-    /// Pearson's chi-square test without continuity correction.
-    ChiSquare,
-}
+use super::value::{MetricValue, Test, Undefined};
 
 /// A two-sided test of independence on [[a, b], [c, d]]. Returns the p-value and the test;
 /// `None` when a margin is zero (nothing to test).

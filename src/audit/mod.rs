@@ -10,6 +10,7 @@ mod check;
 mod curves;
 mod grid;
 mod inference;
+mod interval;
 mod metrics;
 mod output;
 mod scorelog;
@@ -25,14 +26,15 @@ use crate::data::{Role, Table, TableReader};
 pub use calibration::{Binning, ReliabilityBin};
 pub use check::Inconsistency;
 pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
-pub use inference::{holm, newcombe, theil, two_by_two, Test};
-pub use metrics::{auc, segment_metrics, wilson, z_for, MetricContext};
+pub use inference::{holm, newcombe, theil, two_by_two};
+pub use interval::{wilson, z_for};
+pub use metrics::{auc, segment_metrics, MetricContext};
 pub use output::{AuditColumns, AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
 pub use scorelog::{LogCursor, ScoreLog, ScoreLogs};
 pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
 pub use stats::{Count, ScoreCell, SegmentStats};
 pub use summary::{disparate_impact, summarize};
-pub use value::{MetricValue, Undefined};
+pub use value::{MetricValue, Test, Undefined};
 
 /// Rows per block when streaming an audit: the audit folds each block on a decoding thread
 /// into per-cell statistics, so larger blocks mean fewer partial results to merge.
@@ -77,6 +79,9 @@ pub enum AuditError {
     /// An invariant of the audit engine does not hold (a bug, reported rather than hidden).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The data cannot be read.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
 }
 
 /// Audit settings.
@@ -192,7 +197,7 @@ pub fn audit(table: &Table, params: &AuditParams) -> Result<Vec<AttributeAudit>,
 pub fn audit_stream(
     mut reader: TableReader,
     params: &AuditParams,
-) -> Result<(Vec<AttributeAudit>, crate::data::LoadSummary), crate::Error> {
+) -> Result<(Vec<AttributeAudit>, crate::data::LoadSummary), AuditError> {
     let cols = reader.schema().columns.clone();
     let find = |role: Role| cols.iter().position(|c| c.role == role);
     let label = find(Role::Label).ok_or(AuditError::Missing("a label column (--label)"))?;

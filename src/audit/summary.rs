@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::metrics::z_for;
+use super::interval::z_for;
 use super::stats::Count;
 use super::value::{MetricValue, Undefined};
 

@@ -4,6 +4,16 @@
 
 use serde::Serialize;
 
+/// Which test produced a p-value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Test {
+    /// Fisher's exact test (two-sided).
+    Fisher,
+    /// Pearson's chi-square test without continuity correction.
+    ChiSquare,
+}
+
 /// Why a metric has no value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,7 +64,7 @@ pub struct MetricValue {
     pub p_value_holm: Option<f64>,
     /// The test behind the p-value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub test: Option<super::inference::Test>,
+    pub test: Option<Test>,
     /// Lower end of the bootstrap percentile interval (with `--bootstrap`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub boot_low: Option<f64>,

@@ -23,7 +23,8 @@ use super::records::{is_plain, CsvRecords, PlainBatch, PlainRecords, Record};
 use super::schema::{ColumnDef, ColumnKind, MISSING_CODE};
 use super::spec::Role;
 use super::split::Block;
-use super::value::{parse_bool, parse_f64, parse_timestamp};
+use super::value::{parse_bool, parse_f64};
+use crate::time::parse_timestamp;
 
 /// Why a row is not used: the reason word and the column (schema position) it concerns.
 pub(crate) type RejectKey = (&'static str, Option<usize>);

@@ -183,14 +183,12 @@ pub enum DataError {
     /// The column roles or read options are inconsistent or out of range.
     #[error("{0}")]
     Spec(String),
-    /// A config file could not be parsed.
-    #[error("{origin}: {message}")]
-    Config {
-        /// The config file's display name.
-        origin: String,
-        /// The parser's message, which names the line and the key.
-        message: String,
-    },
+    /// A stream the caller handed in (the generated data's CSV) cannot be written.
+    #[error("i/o error: {0}")]
+    Write(#[source] std::io::Error),
+    /// A config file could not be parsed (the message names the line, column and key).
+    #[error(transparent)]
+    Config(#[from] crate::file_error::FileError),
 }
 
 impl DataError {

@@ -24,6 +24,7 @@ pub mod synth;
 mod table;
 mod value;
 
+pub use crate::time::{format_timestamp, parse_timestamp};
 pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
 pub use fold::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory};
@@ -34,4 +35,3 @@ pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
 pub use spec::{ConfigFile, DataSpec, ExplainSection, MissingNumeric, OnInvalid, Role};
 pub use summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 pub use table::{load, Column, Table};
-pub use value::{format_timestamp, parse_timestamp};

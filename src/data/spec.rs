@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::DataError;
+use crate::file_error::FileError;
 
 /// The part a column plays. A column has at most one role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -219,10 +220,7 @@ impl ConfigFile {
             origin: origin.clone(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| DataError::Config {
-            origin,
-            message: toml_message(&text, &e),
-        })
+        toml::from_str(&text).map_err(|e| toml_error(&origin, &text, &e))
     }
 }
 
@@ -247,10 +245,7 @@ impl DataSpec {
 
     /// Parses the `[data]` table from TOML text; `origin` names it in errors.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<DataSpec, DataError> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| DataError::Config {
-            origin: origin.to_string(),
-            message: toml_message(text, &e),
-        })?;
+        let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(origin, text, &e))?;
         Ok(file.data)
     }
 
@@ -287,7 +282,7 @@ impl DataSpec {
         let Some(text) = &self.as_of else {
             return Ok(None);
         };
-        super::value::parse_timestamp(text.trim().as_bytes())
+        crate::time::parse_timestamp(text.trim().as_bytes())
             .map(Some)
             .ok_or_else(|| {
                 DataError::Spec(format!(
@@ -314,17 +309,8 @@ impl DataSpec {
 }
 
 /// A TOML error as `line L, column C: message`, from the error's byte span.
-fn toml_message(text: &str, e: &toml::de::Error) -> String {
-    let msg = e.message().trim_end().to_string();
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-            format!("line {line}, column {col}: {msg}")
-        }
-        None => msg,
-    }
+fn toml_error(origin: &str, text: &str, e: &toml::de::Error) -> DataError {
+    FileError::toml(origin, text, e).into()
 }
 
 #[cfg(test)]
@@ -350,7 +336,7 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.starts_with("c.toml: line 3, column 1:"), "{err}");
+        assert!(err.starts_with("c.toml:3:1: "), "{err}");
         assert!(err.contains("scroe"), "{err}");
     }
 

@@ -12,8 +12,8 @@ use std::io::Write;
 use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::value::{days_from_civil, format_timestamp};
 use super::{DataError, DataSpec};
+use crate::time::{days_from_civil, format_timestamp};
 
 /// Generator settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -208,7 +208,7 @@ pub fn spec() -> DataSpec {
 /// assert_eq!(a, b);
 /// # Ok::<(), fairgate::Error>(())
 /// ```
-pub fn generate(params: &SynthParams, out: impl Write) -> Result<(), crate::Error> {
+pub fn generate(params: &SynthParams, out: impl Write) -> Result<(), DataError> {
     params.check()?;
     // Guarded like every CSV fairgate writes (no generated value starts like a formula, so
     // this changes no byte; it keeps it so if the generator ever writes one).
@@ -231,15 +231,12 @@ pub fn generate(params: &SynthParams, out: impl Write) -> Result<(), crate::Erro
         lead.write(i, params.with_truth, &mut row);
         w.write_record(&row).map_err(csv_io)?;
     }
-    w.flush()?;
+    w.flush().map_err(DataError::Write)?;
     Ok(())
 }
 
-fn csv_io(e: csv::Error) -> crate::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => crate::Error::Io(io),
-        other => crate::Error::Io(std::io::Error::other(format!("{other:?}"))),
-    }
+fn csv_io(e: csv::Error) -> DataError {
+    DataError::Write(e.into())
 }
 
 /// One generated lead, before formatting.

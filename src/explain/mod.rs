@@ -75,6 +75,15 @@ pub enum ExplainError {
         /// What was given.
         found: String,
     },
+    /// The data cannot be read.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    /// The model does not fit the data.
+    #[error(transparent)]
+    Model(#[from] crate::train::TrainError),
+    /// A stream the caller handed in (the reasons' CSV) cannot be written.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl ExplainParams {
@@ -285,7 +294,7 @@ impl Prepared {
         model: &Model,
         path: &Path,
         protected: Option<&[String]>,
-    ) -> Result<Prepared, crate::Error> {
+    ) -> Result<Prepared, ExplainError> {
         let input = ModelInput::resolve(model, path, &DataSpec::default(), protected)?;
         let reader = TableReader::from_path(path, &input.spec, &ReadOptions::default())?;
         let table = Table::collect(reader)?;
@@ -373,7 +382,7 @@ pub fn explain(
     params: &ExplainParams,
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
-) -> Result<Explanation, crate::Error> {
+) -> Result<Explanation, ExplainError> {
     params.check()?;
     let prep = Prepared::load(model, path, params.protected.as_deref())?;
     let columns = prep.columns();

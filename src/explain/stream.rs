@@ -21,8 +21,8 @@ pub fn local(
     params: &ExplainParams,
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
-) -> Result<(u64, u64), crate::Error> {
-    let io = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
+) -> Result<(u64, u64), super::ExplainError> {
+    let io = |e: csv::Error| super::ExplainError::Io(e.into());
     let mut mr = ModelReader::open(
         model,
         path,

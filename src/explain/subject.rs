@@ -53,7 +53,7 @@ pub fn subject(
     id: &str,
     id_column: Option<&str>,
     top: usize,
-) -> Result<SubjectExport, crate::Error> {
+) -> Result<SubjectExport, super::ExplainError> {
     let id_column = id_column
         .map(str::to_string)
         .or(model.roles.id.clone())

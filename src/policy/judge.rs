@@ -8,6 +8,7 @@ use super::{
 };
 use crate::audit::MetricValue;
 use crate::explain::Explanation;
+use crate::file_error::FileError;
 use crate::train::Model;
 
 /// Judges `v` against the rule's bounds.
@@ -135,15 +136,16 @@ pub(super) fn known_attributes(
                 .iter()
                 .map(|a| a.name.as_str())
                 .collect();
-            return Err(PolicyError::Invalid {
-                path: policy.path.clone(),
-                line: *line,
-                message: format!(
+            return Err(FileError::invalid(
+                policy.path.clone(),
+                Some(*line),
+                format!(
                     "rule \"{}\": attribute \"{name}\" is not in the evidence; audited: {}",
                     rule.id,
                     audited.join(", ")
                 ),
-            });
+            )
+            .into());
         }
     }
     Ok(())

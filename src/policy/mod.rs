@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::audit::AuditReport;
+use crate::file_error::FileError;
 use crate::text::line_of;
 use crate::train::Model;
 
@@ -43,32 +44,10 @@ pub use output::{to_junit, to_markdown, to_text};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
-    /// A file could not be read.
-    #[error("{path}: {message}")]
-    Io {
-        /// The file.
-        path: String,
-        /// What went wrong.
-        message: String,
-    },
-    /// The policy is not valid: the message names the line.
-    #[error("{path}:{line}: {message}")]
-    Invalid {
-        /// The policy file.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong and what is expected.
-        message: String,
-    },
-    /// An evidence file is not what it should be.
-    #[error("{path}: {message}")]
-    Evidence {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
+    /// The policy or an evidence file cannot be read or is not valid (the message names the
+    /// line where it has one).
+    #[error(transparent)]
+    File(#[from] FileError),
 }
 
 /// How a check is judged.
@@ -259,15 +238,9 @@ impl Policy {
     /// Reads and checks a policy file; every error names the line.
     pub fn from_path(path: &Path) -> Result<Policy, PolicyError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| PolicyError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
-        let text = String::from_utf8(bytes.clone()).map_err(|_| PolicyError::Invalid {
-            path: shown.clone(),
-            line: 1,
-            message: "not UTF-8 text".into(),
-        })?;
+        let bytes = std::fs::read(path).map_err(|e| FileError::read(shown.clone(), e))?;
+        let text = String::from_utf8(bytes.clone())
+            .map_err(|_| FileError::invalid(shown.clone(), Some(1), "not UTF-8 text"))?;
         let mut policy = Policy::parse(&text, &shown)?;
         policy.sha256 = crate::text::sha256_hex(&bytes);
         Ok(policy)
@@ -275,15 +248,10 @@ impl Policy {
 
     /// Parses and checks a policy from its text (`path` names it in errors).
     pub fn parse(text: &str, path: &str) -> Result<Policy, PolicyError> {
-        let invalid = |line: usize, message: String| PolicyError::Invalid {
-            path: path.to_string(),
-            line,
-            message,
+        let invalid = |line: usize, message: String| {
+            PolicyError::from(FileError::invalid(path, Some(line), message))
         };
-        let file: PolicyFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_of(text, s.start));
-            invalid(line, e.message().to_string())
-        })?;
+        let file: PolicyFile = toml::from_str(text).map_err(|e| FileError::toml(path, text, &e))?;
         let table = file.policy.unwrap_or(PolicyTable {
             name: None,
             description: None,
@@ -418,17 +386,11 @@ pub struct Evidence {
 }
 
 fn read_file(p: &Path) -> Result<Vec<u8>, PolicyError> {
-    std::fs::read(p).map_err(|e| PolicyError::Io {
-        path: p.display().to_string(),
-        message: e.to_string(),
-    })
+    std::fs::read(p).map_err(|e| FileError::read(p.display().to_string(), e).into())
 }
 
 fn bad(p: &Path, message: String) -> PolicyError {
-    PolicyError::Evidence {
-        path: p.display().to_string(),
-        message,
-    }
+    FileError::invalid(p.display().to_string(), None, message).into()
 }
 
 impl Evidence {

@@ -6,8 +6,9 @@
 
 use std::fmt::Write as _;
 
-use super::markdown::md;
+use super::dpia::proxy_list;
 use super::Report;
+use crate::text::escape_markdown as md;
 use crate::train::{Model, ModelKind, Scores};
 
 fn open(field: &str) -> String {
@@ -220,7 +221,7 @@ pub fn render(r: &Report, m: &Model) -> String {
             .join(", ")
     );
     if let Some(e) = &r.explain {
-        let proxies = super::markdown::proxy_list(e);
+        let proxies = proxy_list(e);
         let _ = writeln!(
             s,
             "- Likely proxies: {}.",

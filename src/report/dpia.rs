@@ -9,8 +9,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::markdown::md;
 use super::{Finding, Level, Report, ReportError};
+use crate::file_error::FileError;
+use crate::text::escape_markdown as md;
 
 /// What only people can declare or decide, read from `context.toml`.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -61,22 +62,9 @@ impl Context {
     /// Reads a context file; errors name the file and line.
     pub fn from_path(path: &Path) -> Result<Context, ReportError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ReportError::Input {
-            path: origin.clone(),
-            message: e.to_string(),
-        })?;
-        let context: Context = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map_or(String::new(), |s| {
-                format!(
-                    "line {}: ",
-                    text[..s.start.min(text.len())].matches('\n').count() + 1
-                )
-            });
-            ReportError::Input {
-                path: origin.clone(),
-                message: format!("{line}{}", e.message().trim_end()),
-            }
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(origin.clone(), e))?;
+        let context: Context =
+            toml::from_str(&text).map_err(|e| FileError::toml(origin.clone(), &text, &e))?;
         // A sign-off is evidence: its date must be a real date, and not one still to come.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -90,11 +78,14 @@ impl Context {
                 .lines()
                 .position(|l| l.trim_start().starts_with(key))
                 .map_or(1, |i| i + 1);
-            let at = |message: String| ReportError::Input {
-                path: origin.clone(),
-                message: format!("line {line}: {key}: {message}"),
+            let at = |message: String| {
+                ReportError::from(FileError::invalid(
+                    origin.clone(),
+                    Some(line),
+                    format!("{key}: {message}"),
+                ))
             };
-            match crate::data::parse_timestamp(v.trim().as_bytes()) {
+            match crate::time::parse_timestamp(v.trim().as_bytes()) {
                 None => {
                     return Err(at(format!(
                         "expected a date such as 2026-06-30 (ISO 8601), found \"{}\"",
@@ -351,7 +342,7 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
     }
     match &r.explain {
         Some(e) => {
-            let proxies = super::markdown::proxy_list(e);
+            let proxies = proxy_list(e);
             let candidates: Vec<String> = e.minimisation_candidates().map(md).collect();
             let _ = writeln!(s, "- Proxy screen [computed]: {}", if proxies.is_empty() { "no feature flagged".to_string() } else { format!("likely proxies: {}", proxies.join("; ")) });
             let _ = writeln!(s, "- Data minimisation [computed]: {}; conclusion [person].", if candidates.is_empty() { "every feature adds validation AUC above the tolerance".to_string() } else { format!("each of {} can be dropped alone at little cost in validation AUC", candidates.join(", ")) });
@@ -518,4 +509,12 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
         given(&ctx.next_review, "next-review")
     );
     s
+}
+
+/// The likely proxies of an explanation as escaped "feature for attribute" phrases (the DPIA
+/// and the model card list them).
+pub(super) fn proxy_list(e: &crate::explain::Explanation) -> Vec<String> {
+    e.likely_proxies()
+        .map(|p| format!("{} for {}", md(&p.feature), md(&p.attribute)))
+        .collect()
 }

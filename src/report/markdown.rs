@@ -398,11 +398,3 @@ pub fn render(r: &Report, findings: &[Finding]) -> String {
     }
     s
 }
-
-/// The likely proxies of an explanation as escaped "feature for attribute" phrases (the DPIA
-/// and the model card list them).
-pub(super) fn proxy_list(e: &crate::explain::Explanation) -> Vec<String> {
-    e.likely_proxies()
-        .map(|p| format!("{} for {}", md(&p.feature), md(&p.attribute)))
-        .collect()
-}

@@ -22,6 +22,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::audit::{AttributeAudit, AuditReport, MetricValue};
+use crate::file_error::FileError;
 use crate::train::Model;
 
 /// The version of the evidence JSON layout.
@@ -31,25 +32,19 @@ pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
-    /// An input file cannot be read or parsed.
-    #[error("{path}: {message}")]
-    Input {
-        /// The file.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// An output cannot be written.
-    #[error("{path}: cannot write: {message}")]
-    Output {
-        /// The file.
-        path: String,
-        /// Why.
-        message: String,
-    },
+    /// An input file cannot be read or is not what it should be, or a folder cannot be
+    /// written.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// An output file could not be written, or would replace an input.
     #[error(transparent)]
     Write(#[from] crate::output::OutputError),
+    /// The model file is not valid.
+    #[error(transparent)]
+    Model(#[from] crate::train::TrainError),
+    /// The previous audit cannot be compared with this one.
+    #[error(transparent)]
+    Compare(#[from] crate::compare::CompareError),
     /// A chart could not be drawn.
     #[error("{0}")]
     Chart(String),
@@ -125,10 +120,7 @@ pub struct Report {
 
 /// A file's bytes and hash.
 fn read(role: &str, path: &Path) -> Result<(Vec<u8>, FileHash), ReportError> {
-    let bytes = std::fs::read(path).map_err(|e| ReportError::Input {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let bytes = std::fs::read(path).map_err(|e| FileError::read(path.display().to_string(), e))?;
     let hash = FileHash {
         role: role.into(),
         path: crate::output::shown(path),
@@ -150,18 +142,20 @@ impl Report {
         created: String,
     ) -> Result<Report, ReportError> {
         let (bytes, hash) = read("audit", audit)?;
-        let parsed: AuditReport =
-            serde_json::from_slice(&bytes).map_err(|e| ReportError::Input {
-                path: audit.display().to_string(),
-                message: format!(
-                "line {}, column {}: not a fairgate audit JSON (fairgate audit --format json): {e}",
+        let parsed: AuditReport = serde_json::from_slice(&bytes).map_err(|e| {
+            FileError::invalid_at(
+                audit.display().to_string(),
                 e.line(),
-                e.column()
-            ),
-            })?;
-        parsed.check().map_err(|e| ReportError::Input {
-            path: audit.display().to_string(),
-            message: format!("not a consistent audit: {e}"),
+                e.column(),
+                format!("not a fairgate audit JSON (fairgate audit --format json): {e}"),
+            )
+        })?;
+        parsed.check().map_err(|e| {
+            FileError::invalid(
+                audit.display().to_string(),
+                None,
+                format!("not a consistent audit: {e}"),
+            )
         })?;
         let mut inputs = vec![hash];
         let explain = match explain {
@@ -170,10 +164,7 @@ impl Report {
                 inputs.push(hash);
                 Some(
                     crate::explain::Explanation::from_json(&bytes).map_err(|message| {
-                        ReportError::Input {
-                            path: p.display().to_string(),
-                            message,
-                        }
+                        FileError::invalid(p.display().to_string(), None, message)
                     })?,
                 )
             }
@@ -183,10 +174,7 @@ impl Report {
             Some(p) => {
                 let (_, hash) = read("model", p)?;
                 inputs.push(hash);
-                Some(Model::from_path(p).map_err(|e| ReportError::Input {
-                    path: p.display().to_string(),
-                    message: e.to_string(),
-                })?)
+                Some(Model::from_path(p)?)
             }
             None => None,
         };
@@ -213,14 +201,19 @@ impl Report {
     /// Adds the gate's result (the JSON of `fairgate gate --format json` or `--json`).
     pub fn with_gate(mut self, path: &Path) -> Result<Report, ReportError> {
         let (bytes, hash) = read("gate", path)?;
-        let gate: crate::policy::GateResult =
-            serde_json::from_slice(&bytes).map_err(|e| ReportError::Input {
-                path: path.display().to_string(),
-                message: format!("not a fairgate gate result (fairgate gate --format json): {e}"),
-            })?;
-        let invalid = |message: String| ReportError::Input {
-            path: path.display().to_string(),
-            message,
+        let gate: crate::policy::GateResult = serde_json::from_slice(&bytes).map_err(|e| {
+            FileError::invalid(
+                path.display().to_string(),
+                None,
+                format!("not a fairgate gate result (fairgate gate --format json): {e}"),
+            )
+        })?;
+        let invalid = |message: String| {
+            ReportError::from(FileError::invalid(
+                path.display().to_string(),
+                None,
+                message,
+            ))
         };
         if gate.passed != gate.blocking().is_empty() {
             return Err(invalid(format!(
@@ -254,11 +247,7 @@ impl Report {
     /// Adds the comparison with a previous audit (`fairgate compare PREVIOUS AUDIT`).
     pub fn with_previous(mut self, previous: &Path, audit: &Path) -> Result<Report, ReportError> {
         let (_, hash) = read("previous audit", previous)?;
-        let c =
-            crate::compare::compare(&[previous, audit], None).map_err(|e| ReportError::Input {
-                path: previous.display().to_string(),
-                message: e.to_string(),
-            })?;
+        let c = crate::compare::compare(&[previous, audit], None)?;
         self.inputs.push(hash);
         self.previous = Some(c);
         Ok(self)
@@ -386,10 +375,7 @@ impl Report {
     /// (the names in [`OUTPUT_FILES`]) into `dir` (created if needed) and
     /// returns the manifest of outputs.
     pub fn write(&self, dir: &Path) -> Result<Vec<FileHash>, ReportError> {
-        std::fs::create_dir_all(dir).map_err(|e| ReportError::Output {
-            path: dir.display().to_string(),
-            message: e.to_string(),
-        })?;
+        std::fs::create_dir_all(dir).map_err(|e| FileError::write(dir.display().to_string(), e))?;
         let findings = self.findings();
         let md = markdown::render(self, &findings);
         let page = html::render(self, &findings)?;
@@ -419,18 +405,15 @@ impl Report {
             audit: &self.audit,
             // As a JSON value, so that its keys keep the order evidence.json has always had.
             explain: match &self.explain {
-                Some(e) => Some(serde_json::to_value(e).map_err(|e| ReportError::Output {
-                    path: "evidence.json".into(),
-                    message: e.to_string(),
-                })?),
+                Some(e) => Some(
+                    serde_json::to_value(e)
+                        .map_err(|e| FileError::write("evidence.json", e.into()))?,
+                ),
                 None => None,
             },
         };
-        let mut json =
-            serde_json::to_string_pretty(&evidence).map_err(|e| ReportError::Output {
-                path: "evidence.json".into(),
-                message: e.to_string(),
-            })?;
+        let mut json = serde_json::to_string_pretty(&evidence)
+            .map_err(|e| FileError::write("evidence.json", e.into()))?;
         json.push('\n');
         written.push((dir.join("evidence.json"), json.into_bytes()));
         // All or nothing: a full disk leaves the previous report whole, never new pages beside
@@ -442,10 +425,8 @@ impl Report {
             if std::fs::symlink_metadata(&card)
                 .is_ok_and(|m| m.is_file() || m.file_type().is_symlink())
             {
-                std::fs::remove_file(&card).map_err(|e| ReportError::Output {
-                    path: card.display().to_string(),
-                    message: e.to_string(),
-                })?;
+                std::fs::remove_file(&card)
+                    .map_err(|e| FileError::write(card.display().to_string(), e))?;
             }
         }
         Ok(outputs)

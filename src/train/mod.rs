@@ -57,6 +57,12 @@ pub enum TrainError {
     /// linfa-logistic failed.
     #[error("linfa-logistic: {0}")]
     Linfa(String),
+    /// The data cannot be read.
+    #[error(transparent)]
+    Data(#[from] crate::data::DataError),
+    /// A stream the caller handed in (the scores' CSV) cannot be written.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 impl From<linfa::Error> for TrainError {

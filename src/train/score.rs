@@ -37,7 +37,7 @@ impl ModelInput {
         path: &Path,
         overrides: &DataSpec,
         protected: Option<&[String]>,
-    ) -> Result<ModelInput, crate::Error> {
+    ) -> Result<ModelInput, TrainError> {
         let header = TableReader::header_of(path, overrides)?;
         let has = |c: &str| header.iter().any(|h| h == c);
         let features = model.feature_columns();
@@ -61,8 +61,7 @@ impl ModelInput {
                 "{}: the model needs column(s) {} that the file does not have (features, protected attributes and consent columns must all be present)",
                 path.display(),
                 missing.join(", ")
-            ))
-            .into());
+            )));
         }
         let label = Some(model.label.column.clone()).filter(|c| has(c));
         let id = overrides
@@ -87,8 +86,7 @@ impl ModelInput {
         if consent_timestamp.is_some() != spec.as_of.is_some() {
             return Err(TrainError::InvalidParam(
                 "--consent-timestamp and --as-of go together".into(),
-            )
-            .into());
+            ));
         }
         Ok(ModelInput {
             spec,
@@ -118,7 +116,7 @@ impl ModelReader {
         path: &Path,
         overrides: &DataSpec,
         protected: Option<&[String]>,
-    ) -> Result<ModelReader, crate::Error> {
+    ) -> Result<ModelReader, TrainError> {
         let input = ModelInput::resolve(model, path, overrides, protected)?;
         let as_of = input.spec.as_of_seconds()?;
         let reader = TableReader::from_path(path, &input.spec, &ReadOptions::default())?;
@@ -209,7 +207,7 @@ pub fn score(
     overrides: &DataSpec,
     out: impl Write,
     cells: crate::output::CsvCells,
-) -> Result<ScoreSummary, crate::Error> {
+) -> Result<ScoreSummary, TrainError> {
     let mut mr = ModelReader::open(model, path, overrides, None)?;
     let spec = mr.input.spec.clone();
     let (features, protected) = (mr.input.features.clone(), mr.input.protected.clone());
@@ -221,7 +219,7 @@ pub fn score(
     let label_idx = mr.column(label.as_deref());
     let id_idx = mr.column(id.as_deref());
 
-    let write_err = |e: csv::Error| crate::Error::Io(std::io::Error::other(e.to_string()));
+    let write_err = |e: csv::Error| TrainError::Io(e.into());
     let mut w = crate::output::CsvWriter::new(out, cells);
     let mut head: Vec<&str> = Vec::new();
     head.extend(id.as_deref());

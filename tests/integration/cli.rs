@@ -109,7 +109,7 @@ fn input_errors_exit_2_and_name_the_place() -> Result<(), Box<dyn std::error::Er
     let o = fairgate(&["inspect", "--config", &cfg.to_string_lossy()]);
     assert_eq!(code(&o), Some(2));
     assert!(
-        stderr(&o).contains("c.toml: line 4, column 1: unknown field `scroe`"),
+        stderr(&o).contains("c.toml:4:1: unknown field `scroe`"),
         "{}",
         stderr(&o)
     );

@@ -3,6 +3,9 @@
 /// Shared helpers: loading bytes, the binary under test, temp dirs.
 mod util;
 
+// The library's layering, read from its source.
+mod architecture;
+
 /// The loader on malformed input: each case's error kind, line and column.
 mod malformed;
 

@@ -210,7 +210,11 @@ fn dpia_keeps_open_items_open_until_people_sign_off() -> Result<(), Box<dyn std:
     std::fs::write(&bad, "controller = \"x\"\ncontroler = \"y\"\n")?;
     let o = run(Some(&bad));
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("bad.toml: line 2"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("bad.toml:2:1: unknown field `controler`"),
+        "{}",
+        stderr(&o)
+    );
     Ok(())
 }
 
