@@ -29,7 +29,10 @@ pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS,
 pub use inference::{holm, newcombe, theil, two_by_two};
 pub use interval::{wilson, z_for};
 pub use metrics::{auc, segment_metrics, MetricContext};
-pub use output::{AuditColumns, AuditInput, AuditOptions, AuditReport, AUDIT_SCHEMA_VERSION};
+pub use output::{
+    group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
+    AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
+};
 pub use scorelog::{LogCursor, ScoreLog, ScoreLogs};
 pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
 pub use stats::{Count, ScoreCell, SegmentStats};

@@ -193,63 +193,14 @@ impl AuditReport {
             o.confidence * 100.0,
             o.bins
         );
-        let header = [
-            "group",
-            "n",
-            "selection rate",
-            "base rate",
-            "TPR",
-            "FPR",
-            "PPV",
-            "AUC",
-            "ECE",
-            "impact ratio",
-            "p (Holm)",
-        ];
         for a in &self.attributes {
             out.push_str(&format!(
                 "{} (reference group: {})\n\n",
                 esc(&a.name),
                 a.reference_group.as_deref().map_or("none".to_string(), esc)
             ));
-            let rows: Vec<Vec<String>> = a
-                .groups
-                .iter()
-                .map(|g| {
-                    let m = |k: &str| g.metrics.get(k).copied();
-                    let di = m("disparate_impact");
-                    let flag = match di.and_then(|d| d.value) {
-                        Some(v) if v < 0.8 && !g.small => " < 4/5",
-                        _ => "",
-                    };
-                    let mut notes = Vec::new();
-                    if g.small {
-                        notes.push("small");
-                    }
-                    if g.under_2_percent {
-                        notes.push("< 2%");
-                    }
-                    let notes = if notes.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", notes.join(", "))
-                    };
-                    vec![
-                        format!("{}{notes}", esc(&g.group)),
-                        g.n.to_string(),
-                        with_ci(m("selection_rate")),
-                        point(m("base_rate")),
-                        point(m("tpr")),
-                        point(m("fpr")),
-                        point(m("ppv")),
-                        point(m("auc")),
-                        point(m("ece")),
-                        format!("{}{flag}", with_ci(di)),
-                        di.and_then(|d| d.p_value_holm)
-                            .map_or("-".into(), |p| format!("{p:.2e}")),
-                    ]
-                })
-                .collect();
+            let (header, rows) = group_table(a, esc, Small::Shown);
+            let header: Vec<&str> = header.to_vec();
             out.push_str(&table(&header, &rows));
             let summary: Vec<Vec<String>> = a
                 .summary
@@ -271,7 +222,87 @@ impl AuditReport {
 /// Renders a table from its header and rows.
 type TableFn = dyn Fn(&[&str], &[Vec<String>]) -> String;
 
-fn point(v: Option<MetricValue>) -> String {
+/// The columns of [`group_table`].
+pub const GROUP_TABLE_HEADER: [&str; 11] = [
+    "group",
+    "n",
+    "selection rate",
+    "base rate",
+    "TPR",
+    "FPR",
+    "PPV",
+    "AUC",
+    "ECE",
+    "impact ratio",
+    "p (Holm)",
+];
+
+/// What [`group_table`] shows for a group below the minimum size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Small {
+    /// Its metrics, marked "(small)" (the analyst's own view: `fairgate audit`).
+    Shown,
+    /// Its count only, every metric "suppressed" (reports handed to others).
+    Suppressed,
+}
+
+/// The per-group table of an attribute, the one definition every output uses (the audit's
+/// text and Markdown, the report's pages): per group its name (with "(small)" and "(< 2%)"
+/// notes), n, the selection rate and impact ratio with their intervals, base rate, TPR, FPR,
+/// PPV, AUC and ECE, and the Holm-adjusted p-value of the selection-rate test; an impact ratio
+/// under 0.8 of a group that is not small is flagged "< 4/5". Names pass through `esc`.
+pub fn group_table(
+    a: &AttributeAudit,
+    esc: &dyn Fn(&str) -> String,
+    small: Small,
+) -> ([&'static str; 11], Vec<Vec<String>>) {
+    let rows = a
+        .groups
+        .iter()
+        .map(|g| {
+            let m = |k: &str| g.metrics.get(k).copied();
+            let di = m("disparate_impact");
+            let flag = match di.and_then(|d| d.value) {
+                Some(v) if v < 0.8 && !g.small => " < 4/5",
+                _ => "",
+            };
+            let mut notes = Vec::new();
+            if g.small {
+                notes.push("small");
+            }
+            if g.under_2_percent {
+                notes.push("< 2%");
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join(", "))
+            };
+            let mut row = vec![format!("{}{notes}", esc(&g.group)), g.n.to_string()];
+            if g.small && small == Small::Suppressed {
+                row.resize(GROUP_TABLE_HEADER.len(), "suppressed".into());
+                return row;
+            }
+            row.extend([
+                with_ci(m("selection_rate")),
+                point(m("base_rate")),
+                point(m("tpr")),
+                point(m("fpr")),
+                point(m("ppv")),
+                point(m("auc")),
+                point(m("ece")),
+                format!("{}{flag}", with_ci(di)),
+                di.and_then(|d| d.p_value_holm)
+                    .map_or("-".into(), |p| format!("{p:.2e}")),
+            ]);
+            row
+        })
+        .collect();
+    (GROUP_TABLE_HEADER, rows)
+}
+
+/// A metric's value to three decimals, or "undefined (reason)", or "-" when absent.
+pub fn point(v: Option<MetricValue>) -> String {
     match v {
         Some(MetricValue { value: Some(x), .. }) => format!("{x:.3}"),
         Some(MetricValue {
@@ -288,7 +319,8 @@ fn point(v: Option<MetricValue>) -> String {
     }
 }
 
-fn with_ci(v: Option<MetricValue>) -> String {
+/// [`point`] with the interval when the metric has one: `0.412 [0.380, 0.445]`.
+pub fn with_ci(v: Option<MetricValue>) -> String {
     match v {
         Some(MetricValue {
             value: Some(x),

@@ -4,7 +4,7 @@
 pub use crate::text::escape_markdown as md;
 
 use super::{bias_audit, charts, Finding, Report, ReportError};
-use crate::audit::{AttributeAudit, MetricValue};
+use crate::audit::{group_table, AttributeAudit, Small};
 
 /// One piece of the document.
 pub enum Block {
@@ -21,22 +21,6 @@ pub enum Block {
     /// A whole Markdown document written by this crate, embedded with its headings demoted
     /// by one (HTML only: in Markdown it is a file of its own).
     Document(String),
-}
-
-fn rate(m: Option<&MetricValue>) -> String {
-    match m {
-        Some(MetricValue {
-            value: Some(v),
-            ci_low: Some(lo),
-            ci_high: Some(hi),
-            ..
-        }) => format!("{v:.3} [{lo:.3}, {hi:.3}]"),
-        Some(MetricValue { value: Some(v), .. }) => format!("{v:.3}"),
-        Some(m) => m.undefined_reason.map_or("undefined".into(), |r| {
-            format!("undefined ({r:?})").to_lowercase()
-        }),
-        None => "-".into(),
-    }
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -80,44 +64,8 @@ fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, R
             a.reference_group.as_deref().unwrap_or("none")
         ),
     )];
-    let head = [
-        "group",
-        "n",
-        "selection rate",
-        "TPR",
-        "FPR",
-        "PPV",
-        "AUC",
-        "ECE",
-        "impact ratio",
-    ]
-    .map(String::from)
-    .to_vec();
-    let mut rows = Vec::new();
-    for g in &a.groups {
-        if g.small {
-            // Counts only for small segments.
-            let mut row = vec![format!("{} (small)", g.group), g.n.to_string()];
-            row.extend(std::iter::repeat_n(
-                "suppressed".to_string(),
-                head.len() - 2,
-            ));
-            rows.push(row);
-            continue;
-        }
-        let m = |k: &str| rate(g.metrics.get(k));
-        rows.push(vec![
-            g.group.clone(),
-            g.n.to_string(),
-            m("selection_rate"),
-            m("tpr"),
-            m("fpr"),
-            m("ppv"),
-            m("auc"),
-            m("ece"),
-            m("disparate_impact"),
-        ]);
-    }
+    let (head, rows) = group_table(a, &|s| s.to_string(), Small::Suppressed);
+    let head = head.map(String::from).to_vec();
     out.push(Block::Table(head, rows));
     if charts_on {
         out.push(Block::Svg(
