@@ -298,7 +298,7 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
             notes.push(format!(
                 "audit {} ({}) has schema version {} (this fairgate writes {}): compared where the same attributes, groups and metrics exist",
                 i + 1,
-                evidence[i].audit_file.0,
+                evidence[i].audit_file.path,
                 a.schema_version,
                 AUDIT_SCHEMA_VERSION
             ));
@@ -496,8 +496,8 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
         audits: evidence
             .iter()
             .map(|e| AuditRef {
-                path: e.audit_file.0.clone(),
-                sha256: e.audit_file.1.clone(),
+                path: e.audit_file.path.clone(),
+                sha256: e.audit_file.sha256.clone(),
                 data_sha256: e.audit.input.sha256.clone(),
                 schema_version: e.audit.schema_version,
                 rows_used: e.audit.input.rows_used,

@@ -44,6 +44,7 @@ pub mod output;
 mod par;
 pub mod pipeline;
 pub mod policy;
+pub mod provenance;
 pub mod report;
 pub mod text;
 pub mod time;

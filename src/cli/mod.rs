@@ -202,7 +202,7 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
             let report = audit_report(&a.run)?;
             // Named by the SHA-256 of its JSON: the file `fairgate audit --format json` writes
             // with the same data and options, which a report can then match.
-            let file = (
+            let file = fairgate::provenance::FileRef::new(
                 format!("audit of {}", report.input.path),
                 fairgate::text::sha256_hex(report.to_json().as_bytes()),
             );

@@ -8,6 +8,7 @@
 //! Only rows with a lawful basis (the model's consent rule) are explained.
 
 pub mod local;
+mod output;
 pub mod proxy;
 mod report;
 mod stream;
@@ -22,15 +23,19 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::data::{Column, ColumnValues, DataSpec, ReadOptions, Role, Table, TableReader};
+use crate::provenance::FileRef;
 use crate::train::{
-    auc, consent_filter, refit_auc, stratified_split, FeatureColumn, Model, ModelInput, ModelKind,
-    TrainError, TrainParams,
+    auc, consent_filter, refit_auc, stratified_split, FeatureColumn, Model, ModelInput, TrainError,
+    TrainParams,
 };
 use local::LinearView;
 
+pub use output::{
+    Coverage, ExplainedRows, ModelRef, ModelVersion, RecordField, RecordSource, SubjectId,
+};
 pub use report::EXPLAIN_SCHEMA_VERSION;
 pub use stream::local as reasons;
-pub use subject::{subject, SubjectExport};
+pub use subject::{subject, SubjectExport, SUBJECT_SCHEMA_VERSION};
 
 /// Settings of [`explain`].
 #[derive(Clone, Debug)]
@@ -257,11 +262,11 @@ pub struct Explanation {
     /// fairgate's version.
     pub fairgate_version: String,
     /// The explained file and its SHA-256.
-    pub input: (String, String),
+    pub input: FileRef,
     /// The model file's creation time and kind.
-    pub model: (String, ModelKind),
+    pub model: ModelRef,
     /// Rows read, rows explained (with a lawful basis), rows excluded for consent.
-    pub rows: (u64, u64, u64),
+    pub rows: ExplainedRows,
     /// The base value of the contributions (logistic models).
     pub base_value: Option<f64>,
     /// Coefficients with inference (logistic models).
@@ -277,7 +282,7 @@ pub struct Explanation {
     /// Data-minimisation refits (logistic models with labels).
     pub minimisation: Option<Minimisation>,
     /// People below the threshold, and how many of them have a counterfactual.
-    pub counterfactual_coverage: (u64, u64),
+    pub counterfactual_coverage: Coverage,
 }
 
 /// The loaded file, restricted to rows with a lawful basis.
@@ -397,9 +402,16 @@ pub fn explain(
     let mut explanation = Explanation {
         schema_version: EXPLAIN_SCHEMA_VERSION,
         fairgate_version: crate::version::VERSION.to_string(),
-        input: (summary.source.clone(), summary.sha256.clone()),
-        model: (model.created.clone(), model.kind),
-        rows: (summary.rows_read, rows.len() as u64, prep.excluded),
+        input: FileRef::new(summary.source.clone(), summary.sha256.clone()),
+        model: ModelRef {
+            created: model.created.clone(),
+            kind: model.kind,
+        },
+        rows: ExplainedRows {
+            read: summary.rows_read,
+            explained: rows.len() as u64,
+            excluded_for_consent: prep.excluded,
+        },
         base_value: scored.as_ref().map(|s| s.view.base),
         terms: Vec::new(),
         importance: Vec::new(),
@@ -407,7 +419,7 @@ pub fn explain(
         proxies: proxies(&prep, &columns, params),
         score_gaps: Vec::new(),
         minimisation: None,
-        counterfactual_coverage: (0, 0),
+        counterfactual_coverage: Coverage::default(),
     };
 
     match &scored {
@@ -422,15 +434,22 @@ pub fn explain(
                 explanation.minimisation = Some(minimisation(model, &prep, &columns, l, params)?);
             }
             explanation.counterfactual_coverage =
-                stream::local(model, path, params, reasons, contributions)?;
+                coverage(stream::local(model, path, params, reasons, contributions)?);
         }
         None => {
             explanation.rules_by_group = rules_by_group(model, &prep, &columns)?;
             explanation.counterfactual_coverage =
-                stream::local(model, path, params, reasons, contributions)?;
+                coverage(stream::local(model, path, params, reasons, contributions)?);
         }
     }
     Ok(explanation)
+}
+
+fn coverage((below_threshold, with_counterfactual): (u64, u64)) -> Coverage {
+    Coverage {
+        below_threshold,
+        with_counterfactual,
+    }
 }
 
 fn global_terms(
@@ -795,6 +814,12 @@ impl Explanation {
                 err.column()
             )
         })?;
+        if !(1..=EXPLAIN_SCHEMA_VERSION).contains(&e.schema_version) {
+            return Err(format!(
+                "schema_version {}: this fairgate reads explanation versions 1 to {EXPLAIN_SCHEMA_VERSION}",
+                e.schema_version
+            ));
+        }
         e.check()?;
         Ok(e)
     }
@@ -902,7 +927,7 @@ mod params_tests {
 
     #[test]
     fn an_explanation_file_is_read_typed_and_checked() {
-        use super::Explanation;
+        use super::{Explanation, EXPLAIN_SCHEMA_VERSION};
         let bytes = |v: &serde_json::Value| serde_json::to_vec(v).unwrap();
         let e = Explanation::from_json(&bytes(&explanation())).unwrap();
         assert!(e.proxies[0].likely_proxy);
@@ -918,5 +943,17 @@ mod params_tests {
         forged["proxies"][0]["auc"] = serde_json::json!(7.5);
         let err = Explanation::from_json(&bytes(&forged)).unwrap_err();
         assert!(err.contains("proxies[0] (f for g).auc"), "{err}");
+        // Version 1 (above) and version 2 read the same; a later version is refused.
+        let v1 = Explanation::from_json(&bytes(&explanation())).unwrap();
+        let v2 = Explanation::from_json(&serde_json::to_vec(&v1).unwrap()).unwrap();
+        assert_eq!(v2.rows, v1.rows);
+        assert_eq!(v2.input, v1.input);
+        let written = serde_json::to_value(&v1).unwrap();
+        assert_eq!(written["rows"]["explained"], 10);
+        assert_eq!(written["input"]["path"], "x.csv");
+        let mut later = explanation();
+        later["schema_version"] = serde_json::json!(EXPLAIN_SCHEMA_VERSION + 1);
+        let err = Explanation::from_json(&bytes(&later)).unwrap_err();
+        assert!(err.contains("schema_version"), "{err}");
     }
 }

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 
 use super::Explanation;
 
-/// The version of the explanation JSON layout.
-pub const EXPLAIN_SCHEMA_VERSION: u32 = 1;
+/// The version of the explanation JSON layout. Version 2 names the fields version 1 wrote as
+/// arrays (`input`, `model`, `rows`, `counterfactual_coverage`); version 1 files still read.
+pub const EXPLAIN_SCHEMA_VERSION: u32 = 2;
 
 fn num(v: Option<f64>) -> String {
     v.map_or("undefined".into(), |x| format!("{x:.4}"))
@@ -25,14 +26,14 @@ impl Explanation {
     /// Markdown tables: coefficients, importance, proxies, score gaps, minimisation.
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
-        let (file, sha) = &self.input;
+        let (file, sha) = (&self.input.path, &self.input.sha256);
         let _ = writeln!(
             s,
             "# Explanation\n\n{} (sha256 `{sha}`): {} rows read, {} explained, {} excluded without a lawful basis.\n",
             md(file),
-            self.rows.0,
-            self.rows.1,
-            self.rows.2
+            self.rows.read,
+            self.rows.explained,
+            self.rows.excluded_for_consent
         );
         if let Some(base) = self.base_value {
             let _ = writeln!(
@@ -144,7 +145,10 @@ impl Explanation {
             }
             s.push('\n');
         }
-        let (below, with) = self.counterfactual_coverage;
+        let (below, with) = (
+            self.counterfactual_coverage.below_threshold,
+            self.counterfactual_coverage.with_counterfactual,
+        );
         if below > 0 {
             let _ = writeln!(
                 s,

@@ -7,19 +7,27 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::local::{counterfactuals, reason_codes, signed, Counterfactual, LinearView};
+use super::output::{ModelVersion, RecordField, RecordSource, SubjectId};
 use super::Prepared;
 use crate::data::{format_timestamp, Column, DataSpec, Role, TableReader};
 use crate::train::{FeatureColumn, Model, TrainError};
 
+/// The version of the subject export's JSON layout. Version 2 added this field and names the
+/// fields that the unversioned export (version 1) wrote as arrays (`id`, `source`, `record`,
+/// `model`).
+pub const SUBJECT_SCHEMA_VERSION: u32 = 2;
+
 /// One person's export.
 #[derive(Clone, Debug, Serialize)]
 pub struct SubjectExport {
+    /// [`SUBJECT_SCHEMA_VERSION`].
+    pub schema_version: u32,
     /// The identifier column and value.
-    pub id: (String, String),
+    pub id: SubjectId,
     /// The file and the line of the record.
-    pub source: (String, u64),
+    pub source: RecordSource,
     /// Every field of the stored record, by column name, in file order.
-    pub record: Vec<(String, String)>,
+    pub record: Vec<RecordField>,
     /// Whether processing has a lawful basis, and why (or why not).
     pub consent: ConsentStatus,
     /// The score, when the record may be processed.
@@ -33,7 +41,7 @@ pub struct SubjectExport {
     /// Single changes that would reach the threshold (when below it).
     pub counterfactuals: Vec<Counterfactual>,
     /// The model's creation time and the fairgate version.
-    pub model: (String, String),
+    pub model: ModelVersion,
 }
 
 /// The consent status of the record.
@@ -86,7 +94,11 @@ pub fn subject(
             .into());
         }
     };
-    let record: Vec<(String, String)> = header.into_iter().zip(fields).collect();
+    let record: Vec<RecordField> = header
+        .into_iter()
+        .zip(fields)
+        .map(|(column, value)| RecordField { column, value })
+        .collect();
 
     let prep = Prepared::load(model, path, None)?;
     let ids = prep
@@ -100,8 +112,15 @@ pub fn subject(
     let lawful = row.is_some_and(|r| prep.kept.binary_search(&r).is_ok());
     let consent = consent_status(model, &prep, row, lawful);
     let mut export = SubjectExport {
-        id: (id_column, id.to_string()),
-        source: (path.display().to_string(), line),
+        schema_version: SUBJECT_SCHEMA_VERSION,
+        id: SubjectId {
+            column: id_column,
+            value: id.to_string(),
+        },
+        source: RecordSource {
+            path: path.display().to_string(),
+            line,
+        },
         record,
         consent,
         score: None,
@@ -109,7 +128,10 @@ pub fn subject(
         threshold: model.threshold,
         reasons: Vec::new(),
         counterfactuals: Vec::new(),
-        model: (model.created.clone(), model.fairgate_version.clone()),
+        model: ModelVersion {
+            created: model.created.clone(),
+            fairgate_version: model.fairgate_version.clone(),
+        },
     };
     let Some(r) = row.filter(|_| lawful) else {
         return Ok(export);
@@ -222,9 +244,13 @@ impl SubjectExport {
     pub fn to_text(&self) -> String {
         let mut s = format!(
             "Your record ({} {}) in {}, line {}:\n",
-            self.id.0, self.id.1, self.source.0, self.source.1
+            self.id.column, self.id.value, self.source.path, self.source.line
         );
-        for (k, v) in &self.record {
+        for RecordField {
+            column: k,
+            value: v,
+        } in &self.record
+        {
             s.push_str(&format!(
                 "  {k}: {}\n",
                 if v.is_empty() { "(empty)" } else { v }
@@ -256,7 +282,7 @@ impl SubjectExport {
         }
         s.push_str(&format!(
             "Model trained {} with fairgate {}. You may ask for a human review of this decision.\n",
-            self.model.0, self.model.1
+            self.model.created, self.model.fairgate_version
         ));
         s
     }

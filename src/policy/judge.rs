@@ -795,7 +795,7 @@ mod tests {
         });
         Evidence {
             audit: serde_json::from_value(audit).expect("a valid audit"),
-            audit_file: ("a.json".into(), String::new()),
+            audit_file: crate::provenance::FileRef::new("a.json", ""),
             model: None,
             explain: None,
         }

@@ -35,6 +35,7 @@ use toml::Spanned;
 
 use crate::audit::AuditReport;
 use crate::file_error::FileError;
+use crate::provenance::{FileRef, PolicyRef};
 use crate::text::line_of;
 use crate::train::Model;
 
@@ -378,7 +379,7 @@ pub struct Evidence {
     /// The audit.
     pub audit: AuditReport,
     /// The audit file's path and SHA-256.
-    pub audit_file: (String, String),
+    pub audit_file: FileRef,
     /// The model, when given.
     pub model: Option<Model>,
     /// The explanation (`fairgate explain --format json`), when given.
@@ -414,7 +415,7 @@ impl Evidence {
         parsed
             .check()
             .map_err(|e| bad(audit, format!("not a consistent audit: {e}")))?;
-        let file = (crate::output::shown(audit), crate::text::sha256_hex(&bytes));
+        let file = FileRef::new(crate::output::shown(audit), crate::text::sha256_hex(&bytes));
         Evidence::new(parsed, file, model, explain)
     }
 
@@ -422,7 +423,7 @@ impl Evidence {
     /// with the model and explanation files read from disk.
     pub fn new(
         audit: AuditReport,
-        audit_file: (String, String),
+        audit_file: FileRef,
         model: Option<&Path>,
         explain: Option<&Path>,
     ) -> Result<Evidence, PolicyError> {
@@ -523,15 +524,27 @@ pub struct RuleResult {
     pub checks: Vec<Check>,
 }
 
+/// The version of the gate result's JSON layout. Version 2 added this field and names the
+/// fields version 1 (which had none) wrote as arrays (`policy`, `audit`); version 1 files
+/// still read.
+pub const GATE_SCHEMA_VERSION: u32 = 2;
+
+fn version_1() -> u32 {
+    1
+}
+
 /// The gate's result.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct GateResult {
+    /// [`GATE_SCHEMA_VERSION`] (1 when a file has none).
+    #[serde(default = "version_1")]
+    pub schema_version: u32,
     /// fairgate's version.
     pub fairgate_version: String,
     /// The policy: name, file and SHA-256.
-    pub policy: (String, String, String),
+    pub policy: PolicyRef,
     /// The audit judged: file and SHA-256.
-    pub audit: (String, String),
+    pub audit: FileRef,
     /// Whether an inconclusive error rule blocks.
     pub inconclusive_blocks: bool,
     /// True when no rule blocks.
@@ -578,12 +591,13 @@ pub fn evaluate(policy: &Policy, ev: &Evidence) -> Result<GateResult, PolicyErro
         *counts.entry(r.status.word().to_string()).or_insert(0) += 1;
     }
     Ok(GateResult {
+        schema_version: GATE_SCHEMA_VERSION,
         fairgate_version: crate::version::VERSION.to_string(),
-        policy: (
-            policy.name.clone(),
-            policy.path.clone(),
-            policy.sha256.clone(),
-        ),
+        policy: PolicyRef {
+            name: policy.name.clone(),
+            path: policy.path.clone(),
+            sha256: policy.sha256.clone(),
+        },
         audit: ev.audit_file.clone(),
         inconclusive_blocks: policy.inconclusive_blocks,
         passed: !results.iter().any(|r| r.blocking),

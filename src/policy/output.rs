@@ -75,9 +75,9 @@ pub fn to_text(g: &GateResult) -> String {
     }
     format!(
         "Policy: {} ({})\nAudit: {}\n{t}\n{}\n",
-        g.policy.0,
-        g.policy.1,
-        g.audit.0,
+        g.policy.name,
+        g.policy.path,
+        g.audit.path,
         verdict(g)
     )
 }
@@ -98,7 +98,7 @@ pub fn to_junit(g: &GateResult) -> String {
     ));
     s.push_str(&format!(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" errors=\"0\">\n",
-        xml(&g.policy.0),
+        xml(&g.policy.name),
         g.rules.len()
     ));
     for r in &g.rules {
@@ -143,12 +143,12 @@ pub fn to_junit(g: &GateResult) -> String {
 pub fn to_markdown(g: &GateResult) -> String {
     let mut s = format!(
         "## fairgate gate: {}\n\n**{}**\n\nPolicy {} (sha256 {}), audit {} (sha256 {}).\n\n",
-        md(&g.policy.0),
+        md(&g.policy.name),
         verdict(g),
-        md(&g.policy.1),
-        g.policy.2,
-        md(&g.audit.0),
-        g.audit.1
+        md(&g.policy.path),
+        g.policy.sha256,
+        md(&g.audit.path),
+        g.audit.sha256
     );
     s.push_str("| rule | severity | status | measured (worst check) | threshold | why |\n|---|---|---|---|---|---|\n");
     for r in &g.rules {

@@ -214,7 +214,12 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
         );
     }
     if let Some(g) = &r.gate {
-        let _ = writeln!(s, "| gate policy | {} | {} |", md(&g.policy.1), g.policy.2);
+        let _ = writeln!(
+            s,
+            "| gate policy | {} | {} |",
+            md(&g.policy.path),
+            g.policy.sha256
+        );
     }
     s.push('\n');
     s.push_str("The outputs and their hashes are listed in evidence.json.\n\n");
@@ -422,7 +427,10 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
         .collect();
     let _ = writeln!(s, "| inaccurate inferences | calibration error gaps: {}. When base rates differ between groups, calibration and equal error rates cannot all hold at once (Kleinberg et al. 2016; Chouldechova 2017): a person must choose which to prioritise | possible | significant |", if ece.is_empty() { "none computed".into() } else { ece.join(", ") });
     let opacity = r.explain.as_ref().map(|e| {
-        let (below, with) = e.counterfactual_coverage;
+        let (below, with) = (
+            e.counterfactual_coverage.below_threshold,
+            e.counterfactual_coverage.with_counterfactual,
+        );
         format!("reason codes for every scored person; {with} of {below} people below the threshold have a single-change counterfactual")
     }).unwrap_or_else(|| "no explanation was given".into());
     let _ = writeln!(s, "| opacity | {opacity} | remote | limited |");
@@ -437,9 +445,9 @@ pub fn render(r: &Report, ctx: &Context, findings: &[Finding]) -> String {
             let _ = writeln!(
                 s,
                 "- Gate policy and result [computed]: policy {} ({}, sha256 {}): **{}**{}. Rules: {}.",
-                md(&g.policy.0),
-                md(&g.policy.1),
-                g.policy.2,
+                md(&g.policy.name),
+                md(&g.policy.path),
+                g.policy.sha256,
                 if g.passed { "PASSED" } else { "FAILED" },
                 if blocking.is_empty() { String::new() } else { format!(", blocked by {}", blocking.join(", ")) },
                 g.rules.iter().map(|x| format!("{} {}", md(&x.id), x.status.word())).collect::<Vec<_>>().join("; ")

@@ -178,11 +178,11 @@ pub fn blocks(
         Block::Findings(findings.to_vec()),
     ];
     if let Some(g) = &r.gate {
-        out.push(Block::Heading(2, format!("Gate: {}", g.policy.0)));
+        out.push(Block::Heading(2, format!("Gate: {}", g.policy.name)));
         out.push(Block::Paragraph(format!(
             "Policy file {} (sha256 {}). {}",
-            g.policy.1,
-            g.policy.2,
+            g.policy.path,
+            g.policy.sha256,
             if g.passed {
                 "No error rule blocks: PASSED."
             } else {

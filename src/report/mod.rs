@@ -25,8 +25,9 @@ use crate::audit::{AttributeAudit, AuditReport, MetricValue};
 use crate::file_error::FileError;
 use crate::train::Model;
 
-/// The version of the evidence JSON layout.
-pub const EVIDENCE_SCHEMA_VERSION: u32 = 1;
+/// The version of the evidence JSON layout. Version 2 holds the explanation and the gate result
+/// in their version 2 layouts (named fields where version 1 had arrays).
+pub const EVIDENCE_SCHEMA_VERSION: u32 = 2;
 
 /// Errors of the report.
 #[derive(Debug, thiserror::Error)]
@@ -215,6 +216,13 @@ impl Report {
                 message,
             ))
         };
+        if !(1..=crate::policy::GATE_SCHEMA_VERSION).contains(&gate.schema_version) {
+            return Err(invalid(format!(
+                "schema_version {}: this fairgate reads gate results of versions 1 to {}",
+                gate.schema_version,
+                crate::policy::GATE_SCHEMA_VERSION
+            )));
+        }
         if gate.passed != gate.blocking().is_empty() {
             return Err(invalid(format!(
                 "passed: {} contradicts its rules ({} blocking)",
@@ -232,10 +240,10 @@ impl Report {
         // The gate must have judged this audit: its file, or (when the gate ran the audit
         // itself) the same audit JSON, with the same data and options.
         if let Some(audit) = self.inputs.iter().find(|f| f.role == "audit") {
-            if gate.audit.1 != audit.sha256 {
+            if gate.audit.sha256 != audit.sha256 {
                 return Err(invalid(format!(
                     "audit: the gate judged an audit with SHA-256 {}, not {} ({})",
-                    gate.audit.1, audit.path, audit.sha256
+                    gate.audit.sha256, audit.path, audit.sha256
                 )));
             }
         }
@@ -264,13 +272,13 @@ impl Report {
                 text: if g.passed {
                     format!(
                         "Gate: policy \"{}\" passed ({} rules).",
-                        g.policy.0,
+                        g.policy.name,
                         g.rules.len()
                     )
                 } else {
                     format!(
                         "Gate: policy \"{}\" failed, blocked by {}.",
-                        g.policy.0,
+                        g.policy.name,
                         blocking.join(", ")
                     )
                 },

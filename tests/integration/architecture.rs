@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("time", 0),
     ("decision", 0),
     ("file_error", 0),
+    ("provenance", 0),
     ("par", 0),
     ("output", 1),
     ("data", 2),

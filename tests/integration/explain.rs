@@ -62,7 +62,7 @@ fn explanations_match_shap_numpy_and_scipy() -> Result<(), Box<dyn std::error::E
         Some(&mut reasons),
         Some(&mut contributions),
     )?;
-    assert_eq!(e.rows.1, golden["rows"].as_u64().unwrap_or(0));
+    assert_eq!(e.rows.explained, golden["rows"].as_u64().unwrap_or(0));
 
     // Base value = shap's expected value; contributions = shap values summed per feature.
     let base = e.base_value.expect("logistic");
@@ -97,7 +97,7 @@ fn explanations_match_shap_numpy_and_scipy() -> Result<(), Box<dyn std::error::E
         }
     }
     assert!(worst < 1e-5, "largest difference from shap {worst:e}");
-    assert_eq!(rows.len() as u64, e.rows.1);
+    assert_eq!(rows.len() as u64, e.rows.explained);
 
     // Standard errors from the penalised Fisher information.
     let se = golden["std_error"].as_array().expect("se");
@@ -146,7 +146,10 @@ fn counterfactuals_reach_the_threshold_when_applied() -> Result<(), Box<dyn std:
         ..ExplainParams::default()
     };
     let e = explain::explain(&model, &data_path, &params, Some(&mut reasons), None)?;
-    let (below, with) = e.counterfactual_coverage;
+    let (below, with) = (
+        e.counterfactual_coverage.below_threshold,
+        e.counterfactual_coverage.with_counterfactual,
+    );
     assert!(below > 0 && with > 0);
     let (_, rows) = read_csv(&reasons);
     // Apply each counterfactual of the first 40 people who have one to their raw record and
@@ -217,7 +220,10 @@ fn subject_export_is_one_person_and_errors_are_clear() -> Result<(), Box<dyn std
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout)?;
-    assert_eq!(v["source"][1], 4);
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["source"]["line"], 4);
+    assert_eq!(v["id"]["value"], "L0000003");
+    assert_eq!(v["record"][0]["column"], "lead_id");
     assert_eq!(v["record"].as_array().map(Vec::len), Some(20));
     assert_eq!(v["consent"]["lawful_basis"], true);
     let text = String::from_utf8(o.stdout.clone())?;
@@ -338,7 +344,8 @@ fn explain_cli_reproduces_the_demo_report_without_personal_records(
     let json = String::from_utf8(o.stdout)?;
     assert!(!json.contains("L00000"), "a person's id in the JSON");
     let v: Value = serde_json::from_str(&json)?;
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
+    assert_eq!(v["rows"]["explained"], 18_367);
     // A missing protected column is named.
     let o = fairgate(&[
         "explain",

@@ -1110,7 +1110,7 @@ fn forged_or_inconsistent_evidence_is_refused_never_judged() -> R {
     let gate: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&gate_path)?)?;
     for (name, edits, field) in [
         ("gate-passed", vec![("/passed", json!(true))], "passed"),
-        ("gate-audit", vec![("/audit/1", json!("00"))], "audit"),
+        ("gate-audit", vec![("/audit/sha256", json!("00"))], "audit"),
     ] {
         let p = forged(d, &format!("{name}.json"), &gate, &edits)?;
         let o = fairgate(&[
