@@ -10,8 +10,8 @@ use std::io::Write;
 use std::path::Path;
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
-use fairgate::audit::{audit_stream, AuditParams, AuditReport};
-use fairgate::data::{DataSpec, ReadOptions, TableReader};
+use fairgate::audit::AuditParams;
+use fairgate::data::DataSpec;
 use rand::{Rng, SeedableRng};
 
 fn rows() -> usize {
@@ -59,13 +59,9 @@ fn audit(path: &Path) -> usize {
         intersections: vec![vec!["a".into(), "b".into()]],
         ..AuditParams::default()
     };
-    let options = ReadOptions {
-        chunk_rows: fairgate::audit::STREAM_CHUNK_ROWS,
-        ..ReadOptions::default()
-    };
-    let reader = TableReader::from_path(path, &spec, &options).expect("opens");
-    let (attributes, summary) = audit_stream(reader, &params).expect("audits");
-    AuditReport::new(&summary, &params, attributes)
+    let params = params.check().expect("valid parameters");
+    fairgate::audit::audit_file(path, &spec, &params)
+        .expect("audits")
         .to_json()
         .len()
 }

@@ -36,6 +36,7 @@ fn bench_reasons(c: &mut Criterion) {
         created: Some(0),
         ..TrainParams::default()
     };
+    let params = params.check().expect("valid parameters");
     let model = train(&table, &spec, &params).expect("trained");
     let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
     let mut g = c.benchmark_group("explain");

@@ -42,6 +42,7 @@ pub mod explain;
 pub mod file_error;
 pub mod output;
 mod par;
+pub mod params;
 pub mod pipeline;
 pub mod policy;
 pub mod provenance;

@@ -27,7 +27,8 @@ fn main() -> ExitCode {
 }
 
 /// The error and its causes, each once: a cause whose text its parent already includes
-/// (`{path}: cannot read: {source}`) is not repeated.
+/// (`{path}: cannot read: {source}`) is not repeated. A parameter the library names by its
+/// field (`min_group_size: expected ...`) is shown as its flag (`--min-group-size: ...`).
 fn message(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in e.chain() {
@@ -36,7 +37,22 @@ fn message(e: &anyhow::Error) -> String {
             parts.push(text);
         }
     }
-    parts.join(": ")
+    let mut text = parts.join(": ");
+    for p in e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<fairgate::params::InvalidParam>())
+    {
+        text = text.replace(&p.to_string(), &p.shown_as(&cli::flag_of(p.name)));
+    }
+    for c in e.chain() {
+        if let Some(fairgate::audit::AuditError::MissingRole(role)) =
+            c.downcast_ref::<fairgate::audit::AuditError>()
+        {
+            let said = c.to_string();
+            text = text.replace(&said, &format!("{said} ({})", cli::flag_of(role.as_str())));
+        }
+    }
+    text
 }
 
 /// A closed stdout (`fairgate ... | head`) is not an error.

@@ -22,6 +22,7 @@ mod value;
 use std::collections::BTreeMap;
 
 use crate::data::{Role, Table, TableReader};
+use crate::params::{Checked, InvalidParam};
 
 pub use calibration::{Binning, ReliabilityBin};
 pub use check::Inconsistency;
@@ -60,25 +61,16 @@ pub fn unknown_level(levels: &[String]) -> Option<u32> {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuditError {
-    /// An option is out of range.
-    #[error("{name}: expected {expected}, found {value}")]
-    InvalidParam {
-        /// The option.
-        name: &'static str,
-        /// What was given.
-        value: String,
-        /// What is allowed.
-        expected: &'static str,
-    },
-    /// The table lacks a column the audit needs.
-    #[error("the audit needs {0}")]
-    Missing(&'static str),
-    /// A bad `--intersect`.
-    #[error("--intersect: {0}")]
-    Intersect(String),
-    /// A bad `--reference`.
-    #[error("--reference: {0}")]
-    Reference(String),
+    /// A parameter is out of range, or names no attribute or group of the data (an
+    /// intersection of columns that are not protected, a reference group that does not exist).
+    #[error("{0}")]
+    Param(#[from] InvalidParam),
+    /// The table lacks a column of this role.
+    #[error("the audit needs a {} column", .0.as_str())]
+    MissingRole(Role),
+    /// The table has neither scores nor predictions.
+    #[error("the audit needs a score or prediction column")]
+    NoDecisions,
     /// An invariant of the audit engine does not hold (a bug, reported rather than hidden).
     #[error("internal error: {0}")]
     Internal(String),
@@ -108,6 +100,10 @@ pub struct AuditParams {
     pub bootstrap: usize,
     /// Seed of the bootstrap. Defaults to 0.
     pub seed: u64,
+    /// Most groups of a protected attribute (of an intersection: the product of its
+    /// attributes' bounds) when auditing a file ([`audit_file`]); more is an error naming the
+    /// attribute. 0: no bound. Defaults to 50.
+    pub max_groups: usize,
 }
 
 impl Default for AuditParams {
@@ -121,57 +117,59 @@ impl Default for AuditParams {
             binning: Binning::default(),
             bootstrap: 0,
             seed: 0,
+            max_groups: 50,
         }
     }
 }
 
 impl AuditParams {
-    /// Checks the ranges.
-    pub fn check(&self) -> Result<(), AuditError> {
+    /// Checks the ranges: the threshold in [0, 1], the confidence strictly between 0 and 1,
+    /// 1 to 1000 calibration bins, at most 100000 bootstrap replicates. The audit takes only
+    /// checked parameters.
+    pub fn check(self) -> Result<Checked<AuditParams>, AuditError> {
         if !(self.threshold >= 0.0 && self.threshold <= 1.0) {
-            return Err(AuditError::InvalidParam {
-                name: "--threshold",
-                value: self.threshold.to_string(),
-                expected: "a number in [0, 1]",
-            });
+            return Err(
+                InvalidParam::new("threshold", "a number in [0, 1]", self.threshold).into(),
+            );
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(AuditError::InvalidParam {
-                name: "--confidence",
-                value: self.confidence.to_string(),
-                expected: "a number strictly between 0 and 1",
-            });
+            return Err(InvalidParam::new(
+                "confidence",
+                "a number strictly between 0 and 1",
+                self.confidence,
+            )
+            .into());
+        }
+        if self.bootstrap > 100_000 {
+            return Err(InvalidParam::new(
+                "bootstrap",
+                "at most 100000 replicates",
+                self.bootstrap,
+            )
+            .into());
         }
         let k = match self.binning {
             Binning::Uniform(k) | Binning::Quantile(k) => k,
         };
-        if self.bootstrap > 100_000 {
-            return Err(AuditError::InvalidParam {
-                name: "--bootstrap",
-                value: self.bootstrap.to_string(),
-                expected: "at most 100000 replicates",
-            });
-        }
         if !(1..=1000).contains(&k) {
-            return Err(AuditError::InvalidParam {
-                name: "--bins",
-                value: k.to_string(),
-                expected: "between 1 and 1000 bins",
-            });
+            return Err(InvalidParam::new("binning", "between 1 and 1000 bins", k).into());
         }
-        Ok(())
+        Ok(Checked::after_check(self))
     }
 }
 
 /// Audits a loaded table: each protected attribute and each requested intersection. Fails on
 /// bad parameters, a missing column, or a reference that names no group in the data.
-pub fn audit(table: &Table, params: &AuditParams) -> Result<Vec<AttributeAudit>, AuditError> {
+pub fn audit(
+    table: &Table,
+    params: &Checked<AuditParams>,
+) -> Result<Vec<AttributeAudit>, AuditError> {
     let protected: Vec<&crate::data::Column> = table.with_role(Role::Protected).collect();
     let names: Vec<String> = protected.iter().map(|c| c.name.clone()).collect();
     let mut auditor = Auditor::new(&names, params)?;
     let label: Vec<Option<bool>> = table
         .label()
-        .ok_or(AuditError::Missing("a label column (--label)"))?
+        .ok_or(AuditError::MissingRole(Role::Label))?
         .into_iter()
         .map(Some)
         .collect();
@@ -195,15 +193,38 @@ pub fn audit(table: &Table, params: &AuditParams) -> Result<Vec<AttributeAudit>,
     auditor.finish(levels)
 }
 
+/// Audits a data file (`-` reads standard input) streamed in chunks of
+/// [`STREAM_CHUNK_ROWS`] rows, with the protected attributes' groups bounded by
+/// `params.max_groups`: the whole audit of a file in one call.
+pub fn audit_file(
+    path: &std::path::Path,
+    spec: &crate::data::DataSpec,
+    params: &Checked<AuditParams>,
+) -> Result<AuditReport, AuditError> {
+    let mut reader = TableReader::from_path(
+        path,
+        spec,
+        &crate::data::ReadOptions {
+            chunk_rows: STREAM_CHUNK_ROWS,
+            ..crate::data::ReadOptions::default()
+        },
+    )?;
+    if params.max_groups > 0 {
+        reader.limit_groups(params.max_groups, &params.intersections);
+    }
+    let (attributes, summary) = audit_stream(reader, params)?;
+    Ok(AuditReport::new(&summary, params, attributes))
+}
+
 /// Audits a stream chunk by chunk, holding only per-group statistics (memory does not grow
 /// with the number of rows). Returns the audit and the load summary.
 pub fn audit_stream(
     mut reader: TableReader,
-    params: &AuditParams,
+    params: &Checked<AuditParams>,
 ) -> Result<(Vec<AttributeAudit>, crate::data::LoadSummary), AuditError> {
     let cols = reader.schema().columns.clone();
     let find = |role: Role| cols.iter().position(|c| c.role == role);
-    let label = find(Role::Label).ok_or(AuditError::Missing("a label column (--label)"))?;
+    let label = find(Role::Label).ok_or(AuditError::MissingRole(Role::Label))?;
     let score = find(Role::Score);
     let prediction = find(Role::Prediction);
     let weight = find(Role::Weight);

@@ -25,7 +25,8 @@ use std::any::Any;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::data::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory, MISSING_CODE};
+use crate::data::{BatchColumn, Field, Folded, Role, RowBatch, RowSink, SinkFactory, MISSING_CODE};
+use crate::params::{Checked, InvalidParam};
 
 /// A run of rows to add: the label, the score or the prediction, and the code of each
 /// protected attribute (in the order given to [`Auditor::new`]).
@@ -385,12 +386,9 @@ const MAX_BLOCK_GRIDS: usize = 16;
 impl Auditor {
     /// An auditor for the protected attributes `names` (in the order rows will give them) and
     /// the intersections in `params`.
-    pub fn new(names: &[String], params: &AuditParams) -> Result<Auditor, AuditError> {
-        params.check()?;
+    pub fn new(names: &[String], params: &Checked<AuditParams>) -> Result<Auditor, AuditError> {
         if names.is_empty() {
-            return Err(AuditError::Missing(
-                "at least one protected attribute (--protected)",
-            ));
+            return Err(AuditError::MissingRole(Role::Protected));
         }
         let mut segs: Vec<Segmentation> = (0..names.len())
             .map(|i| Segmentation { columns: vec![i] })
@@ -399,21 +397,29 @@ impl Auditor {
             let mut columns = Vec::new();
             for c in inter {
                 let i = names.iter().position(|n| n == c).ok_or_else(|| {
-                    AuditError::Intersect(format!(
-                        "column \"{c}\" is not a protected attribute; add it to --protected"
-                    ))
+                    InvalidParam::new(
+                        "intersections",
+                        format!("protected attributes ({})", names.join(", ")),
+                        format!("column \"{c}\", which is not one"),
+                    )
                 })?;
                 if columns.contains(&i) {
-                    return Err(AuditError::Intersect(format!(
-                        "column \"{c}\" is listed twice"
-                    )));
+                    return Err(InvalidParam::new(
+                        "intersections",
+                        "each column once",
+                        format!("column \"{c}\" twice"),
+                    )
+                    .into());
                 }
                 columns.push(i);
             }
             if columns.len() < 2 {
-                return Err(AuditError::Intersect(
-                    "an intersection needs at least two columns".into(),
-                ));
+                return Err(InvalidParam::new(
+                    "intersections",
+                    "at least two columns",
+                    inter.join(","),
+                )
+                .into());
             }
             segs.push(Segmentation { columns });
         }
@@ -429,14 +435,19 @@ impl Auditor {
             .collect();
         for (name, reference) in &params.reference {
             if !seg_names.contains(name) {
-                return Err(AuditError::Reference(format!(
-                    "\"{name}\" is not an audited attribute or intersection (reference \"{reference}\"); audited: {}",
-                    seg_names.join(", ")
-                )));
+                return Err(InvalidParam::new(
+                    "reference",
+                    format!(
+                        "an audited attribute or intersection ({})",
+                        seg_names.join(", ")
+                    ),
+                    format!("\"{name}\" (reference \"{reference}\")"),
+                )
+                .into());
             }
         }
         Ok(Auditor {
-            params: params.clone(),
+            params: AuditParams::clone(params),
             names: names.to_vec(),
             segs,
             cell_index: FxHashMap::default(),
@@ -465,9 +476,7 @@ impl Auditor {
     /// Adds a run of rows.
     pub fn add(&mut self, rows: &Rows<'_>) -> Result<(), AuditError> {
         if rows.score.is_none() && rows.prediction.is_none() {
-            return Err(AuditError::Missing(
-                "a score (--score) or prediction (--prediction) column",
-            ));
+            return Err(AuditError::NoDecisions);
         }
         let n = rows.label.len();
         self.weighted |= rows.weight.is_some();
@@ -515,15 +524,16 @@ impl Auditor {
                     }
                     let relative = w[i] / self.weight_unit.unwrap_or(1.0);
                     if !relative.is_finite() {
-                        return Err(AuditError::InvalidParam {
-                            name: "--weight",
-                            expected: "weights within a factor of 1e308 of each other",
-                            value: format!(
+                        return Err(InvalidParam::new(
+                            "weight",
+                            "weights within a factor of 1e308 of each other",
+                            format!(
                                 "{} after a first weight of {}",
                                 w[i],
                                 self.weight_unit.unwrap_or(1.0)
                             ),
-                        });
+                        )
+                        .into());
                     }
                     relative
                 }
@@ -541,22 +551,14 @@ impl Auditor {
     /// `protected` are the schema positions of the protected columns (in the order given to
     /// [`Auditor::new`]).
     ///
-    /// A block that folded nothing (no rows) hands back `()`; anything else that is not this
-    /// auditor's fold is an error, never a block's rows dropped without a word.
-    pub fn add_folded(
+    /// A block that folded no row adds nothing.
+    pub(super) fn add_folded(
         &mut self,
-        mut folded: Folded,
+        mut folded: Folded<BlockCells>,
         protected: &[usize],
     ) -> Result<(), AuditError> {
-        let partial = std::mem::replace(&mut folded.partial, Box::new(()));
-        let block = match partial.downcast::<BlockCells>() {
-            Ok(block) => block,
-            Err(other) if other.is::<()>() => return Ok(()),
-            Err(_) => {
-                return Err(AuditError::Internal(
-                    "a folded block is not the audit's: its rows cannot be counted".into(),
-                ))
-            }
+        let Some(block) = folded.partial.take() else {
+            return Ok(());
         };
         let mut key = Vec::with_capacity(protected.len());
         for cell in block.table.cells {
@@ -751,20 +753,27 @@ impl Auditor {
                             .filter(|g| g.n > 0 && g.weight.is_none_or(|w| w > 0.0))
                             .map(|g| g.group.as_str())
                             .collect();
-                        return Err(AuditError::Reference(format!(
-                            "{name}'s group \"{r}\" has no rows (or only rows of weight 0), so nothing can be compared with it; groups with rows: {}",
-                            names.join("; ")
-                        )));
+                        return Err(InvalidParam::new(
+                            "reference",
+                            format!(
+                                "a group of {name} with rows to compare with (groups with rows: {})",
+                                names.join("; ")
+                            ),
+                            format!("\"{r}\", which has no rows (or only rows of weight 0)"),
+                        )
+                        .into());
                     }
                     Some(i) => Some(i),
                     // A reference that names no group would silently leave out disparate
                     // impact and its tests.
                     None => {
                         let names: Vec<&str> = groups.iter().map(|g| g.group.as_str()).collect();
-                        return Err(AuditError::Reference(format!(
-                            "{name} has no group \"{r}\"; its groups: {}",
-                            names.join("; ")
-                        )));
+                        return Err(InvalidParam::new(
+                            "reference",
+                            format!("a group of {name} (its groups: {})", names.join("; ")),
+                            format!("\"{r}\""),
+                        )
+                        .into());
                     }
                 },
                 None => groups
@@ -892,7 +901,7 @@ impl BlockCell {
 }
 
 /// A sink folding one block's rows into [`BlockCell`]s on a decoding thread.
-struct BlockCells {
+pub(super) struct BlockCells {
     layout: Arc<BlockLayout>,
     table: CellTable,
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use fairgate::audit::{AuditParams, AuditReport, Binning};
-use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, TableReader, Unlisted};
+use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, Unlisted};
 
 pub use args::Args;
 use args::{
@@ -307,7 +307,8 @@ fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
         proxy_auc: a.proxy_auc,
         csv_cells: csv_cells(a.raw_csv),
         ..ExplainParams::default()
-    };
+    }
+    .check()?;
     let mut reasons = match &a.reasons {
         Some(p) => Some(OutFile::create(p)?),
         None => None,
@@ -389,7 +390,8 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
         max_levels: a.max_levels,
         threshold: a.threshold,
         created,
-    };
+    }
+    .check()?;
     let options = ReadOptions {
         unlisted,
         ..ReadOptions::default()
@@ -520,26 +522,14 @@ fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
             .iter()
             .map(|s| s.split(',').map(|c| c.trim().to_string()).collect())
             .collect(),
+        max_groups: a.max_groups,
     };
-    params.check()?;
+    let params = params.check()?;
     let path = spec
         .path
         .clone()
         .context("no input file: pass --data FILE or set path in the [data] table of --config")?;
-    let reader = TableReader::from_path(
-        &path,
-        &spec,
-        &ReadOptions {
-            chunk_rows: fairgate::audit::STREAM_CHUNK_ROWS,
-            ..ReadOptions::default()
-        },
-    )?;
-    let mut reader = reader;
-    if a.max_groups > 0 {
-        reader.limit_groups(a.max_groups, &params.intersections);
-    }
-    let (attributes, summary) = fairgate::audit::audit_stream(reader, &params)?;
-    Ok(AuditReport::new(&summary, &params, attributes))
+    Ok(fairgate::audit::audit_file(&path, &spec, &params)?)
 }
 
 fn generate(a: &GenerateArgs) -> anyhow::Result<ExitStatus> {
@@ -580,4 +570,17 @@ fn data_spec(a: &DataArgs) -> anyhow::Result<DataSpec> {
         None => DataSpec::default(),
     };
     Ok(base.overridden_by(a.flags_spec()))
+}
+
+/// The flag of a library parameter (a field name such as `min_group_size`): `--` and the
+/// name with dashes, except where the flag is named otherwise.
+pub fn flag_of(param: &str) -> String {
+    let flag = match param {
+        "intersections" => "intersect",
+        "binning" => "bins",
+        "kind" => "model",
+        "balanced" => "class-weight",
+        other => return format!("--{}", other.replace('_', "-")),
+    };
+    format!("--{flag}")
 }

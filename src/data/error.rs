@@ -183,6 +183,9 @@ pub enum DataError {
     /// The column roles or read options are inconsistent or out of range.
     #[error("{0}")]
     Spec(String),
+    /// A parameter is out of range.
+    #[error("{0}")]
+    Param(#[from] crate::params::InvalidParam),
     /// A stream the caller handed in (the generated data's CSV) cannot be written.
     #[error("i/o error: {0}")]
     Write(#[source] std::io::Error),

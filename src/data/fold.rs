@@ -71,7 +71,8 @@ pub trait RowSink: Send {
             self.row(&row);
         }
     }
-    /// The block's result, handed back to the caller as [`Folded::partial`].
+    /// The block's result, handed back to the caller as [`Folded::partial`] (the reader
+    /// checks that it is the type the caller asks for).
     fn finish(self: Box<Self>) -> Box<dyn Any + Send>;
 }
 
@@ -102,16 +103,18 @@ impl fmt::Debug for FoldSlot {
     }
 }
 
-/// One block's folded result, in file order.
-pub struct Folded {
-    /// What the block's sink returned from [`RowSink::finish`].
-    pub partial: Box<dyn Any + Send>,
+/// One block's folded result, in file order, typed as the sink's result `T` (see
+/// [`crate::data::TableReader::next_folded`]).
+pub struct Folded<T> {
+    /// What the block's sink returned from [`RowSink::finish`]; `None` for a block that
+    /// folded no row.
+    pub partial: Option<T>,
     /// Per schema column, local code to global code (empty for columns that are not
     /// categorical).
     pub(crate) codes: Vec<Vec<u32>>,
 }
 
-impl Folded {
+impl<T> Folded<T> {
     /// The reader's global code of a block-local code of column `col` (schema position);
     /// [`super::MISSING_CODE`] stays missing.
     #[inline]

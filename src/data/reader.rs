@@ -482,9 +482,35 @@ impl TableReader {
         self.plan.positive.is_none() && self.plan.fold.set(factory)
     }
 
-    /// The next block's folded result in file order, or `None` at end of input. Counts,
-    /// levels and rejections are kept as [`TableReader::next_chunk`] keeps them.
-    pub fn next_folded(&mut self) -> Result<Option<Folded>, DataError> {
+    /// The next block's folded result in file order, typed as the sink's result `T`, or
+    /// `None` at end of input. Counts, levels and rejections are kept as
+    /// [`TableReader::next_chunk`] keeps them. A result that is not a `T` (the sink set with
+    /// [`TableReader::set_fold`] makes another type) is an error, never a block dropped.
+    pub fn next_folded<T: std::any::Any + Send>(&mut self) -> Result<Option<Folded<T>>, DataError> {
+        let Some((partial, codes)) = self.next_folded_block()? else {
+            return Ok(None);
+        };
+        let partial = match partial.map(|p| p.downcast::<T>()) {
+            None => None,
+            Some(Ok(t)) => Some(*t),
+            Some(Err(_)) => {
+                return Err(DataError::Io {
+                    origin: self.plan.origin.clone(),
+                    source: std::io::Error::other(format!(
+                        "internal error: a folded block is not a {}",
+                        std::any::type_name::<T>()
+                    )),
+                })
+            }
+        };
+        Ok(Some(Folded { partial, codes }))
+    }
+
+    /// The next folded block's sink result (untyped) and code maps.
+    #[allow(clippy::type_complexity)]
+    fn next_folded_block(
+        &mut self,
+    ) -> Result<Option<(Option<Box<dyn std::any::Any + Send>>, Vec<Vec<u32>>)>, DataError> {
         let Some(factory) = self.plan.fold.get().cloned() else {
             return Err(DataError::Io {
                 origin: self.plan.origin.clone(),
@@ -530,10 +556,7 @@ impl TableReader {
         }
         self.rows_read += b.rows_read;
         self.rows_used += b.n_rows as u64;
-        Ok(Some(Folded {
-            partial: b.folded.unwrap_or_else(|| Box::new(())),
-            codes,
-        }))
+        Ok(Some((b.folded, codes)))
     }
 
     /// Global codes of a block's local levels of column `ci`, registering new ones in order.
@@ -792,7 +815,7 @@ impl TableReader {
     /// so the hash covers the whole file. Zero data rows, or zero usable rows, is an error.
     pub fn finish(mut self) -> Result<LoadSummary, DataError> {
         if self.plan.fold.get().is_some() {
-            while self.next_folded()?.is_some() {}
+            while self.next_folded_block()?.is_some() {}
         } else {
             let mut sink = self.empty_columns(0);
             while self.next_rows_into(&mut sink)?.is_some() {

@@ -40,9 +40,7 @@ impl SynthParams {
     /// Checks the settings.
     pub fn check(&self) -> Result<(), DataError> {
         if self.rows == 0 {
-            return Err(DataError::Spec(
-                "--rows: expected at least 1 row, found 0".into(),
-            ));
+            return Err(crate::params::InvalidParam::new("rows", "at least 1 row", 0).into());
         }
         Ok(())
     }

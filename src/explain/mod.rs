@@ -23,6 +23,7 @@ use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 use crate::data::{Column, ColumnValues, DataSpec, ReadOptions, Role, Table, TableReader};
+use crate::params::{Checked, InvalidParam};
 use crate::provenance::FileRef;
 use crate::train::{
     auc, consent_filter, refit_auc, stratified_split, FeatureColumn, Model, ModelInput, TrainError,
@@ -70,15 +71,32 @@ pub struct ExplainParams {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExplainError {
-    /// A parameter is out of range.
-    #[error("{name}: expected {expected}, found {found}")]
-    InvalidParam {
-        /// The parameter ([`ExplainParams`]' field).
-        name: &'static str,
-        /// What is allowed.
-        expected: &'static str,
-        /// What was given.
-        found: String,
+    /// A parameter is out of range ([`ExplainParams`]' field, or the subject's id column).
+    #[error("{0}")]
+    Param(#[from] InvalidParam),
+    /// No record has the subject's identifier.
+    #[error("{path}: no record has {column} = \"{id}\" (matched exactly)")]
+    NoSubject {
+        /// The data file.
+        path: String,
+        /// The identifier column.
+        column: String,
+        /// The identifier looked for.
+        id: String,
+    },
+    /// More than one record has the subject's identifier.
+    #[error("{path}: {count} records have {column} = \"{id}\" (lines {}); an export needs one person", first_lines(lines, *count))]
+    ManySubjects {
+        /// The data file.
+        path: String,
+        /// The identifier column.
+        column: String,
+        /// The identifier looked for.
+        id: String,
+        /// How many records have it.
+        count: usize,
+        /// The lines of the first ten.
+        lines: Vec<u64>,
     },
     /// The data cannot be read.
     #[error(transparent)]
@@ -91,17 +109,22 @@ pub enum ExplainError {
     Io(#[from] std::io::Error),
 }
 
+/// The first lines of records, and how many more there are.
+fn first_lines(lines: &[u64], count: usize) -> String {
+    let mut shown: Vec<String> = lines.iter().map(u64::to_string).collect();
+    if count > lines.len() {
+        shown.push(format!("and {} more", count - lines.len()));
+    }
+    shown.join(", ")
+}
+
 impl ExplainParams {
     /// Checks every parameter: `top` at least 1 (`repeats` may be 0: no permutation
     /// importance), `minimisation_tolerance` a
     /// finite number of at least 0, `proxy_association` and `proxy_auc` from 0 to 1.
-    pub fn check(&self) -> Result<(), ExplainError> {
-        let bad = |name, expected, found: String| {
-            Err(ExplainError::InvalidParam {
-                name,
-                expected,
-                found,
-            })
+    pub fn check(self) -> Result<Checked<ExplainParams>, ExplainError> {
+        let bad = |name, expected: &str, found: String| {
+            Err(InvalidParam::new(name, expected, found).into())
         };
         if self.top == 0 {
             return bad("top", "at least 1 reason code", "0".into());
@@ -121,7 +144,7 @@ impl ExplainParams {
                 return bad(name, "a number from 0 to 1", v.to_string());
             }
         }
-        Ok(())
+        Ok(Checked::after_check(self))
     }
 }
 
@@ -384,11 +407,10 @@ fn score_rows<'a>(
 pub fn explain(
     model: &Model,
     path: &Path,
-    params: &ExplainParams,
+    params: &Checked<ExplainParams>,
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
 ) -> Result<Explanation, ExplainError> {
-    params.check()?;
     let prep = Prepared::load(model, path, params.protected.as_deref())?;
     let columns = prep.columns();
     let rows = &prep.kept;
@@ -907,7 +929,7 @@ mod params_tests {
         ];
         for (want, p) in cases {
             match p.check() {
-                Err(ExplainError::InvalidParam { name, .. }) => assert_eq!(name, want),
+                Err(ExplainError::Param(p)) => assert_eq!(p.name, want),
                 other => panic!("{want}: {other:?}"),
             }
         }

@@ -10,7 +10,7 @@ use super::local::{counterfactuals, reason_codes, signed, Counterfactual, Linear
 use super::output::{ModelVersion, RecordField, RecordSource, SubjectId};
 use super::Prepared;
 use crate::data::{format_timestamp, Column, DataSpec, Role, TableReader};
-use crate::train::{FeatureColumn, Model, TrainError};
+use crate::train::{FeatureColumn, Model};
 
 /// The version of the subject export's JSON layout. Version 2 added this field and names the
 /// fields that the unversioned export (version 1) wrote as arrays (`id`, `source`, `record`,
@@ -66,32 +66,30 @@ pub fn subject(
         .map(str::to_string)
         .or(model.roles.id.clone())
         .ok_or_else(|| {
-            TrainError::InvalidParam(
-                "the model has no id column: give the column with --id-column".into(),
+            crate::params::InvalidParam::new(
+                "id_column",
+                "the identifier column (the model records none)",
+                "none",
             )
         })?;
     let (header, found) = TableReader::find_records(path, &DataSpec::default(), &id_column, id)?;
     let (line, fields) = match found.len() {
         0 => {
-            return Err(TrainError::InvalidParam(format!(
-                "{}: no record has {id_column} = \"{id}\" (matched exactly)",
-                path.display()
-            ))
-            .into())
+            return Err(super::ExplainError::NoSubject {
+                path: path.display().to_string(),
+                column: id_column,
+                id: id.to_string(),
+            })
         }
         1 => found.into_iter().next().unwrap_or_default(),
-        n => {
-            let mut lines: Vec<String> =
-                found.iter().take(10).map(|(l, _)| l.to_string()).collect();
-            if n > 10 {
-                lines.push(format!("and {} more", n - 10));
-            }
-            return Err(TrainError::InvalidParam(format!(
-                "{}: {n} records have {id_column} = \"{id}\" (lines {}); an export needs one person",
-                path.display(),
-                lines.join(", ")
-            ))
-            .into());
+        count => {
+            return Err(super::ExplainError::ManySubjects {
+                path: path.display().to_string(),
+                column: id_column,
+                id: id.to_string(),
+                count,
+                lines: found.iter().take(10).map(|(l, _)| *l).collect(),
+            });
         }
     };
     let record: Vec<RecordField> = header

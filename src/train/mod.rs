@@ -14,6 +14,7 @@ mod score;
 mod solver;
 
 use crate::data::{Column, ColumnKind, DataSpec, Role, Table};
+use crate::params::{Checked, InvalidParam};
 
 pub use consent::consent_filter;
 pub use design::{Design, Encoder, FeatureColumn, FeatureEncoding, MISSING_LEVEL};
@@ -33,9 +34,15 @@ pub use solver::{
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrainError {
-    /// An option is out of range or options conflict.
+    /// A parameter is out of range, or parameters conflict.
     #[error("{0}")]
-    InvalidParam(String),
+    Param(#[from] InvalidParam),
+    /// The table lacks a column of this role.
+    #[error("training needs a {} column", .0.as_str())]
+    MissingRole(Role),
+    /// A model or rules file cannot be read or is not valid.
+    #[error(transparent)]
+    File(#[from] crate::file_error::FileError),
     /// Inputs of mismatched shapes.
     #[error("{0}")]
     Shape(String),
@@ -133,45 +140,58 @@ impl Default for TrainParams {
 }
 
 impl TrainParams {
-    fn check(&self) -> Result<(), TrainError> {
-        let bad = |m: String| Err(TrainError::InvalidParam(m));
+    /// Checks the ranges and combinations: `c` positive and finite, `test_size` in [0, 0.9],
+    /// `cv` 0 or 2 to 100, `threshold` in [0, 1], `max_levels` at least 1, rules exactly for
+    /// points models, and no class weights with the linfa solver. Training takes only checked
+    /// parameters.
+    pub fn check(self) -> Result<Checked<TrainParams>, TrainError> {
+        let bad = |name, expected: &str, found: String| {
+            Err(InvalidParam::new(name, expected, found).into())
+        };
         if !(self.c > 0.0 && self.c.is_finite()) {
-            return bad(format!("--c: expected a positive number, found {}", self.c));
+            return bad("c", "a positive number", self.c.to_string());
         }
         if !(0.0..=0.9).contains(&self.test_size) {
-            return bad(format!(
-                "--test-size: expected a share between 0 and 0.9, found {}",
-                self.test_size
-            ));
+            return bad(
+                "test_size",
+                "a share between 0 and 0.9",
+                self.test_size.to_string(),
+            );
         }
         if self.cv == 1 || self.cv > 100 {
-            return bad(format!(
-                "--cv: expected 0 (none) or 2 to 100 folds, found {}",
-                self.cv
-            ));
+            return bad("cv", "0 (none) or 2 to 100 folds", self.cv.to_string());
         }
         if !(0.0..=1.0).contains(&self.threshold) {
-            return bad(format!(
-                "--threshold: expected a number in [0, 1], found {}",
-                self.threshold
-            ));
+            return bad(
+                "threshold",
+                "a number in [0, 1]",
+                self.threshold.to_string(),
+            );
         }
         if self.max_levels == 0 {
-            return bad("--max-levels: expected at least 1".into());
+            return bad("max_levels", "at least 1", "0".into());
         }
         match (self.kind, &self.rules) {
-            (ModelKind::Points, None) => return bad("--model points needs --rules FILE".into()),
+            (ModelKind::Points, None) => {
+                return bad("rules", "a rules file for a points model", "none".into())
+            }
             (ModelKind::Logistic, Some(_)) => {
-                return bad("--rules applies to --model points only".into())
+                return bad(
+                    "rules",
+                    "no rules for a logistic model (rules are for points models)",
+                    "a rules file".into(),
+                )
             }
             _ => {}
         }
         if self.solver == Solver::Linfa && self.balanced {
             return bad(
-                "--solver linfa has no sample weights, so no --class-weight balanced; use --solver newton".into(),
+                "balanced",
+                "no class weights with the linfa solver, which takes no sample weights (use the newton solver)",
+                "balanced".into(),
             );
         }
-        Ok(())
+        Ok(Checked::after_check(self))
     }
 }
 
@@ -197,11 +217,15 @@ struct Inputs<'a> {
 
 /// Trains a model on `table` (loaded with `spec`). Rows without a lawful basis are left out
 /// and counted; the rest are split into training and validation rows.
-pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Model, TrainError> {
-    params.check()?;
-    let label_col = table.with_role(Role::Label).next().ok_or_else(|| {
-        TrainError::InvalidParam("training needs a label column (--label)".into())
-    })?;
+pub fn train(
+    table: &Table,
+    spec: &DataSpec,
+    params: &Checked<TrainParams>,
+) -> Result<Model, TrainError> {
+    let label_col = table
+        .with_role(Role::Label)
+        .next()
+        .ok_or(TrainError::MissingRole(Role::Label))?;
     let y = table.label().unwrap_or_default();
     let feature_cols: Vec<&Column> = match &params.rules {
         Some(rules) => {
@@ -241,20 +265,23 @@ pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Mod
     let consent = table.with_role(Role::Consent).next();
     let stamp_col = match &spec.consent_timestamp {
         Some(name) => Some(table.column(name).ok_or_else(|| {
-            TrainError::InvalidParam(format!(
-                "--consent-timestamp column \"{name}\" was not loaded"
-            ))
+            InvalidParam::new(
+                "consent_timestamp",
+                "a loaded column",
+                format!("\"{name}\", which was not loaded"),
+            )
         })?),
         None => None,
     };
-    let as_of = spec
-        .as_of_seconds()
-        .map_err(|e| TrainError::InvalidParam(e.to_string()))?;
+    let as_of = spec.as_of_seconds().map_err(TrainError::Data)?;
     check_consent_options(consent.is_some(), stamp_col.is_some(), as_of.is_some())?;
     if stamp_col.is_some_and(|c| c.kind != ColumnKind::Timestamp) {
-        return Err(TrainError::InvalidParam(
-            "--consent-timestamp must name a timestamp column".into(),
-        ));
+        return Err(InvalidParam::new(
+            "consent_timestamp",
+            "a timestamp column",
+            "a column that is not one",
+        )
+        .into());
     }
     let (keep, excluded) = consent_filter(
         table.n_rows(),
@@ -435,16 +462,27 @@ pub fn train(table: &Table, spec: &DataSpec, params: &TrainParams) -> Result<Mod
     })
 }
 
+/// A consent timestamp column without an as-of date, or the other way round.
+pub(crate) fn consent_pair() -> TrainError {
+    InvalidParam::new(
+        "as_of",
+        "an as-of date with a consent timestamp column, and neither without the other (a consent counts when it was given on or before the as-of date)",
+        "one of them alone",
+    )
+    .into()
+}
+
 fn check_consent_options(consent: bool, stamp: bool, as_of: bool) -> Result<(), TrainError> {
     if stamp != as_of {
-        return Err(TrainError::InvalidParam(
-            "--consent-timestamp and --as-of go together: a consent counts when it was given on or before the as-of date".into(),
-        ));
+        return Err(consent_pair());
     }
     if stamp && !consent {
-        return Err(TrainError::InvalidParam(
-            "--consent-timestamp needs the consent flag column (--consent)".into(),
-        ));
+        return Err(InvalidParam::new(
+            "consent_timestamp",
+            "a consent flag column beside it (consent)",
+            "a consent timestamp alone",
+        )
+        .into());
     }
     Ok(())
 }

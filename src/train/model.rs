@@ -10,6 +10,7 @@ use super::points::RuleSet;
 use super::solver::sigmoid;
 use super::TrainError;
 use crate::data::Rejection;
+use crate::file_error::FileError;
 
 /// The version of the model JSON layout. `score` refuses other versions.
 pub const MODEL_SCHEMA_VERSION: u32 = 1;
@@ -370,28 +371,42 @@ impl Model {
     /// Reads a model file, checking the schema version.
     pub fn from_path(path: &std::path::Path) -> Result<Model, TrainError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| TrainError::Model(format!("{origin}: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(origin.clone(), e))?;
         let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            TrainError::Model(format!(
-                "{origin}: line {}, column {}: not a fairgate model (invalid JSON: {e})",
+            FileError::invalid_at(
+                origin.clone(),
                 e.line(),
-                e.column()
-            ))
+                e.column(),
+                format!("not a fairgate model (invalid JSON: {e})"),
+            )
         })?;
         let version = probe
             .get("schema_version")
             .and_then(serde_json::Value::as_u64);
         if version != Some(u64::from(MODEL_SCHEMA_VERSION)) {
-            return Err(TrainError::Model(format!(
-                "{origin}: model schema version {} is not the one this fairgate reads ({MODEL_SCHEMA_VERSION}); retrain the model with this version",
-                version.map_or("(none)".to_string(), |v| v.to_string())
-            )));
+            return Err(FileError::invalid(
+                origin,
+                None,
+                format!(
+                    "model schema version {} is not the one this fairgate reads ({MODEL_SCHEMA_VERSION}); retrain the model with this version",
+                    version.map_or("(none)".to_string(), |v| v.to_string())
+                ),
+            )
+            .into());
         }
-        let model: Model = serde_json::from_value(probe)
-            .map_err(|e| TrainError::Model(format!("{origin}: not a valid fairgate model: {e}")))?;
+        let model: Model = serde_json::from_value(probe).map_err(|e| {
+            FileError::invalid(
+                origin.clone(),
+                None,
+                format!("not a valid fairgate model: {e}"),
+            )
+        })?;
         model.check().map_err(|e| {
-            TrainError::Model(format!("{origin}: not a consistent fairgate model: {e}"))
+            FileError::invalid(
+                origin.clone(),
+                None,
+                format!("not a consistent fairgate model: {e}"),
+            )
         })?;
         Ok(model)
     }

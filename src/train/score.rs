@@ -84,9 +84,7 @@ impl ModelInput {
             ..overrides.clone()
         };
         if consent_timestamp.is_some() != spec.as_of.is_some() {
-            return Err(TrainError::InvalidParam(
-                "--consent-timestamp and --as-of go together".into(),
-            ));
+            return Err(super::consent_pair());
         }
         Ok(ModelInput {
             spec,

@@ -132,10 +132,7 @@ pub fn fit_logistic(
         ));
     }
     if params.c.is_nan() || params.c <= 0.0 {
-        return Err(TrainError::InvalidParam(format!(
-            "--c: expected a positive number, found {}",
-            params.c
-        )));
+        return Err(crate::params::InvalidParam::new("c", "a positive number", params.c).into());
     }
     let threads = match params.threads {
         0 => std::thread::available_parallelism().map_or(1, |t| t.get()),

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("decision", 0),
     ("file_error", 0),
     ("provenance", 0),
+    ("params", 0),
     ("par", 0),
     ("output", 1),
     ("data", 2),

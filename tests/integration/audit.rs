@@ -34,7 +34,7 @@ fn assert_streaming_matches(
         spec,
         &options(8192, true),
     )?;
-    let whole = serde_json::to_string(&audit(&table, params)?)?;
+    let whole = serde_json::to_string(&audit(&table, &params.clone().check()?)?)?;
     for (chunk, threaded) in [(1, false), (97, true), (1000, false), (100_000, true)] {
         let reader = TableReader::new(
             Box::new(Cursor::new(bytes.to_vec())),
@@ -42,7 +42,7 @@ fn assert_streaming_matches(
             spec,
             &options(chunk, threaded),
         )?;
-        let (streamed, summary) = audit_stream(reader, params)?;
+        let (streamed, summary) = audit_stream(reader, &params.clone().check()?)?;
         assert_eq!(
             serde_json::to_string(&streamed)?,
             whole,
@@ -183,7 +183,7 @@ fn intersections_unknown_and_flags() -> Result<(), Box<dyn std::error::Error>> {
         intersections: vec![vec!["g".into(), "h".into()]],
         ..AuditParams::default()
     };
-    let r = audit(&t, &params)?;
+    let r = audit(&t, &params.clone().check()?)?;
     assert_eq!(r.len(), 3);
     let g = &r[0];
     let names: Vec<(&str, u64, bool)> = g
@@ -251,10 +251,13 @@ fn a_value_spelled_unknown_is_the_unknown_group() -> Result<(), Box<dyn std::err
         intersections: vec![vec!["g".into(), "h".into()]],
         ..AuditParams::default()
     };
-    let r = audit(&load(spelled.as_bytes(), &spec)?, &params)?;
+    let r = audit(&load(spelled.as_bytes(), &spec)?, &params.clone().check()?)?;
     assert_eq!(
         serde_json::to_string(&r)?,
-        serde_json::to_string(&audit(&load(blank.as_bytes(), &spec)?, &params)?)?
+        serde_json::to_string(&audit(
+            &load(blank.as_bytes(), &spec)?,
+            &params.clone().check()?
+        )?)?
     );
     let g: Vec<(&str, u64)> = r[0]
         .groups
@@ -283,7 +286,10 @@ fn undefined_metrics_are_null_with_a_reason() -> Result<(), Box<dyn std::error::
         protected: Some(vec!["g".into()]),
         ..label_score("y", "score")
     };
-    let r = audit(&load(csv.as_bytes(), &spec)?, &AuditParams::default())?;
+    let r = audit(
+        &load(csv.as_bytes(), &spec)?,
+        &AuditParams::default().check()?,
+    )?;
     let c = r[0].groups.iter().find(|g| g.group == "c").ok_or("no c")?;
     assert_eq!(c.metrics["tpr"].value, None);
     assert_eq!(
@@ -323,7 +329,7 @@ fn bootstrap_intervals_agree_with_the_analytic_ones_on_large_groups(
         seed: 7,
         ..AuditParams::default()
     };
-    let r = audit(&table, &params)?;
+    let r = audit(&table, &params.clone().check()?)?;
     let mut compared = 0;
     for a in &r {
         for g in a.groups.iter().filter(|g| g.n >= 2_000) {
@@ -388,7 +394,10 @@ fn decisions_without_scores_audit_the_rates_and_say_why_the_rest_is_missing(
         protected: Some(vec!["g".into()]),
         ..DataSpec::default()
     };
-    let r = audit(&load(csv.as_bytes(), &spec)?, &AuditParams::default())?;
+    let r = audit(
+        &load(csv.as_bytes(), &spec)?,
+        &AuditParams::default().check()?,
+    )?;
     let a = r[0].groups.iter().find(|g| g.group == "a").ok_or("a")?;
     let b = r[0].groups.iter().find(|g| g.group == "b").ok_or("b")?;
     let rate = |g: usize| f64::from(sel[g]) / f64::from(n[g]);
@@ -431,7 +440,7 @@ fn an_attributes_results_do_not_depend_on_the_other_attributes(
         threshold: 0.2,
         ..AuditParams::default()
     };
-    let alone = audit(&load_with_protected(&["gender"])?, &params)?;
+    let alone = audit(&load_with_protected(&["gender"])?, &params.clone().check()?)?;
     let five = audit(
         &load_with_protected(&[
             "gender",
@@ -440,7 +449,7 @@ fn an_attributes_results_do_not_depend_on_the_other_attributes(
             "region",
             "postcode_district",
         ])?,
-        &params,
+        &params.clone().check()?,
     )?;
     assert_eq!(five.len(), 5);
     assert_eq!(
@@ -501,7 +510,10 @@ fn edge_inputs_never_give_a_silent_nan() -> Result<(), Box<dyn std::error::Error
                     seed: 1,
                     ..AuditParams::default()
                 };
-                let v = serde_json::to_value(audit(&load(csv.as_bytes(), &spec)?, &params)?)?;
+                let v = serde_json::to_value(audit(
+                    &load(csv.as_bytes(), &spec)?,
+                    &params.clone().check()?,
+                )?)?;
                 let mut problems = Vec::new();
                 assert_no_silent_nulls(&v, "", &mut problems);
                 assert!(
@@ -533,7 +545,7 @@ fn roc_points_and_score_distributions_match_direct_counts() -> Result<(), Box<dy
         ..label_score("converted", "vendor_score")
     };
     let table = Table::load(&path, &spec, &ReadOptions::default())?;
-    let result = audit(&table, &AuditParams::default())?;
+    let result = audit(&table, &AuditParams::default().check()?)?;
     let mut checked = 0;
     for group in result[0].groups.iter().filter(|g| g.n > 0) {
         let mine: Vec<&(String, f64, bool)> = rows.iter().filter(|r| r.0 == group.group).collect();
@@ -586,4 +598,41 @@ fn roc_points_and_score_distributions_match_direct_counts() -> Result<(), Box<dy
     }
     assert!(checked > 50);
     Ok(())
+}
+
+#[test]
+fn parameters_are_checked_once_and_named_by_field_not_flag() {
+    use fairgate::audit::AuditError;
+    for (params, name) in [
+        (
+            AuditParams {
+                threshold: 1.5,
+                ..AuditParams::default()
+            },
+            "threshold",
+        ),
+        (
+            AuditParams {
+                confidence: 1.0,
+                ..AuditParams::default()
+            },
+            "confidence",
+        ),
+        (
+            AuditParams {
+                binning: fairgate::audit::Binning::Uniform(0),
+                ..AuditParams::default()
+            },
+            "binning",
+        ),
+    ] {
+        match params.check() {
+            Err(AuditError::Param(p)) => {
+                assert_eq!(p.name, name);
+                assert!(!p.to_string().contains("--"), "{p}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+    assert!(AuditParams::default().check().is_ok());
 }

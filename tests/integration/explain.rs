@@ -58,7 +58,7 @@ fn explanations_match_shap_numpy_and_scipy() -> Result<(), Box<dyn std::error::E
     let e = explain::explain(
         &model,
         &root().join("datasets/leads_demo.csv"),
-        &ExplainParams::default(),
+        &ExplainParams::default().check()?,
         Some(&mut reasons),
         Some(&mut contributions),
     )?;
@@ -145,7 +145,13 @@ fn counterfactuals_reach_the_threshold_when_applied() -> Result<(), Box<dyn std:
         repeats: 0,
         ..ExplainParams::default()
     };
-    let e = explain::explain(&model, &data_path, &params, Some(&mut reasons), None)?;
+    let e = explain::explain(
+        &model,
+        &data_path,
+        &params.clone().check()?,
+        Some(&mut reasons),
+        None,
+    )?;
     let (below, with) = (
         e.counterfactual_coverage.below_threshold,
         e.counterfactual_coverage.with_counterfactual,

@@ -361,6 +361,22 @@ impl fairgate::data::RowSink for Keep {
 }
 
 #[test]
+fn a_folded_block_asked_for_as_another_type_is_an_error() -> Result<(), DataError> {
+    let mut reader = TableReader::new(
+        Box::new(std::io::Cursor::new(mixed_file(5))),
+        "t.csv",
+        &label_score("y", "score"),
+        &ReadOptions::default(),
+    )?;
+    assert!(reader.set_fold(std::sync::Arc::new(|| Box::new(Keep(Vec::new())))));
+    match reader.next_folded::<String>() {
+        Err(e) => assert!(e.to_string().contains("not a alloc::string::String"), "{e}"),
+        Ok(_) => panic!("a block of rows read as a String"),
+    }
+    Ok(())
+}
+
+#[test]
 fn folded_blocks_give_the_rows_and_summary_of_stored_chunks() -> Result<(), DataError> {
     use fairgate::data::{ColumnValues, Field};
     // Levels of g first appear in a different order in each block, so local codes differ from
@@ -442,11 +458,8 @@ fn folded_blocks_give_the_rows_and_summary_of_stored_chunks() -> Result<(), Data
             "a second factory is refused"
         );
         let mut folded = Vec::new();
-        while let Some(mut block) = reader.next_folded()? {
-            let rows = std::mem::replace(&mut block.partial, Box::new(()))
-                .downcast::<Vec<Vec<Field>>>()
-                .map_err(|_| DataError::Spec("not the sink's rows".into()))?;
-            for mut row in *rows {
+        while let Some(mut block) = reader.next_folded::<Vec<Vec<Field>>>()? {
+            for mut row in block.partial.take().unwrap_or_default() {
                 if let Field::Code(c) = row[g] {
                     row[g] = Field::Code(block.global(g, c));
                 }

@@ -56,7 +56,7 @@ fn check_golden(name: &str) -> Result<(), Box<dyn std::error::Error>> {
         threshold: golden["threshold"].as_f64().ok_or("threshold")?,
         ..AuditParams::default()
     };
-    let result = audit(&table, &params)?;
+    let result = audit(&table, &params.clone().check()?)?;
     let mut failures = Vec::new();
     let mut checked = 0;
     for attr in &result {
@@ -191,7 +191,8 @@ fn check_golden(name: &str) -> Result<(), Box<dyn std::error::Error>> {
             &AuditParams {
                 binning: Binning::Quantile(10),
                 ..params.clone()
-            },
+            }
+            .check()?,
         )?
     } else {
         Vec::new()

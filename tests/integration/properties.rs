@@ -270,12 +270,8 @@ fn load_outcome(bytes: &[u8], spec: &DataSpec, chunk_rows: usize, fold: bool) ->
         )?;
         reader.set_fold(std::sync::Arc::new(|| Box::new(Keep(Vec::new()))));
         let mut rows = Vec::new();
-        while let Some(mut block) = reader.next_folded()? {
-            let partial = std::mem::replace(&mut block.partial, Box::new(()));
-            let Ok(block_rows) = partial.downcast::<Vec<Vec<Field>>>() else {
-                return Ok("not the sink's rows".into());
-            };
-            for row in *block_rows {
+        while let Some(mut block) = reader.next_folded::<Vec<Vec<Field>>>()? {
+            for row in block.partial.take().unwrap_or_default() {
                 let global: Vec<Field> = row
                     .iter()
                     .enumerate()

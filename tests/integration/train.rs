@@ -99,7 +99,7 @@ fn train_demo(params: &TrainParams) -> Result<Model, Box<dyn std::error::Error>>
         None => spec,
     };
     let table = data::load(&spec, &options)?;
-    Ok(train::train(&table, &spec, params)?)
+    Ok(train::train(&table, &spec, &params.clone().check()?)?)
 }
 
 #[test]

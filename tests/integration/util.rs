@@ -67,7 +67,11 @@ pub fn train_all_columns(
         ..ReadOptions::default()
     };
     let table = fairgate::data::load(spec, &options)?;
-    Ok(fairgate::train::train(&table, spec, params)?)
+    Ok(fairgate::train::train(
+        &table,
+        spec,
+        &params.clone().check()?,
+    )?)
 }
 
 /// Writes `y,score,g` rows, per group (name, rows, selected at threshold 0.5; labels
