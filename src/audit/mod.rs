@@ -4,11 +4,14 @@
 //! One pass over the rows fills mergeable [`SegmentStats`] per group; every metric is computed
 //! from those, so the result does not depend on chunking or threads.
 
+mod accum;
 mod bootstrap;
 mod calibration;
 mod check;
 mod curves;
+mod engine;
 mod grid;
+mod groups;
 mod inference;
 mod interval;
 mod metrics;
@@ -27,6 +30,7 @@ use crate::params::{Checked, InvalidParam};
 pub use calibration::{Binning, ReliabilityBin};
 pub use check::Inconsistency;
 pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
+pub use groups::{AttributeAudit, GroupAudit, Rows};
 pub use inference::{holm, newcombe, theil, two_by_two};
 pub use interval::{wilson, z_for};
 pub use metrics::{auc, segment_metrics, MetricContext};
@@ -35,7 +39,7 @@ pub use output::{
     AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
 };
 pub use scorelog::{LogCursor, ScoreLog, ScoreLogs};
-pub use segments::{AttributeAudit, Auditor, GroupAudit, Rows};
+pub use segments::Auditor;
 pub use stats::{Count, ScoreCell, SegmentStats};
 pub use summary::{disparate_impact, summarize};
 pub use value::{MetricValue, Test, Undefined};
