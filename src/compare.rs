@@ -21,12 +21,14 @@
 //! Audits of different schema versions or with different attributes are compared where both
 //! have the same attribute, group and metric; what cannot be compared is listed in `notes`.
 
+use crate::audit::key;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::audit::{holm, z_for, AuditOptions, AuditReport, MetricValue, AUDIT_SCHEMA_VERSION};
+use crate::doc::{data, data_line, own_line, spans, Document, Line};
 use crate::policy::{self, Evidence, Policy, Status};
 
 /// Errors of a comparison.
@@ -43,35 +45,35 @@ pub enum CompareError {
 
 /// Group metrics compared (those with an interval, and AUC and ECE for information).
 const GROUP_METRICS: &[&str] = &[
-    "selection_rate",
-    "disparate_impact",
-    "scoring_rate",
-    "tpr",
-    "fpr",
-    "ppv",
-    "base_rate",
-    "accuracy",
-    "auc",
-    "ece",
+    key::SELECTION_RATE,
+    key::DISPARATE_IMPACT,
+    key::SCORING_RATE,
+    key::TPR,
+    key::FPR,
+    key::PPV,
+    key::BASE_RATE,
+    key::ACCURACY,
+    key::AUC,
+    key::ECE,
 ];
 
 /// Summary metrics compared; all but the Theil index are disparities where larger is worse.
 const SUMMARY_METRICS: &[&str] = &[
-    "demographic_parity_difference",
-    "equalized_odds_difference",
-    "equal_opportunity_difference",
-    "predictive_parity_difference",
-    "ece_gap",
-    "demographic_parity_ratio",
-    "equalized_odds_ratio",
+    key::DEMOGRAPHIC_PARITY_DIFFERENCE,
+    key::EQUALIZED_ODDS_DIFFERENCE,
+    key::EQUAL_OPPORTUNITY_DIFFERENCE,
+    key::PREDICTIVE_PARITY_DIFFERENCE,
+    key::ECE_GAP,
+    key::DEMOGRAPHIC_PARITY_RATIO,
+    key::EQUALIZED_ODDS_RATIO,
 ];
 
 const WORSE_WHEN_LARGER: &[&str] = &[
-    "demographic_parity_difference",
-    "equalized_odds_difference",
-    "equal_opportunity_difference",
-    "predictive_parity_difference",
-    "ece_gap",
+    key::DEMOGRAPHIC_PARITY_DIFFERENCE,
+    key::EQUALIZED_ODDS_DIFFERENCE,
+    key::EQUAL_OPPORTUNITY_DIFFERENCE,
+    key::PREDICTIVE_PARITY_DIFFERENCE,
+    key::ECE_GAP,
 ];
 
 /// One audit in the comparison.
@@ -185,7 +187,7 @@ fn trend(
     z: &[f64],
     worse_when: fn(f64, f64) -> bool,
 ) -> Trend {
-    let log = metric == "disparate_impact";
+    let log = metric == key::DISPARATE_IMPACT;
     let k = values.len();
     let vals: Vec<Option<f64>> = values.iter().map(|m| m.and_then(|m| m.value)).collect();
     let ints: Vec<Option<(f64, f64)>> = values.iter().map(|m| m.and_then(interval)).collect();
@@ -369,7 +371,7 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
             let metrics: Vec<Trend> = GROUP_METRICS
                 .iter()
                 .map(|m| {
-                    let worse: fn(f64, f64) -> bool = if *m == "disparate_impact" {
+                    let worse: fn(f64, f64) -> bool = if *m == key::DISPARATE_IMPACT {
                         |x, y| y.ln().abs() > x.ln().abs()
                     } else {
                         never
@@ -612,29 +614,56 @@ impl Comparison {
 
     /// The same as Markdown.
     pub fn to_markdown(&self) -> String {
-        use crate::text::escape_markdown as md;
-        let mut s = String::from("## Changes since the previous audit\n\n| # | audit | rows | data sha256 |\n|---|---|---|---|\n");
-        for (i, a) in self.audits.iter().enumerate() {
-            s.push_str(&format!(
-                "| {} | {} | {} | {} |\n",
-                i + 1,
-                md(&a.path),
-                a.rows_used,
-                a.data_sha256
-            ));
-        }
-        s.push('\n');
+        self.document().markdown()
+    }
+
+    /// The comparison as a document: the audits compared, the changes and notes, the number
+    /// of regressions.
+    pub fn document(&self) -> Document {
+        let mut d = Document::new();
+        d.heading(2, own_line("Changes since the previous audit"));
+        d.table(
+            ["#", "audit", "rows", "data sha256"].map(own_line).to_vec(),
+            self.audits
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    vec![
+                        own_line((i + 1).to_string()),
+                        data_line(&a.path),
+                        own_line(a.rows_used.to_string()),
+                        own_line(&a.data_sha256),
+                    ]
+                })
+                .collect(),
+        );
         let changes = self.changes();
         if changes.is_empty() {
-            s.push_str("No change beyond sampling noise, no group appeared or vanished, no rule changed state.\n");
+            d.paragraph(own_line(
+                "No change beyond sampling noise, no group appeared or vanished, no rule changed state.",
+            ));
         }
-        for c in changes {
-            s.push_str(&format!("- {}\n", md(&c)));
+        let items: Vec<Line> = changes
+            .into_iter()
+            .map(data_line)
+            .chain(self.notes.iter().map(|n| spans!["note: ", data(n)]))
+            .collect();
+        if !items.is_empty() {
+            d.list(items);
         }
-        for n in &self.notes {
-            s.push_str(&format!("- note: {}\n", md(n)));
-        }
-        s.push_str(&format!("\nRegressions: {}\n", self.regressions));
-        s
+        d.paragraph(own_line(format!("Regressions: {}", self.regressions)));
+        d
+    }
+}
+
+impl crate::doc::Render for Comparison {
+    fn to_json(&self) -> String {
+        Comparison::to_json(self)
+    }
+    fn to_text(&self) -> String {
+        Comparison::to_text(self)
+    }
+    fn to_markdown(&self) -> String {
+        Comparison::to_markdown(self)
     }
 }

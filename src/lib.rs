@@ -37,6 +37,7 @@ pub mod audit;
 pub mod compare;
 pub mod data;
 pub mod decision;
+pub mod doc;
 mod error;
 pub mod explain;
 pub mod file_error;

@@ -18,6 +18,7 @@
 //!   the reference` and `selection_rate_difference = selection_rate - selection_rate of the
 //!   reference`, to 1e-9 relative.
 
+use super::key;
 use super::{AuditReport, MetricValue, AUDIT_SCHEMA_VERSION};
 
 /// A field of an audit file that is out of range or inconsistent with the rest.
@@ -48,37 +49,39 @@ enum Range {
 
 fn range_of(metric: &str) -> Range {
     match metric {
-        "accuracy"
-        | "auc"
-        | "balanced_accuracy"
-        | "base_rate"
-        | "brier"
-        | "ece"
-        | "f1"
-        | "fdr"
-        | "fnr"
-        | "for"
-        | "fpr"
-        | "mce"
-        | "mean_score"
-        | "npv"
-        | "ppv"
-        | "scoring_rate"
-        | "selection_rate"
-        | "tnr"
-        | "tpr"
-        | "hosmer_lemeshow_p"
-        | "ece_gap"
-        | "demographic_parity_ratio"
-        | "equalized_odds_ratio" => Range::Unit,
-        "average_odds_difference"
-        | "selection_rate_difference"
-        | "calibration_in_the_large"
-        | "demographic_parity_difference"
-        | "equal_opportunity_difference"
-        | "equalized_odds_difference"
-        | "predictive_parity_difference" => Range::Difference,
-        "disparate_impact" | "log_loss" | "hosmer_lemeshow" | "theil_index" => Range::NonNegative,
+        key::ACCURACY
+        | key::AUC
+        | key::BALANCED_ACCURACY
+        | key::BASE_RATE
+        | key::BRIER
+        | key::ECE
+        | key::F1
+        | key::FDR
+        | key::FNR
+        | key::FOR
+        | key::FPR
+        | key::MCE
+        | key::MEAN_SCORE
+        | key::NPV
+        | key::PPV
+        | key::SCORING_RATE
+        | key::SELECTION_RATE
+        | key::TNR
+        | key::TPR
+        | key::HOSMER_LEMESHOW_P
+        | key::ECE_GAP
+        | key::DEMOGRAPHIC_PARITY_RATIO
+        | key::EQUALIZED_ODDS_RATIO => Range::Unit,
+        key::AVERAGE_ODDS_DIFFERENCE
+        | key::SELECTION_RATE_DIFFERENCE
+        | key::CALIBRATION_IN_THE_LARGE
+        | key::DEMOGRAPHIC_PARITY_DIFFERENCE
+        | key::EQUAL_OPPORTUNITY_DIFFERENCE
+        | key::EQUALIZED_ODDS_DIFFERENCE
+        | key::PREDICTIVE_PARITY_DIFFERENCE => Range::Difference,
+        key::DISPARATE_IMPACT | key::LOG_LOSS | key::HOSMER_LEMESHOW | key::THEIL_INDEX => {
+            Range::NonNegative
+        }
         _ => Range::Any,
     }
 }
@@ -233,7 +236,7 @@ fn check(report: &AuditReport) -> Result<(), Inconsistency> {
                         format!("the reference group \"{r}\" has no rows: nothing can be compared with it"),
                     ));
                 }
-                let rate = g.metrics.get("selection_rate").and_then(|m| m.value);
+                let rate = g.metrics.get(key::SELECTION_RATE).and_then(|m| m.value);
                 if rate.is_none() {
                     return Err(bad(
                         format!("{at}.reference_group"),
@@ -261,16 +264,16 @@ fn check(report: &AuditReport) -> Result<(), Inconsistency> {
             for (name, m) in &g.metrics {
                 check_metric(&format!("{gf}.metrics.{name}"), name, m)?;
             }
-            let rate = g.metrics.get("selection_rate").and_then(|m| m.value);
+            let rate = g.metrics.get(key::SELECTION_RATE).and_then(|m| m.value);
             let (Some(rate), Some(reference)) = (rate, reference) else {
                 continue;
             };
             let recomputed = [
                 (
-                    "disparate_impact",
+                    key::DISPARATE_IMPACT,
                     (reference > 0.0).then(|| rate / reference),
                 ),
-                ("selection_rate_difference", Some(rate - reference)),
+                (key::SELECTION_RATE_DIFFERENCE, Some(rate - reference)),
             ];
             for (name, want) in recomputed {
                 let got = g.metrics.get(name).and_then(|m| m.value);

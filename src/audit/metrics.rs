@@ -2,6 +2,7 @@
 //! is undefined. Notation: TP, FP, TN, FN are the confusion counts at the threshold (a score
 //! equal to the threshold is selected), n = TP + FP + TN + FN, P = TP + FN, N = FP + TN.
 
+use super::key;
 use std::collections::BTreeMap;
 
 use super::calibration::{self, Binning};
@@ -62,19 +63,19 @@ pub(crate) fn metrics_and_bins(
     };
     let (p, neg, n) = (s.positives(), s.negatives(), s.n());
     let empty = s.rows == 0;
-    put("selection_rate", rate(s.selected(), n, z, EmptySegment));
-    put("base_rate", rate(p, n, z, EmptySegment));
-    put("accuracy", rate(s.tp.plus(s.tn), n, z, EmptySegment));
-    put("tpr", rate(s.tp, p, z, NoPositives));
-    put("fnr", rate(s.fn_, p, z, NoPositives));
-    put("tnr", rate(s.tn, neg, z, NoNegatives));
-    put("fpr", rate(s.fp, neg, z, NoNegatives));
-    put("ppv", rate(s.tp, s.selected(), z, NoneSelected));
-    put("fdr", rate(s.fp, s.selected(), z, NoneSelected));
-    put("npv", rate(s.tn, s.rejected(), z, AllSelected));
-    put("for", rate(s.fn_, s.rejected(), z, AllSelected));
+    put(key::SELECTION_RATE, rate(s.selected(), n, z, EmptySegment));
+    put(key::BASE_RATE, rate(p, n, z, EmptySegment));
+    put(key::ACCURACY, rate(s.tp.plus(s.tn), n, z, EmptySegment));
+    put(key::TPR, rate(s.tp, p, z, NoPositives));
+    put(key::FNR, rate(s.fn_, p, z, NoPositives));
+    put(key::TNR, rate(s.tn, neg, z, NoNegatives));
+    put(key::FPR, rate(s.fp, neg, z, NoNegatives));
+    put(key::PPV, rate(s.tp, s.selected(), z, NoneSelected));
+    put(key::FDR, rate(s.fp, s.selected(), z, NoneSelected));
+    put(key::NPV, rate(s.tn, s.rejected(), z, AllSelected));
+    put(key::FOR, rate(s.fn_, s.rejected(), z, AllSelected));
     put(
-        "balanced_accuracy",
+        key::BALANCED_ACCURACY,
         if p.w <= 0.0 || neg.w <= 0.0 {
             MetricValue::undefined(if empty { EmptySegment } else { SingleClass })
         } else {
@@ -83,7 +84,7 @@ pub(crate) fn metrics_and_bins(
     );
     let f1_den = 2.0 * s.tp.w + s.fp.w + s.fn_.w;
     put(
-        "f1",
+        key::F1,
         MetricValue::ratio(2.0 * s.tp.w, f1_den, NoRelevantRows),
     );
     let scored = |v: Option<f64>| match v {
@@ -91,11 +92,14 @@ pub(crate) fn metrics_and_bins(
         Some(v) => MetricValue::of(v),
         None => MetricValue::undefined(SingleClass),
     };
-    put("auc", scored(auc(s)));
+    put(key::AUC, scored(auc(s)));
     let means = score_means(s, ctx.logs);
-    put("brier", scored(means.as_ref().map(|m| m.brier)));
-    put("log_loss", scored(means.as_ref().map(|m| m.log_loss)));
-    put("mean_score", scored(means.as_ref().map(|m| m.mean_score)));
+    put(key::BRIER, scored(means.as_ref().map(|m| m.brier)));
+    put(key::LOG_LOSS, scored(means.as_ref().map(|m| m.log_loss)));
+    put(
+        key::MEAN_SCORE,
+        scored(means.as_ref().map(|m| m.mean_score)),
+    );
     let scoring = match ctx.median {
         _ if !s.has_scores() => MetricValue::undefined(if empty { EmptySegment } else { NoScores }),
         Some(med) => {
@@ -117,32 +121,32 @@ pub(crate) fn metrics_and_bins(
         }
         None => MetricValue::undefined(NoScores),
     };
-    put("scoring_rate", scoring);
+    put(key::SCORING_RATE, scoring);
     let mut used_bins = None;
     if s.has_scores() {
         let bins = calibration::Bins::new(ctx.binning, s);
         let (ece, mce) = calibration::ece_mce(&bins);
-        put("ece", ece);
-        put("mce", mce);
+        put(key::ECE, ece);
+        put(key::MCE, mce);
         let citl = means.as_ref().map(|m| p.w / n.w - m.mean_score);
-        put("calibration_in_the_large", scored(citl));
+        put(key::CALIBRATION_IN_THE_LARGE, scored(citl));
         let (slope, intercept) = calibration::recalibration(s, ctx.logs);
-        put("calibration_slope", slope);
-        put("calibration_intercept", intercept);
+        put(key::CALIBRATION_SLOPE, slope);
+        put(key::CALIBRATION_INTERCEPT, intercept);
         let (hl, hl_p) = calibration::hosmer_lemeshow(&bins);
-        put("hosmer_lemeshow", hl);
-        put("hosmer_lemeshow_p", hl_p);
+        put(key::HOSMER_LEMESHOW, hl);
+        put(key::HOSMER_LEMESHOW_P, hl_p);
         used_bins = Some(bins);
     } else {
         let u = MetricValue::undefined(if empty { EmptySegment } else { NoScores });
         for k in [
-            "ece",
-            "mce",
-            "calibration_in_the_large",
-            "calibration_slope",
-            "calibration_intercept",
-            "hosmer_lemeshow",
-            "hosmer_lemeshow_p",
+            key::ECE,
+            key::MCE,
+            key::CALIBRATION_IN_THE_LARGE,
+            key::CALIBRATION_SLOPE,
+            key::CALIBRATION_INTERCEPT,
+            key::HOSMER_LEMESHOW,
+            key::HOSMER_LEMESHOW_P,
         ] {
             put(k, u);
         }

@@ -1,7 +1,7 @@
 //! Auditing scores or decisions across the groups of protected attributes: per-group metrics
 //! with intervals, disparity summaries and disparate impact against a reference group.
 //!
-//! One pass over the rows fills mergeable [`SegmentStats`] per group; every metric is computed
+//! One pass over the rows fills mergeable per-group statistics; every metric is computed
 //! from those, so the result does not depend on chunking or threads.
 
 mod accum;
@@ -14,6 +14,7 @@ mod grid;
 mod groups;
 mod inference;
 mod interval;
+pub mod key;
 mod metrics;
 mod output;
 mod scorelog;
@@ -30,23 +31,21 @@ use crate::params::{Checked, InvalidParam};
 pub use calibration::{Binning, ReliabilityBin};
 pub use check::Inconsistency;
 pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
-pub use groups::{AttributeAudit, GroupAudit, Rows};
+pub(crate) use groups::Rows;
+pub use groups::{AttributeAudit, GroupAudit};
 pub use inference::{holm, newcombe, theil, two_by_two};
 pub use interval::{wilson, z_for};
-pub use metrics::{auc, segment_metrics, MetricContext};
 pub use output::{
     group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
     AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
 };
-pub use scorelog::{LogCursor, ScoreLog, ScoreLogs};
-pub use segments::Auditor;
-pub use stats::{Count, ScoreCell, SegmentStats};
+pub(crate) use segments::Auditor;
 pub use summary::{disparate_impact, summarize};
 pub use value::{MetricValue, Test, Undefined};
 
 /// Rows per block when streaming an audit: the audit folds each block on a decoding thread
 /// into per-cell statistics, so larger blocks mean fewer partial results to merge.
-pub const STREAM_CHUNK_ROWS: usize = 65_536;
+pub(crate) const STREAM_CHUNK_ROWS: usize = 65_536;
 
 /// The display name of the group of rows whose protected attribute is missing; a value spelled
 /// exactly so is in that group too (two groups with one name could not be told apart).
@@ -198,7 +197,7 @@ pub fn audit(
 }
 
 /// Audits a data file (`-` reads standard input) streamed in chunks of
-/// [`STREAM_CHUNK_ROWS`] rows, with the protected attributes' groups bounded by
+/// 65,536 rows, with the protected attributes' groups bounded by
 /// `params.max_groups`: the whole audit of a file in one call.
 pub fn audit_file(
     path: &std::path::Path,

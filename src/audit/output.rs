@@ -1,6 +1,7 @@
 //! The audit's output: one serializable report (the JSON contract) and a readable table.
 //! Counts, rates and names only; never a raw record.
 
+use super::key;
 use crate::text::escape_markdown;
 
 use std::collections::BTreeMap;
@@ -261,7 +262,7 @@ pub fn group_table(
         .iter()
         .map(|g| {
             let m = |k: &str| g.metrics.get(k).copied();
-            let di = m("disparate_impact");
+            let di = m(key::DISPARATE_IMPACT);
             let flag = match di.and_then(|d| d.value) {
                 Some(v) if v < 0.8 && !g.small => " < 4/5",
                 _ => "",
@@ -284,13 +285,13 @@ pub fn group_table(
                 return row;
             }
             row.extend([
-                with_ci(m("selection_rate")),
-                point(m("base_rate")),
-                point(m("tpr")),
-                point(m("fpr")),
-                point(m("ppv")),
-                point(m("auc")),
-                point(m("ece")),
+                with_ci(m(key::SELECTION_RATE)),
+                point(m(key::BASE_RATE)),
+                point(m(key::TPR)),
+                point(m(key::FPR)),
+                point(m(key::PPV)),
+                point(m(key::AUC)),
+                point(m(key::ECE)),
                 format!("{}{flag}", with_ci(di)),
                 di.and_then(|d| d.p_value_holm)
                     .map_or("-".into(), |p| format!("{p:.2e}")),
@@ -329,5 +330,17 @@ pub fn with_ci(v: Option<MetricValue>) -> String {
             ..
         }) => format!("{x:.3} [{lo:.3}, {hi:.3}]"),
         other => point(other),
+    }
+}
+
+impl crate::doc::Render for AuditReport {
+    fn to_json(&self) -> String {
+        AuditReport::to_json(self)
+    }
+    fn to_text(&self) -> String {
+        AuditReport::to_text(self)
+    }
+    fn to_markdown(&self) -> String {
+        AuditReport::to_markdown(self)
     }
 }

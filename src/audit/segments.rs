@@ -4,6 +4,7 @@
 //! chunk into one [`SegmentStats`] per group and, at the end, turns them into metrics,
 //! reference groups, disparate impact and summaries.
 
+use super::key;
 use std::collections::BTreeMap;
 
 use super::accum::{with_grids, Acc};
@@ -404,7 +405,7 @@ impl Auditor {
             let name = columns.join(" x ");
             let rate_of = |g: &GroupAudit| {
                 g.metrics
-                    .get("selection_rate")
+                    .get(key::SELECTION_RATE)
                     .and_then(|m| m.value)
                     .unwrap_or(f64::NEG_INFINITY)
             };
@@ -504,28 +505,33 @@ fn compare_with_reference(
                 tested.push((i, p));
             }
         }
-        g.metrics.insert("disparate_impact".into(), di);
+        g.metrics.insert(key::DISPARATE_IMPACT.into(), di);
         g.metrics.insert(
-            "selection_rate_difference".into(),
+            key::SELECTION_RATE_DIFFERENCE.into(),
             newcombe(s.selected(), s.n(), rs.selected(), rs.n(), z),
         );
         let m = |k: &str, st: &SegmentStats| -> Option<f64> {
             let (num, den) = match k {
-                "tpr" => (st.tp, st.positives()),
+                key::TPR => (st.tp, st.positives()),
                 _ => (st.fp, st.negatives()),
             };
             (den.w > 0.0).then(|| num.w / den.w)
         };
-        let aod = match (m("fpr", s), m("fpr", rs), m("tpr", s), m("tpr", rs)) {
+        let aod = match (
+            m(key::FPR, s),
+            m(key::FPR, rs),
+            m(key::TPR, s),
+            m(key::TPR, rs),
+        ) {
             (Some(f), Some(fr), Some(t), Some(tr)) => MetricValue::of(0.5 * ((f - fr) + (t - tr))),
             (None, ..) | (_, None, ..) => MetricValue::undefined(super::Undefined::NoNegatives),
             _ => MetricValue::undefined(super::Undefined::NoPositives),
         };
-        g.metrics.insert("average_odds_difference".into(), aod);
+        g.metrics.insert(key::AVERAGE_ODDS_DIFFERENCE.into(), aod);
     }
     let adjusted = holm(&tested.iter().map(|t| t.1).collect::<Vec<_>>());
     for ((i, _), adj) in tested.iter().zip(adjusted) {
-        if let Some(di) = groups[*i].metrics.get_mut("disparate_impact") {
+        if let Some(di) = groups[*i].metrics.get_mut(key::DISPARATE_IMPACT) {
             di.p_value_holm = Some(adj);
         }
     }
@@ -701,6 +707,6 @@ fn summary_of(
         .map(|g| (g.group.as_str(), &g.metrics))
         .collect();
     let (mut summary, excluded) = summarize(&eligible);
-    summary.insert("theil_index".into(), theil_index);
+    summary.insert(key::THEIL_INDEX.into(), theil_index);
     (summary, excluded)
 }

@@ -315,7 +315,7 @@ impl SegmentStats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::segment_metrics;
+    use crate::audit::metrics::segment_metrics;
     use rand::{Rng, SeedableRng};
 
     #[test]
@@ -369,7 +369,7 @@ mod tests {
                 merged.merge(&p);
             }
             assert_eq!(merged, whole);
-            let ctx = crate::audit::MetricContext {
+            let ctx = crate::audit::metrics::MetricContext {
                 z: 1.96,
                 median: Some(0.5),
                 binning: crate::audit::Binning::Quantile(7),

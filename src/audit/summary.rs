@@ -2,6 +2,7 @@
 //! that are not small and where the rate is defined. Fairlearn counts an undefined TPR or FPR
 //! as 0; fairgate leaves such a group out of that rate and says so (`excluded`).
 
+use super::key;
 use std::collections::BTreeMap;
 
 use super::interval::z_for;
@@ -52,9 +53,9 @@ pub fn summarize(
         }
         v
     };
-    let (dp_d, dp_r) = spread(&defined("selection_rate"));
-    let (tpr_d, tpr_r) = spread(&defined("tpr"));
-    let (fpr_d, fpr_r) = spread(&defined("fpr"));
+    let (dp_d, dp_r) = spread(&defined(key::SELECTION_RATE));
+    let (tpr_d, tpr_r) = spread(&defined(key::TPR));
+    let (fpr_d, fpr_r) = spread(&defined(key::FPR));
     let worst = |a: MetricValue, b: MetricValue, pick: fn(f64, f64) -> f64| match (a.value, b.value)
     {
         (Some(x), Some(y)) => MetricValue::of(pick(x, y)),
@@ -65,23 +66,26 @@ pub fn summarize(
         ),
     };
     let mut s = BTreeMap::new();
-    s.insert("demographic_parity_difference".into(), dp_d);
-    s.insert("demographic_parity_ratio".into(), dp_r);
+    s.insert(key::DEMOGRAPHIC_PARITY_DIFFERENCE.into(), dp_d);
+    s.insert(key::DEMOGRAPHIC_PARITY_RATIO.into(), dp_r);
     s.insert(
-        "equalized_odds_difference".into(),
+        key::EQUALIZED_ODDS_DIFFERENCE.into(),
         worst(tpr_d, fpr_d, f64::max),
     );
-    s.insert("equalized_odds_ratio".into(), worst(tpr_r, fpr_r, f64::min));
-    s.insert("equal_opportunity_difference".into(), tpr_d);
     s.insert(
-        "predictive_parity_difference".into(),
-        spread(&defined("ppv")).0,
+        key::EQUALIZED_ODDS_RATIO.into(),
+        worst(tpr_r, fpr_r, f64::min),
     );
-    s.insert("ece_gap".into(), spread(&defined("ece")).0);
-    // The group furthest from the reference in average odds (signed).
-    let aod = defined("average_odds_difference");
+    s.insert(key::EQUAL_OPPORTUNITY_DIFFERENCE.into(), tpr_d);
     s.insert(
-        "average_odds_difference".into(),
+        key::PREDICTIVE_PARITY_DIFFERENCE.into(),
+        spread(&defined(key::PPV)).0,
+    );
+    s.insert(key::ECE_GAP.into(), spread(&defined(key::ECE)).0);
+    // The group furthest from the reference in average odds (signed).
+    let aod = defined(key::AVERAGE_ODDS_DIFFERENCE);
+    s.insert(
+        key::AVERAGE_ODDS_DIFFERENCE.into(),
         aod.iter()
             .copied()
             .max_by(|a, b| a.abs().total_cmp(&b.abs()))

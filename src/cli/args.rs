@@ -462,7 +462,7 @@ pub enum FormatArg {
     Table,
     /// JSON (the stable, machine-readable contract).
     Json,
-    /// GitHub-flavoured Markdown (audit only).
+    /// GitHub-flavoured Markdown.
     Markdown,
 }
 

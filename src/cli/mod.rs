@@ -54,11 +54,7 @@ fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
         let page = fairgate::report::trend_page(&c)?;
         write_output(Some(h), |w| Ok(w.write_all(page.as_bytes())?))?;
     }
-    let text = match a.output.format {
-        FormatArg::Table => term(&c.to_text()),
-        FormatArg::Json => c.to_json(),
-        FormatArg::Markdown => c.to_markdown(),
-    };
+    let text = rendered(&c, a.output.format);
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -223,11 +219,7 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
             Ok(w.write_all(policy::to_markdown(&result).as_bytes())?)
         })?;
     }
-    let text = match a.run.output.format {
-        FormatArg::Table => term(&policy::to_text(&result)),
-        FormatArg::Json => result.to_json(),
-        FormatArg::Markdown => policy::to_markdown(&result),
-    };
+    let text = rendered(&result, a.run.output.format);
     write_output(a.run.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -330,10 +322,7 @@ fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     if let Some(f) = contributions {
         f.commit()?;
     }
-    let text = match a.output.format {
-        FormatArg::Json => explanation.to_json(),
-        FormatArg::Table | FormatArg::Markdown => explanation.to_markdown(),
-    };
+    let text = rendered(&explanation, a.output.format);
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -482,11 +471,7 @@ fn parse_time(t: &str) -> Option<i64> {
 
 fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let report = audit_report(a)?;
-    let text = match a.output.format {
-        FormatArg::Table => term(&report.to_text()),
-        FormatArg::Json => report.to_json(),
-        FormatArg::Markdown => report.to_markdown(),
-    };
+    let text = rendered(&report, a.output.format);
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -583,4 +568,14 @@ pub fn flag_of(param: &str) -> String {
         other => return format!("--{}", other.replace('_', "-")),
     };
     format!("--{flag}")
+}
+
+/// A result in the format asked for: the one place `--format` is dispatched. Text for a
+/// terminal has its control characters escaped.
+fn rendered(r: &dyn fairgate::doc::Render, format: FormatArg) -> String {
+    match format {
+        FormatArg::Table => term(&r.to_text()),
+        FormatArg::Json => r.to_json(),
+        FormatArg::Markdown => r.to_markdown(),
+    }
 }

@@ -27,6 +27,9 @@ mod value;
 pub use crate::time::{format_timestamp, parse_timestamp};
 pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
+// The fold interface between the reader and the audit engine: public for the integration
+// tests, not a supported API.
+#[doc(hidden)]
 pub use fold::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{RawRecord, ReadOptions, TableReader};

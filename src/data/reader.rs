@@ -478,6 +478,7 @@ impl TableReader {
     /// decodes it (see [`super::RowSink`]); read the results with [`TableReader::next_folded`].
     /// Returns `false`, and changes nothing, when the reader cannot fold: under `--positive`
     /// (the label's values are only resolved in file order) or when a factory is already set.
+    #[doc(hidden)]
     pub fn set_fold(&mut self, factory: SinkFactory) -> bool {
         self.plan.positive.is_none() && self.plan.fold.set(factory)
     }
@@ -486,6 +487,7 @@ impl TableReader {
     /// `None` at end of input. Counts, levels and rejections are kept as
     /// [`TableReader::next_chunk`] keeps them. A result that is not a `T` (the sink set with
     /// [`TableReader::set_fold`] makes another type) is an error, never a block dropped.
+    #[doc(hidden)]
     pub fn next_folded<T: std::any::Any + Send>(&mut self) -> Result<Option<Folded<T>>, DataError> {
         let Some((partial, codes)) = self.next_folded_block()? else {
             return Ok(None);

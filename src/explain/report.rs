@@ -158,3 +158,16 @@ impl Explanation {
         s
     }
 }
+
+/// A terminal shows the explanation's Markdown tables.
+impl crate::doc::Render for Explanation {
+    fn to_json(&self) -> String {
+        Explanation::to_json(self)
+    }
+    fn to_text(&self) -> String {
+        Explanation::to_markdown(self)
+    }
+    fn to_markdown(&self) -> String {
+        Explanation::to_markdown(self)
+    }
+}

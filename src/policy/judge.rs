@@ -6,6 +6,7 @@ use super::{
     Check, Evidence, Mode, Policy, PolicyError, Rule, RuleResult, Scope, Severity, Status,
     UndefinedOutcome,
 };
+use crate::audit::key;
 use crate::audit::MetricValue;
 use crate::explain::Explanation;
 use crate::file_error::FileError;
@@ -156,7 +157,7 @@ pub(super) fn known_attributes(
 pub(super) fn group_checks(rule: &Rule, ev: &Evidence) -> Vec<Check> {
     let is_comparison = matches!(
         rule.metric.as_str(),
-        "disparate_impact" | "selection_rate_difference" | "average_odds_difference"
+        key::DISPARATE_IMPACT | key::SELECTION_RATE_DIFFERENCE | key::AVERAGE_ODDS_DIFFERENCE
     );
     let mut checks = Vec::new();
     for a in ev.audit.attributes.iter().filter(|a| wanted(rule, &a.name)) {
@@ -200,7 +201,7 @@ pub(super) fn group_checks(rule: &Rule, ev: &Evidence) -> Vec<Check> {
                 )),
             }
         }
-        if a.reference_group.is_none() && rule.metric == "disparate_impact" {
+        if a.reference_group.is_none() && rule.metric == key::DISPARATE_IMPACT {
             checks.push(undefined_check(
                 a.name.clone(),
                 rule,

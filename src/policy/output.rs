@@ -172,3 +172,15 @@ pub fn to_markdown(g: &GateResult) -> String {
     }
     s
 }
+
+impl crate::doc::Render for GateResult {
+    fn to_json(&self) -> String {
+        GateResult::to_json(self)
+    }
+    fn to_text(&self) -> String {
+        to_text(self)
+    }
+    fn to_markdown(&self) -> String {
+        to_markdown(self)
+    }
+}

@@ -4,15 +4,31 @@
 //! report is given the model; what only people can state is an OPEN ITEM unless declared in
 //! the context file.
 
-use std::fmt::Write as _;
-
 use super::dpia::proxy_list;
 use super::Report;
-use crate::text::escape_markdown as md;
+use crate::audit::key;
+use crate::doc::{code, data, data_line, join, own_line, spans, strong, Document, Line};
 use crate::train::{Model, ModelKind, Scores};
 
-fn open(field: &str) -> String {
-    format!("**OPEN ITEM**: to be declared by a person (`{field}` in context.toml)")
+/// An item only a person can declare, not declared.
+fn open(field: &str) -> Line {
+    spans![
+        strong(own_line("OPEN ITEM")),
+        ": to be declared by a person (",
+        code(field),
+        " in context.toml)"
+    ]
+}
+
+/// A declared value, or the open item for its field.
+fn given(v: Option<&str>, field: &str) -> Line {
+    v.map_or_else(|| open(field), data_line)
+}
+
+/// A declared list, joined by "; ", or the open item for its field.
+fn given_list(v: &Option<Vec<String>>, field: &str) -> Line {
+    v.as_ref()
+        .map_or_else(|| open(field), |p| data_line(p.join("; ")))
 }
 
 fn scores(s: &Option<Scores>) -> String {
@@ -31,22 +47,99 @@ fn scores(s: &Option<Scores>) -> String {
 
 /// The model card as Markdown.
 pub fn render(r: &Report, m: &Model) -> String {
-    let mut s = String::new();
+    document(r, m).markdown()
+}
+
+/// The model card: sections 1 to 11.
+pub fn document(r: &Report, m: &Model) -> Document {
+    let mut d = Document::new();
     let ctx = &r.context;
+    d.heading(
+        1,
+        spans![
+            "Model card: ",
+            ctx.processing
+                .as_deref()
+                .map_or_else(|| own_line("scoring model"), data_line)
+        ],
+    );
+    details(&mut d, r, m);
+    d.heading(2, own_line("2. Intended use"));
+    d.list(vec![
+        spans!["Purposes: ", given_list(&ctx.purposes, "purposes")],
+        spans![
+            "Degree of automation: ",
+            given(ctx.automation.as_deref(), "automation")
+        ],
+        spans![
+            "Out-of-scope uses: ",
+            given_list(&ctx.out_of_scope, "out-of-scope")
+        ],
+    ]);
+    factors(&mut d, r);
+    d.heading(2, own_line("4. Metrics"));
+    d.paragraph(own_line("Performance: ROC AUC, log loss, Brier score. Fairness: selection rate and impact ratio against a reference group (four-fifths rule), TPR and FPR (equalized odds), calibration error per group. Uncertainty: Wilson intervals for rates, Katz log intervals for impact ratios, Newcombe intervals for differences, Fisher or chi-square tests with Holm's correction."));
+    d.heading(2, own_line("5. Evaluation data"));
+    let i = &r.audit.input;
+    d.paragraph(spans![
+        data(&i.path),
+        format!(
+            " (sha256 {}): {} rows audited of {}.",
+            i.sha256, i.rows_used, i.rows_read
+        )
+    ]);
+    d.heading(2, own_line("6. Training data"));
+    let data_rec = &m.data;
+    let ex = &data_rec.excluded;
+    d.paragraph(spans![
+        data(&data_rec.file),
+        format!(" (sha256 {}): {} rows read, {} used ({} training, {} validation); excluded for want of consent: {} refused, {} no consent value, {} consent after the as-of date, {} no consent timestamp.", data_rec.sha256, data_rec.rows_read, data_rec.rows_used, data_rec.train_rows, data_rec.validation_rows, ex.consent_refused, ex.consent_missing, ex.consent_after_as_of, ex.consent_timestamp_missing)
+    ]);
+    analyses(&mut d, r, m);
+    explainability(&mut d, m);
+    d.heading(2, own_line("9. Ethical considerations"));
+    let mut items = vec![spans![
+        "Protected attributes (",
+        join(m.roles.protected.iter().map(data_line), ", "),
+        ") are never model features; they are kept for this audit only."
+    ]];
+    if let Some(e) = &r.explain {
+        let proxies = proxy_list(e);
+        items.push(spans![
+            "Likely proxies: ",
+            if proxies.is_empty() {
+                own_line("none flagged")
+            } else {
+                join(proxies, "; ")
+            },
+            "."
+        ]);
+    }
+    items.push(own_line(format!(
+        "Consent: {} of {} training records had a lawful basis.",
+        data_rec.rows_used, data_rec.rows_read
+    )));
+    d.list(items);
+    d.heading(2, own_line("10. Caveats and recommendations"));
+    d.list(vec![
+        own_line("Groups below the minimum size are reported with counts only; their metrics are too uncertain to judge."),
+        own_line("When base rates differ between groups, calibration within groups and equal error rates cannot all hold at once; choose and document which criterion has priority."),
+        own_line("Scores are calibrated to the training period's outcomes; re-audit when the data drift."),
+        own_line("Compare the evaluation file's hash with the training file's: when they are the same file, the disaggregated analyses include the training rows and are optimistic; audit held-out data for the final word."),
+    ]);
+    d.heading(2, own_line("11. Compliance links"));
+    d.paragraph(own_line("DPIA evidence: dpia.md. Evidence manifest with every input and output hash: evidence.json. Findings: report.md / report.html."));
+    d
+}
+
+/// 1. Model details.
+fn details(d: &mut Document, r: &Report, m: &Model) {
     let model_hash = r
         .inputs
         .iter()
         .find(|f| f.role == "model")
         .map_or("-".to_string(), |f| f.sha256.clone());
-    let _ = writeln!(
-        s,
-        "# Model card: {}\n",
-        ctx.processing
-            .as_deref()
-            .map_or_else(|| "scoring model".into(), md)
-    );
-
-    s.push_str("## 1. Model details\n\n");
+    d.heading(2, own_line("1. Model details"));
     let kind = match m.kind {
         ModelKind::Logistic => format!(
             "logistic regression, L2 penalty C = {}, class weight {}, solver {}, {} design columns from {} features",
@@ -61,185 +154,160 @@ pub fn render(r: &Report, m: &Model) -> String {
             m.rules.as_ref().map_or(0, |r| r.rule.len())
         ),
     };
-    let _ = writeln!(s, "- Type: {kind}");
-    let _ = writeln!(
-        s,
-        "- Trained {} with fairgate {}; model file sha256 {model_hash}",
-        md(&m.created),
-        md(&m.fairgate_version)
-    );
-    let _ = writeln!(s, "- Decision: score >= {}", m.threshold);
-    let _ = writeln!(
-        s,
-        "- Owner and contact: {}\n",
-        ctx.controller
-            .as_deref()
-            .map_or_else(|| open("controller"), md)
-    );
+    d.list(vec![
+        own_line(format!("Type: {kind}")),
+        spans![
+            "Trained ",
+            data(&m.created),
+            " with fairgate ",
+            data(&m.fairgate_version),
+            format!("; model file sha256 {model_hash}")
+        ],
+        own_line(format!("Decision: score >= {}", m.threshold)),
+        spans![
+            "Owner and contact: ",
+            given(r.context.controller.as_deref(), "controller")
+        ],
+    ]);
+}
 
-    s.push_str("## 2. Intended use\n\n");
-    let _ = writeln!(
-        s,
-        "- Purposes: {}",
-        ctx.purposes
-            .as_ref()
-            .map_or_else(|| open("purposes"), |p| md(&p.join("; ")))
+/// 3. Factors: the audited attributes, their groups and small groups.
+fn factors(d: &mut Document, r: &Report) {
+    d.heading(2, own_line("3. Factors"));
+    let rows = r
+        .audit
+        .attributes
+        .iter()
+        .map(|a| {
+            let unknown: u64 = a
+                .groups
+                .iter()
+                .filter(|g| g.group == crate::audit::UNKNOWN_GROUP)
+                .map(|g| g.n)
+                .sum();
+            let small: Vec<Line> = a
+                .groups
+                .iter()
+                .filter(|g| g.small && g.n > 0)
+                .map(|g| spans![data(&g.group), format!(" ({})", g.n)])
+                .collect();
+            vec![
+                data_line(&a.name),
+                own_line(a.groups.iter().filter(|g| g.n > 0).count().to_string()),
+                own_line(unknown.to_string()),
+                if small.is_empty() {
+                    own_line("none")
+                } else {
+                    join(small, ", ")
+                },
+            ]
+        })
+        .collect();
+    d.table(
+        vec![
+            own_line("attribute"),
+            own_line("groups"),
+            own_line("rows with unknown value"),
+            own_line("small groups (counts only)"),
+        ],
+        rows,
     );
-    let _ = writeln!(
-        s,
-        "- Degree of automation: {}",
-        ctx.automation
-            .as_deref()
-            .map_or_else(|| open("automation"), md)
-    );
-    let _ = writeln!(
-        s,
-        "- Out-of-scope uses: {}\n",
-        ctx.out_of_scope
-            .as_ref()
-            .map_or_else(|| open("out-of-scope"), |p| md(&p.join("; ")))
-    );
+}
 
-    s.push_str("## 3. Factors\n\n| attribute | groups | rows with unknown value | small groups (counts only) |\n|---|---|---|---|\n");
-    for a in &r.audit.attributes {
-        let unknown: u64 = a
-            .groups
-            .iter()
-            .filter(|g| g.group == crate::audit::UNKNOWN_GROUP)
-            .map(|g| g.n)
-            .sum();
-        let small: Vec<String> = a
-            .groups
-            .iter()
-            .filter(|g| g.small && g.n > 0)
-            .map(|g| format!("{} ({})", md(&g.group), g.n))
-            .collect();
-        let _ = writeln!(
-            s,
-            "| {} | {} | {unknown} | {} |",
-            md(&a.name),
-            a.groups.iter().filter(|g| g.n > 0).count(),
-            if small.is_empty() {
-                "none".into()
-            } else {
-                small.join(", ")
-            }
-        );
-    }
-    s.push('\n');
-
-    s.push_str("## 4. Metrics\n\nPerformance: ROC AUC, log loss, Brier score. Fairness: selection rate and impact ratio against a reference group (four-fifths rule), TPR and FPR (equalized odds), calibration error per group. Uncertainty: Wilson intervals for rates, Katz log intervals for impact ratios, Newcombe intervals for differences, Fisher or chi-square tests with Holm's correction.\n\n");
-
-    s.push_str("## 5. Evaluation data\n\n");
-    let i = &r.audit.input;
-    let _ = writeln!(
-        s,
-        "{} (sha256 {}): {} rows audited of {}.\n",
-        md(&i.path),
-        i.sha256,
-        i.rows_used,
-        i.rows_read
-    );
-
-    s.push_str("## 6. Training data\n\n");
-    let d = &m.data;
-    let ex = &d.excluded;
-    let _ = writeln!(s, "{} (sha256 {}): {} rows read, {} used ({} training, {} validation); excluded for want of consent: {} refused, {} no consent value, {} consent after the as-of date, {} no consent timestamp.\n", md(&d.file), d.sha256, d.rows_read, d.rows_used, d.train_rows, d.validation_rows, ex.consent_refused, ex.consent_missing, ex.consent_after_as_of, ex.consent_timestamp_missing);
-
-    s.push_str("## 7. Quantitative analyses\n\n");
-    let _ = writeln!(s, "- Training: {}", scores(&m.train_scores));
-    let _ = writeln!(s, "- Validation: {}", scores(&m.validation));
+/// 7. Quantitative analyses: overall scores and the disaggregated table.
+fn analyses(d: &mut Document, r: &Report, m: &Model) {
+    d.heading(2, own_line("7. Quantitative analyses"));
+    let mut items = vec![
+        own_line(format!("Training: {}", scores(&m.train_scores))),
+        own_line(format!("Validation: {}", scores(&m.validation))),
+    ];
     if let Some(cv) = &m.cross_validation {
-        let _ = writeln!(
-            s,
-            "- Cross-validation ({} folds): AUC mean {}, sd {}",
+        items.push(own_line(format!(
+            "Cross-validation ({} folds): AUC mean {}, sd {}",
             cv.folds,
             cv.auc.mean.map_or("-".into(), |v| format!("{v:.4}")),
             cv.auc.sd.map_or("-".into(), |v| format!("{v:.4}"))
-        );
+        )));
     }
-    s.push_str("\nDisaggregated (see report.md for intervals):\n\n| attribute | group | n | AUC | selection rate | TPR | FPR | ECE |\n|---|---|---|---|---|---|---|---|\n");
+    d.list(items);
+    d.paragraph(own_line("Disaggregated (see report.md for intervals):"));
+    let mut rows = Vec::new();
     for a in &r.audit.attributes {
         for g in a.groups.iter().filter(|g| !g.small) {
             let v = |k: &str| {
-                g.metrics
-                    .get(k)
-                    .and_then(|x| x.value)
-                    .map_or("undefined".into(), |x| format!("{x:.3}"))
+                own_line(
+                    g.metrics
+                        .get(k)
+                        .and_then(|x| x.value)
+                        .map_or("undefined".into(), |x| format!("{x:.3}")),
+                )
             };
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                md(&a.name),
-                md(&g.group),
-                g.n,
-                v("auc"),
-                v("selection_rate"),
-                v("tpr"),
-                v("fpr"),
-                v("ece")
-            );
+            rows.push(vec![
+                data_line(&a.name),
+                data_line(&g.group),
+                own_line(g.n.to_string()),
+                v(key::AUC),
+                v(key::SELECTION_RATE),
+                v(key::TPR),
+                v(key::FPR),
+                v(key::ECE),
+            ]);
         }
     }
-    s.push('\n');
+    d.table(
+        [
+            "attribute",
+            "group",
+            "n",
+            "AUC",
+            "selection rate",
+            "TPR",
+            "FPR",
+            "ECE",
+        ]
+        .map(own_line)
+        .to_vec(),
+        rows,
+    );
+}
 
-    s.push_str("## 8. Explainability\n\n");
+/// 8. Explainability: the largest coefficients, or how often each points rule fired.
+fn explainability(d: &mut Document, m: &Model) {
+    d.heading(2, own_line("8. Explainability"));
     match m.kind {
         ModelKind::Logistic => {
             let mut coef: Vec<_> = m.coefficients.iter().collect();
             coef.sort_by(|a, b| b.value.abs().total_cmp(&a.value.abs()));
-            s.push_str("Largest coefficients (log-odds per standard deviation, or for the category against the training mix):\n\n| term | coefficient | odds ratio |\n|---|---|---|\n");
-            for c in coef.iter().take(10) {
-                let _ = writeln!(
-                    s,
-                    "| {} | {:.4} | {:.4} |",
-                    md(&c.name),
-                    c.value,
-                    c.value.exp()
-                );
-            }
-            s.push_str("\nPer-person reason codes are the features with the largest contributions β(x − training mean), which add up to the person's log-odds (`fairgate explain --reasons`).\n\n");
+            d.paragraph(own_line("Largest coefficients (log-odds per standard deviation, or for the category against the training mix):"));
+            d.table(
+                ["term", "coefficient", "odds ratio"].map(own_line).to_vec(),
+                coef.iter()
+                    .take(10)
+                    .map(|c| {
+                        vec![
+                            data_line(&c.name),
+                            own_line(format!("{:.4}", c.value)),
+                            own_line(format!("{:.4}", c.value.exp())),
+                        ]
+                    })
+                    .collect(),
+            );
+            d.paragraph(spans![
+                "Per-person reason codes are the features with the largest contributions β(x − training mean), which add up to the person's log-odds (",
+                code("fairgate explain --reasons"),
+                ")."
+            ]);
         }
         ModelKind::Points => {
-            s.push_str("| rule | training rows it fired for |\n|---|---|\n");
-            for f in &m.rule_firing {
-                let _ = writeln!(s, "| {} | {} |", md(&f.id), f.rows);
-            }
-            s.push('\n');
+            d.table(
+                ["rule", "training rows it fired for"]
+                    .map(own_line)
+                    .to_vec(),
+                m.rule_firing
+                    .iter()
+                    .map(|f| vec![data_line(&f.id), own_line(f.rows.to_string())])
+                    .collect(),
+            );
         }
     }
-
-    s.push_str("## 9. Ethical considerations\n\n");
-    let _ = writeln!(
-        s,
-        "- Protected attributes ({}) are never model features; they are kept for this audit only.",
-        m.roles
-            .protected
-            .iter()
-            .map(|p| md(p))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    if let Some(e) = &r.explain {
-        let proxies = proxy_list(e);
-        let _ = writeln!(
-            s,
-            "- Likely proxies: {}.",
-            if proxies.is_empty() {
-                "none flagged".to_string()
-            } else {
-                proxies.join("; ")
-            }
-        );
-    }
-    let _ = writeln!(
-        s,
-        "- Consent: {} of {} training records had a lawful basis.\n",
-        d.rows_used, d.rows_read
-    );
-
-    s.push_str("## 10. Caveats and recommendations\n\n- Groups below the minimum size are reported with counts only; their metrics are too uncertain to judge.\n- When base rates differ between groups, calibration within groups and equal error rates cannot all hold at once; choose and document which criterion has priority.\n- Scores are calibrated to the training period's outcomes; re-audit when the data drift.\n- Compare the evaluation file's hash with the training file's: when they are the same file, the disaggregated analyses include the training rows and are optimistic; audit held-out data for the final word.\n\n");
-
-    s.push_str("## 11. Compliance links\n\nDPIA evidence: dpia.md. Evidence manifest with every input and output hash: evidence.json. Findings: report.md / report.html.\n");
-    s
 }

@@ -4,6 +4,7 @@
 //! features' importance and their association with the protected attributes. Output is
 //! deterministic.
 
+use crate::audit::key;
 use plotters::prelude::*;
 
 use crate::audit::AttributeAudit;
@@ -36,13 +37,13 @@ pub fn selection_rates(a: &AttributeAudit) -> Result<String> {
         .reference_group
         .as_ref()
         .and_then(|r| a.groups.iter().find(|g| &g.group == r))
-        .and_then(|g| g.metrics.get("selection_rate"))
+        .and_then(|g| g.metrics.get(key::SELECTION_RATE))
         .and_then(|m| m.value);
     let top = groups
         .iter()
         .filter_map(|g| {
             g.metrics
-                .get("selection_rate")
+                .get(key::SELECTION_RATE)
                 .and_then(|m| m.ci_high.or(m.value))
         })
         .fold(0.05f64, f64::max)
@@ -55,7 +56,7 @@ pub fn selection_rates(a: &AttributeAudit) -> Result<String> {
             "selection rate",
             groups
                 .iter()
-                .map(|g| g.metrics.get("selection_rate").copied())
+                .map(|g| g.metrics.get(key::SELECTION_RATE).copied())
                 .collect(),
         )],
         top.min(1.0),
@@ -76,7 +77,7 @@ pub fn error_rates(a: &AttributeAudit) -> Result<String> {
         &format!("True and false positive rates by {}", a.name),
         "rate",
         &groups.iter().map(|g| g.group.clone()).collect::<Vec<_>>(),
-        &[("TPR", get("tpr")), ("FPR", get("fpr"))],
+        &[("TPR", get(key::TPR)), ("FPR", get(key::FPR))],
         1.0,
         None,
     )

@@ -1,26 +1,38 @@
-//! The report's content as a list of blocks, rendered to Markdown here and to HTML in
-//! [`super::html`], so both carry the same findings and tables.
+//! The report's content as a list of [`crate::doc`] blocks, rendered to Markdown here and to
+//! HTML in [`super::html`], so both carry the same findings and tables.
 
-pub use crate::text::escape_markdown as md;
+use crate::doc::{data_line, Block, Document};
 
 use super::{bias_audit, charts, Finding, Report, ReportError};
 use crate::audit::{group_table, AttributeAudit, Small};
 
-/// One piece of the document.
-pub enum Block {
-    /// A heading (level 1 to 3).
-    Heading(u8, String),
-    /// A paragraph of plain text.
-    Paragraph(String),
-    /// Findings with their levels.
-    Findings(Vec<Finding>),
-    /// A table: header and rows of plain text cells.
-    Table(Vec<String>, Vec<Vec<String>>),
-    /// An SVG chart (HTML only).
-    Svg(String),
-    /// A whole Markdown document written by this crate, embedded with its headings demoted
-    /// by one (HTML only: in Markdown it is a file of its own).
-    Document(String),
+fn heading(level: u8, text: String) -> Block {
+    Block::Heading(level, data_line(text))
+}
+
+fn paragraph(text: String) -> Block {
+    Block::Paragraph(vec![data_line(text)])
+}
+
+/// A table whose header and cells are text (escaped in every format).
+fn table(head: Vec<String>, rows: Vec<Vec<String>>) -> Block {
+    Block::Table {
+        head: head.into_iter().map(data_line).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| r.into_iter().map(data_line).collect())
+            .collect(),
+    }
+}
+
+/// The findings with their status marks.
+fn marks(findings: &[Finding]) -> Block {
+    Block::Marks(
+        findings
+            .iter()
+            .map(|f| (f.level.mark(), data_line(f.text.clone())))
+            .collect(),
+    )
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -56,7 +68,7 @@ const DEFINITIONS: &[(&str, &str)] = &[
 ];
 
 fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, ReportError> {
-    let mut out = vec![Block::Heading(
+    let mut out = vec![heading(
         2,
         format!(
             "{} (reference group: {})",
@@ -66,30 +78,30 @@ fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, R
     )];
     let (head, rows) = group_table(a, &|s| s.to_string(), Small::Suppressed);
     let head = head.map(String::from).to_vec();
-    out.push(Block::Table(head, rows));
+    out.push(table(head, rows));
     if charts_on {
-        out.push(Block::Svg(
+        out.push(Block::Figure(
             charts::selection_rates(a).map_err(ReportError::Chart)?,
         ));
-        out.push(Block::Svg(
+        out.push(Block::Figure(
             charts::error_rates(a).map_err(ReportError::Chart)?,
         ));
-        out.push(Block::Svg(
+        out.push(Block::Figure(
             charts::reliability(a).map_err(ReportError::Chart)?,
         ));
         if a.groups.iter().any(|g| !g.small && !g.roc.is_empty()) {
-            out.push(Block::Svg(charts::roc(a).map_err(ReportError::Chart)?));
+            out.push(Block::Figure(charts::roc(a).map_err(ReportError::Chart)?));
         }
         if a.groups
             .iter()
             .any(|g| !g.small && !g.score_distribution.is_empty())
         {
-            out.push(Block::Svg(
+            out.push(Block::Figure(
                 charts::score_distributions(a).map_err(ReportError::Chart)?,
             ));
         }
     }
-    out.push(Block::Heading(3, format!("Bias-audit table: {}", a.name)));
+    out.push(heading(3, format!("Bias-audit table: {}", a.name)));
     let audit_rows = bias_audit(a);
     let unknown: u64 = audit_rows.iter().filter(|b| b.unknown).map(|b| b.n).sum();
     let excluded: Vec<String> = audit_rows
@@ -97,7 +109,7 @@ fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, R
         .filter(|b| b.excluded && !b.unknown)
         .map(|b| b.group.clone())
         .collect();
-    out.push(Block::Table(
+    out.push(table(
         [
             "category",
             "n",
@@ -138,7 +150,7 @@ fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, R
             })
             .collect(),
     ));
-    out.push(Block::Paragraph(format!(
+    out.push(paragraph(format!(
         "Impact ratios are against the most selected (and the highest scoring) category. Rows with an unknown category: {unknown}. {}",
         if excluded.is_empty() {
             "No category is under 2% of the rows.".to_string()
@@ -160,8 +172,8 @@ pub fn blocks(
 ) -> Result<Vec<Block>, ReportError> {
     let i = &r.audit.input;
     let mut out = vec![
-        Block::Heading(1, "fairgate audit report".into()),
-        Block::Paragraph(format!(
+        heading(1, "fairgate audit report".into()),
+        paragraph(format!(
             "{} (sha256 {}): {} rows read, {} audited, {} rejected. Decision threshold {}, minimum group size {}, {}% intervals. fairgate {}, report made {}.",
             i.path,
             i.sha256,
@@ -172,14 +184,14 @@ pub fn blocks(
             r.audit.options.min_group_size,
             r.audit.options.confidence * 100.0,
             crate::version::VERSION,
-            md(&r.created)
+            r.created
         )),
-        Block::Heading(2, "Summary of findings".into()),
-        Block::Findings(findings.to_vec()),
+        heading(2, "Summary of findings".into()),
+        marks(findings),
     ];
     if let Some(g) = &r.gate {
-        out.push(Block::Heading(2, format!("Gate: {}", g.policy.name)));
-        out.push(Block::Paragraph(format!(
+        out.push(heading(2, format!("Gate: {}", g.policy.name)));
+        out.push(paragraph(format!(
             "Policy file {} (sha256 {}). {}",
             g.policy.path,
             g.policy.sha256,
@@ -189,7 +201,7 @@ pub fn blocks(
                 "An error rule blocks: FAILED."
             }
         )));
-        out.push(Block::Table(
+        out.push(table(
             [
                 "rule",
                 "severity",
@@ -225,14 +237,14 @@ pub fn blocks(
         ));
     }
     if let Some(c) = &r.previous {
-        out.push(Block::Heading(2, "Changes since the previous audit".into()));
+        out.push(heading(2, "Changes since the previous audit".into()));
         let changes = c.changes();
-        out.push(Block::Paragraph(format!(
+        out.push(paragraph(format!(
             "Previous audit {} against this one: changes beyond sampling noise (Holm-adjusted p < 0.05 across every tested change), groups that appeared or vanished. Regressions: {}.",
             c.audits.first().map_or("", |a| a.path.as_str()),
             c.regressions
         )));
-        out.push(Block::Table(
+        out.push(table(
             vec!["change".into()],
             if changes.is_empty() {
                 vec![vec!["none".into()]]
@@ -246,12 +258,12 @@ pub fn blocks(
     }
     if let Some(e) = &r.explain {
         if charts_on && !e.importance.is_empty() {
-            out.push(Block::Heading(2, "Feature contributions".into()));
-            out.push(Block::Svg(
+            out.push(heading(2, "Feature contributions".into()));
+            out.push(Block::Figure(
                 charts::contributions(e).map_err(ReportError::Chart)?,
             ));
         }
-        out.push(Block::Heading(2, "Proxy check".into()));
+        out.push(heading(2, "Proxy check".into()));
         let rows = e
             .proxies
             .iter()
@@ -265,31 +277,33 @@ pub fn blocks(
                 ]
             })
             .collect();
-        out.push(Block::Table(
+        out.push(table(
             ["feature", "attribute", "association", "AUC", "likely proxy"]
                 .map(String::from)
                 .to_vec(),
             rows,
         ));
         if charts_on && !e.proxies.is_empty() {
-            out.push(Block::Svg(charts::proxies(e).map_err(ReportError::Chart)?));
+            out.push(Block::Figure(
+                charts::proxies(e).map_err(ReportError::Chart)?,
+            ));
         }
     }
     if charts_on {
-        out.push(Block::Document(super::dpia::render(
+        out.push(Block::Section(super::dpia::document(
             r, &r.context, findings,
         )));
     }
-    out.push(Block::Heading(2, "Metric definitions".into()));
-    out.push(Block::Table(
+    out.push(heading(2, "Metric definitions".into()));
+    out.push(table(
         vec!["metric".into(), "definition".into()],
         DEFINITIONS
             .iter()
             .map(|(k, v)| vec![k.to_string(), v.to_string()])
             .collect(),
     ));
-    out.push(Block::Heading(2, "Inputs".into()));
-    out.push(Block::Table(
+    out.push(heading(2, "Inputs".into()));
+    out.push(table(
         ["role", "file", "sha256", "bytes"]
             .map(String::from)
             .to_vec(),
@@ -312,37 +326,9 @@ pub fn blocks(
 pub fn render(r: &Report, findings: &[Finding]) -> String {
     let blocks = match blocks(r, findings, false) {
         Ok(b) => b,
-        Err(e) => vec![Block::Paragraph(e.to_string())],
+        Err(e) => vec![paragraph(e.to_string())],
     };
-    let mut s = String::new();
-    for b in blocks {
-        match b {
-            Block::Heading(level, text) => {
-                s.push_str(&format!("{} {}\n\n", "#".repeat(level as usize), md(&text)))
-            }
-            Block::Paragraph(text) => s.push_str(&format!("{}\n\n", md(&text))),
-            Block::Findings(list) => {
-                for f in list {
-                    s.push_str(&format!("- **{}** {}\n", f.level.word(), md(&f.text)));
-                }
-                s.push('\n');
-            }
-            Block::Table(head, rows) => {
-                s.push_str(&format!(
-                    "| {} |\n",
-                    head.iter().map(|h| md(h)).collect::<Vec<_>>().join(" | ")
-                ));
-                s.push_str(&format!("|{}\n", "---|".repeat(head.len())));
-                for row in rows {
-                    s.push_str(&format!(
-                        "| {} |\n",
-                        row.iter().map(|c| md(c)).collect::<Vec<_>>().join(" | ")
-                    ));
-                }
-                s.push('\n');
-            }
-            Block::Svg(_) | Block::Document(_) => {}
-        }
-    }
+    let mut s = Document { blocks }.markdown();
+    s.push('\n');
     s
 }

@@ -17,6 +17,7 @@ pub use html::compare_page as trend_page;
 
 pub use dpia::Context;
 
+use crate::audit::key;
 use std::path::Path;
 
 use serde::Serialize;
@@ -79,6 +80,19 @@ pub enum Level {
 }
 
 impl Level {
+    /// The status mark: the word and its colour class.
+    pub fn mark(self) -> crate::doc::Mark {
+        crate::doc::Mark {
+            word: self.word(),
+            class: match self {
+                Level::Pass => "pass",
+                Level::Warn => "warn",
+                Level::Fail => "fail",
+                Level::Info => "info",
+            },
+        }
+    }
+
     /// The word shown.
     pub fn word(self) -> &'static str {
         match self {
@@ -298,7 +312,7 @@ impl Report {
         for a in &self.audit.attributes {
             out.extend(four_fifths(a));
             let summary = |k: &str| a.summary.get(k).and_then(|m| m.value);
-            if let Some(v) = summary("equalized_odds_difference") {
+            if let Some(v) = summary(key::EQUALIZED_ODDS_DIFFERENCE) {
                 out.push(Finding {
                     level: if v > 0.1 { Level::Warn } else { Level::Pass },
                     text: format!(
@@ -308,7 +322,7 @@ impl Report {
                     ),
                 });
             }
-            if let Some(v) = summary("ece_gap") {
+            if let Some(v) = summary(key::ECE_GAP) {
                 out.push(Finding {
                     level: if v > 0.05 { Level::Warn } else { Level::Pass },
                     text: format!(
@@ -475,7 +489,7 @@ fn four_fifths(a: &AttributeAudit) -> Vec<Finding> {
         .iter()
         .filter(|g| !g.small && Some(g.group.as_str()) != a.reference_group.as_deref())
         .filter_map(|g| {
-            let m: &MetricValue = g.metrics.get("disparate_impact")?;
+            let m: &MetricValue = g.metrics.get(key::DISPARATE_IMPACT)?;
             let v = m.value?;
             let (level, verdict) = match (v < 0.8, m.ci_high) {
                 (true, Some(hi)) if hi < 0.8 => (Level::Fail, "below the four-fifths line"),
@@ -533,7 +547,7 @@ pub fn bias_audit(a: &AttributeAudit) -> Vec<BiasAuditRow> {
             .filter_map(|g| rate(g, k))
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
     };
-    let (top_sel, top_score) = (best("selection_rate"), best("scoring_rate"));
+    let (top_sel, top_score) = (best(key::SELECTION_RATE), best(key::SCORING_RATE));
     a.groups
         .iter()
         .filter(|g| g.n > 0)
@@ -546,10 +560,10 @@ pub fn bias_audit(a: &AttributeAudit) -> Vec<BiasAuditRow> {
             BiasAuditRow {
                 group: g.group.clone(),
                 n: g.n,
-                selection_rate: rate(g, "selection_rate"),
-                impact_ratio: ratio(rate(g, "selection_rate"), top_sel),
-                scoring_rate: rate(g, "scoring_rate"),
-                scoring_impact_ratio: ratio(rate(g, "scoring_rate"), top_score),
+                selection_rate: rate(g, key::SELECTION_RATE),
+                impact_ratio: ratio(rate(g, key::SELECTION_RATE), top_sel),
+                scoring_rate: rate(g, key::SCORING_RATE),
+                scoring_impact_ratio: ratio(rate(g, key::SCORING_RATE), top_score),
                 excluded,
                 unknown: g.group == unknown,
                 small: g.small,

@@ -26,9 +26,8 @@ pub use model::{
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
 pub use score::{score, ModelInput, ModelReader, ScoreSummary};
-pub use solver::{
-    cholesky, fit_logistic, hessian_at, inverse, sigmoid, solve, LogisticFit, LogisticParams,
-};
+pub use solver::{fit_logistic, sigmoid, LogisticFit, LogisticParams};
+pub(crate) use solver::{hessian_at, inverse};
 
 /// Errors of training and scoring.
 #[derive(Debug, thiserror::Error)]

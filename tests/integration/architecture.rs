@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("params", 0),
     ("par", 0),
     ("output", 1),
+    ("doc", 1),
     ("data", 2),
     ("train", 3),
     ("audit", 3),
