@@ -1,8 +1,11 @@
-//! The named parts of an explanation and of a subject export that schema version 1 wrote as
-//! positional arrays. Each reads both shapes (see [`crate::provenance`]).
+//! What `explain` finds ([`Explanation`] and its parts) and the named parts of a subject
+//! export. The parts that schema version 1 wrote as positional arrays read both shapes (see
+//! [`crate::provenance`]).
 
 use serde::{Deserialize, Serialize};
 
+use super::EXPLAIN_SCHEMA_VERSION;
+use crate::provenance::FileRef;
 use crate::train::ModelKind;
 
 /// The model an explanation is of: its creation time and kind.
@@ -142,6 +145,203 @@ pub struct ModelVersion {
     pub created: String,
     /// The fairgate version that trained it.
     pub fairgate_version: String,
+}
+
+/// One design column of a logistic model, with inference from the Fisher information.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct GlobalTerm {
+    /// `feature` or `feature=level`.
+    pub name: String,
+    /// The coefficient (per standard deviation for numeric features).
+    pub coefficient: f64,
+    /// `exp(coefficient)`.
+    pub odds_ratio: f64,
+    /// Standard error: the square root of the diagonal of the inverse of the penalised
+    /// Fisher information `Xᵀ diag(p(1−p)) X + I/C` at the fit, over the explained rows.
+    pub std_error: f64,
+    /// Wald interval at 95%: coefficient ± 1.96 standard errors.
+    pub ci_low: f64,
+    /// Upper end.
+    pub ci_high: f64,
+    /// Two-sided Wald p-value, `2 (1 − Φ(|β / se|))`.
+    pub p_value: f64,
+}
+
+/// What a feature does to the scores.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct FeatureImportance {
+    /// The feature.
+    pub feature: String,
+    /// Standardised importance: the standard deviation of its contribution to the logit
+    /// across the explained rows.
+    pub contribution_sd: f64,
+    /// Mean drop in ROC AUC when its values are permuted among the rows (needs labels).
+    pub permutation_auc_drop: Option<f64>,
+    /// Sample standard deviation of that drop over the repeats.
+    pub permutation_auc_drop_sd: Option<f64>,
+    /// How often it is a person's top reason code.
+    pub top_reason_share: f64,
+}
+
+/// A feature's association with one protected attribute.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct ProxyFinding {
+    /// The feature.
+    pub feature: String,
+    /// The protected attribute.
+    pub attribute: String,
+    /// `cramers_v` (categorical feature) or `correlation_ratio` (numeric).
+    pub measure: String,
+    /// Its value; `None` when undefined (a constant column).
+    pub association: Option<f64>,
+    /// The largest one-against-the-rest AUC of the feature alone for a group.
+    pub auc: Option<f64>,
+    /// The group of that AUC.
+    pub auc_group: Option<String>,
+    /// Whether either measure reaches its threshold.
+    pub likely_proxy: bool,
+}
+
+/// The score gap between the highest- and lowest-scoring groups of an attribute, split by
+/// feature (differences in mean contribution; they add up to the gap in mean logit).
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct ScoreGap {
+    /// The protected attribute.
+    pub attribute: String,
+    /// The group with the highest mean logit.
+    pub high_group: String,
+    /// The group with the lowest mean logit.
+    pub low_group: String,
+    /// Mean logit difference.
+    pub logit_gap: f64,
+    /// Per feature, its share of the gap, largest first.
+    pub by_feature: Vec<(String, f64)>,
+}
+
+/// A refit without one feature.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct MinimisationFinding {
+    /// The feature left out.
+    pub feature: String,
+    /// Validation AUC of the refit without it.
+    pub auc_without: Option<f64>,
+    /// Validation AUC lost (full model minus refit).
+    pub auc_loss: Option<f64>,
+    /// Whether the loss is below the tolerance: a candidate to stop collecting.
+    pub candidate: bool,
+}
+
+/// The data-minimisation evidence.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct Minimisation {
+    /// Validation AUC of the refitted full model.
+    pub auc_full: Option<f64>,
+    /// Rows the refits were fitted on and validated on.
+    pub train_rows: u64,
+    /// Rows validated on.
+    pub validation_rows: u64,
+    /// The tolerance.
+    pub tolerance: f64,
+    /// Per feature.
+    pub features: Vec<MinimisationFinding>,
+}
+
+/// How often a points rule fires in each group of an attribute.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct RuleFiringByGroup {
+    /// The rule.
+    pub rule: String,
+    /// Its points in words.
+    pub description: String,
+    /// The attribute.
+    pub attribute: String,
+    /// Per group: (group, rows, share of the group's rows where it fires).
+    pub groups: Vec<(String, u64, f64)>,
+}
+
+/// Everything `explain` finds.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct Explanation {
+    /// [`EXPLAIN_SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// fairgate's version.
+    pub fairgate_version: String,
+    /// The explained file and its SHA-256.
+    pub input: FileRef,
+    /// The model file's creation time and kind.
+    pub model: ModelRef,
+    /// Rows read, rows explained (with a lawful basis), rows excluded for consent.
+    pub rows: ExplainedRows,
+    /// The base value of the contributions (logistic models).
+    pub base_value: Option<f64>,
+    /// Coefficients with inference (logistic models).
+    pub terms: Vec<GlobalTerm>,
+    /// Per feature importance.
+    pub importance: Vec<FeatureImportance>,
+    /// Points rules by group (points models).
+    pub rules_by_group: Vec<RuleFiringByGroup>,
+    /// Proxy findings, per feature and attribute.
+    pub proxies: Vec<ProxyFinding>,
+    /// Score gaps per attribute.
+    pub score_gaps: Vec<ScoreGap>,
+    /// Data-minimisation refits (logistic models with labels).
+    pub minimisation: Option<Minimisation>,
+    /// People below the threshold, and how many of them have a counterfactual.
+    pub counterfactual_coverage: Coverage,
+}
+
+impl Explanation {
+    /// Reads an explanation written by `fairgate explain --format json` and checks it before the
+    /// gate or the report relies on it: every field typed (a renamed or missing field is an
+    /// error, never a silent default), and each proxy's `association` and `auc` absent or in
+    /// [0, 1]. The error names the field.
+    pub fn from_json(bytes: &[u8]) -> Result<Explanation, String> {
+        let e: Explanation = serde_json::from_slice(bytes).map_err(|err| {
+            format!(
+                "line {}, column {}: not a fairgate explanation JSON (fairgate explain --format json): {err}",
+                err.line(),
+                err.column()
+            )
+        })?;
+        if !(1..=EXPLAIN_SCHEMA_VERSION).contains(&e.schema_version) {
+            return Err(format!(
+                "schema_version {}: this fairgate reads explanation versions 1 to {EXPLAIN_SCHEMA_VERSION}",
+                e.schema_version
+            ));
+        }
+        e.check()?;
+        Ok(e)
+    }
+
+    /// The proxy findings flagged as likely proxies.
+    pub fn likely_proxies(&self) -> impl Iterator<Item = &ProxyFinding> {
+        self.proxies.iter().filter(|p| p.likely_proxy)
+    }
+
+    /// The features that are data-minimisation candidates.
+    pub fn minimisation_candidates(&self) -> impl Iterator<Item = &str> {
+        self.minimisation
+            .iter()
+            .flat_map(|m| &m.features)
+            .filter(|f| f.candidate)
+            .map(|f| f.feature.as_str())
+    }
+
+    /// The range checks of [`Explanation::from_json`].
+    pub fn check(&self) -> Result<(), String> {
+        for (i, p) in self.proxies.iter().enumerate() {
+            for (key, v) in [("association", p.association), ("auc", p.auc)] {
+                // Computed in floating point: 1 may come out a few ulps above.
+                if let Some(x) = v.filter(|x| !(-1e-9..=1.0 + 1e-9).contains(x)) {
+                    return Err(format!(
+                        "proxies[{i}] ({} for {}).{key}: expected a number from 0 to 1, found {x}",
+                        p.feature, p.attribute
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
