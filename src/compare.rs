@@ -294,29 +294,7 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
         evidence.push(Evidence::load(p, None, None)?);
     }
     let audits: Vec<&AuditReport> = evidence.iter().map(|e| &e.audit).collect();
-    let mut notes = Vec::new();
-    for (i, a) in audits.iter().enumerate() {
-        if a.schema_version != AUDIT_SCHEMA_VERSION {
-            notes.push(format!(
-                "audit {} ({}) has schema version {} (this fairgate writes {}): compared where the same attributes, groups and metrics exist",
-                i + 1,
-                evidence[i].audit_file.path,
-                a.schema_version,
-                AUDIT_SCHEMA_VERSION
-            ));
-        }
-    }
-    for i in 1..audits.len() {
-        let changed = option_changes(&audits[i - 1].options, &audits[i].options);
-        if !changed.is_empty() {
-            notes.push(format!(
-                "audits {} and {} were made with different options ({}): their differences may come from the options, not from the model or the data",
-                i,
-                i + 1,
-                changed.join("; ")
-            ));
-        }
-    }
+    let mut notes = version_and_option_notes(&evidence);
     let z: Vec<f64> = audits.iter().map(|a| z_for(a.options.confidence)).collect();
     // Attributes in order of first appearance.
     let mut names: Vec<String> = Vec::new();
@@ -327,168 +305,16 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
             }
         }
     }
-    let mut attributes = Vec::new();
-    let mut regressions = 0;
-    for name in &names {
-        let per: Vec<Option<&crate::audit::AttributeAudit>> = audits
-            .iter()
-            .map(|a| a.attributes.iter().find(|x| &x.name == name))
-            .collect();
-        let missing: Vec<String> = per
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.is_none())
-            .map(|(i, _)| (i + 1).to_string())
-            .collect();
-        if !missing.is_empty() {
-            notes.push(format!(
-                "attribute {name} is not in audit(s) {}: its series have gaps there",
-                missing.join(", ")
-            ));
-        }
-        let mut group_names: Vec<String> = Vec::new();
-        for a in per.iter().flatten() {
-            for g in &a.groups {
-                if g.n > 0 && !group_names.contains(&g.group) {
-                    group_names.push(g.group.clone());
-                }
-            }
-        }
-        let mut groups = Vec::new();
-        for gname in &group_names {
-            let gs: Vec<Option<&crate::audit::GroupAudit>> = per
-                .iter()
-                .map(|a| a.and_then(|a| a.groups.iter().find(|g| &g.group == gname && g.n > 0)))
-                .collect();
-            let k = gs.len();
-            let change = match (gs[k - 2].is_some(), gs[k - 1].is_some()) {
-                (false, true) => "appeared",
-                (true, false) => "vanished",
-                _ => "",
-            };
-            // A small segment's metrics are shown but not tested.
-            let small = gs[k - 2].is_some_and(|g| g.small) || gs[k - 1].is_some_and(|g| g.small);
-            let metrics: Vec<Trend> = GROUP_METRICS
-                .iter()
-                .map(|m| {
-                    let worse: fn(f64, f64) -> bool = if *m == key::DISPARATE_IMPACT {
-                        |x, y| y.ln().abs() > x.ln().abs()
-                    } else {
-                        never
-                    };
-                    let mut t = trend(
-                        m,
-                        gs.iter()
-                            .map(|g| g.and_then(|g| g.metrics.get(*m)))
-                            .collect(),
-                        &z,
-                        worse,
-                    );
-                    if small {
-                        t.z = None;
-                    }
-                    t
-                })
-                .collect();
-            groups.push(GroupTrend {
-                group: gname.clone(),
-                n: gs.iter().map(|g| g.map(|g| g.n)).collect(),
-                change: change.to_string(),
-                small: gs.iter().flatten().any(|g| g.small),
-                metrics,
-            });
-        }
-        let summary: Vec<Trend> = SUMMARY_METRICS
-            .iter()
-            .map(|m| {
-                let worse: fn(f64, f64) -> bool = if WORSE_WHEN_LARGER.contains(m) {
-                    |x, y| y > x
-                } else {
-                    never
-                };
-                trend(
-                    m,
-                    per.iter()
-                        .map(|a| a.and_then(|a| a.summary.get(*m)))
-                        .collect(),
-                    &z,
-                    worse,
-                )
-            })
-            .collect();
-        attributes.push(AttributeTrend {
-            name: name.clone(),
-            groups,
-            summary,
-        });
-    }
-    // Holm across every tested change: hundreds of metrics are compared at once.
-    {
-        let mut tested: Vec<&mut Trend> = attributes
-            .iter_mut()
-            .flat_map(|a| {
-                a.groups
-                    .iter_mut()
-                    .flat_map(|g| g.metrics.iter_mut())
-                    .chain(a.summary.iter_mut())
-            })
-            .filter(|t| t.z.is_some())
-            .collect();
-        let p: Vec<f64> = tested
-            .iter()
-            .map(|t| {
-                let z = t.z.unwrap_or(0.0).abs();
-                2.0 * (1.0 - statrs::distribution::ContinuousCDF::cdf(&normal(), z))
-            })
-            .collect();
-        for (t, adj) in tested.iter_mut().zip(holm(&p)) {
-            t.p_holm = Some(adj);
-            t.beyond_noise = adj < 0.05;
-            t.regression = t.beyond_noise && t.worse;
-            regressions += usize::from(t.regression);
-        }
-    }
-    let mut rules = Vec::new();
-    if let Some(p) = policy {
-        let mut per_rule: BTreeMap<usize, (String, Vec<Status>)> = BTreeMap::new();
-        for (i, e) in evidence.iter().enumerate() {
-            // A rule naming an attribute an older audit lacks is inconclusive there.
-            match policy::evaluate(p, e) {
-                Ok(g) => {
-                    for (j, r) in g.rules.iter().enumerate() {
-                        per_rule
-                            .entry(j)
-                            .or_insert_with(|| (r.id.clone(), Vec::new()))
-                            .1
-                            .push(r.status);
-                    }
-                }
-                Err(err) => {
-                    notes.push(format!(
-                        "audit {}: the policy cannot be applied: {err}",
-                        i + 1
-                    ));
-                    for (j, r) in p.rules.iter().enumerate() {
-                        per_rule
-                            .entry(j)
-                            .or_insert_with(|| (r.id.clone(), Vec::new()))
-                            .1
-                            .push(Status::Inconclusive);
-                    }
-                }
-            }
-        }
-        for (_, (id, statuses)) in per_rule {
-            let k = statuses.len();
-            let regression = k >= 2 && statuses[k - 1] > statuses[k - 2];
-            regressions += usize::from(regression);
-            rules.push(RuleChange {
-                id,
-                statuses,
-                regression,
-            });
-        }
-    }
+    let mut attributes: Vec<AttributeTrend> = names
+        .iter()
+        .map(|name| attribute_trend(name, &audits, &z, &mut notes))
+        .collect();
+    let mut regressions = holm_across(&mut attributes);
+    let rules = match policy {
+        Some(p) => rule_changes(p, &evidence, &mut notes),
+        None => Vec::new(),
+    };
+    regressions += rules.iter().filter(|r| r.regression).count();
     let distinct: BTreeSet<&str> = audits.iter().map(|a| a.input.sha256.as_str()).collect();
     if distinct.len() < audits.len() {
         notes.push("some audits are of the same data file (same SHA-256)".into());
@@ -510,6 +336,220 @@ pub fn compare(paths: &[&Path], policy: Option<&Policy>) -> Result<Comparison, C
         rules,
         regressions,
     })
+}
+
+/// Notes on audits of another schema version, and on consecutive audits made with different
+/// options.
+fn version_and_option_notes(evidence: &[Evidence]) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (i, e) in evidence.iter().enumerate() {
+        if e.audit.schema_version != AUDIT_SCHEMA_VERSION {
+            notes.push(format!(
+                "audit {} ({}) has schema version {} (this fairgate writes {}): compared where the same attributes, groups and metrics exist",
+                i + 1,
+                e.audit_file.path,
+                e.audit.schema_version,
+                AUDIT_SCHEMA_VERSION
+            ));
+        }
+    }
+    for i in 1..evidence.len() {
+        let changed = option_changes(&evidence[i - 1].audit.options, &evidence[i].audit.options);
+        if !changed.is_empty() {
+            notes.push(format!(
+                "audits {} and {} were made with different options ({}): their differences may come from the options, not from the model or the data",
+                i,
+                i + 1,
+                changed.join("; ")
+            ));
+        }
+    }
+    notes
+}
+
+/// One attribute across the audits: each group's metrics and the summaries, with a note when
+/// an audit lacks the attribute.
+fn attribute_trend(
+    name: &str,
+    audits: &[&AuditReport],
+    z: &[f64],
+    notes: &mut Vec<String>,
+) -> AttributeTrend {
+    let per: Vec<Option<&crate::audit::AttributeAudit>> = audits
+        .iter()
+        .map(|a| a.attributes.iter().find(|x| x.name == name))
+        .collect();
+    let missing: Vec<String> = per
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_none())
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    if !missing.is_empty() {
+        notes.push(format!(
+            "attribute {name} is not in audit(s) {}: its series have gaps there",
+            missing.join(", ")
+        ));
+    }
+    let mut group_names: Vec<String> = Vec::new();
+    for a in per.iter().flatten() {
+        for g in &a.groups {
+            if g.n > 0 && !group_names.contains(&g.group) {
+                group_names.push(g.group.clone());
+            }
+        }
+    }
+    let groups = group_names
+        .iter()
+        .map(|gname| group_trend(gname, &per, z))
+        .collect();
+    let summary: Vec<Trend> = SUMMARY_METRICS
+        .iter()
+        .map(|m| {
+            let worse: fn(f64, f64) -> bool = if WORSE_WHEN_LARGER.contains(m) {
+                |x, y| y > x
+            } else {
+                never
+            };
+            trend(
+                m,
+                per.iter()
+                    .map(|a| a.and_then(|a| a.summary.get(*m)))
+                    .collect(),
+                z,
+                worse,
+            )
+        })
+        .collect();
+    AttributeTrend {
+        name: name.to_string(),
+        groups,
+        summary,
+    }
+}
+
+/// One group across the audits: whether it appeared or vanished in the last audit, and its
+/// metrics (not tested when the group is small in either of the last two).
+fn group_trend(
+    gname: &str,
+    per: &[Option<&crate::audit::AttributeAudit>],
+    z: &[f64],
+) -> GroupTrend {
+    let gs: Vec<Option<&crate::audit::GroupAudit>> = per
+        .iter()
+        .map(|a| a.and_then(|a| a.groups.iter().find(|g| g.group == gname && g.n > 0)))
+        .collect();
+    let k = gs.len();
+    let change = match (gs[k - 2].is_some(), gs[k - 1].is_some()) {
+        (false, true) => "appeared",
+        (true, false) => "vanished",
+        _ => "",
+    };
+    // A small segment's metrics are shown but not tested.
+    let small = gs[k - 2].is_some_and(|g| g.small) || gs[k - 1].is_some_and(|g| g.small);
+    let metrics: Vec<Trend> = GROUP_METRICS
+        .iter()
+        .map(|m| {
+            let worse: fn(f64, f64) -> bool = if *m == key::DISPARATE_IMPACT {
+                |x, y| y.ln().abs() > x.ln().abs()
+            } else {
+                never
+            };
+            let mut t = trend(
+                m,
+                gs.iter()
+                    .map(|g| g.and_then(|g| g.metrics.get(*m)))
+                    .collect(),
+                z,
+                worse,
+            );
+            if small {
+                t.z = None;
+            }
+            t
+        })
+        .collect();
+    GroupTrend {
+        group: gname.to_string(),
+        n: gs.iter().map(|g| g.map(|g| g.n)).collect(),
+        change: change.to_string(),
+        small: gs.iter().flatten().any(|g| g.small),
+        metrics,
+    }
+}
+
+/// Holm's adjustment across every tested change (hundreds of metrics are compared at once);
+/// returns the number of regressions: changes beyond noise for the worse.
+fn holm_across(attributes: &mut [AttributeTrend]) -> usize {
+    let mut tested: Vec<&mut Trend> = attributes
+        .iter_mut()
+        .flat_map(|a| {
+            a.groups
+                .iter_mut()
+                .flat_map(|g| g.metrics.iter_mut())
+                .chain(a.summary.iter_mut())
+        })
+        .filter(|t| t.z.is_some())
+        .collect();
+    let p: Vec<f64> = tested
+        .iter()
+        .map(|t| {
+            let z = t.z.unwrap_or(0.0).abs();
+            2.0 * (1.0 - statrs::distribution::ContinuousCDF::cdf(&normal(), z))
+        })
+        .collect();
+    let mut regressions = 0;
+    for (t, adj) in tested.iter_mut().zip(holm(&p)) {
+        t.p_holm = Some(adj);
+        t.beyond_noise = adj < 0.05;
+        t.regression = t.beyond_noise && t.worse;
+        regressions += usize::from(t.regression);
+    }
+    regressions
+}
+
+/// Each policy rule's status in each audit; a rule that got worse in the last audit is a
+/// regression. An audit the policy cannot be applied to (an attribute it lacks) is
+/// inconclusive for every rule, with a note.
+fn rule_changes(p: &Policy, evidence: &[Evidence], notes: &mut Vec<String>) -> Vec<RuleChange> {
+    let mut per_rule: BTreeMap<usize, (String, Vec<Status>)> = BTreeMap::new();
+    for (i, e) in evidence.iter().enumerate() {
+        match policy::evaluate(p, e) {
+            Ok(g) => {
+                for (j, r) in g.rules.iter().enumerate() {
+                    per_rule
+                        .entry(j)
+                        .or_insert_with(|| (r.id.clone(), Vec::new()))
+                        .1
+                        .push(r.status);
+                }
+            }
+            Err(err) => {
+                notes.push(format!(
+                    "audit {}: the policy cannot be applied: {err}",
+                    i + 1
+                ));
+                for (j, r) in p.rules.iter().enumerate() {
+                    per_rule
+                        .entry(j)
+                        .or_insert_with(|| (r.id.clone(), Vec::new()))
+                        .1
+                        .push(Status::Inconclusive);
+                }
+            }
+        }
+    }
+    per_rule
+        .into_values()
+        .map(|(id, statuses)| {
+            let k = statuses.len();
+            RuleChange {
+                regression: k >= 2 && statuses[k - 1] > statuses[k - 2],
+                id,
+                statuses,
+            }
+        })
+        .collect()
 }
 
 impl Comparison {

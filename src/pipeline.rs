@@ -131,6 +131,285 @@ pub struct Step {
     pub args: Vec<String>,
 }
 
+/// What the steps of a plan share: the pipeline file, its folder, the output folder, the
+/// data file and the `--created` flags.
+struct Planner<'a> {
+    path: &'a Path,
+    text: &'a str,
+    base: PathBuf,
+    out: PathBuf,
+    created: Vec<String>,
+    data_path: String,
+}
+
+/// `p` relative to `base` when it is relative, normalised.
+fn relative_to(base: &Path, p: &Path) -> PathBuf {
+    if p.is_relative() {
+        normalize(&base.join(p))
+    } else {
+        p.to_path_buf()
+    }
+}
+
+/// Appends `--name value` when the value is given.
+fn flag(args: &mut Vec<String>, name: &str, v: Option<String>) {
+    if let Some(v) = v {
+        args.push(format!("--{name}"));
+        args.push(v);
+    }
+}
+
+impl Planner<'_> {
+    /// An error about a table, pointing at its header line (or line 1 without one).
+    fn invalid(&self, table: &str, message: &str) -> PipelineError {
+        let line = self
+            .text
+            .lines()
+            .position(|l| l.trim() == format!("[{table}]"))
+            .map_or(1, |i| i + 1);
+        FileError::invalid(s(self.path), Some(line), message).into()
+    }
+
+    /// A path of the pipeline file, relative to its folder.
+    fn rel(&self, p: &Path) -> PathBuf {
+        relative_to(&self.base, p)
+    }
+
+    /// A file in the output folder.
+    fn output(&self, name: &str) -> String {
+        s(&self.out.join(name))
+    }
+
+    fn train_step(&self, t: &TrainTable) -> Step {
+        let mut args = vec![
+            "train".into(),
+            "--config".into(),
+            s(self.path),
+            "--out".into(),
+            self.output("model.json"),
+        ];
+        flag(&mut args, "model", t.model.clone());
+        flag(
+            &mut args,
+            "rules",
+            t.rules.as_deref().map(|r| s(&self.rel(r))),
+        );
+        flag(&mut args, "c", t.c.map(|v| v.to_string()));
+        flag(&mut args, "class-weight", t.class_weight.clone());
+        flag(&mut args, "test-size", t.test_size.map(|v| v.to_string()));
+        flag(&mut args, "cv", t.cv.map(|v| v.to_string()));
+        flag(&mut args, "seed", t.seed.map(|v| v.to_string()));
+        flag(&mut args, "solver", t.solver.clone());
+        flag(&mut args, "max-levels", t.max_levels.map(|v| v.to_string()));
+        flag(&mut args, "threshold", t.threshold.map(|v| v.to_string()));
+        args.extend(self.created.iter().cloned());
+        Step {
+            name: "train",
+            args,
+        }
+    }
+
+    /// The explanation of the model (with the per-person reasons unless turned off) and the
+    /// scoring of the data.
+    fn explain_and_score(&self, model: &str, explain: &crate::data::ExplainSection) -> [Step; 2] {
+        let mut args = vec![
+            "explain".into(),
+            "--model".into(),
+            model.to_string(),
+            "--data".into(),
+            self.data_path.clone(),
+            "--config".into(),
+            s(self.path),
+            "--format".into(),
+            "json".into(),
+            "--out".into(),
+            self.output("explain.json"),
+        ];
+        if explain.reasons.unwrap_or(true) {
+            args.extend(["--reasons".into(), self.output("reasons.csv")]);
+        }
+        flag(&mut args, "top", explain.top.map(|v| v.to_string()));
+        flag(&mut args, "repeats", explain.repeats.map(|v| v.to_string()));
+        flag(&mut args, "seed", explain.seed.map(|v| v.to_string()));
+        [
+            Step {
+                name: "explain",
+                args,
+            },
+            Step {
+                name: "score",
+                args: vec![
+                    "score".into(),
+                    "--model".into(),
+                    model.to_string(),
+                    "--data".into(),
+                    self.data_path.clone(),
+                    "--out".into(),
+                    self.output("scored.csv"),
+                    // Read back by the audit step: cells as they are (a group spelled "-"
+                    // must stay "-"), not guarded for a spreadsheet.
+                    "--raw-csv".into(),
+                ],
+            },
+        ]
+    }
+
+    /// The audit: of the scored file (`by_model`: its label and protected columns) or, without
+    /// a model, of the data file's own scores.
+    fn audit_step(&self, file: &PipelineFile, by_model: Option<(String, String)>) -> Step {
+        let audit = file.audit.clone().unwrap_or_default();
+        let mut args: Vec<String> = vec!["audit".into()];
+        match by_model {
+            Some((label, protected)) => args.extend([
+                "--data".into(),
+                self.output("scored.csv"),
+                "--label".into(),
+                label,
+                "--score".into(),
+                "score".into(),
+                "--protected".into(),
+                protected,
+            ]),
+            None => args.extend(["--config".into(), s(self.path)]),
+        }
+        // The audit's threshold, or the model's own decision threshold.
+        let threshold = audit
+            .threshold
+            .or_else(|| file.train.as_ref().and_then(|t| t.threshold));
+        flag(&mut args, "threshold", threshold.map(|t| t.to_string()));
+        for cols in audit.intersect.iter().flatten() {
+            args.extend(["--intersect".into(), cols.join(",")]);
+        }
+        flag(
+            &mut args,
+            "min-group-size",
+            audit.min_group_size.map(|v| v.to_string()),
+        );
+        flag(
+            &mut args,
+            "confidence",
+            audit.confidence.map(|v| v.to_string()),
+        );
+        flag(&mut args, "bins", audit.bins.clone());
+        flag(
+            &mut args,
+            "bootstrap",
+            audit.bootstrap.map(|v| v.to_string()),
+        );
+        flag(&mut args, "seed", audit.seed.map(|v| v.to_string()));
+        flag(
+            &mut args,
+            "max-groups",
+            audit.max_groups.map(|v| v.to_string()),
+        );
+        for (attr, value) in audit.reference.iter().flatten() {
+            args.extend(["--reference".into(), format!("{attr}={value}")]);
+        }
+        args.extend([
+            "--format".into(),
+            "json".into(),
+            "--out".into(),
+            self.output("audit.json"),
+        ]);
+        Step {
+            name: "audit",
+            args,
+        }
+    }
+
+    /// The model and explanation flags of the gate and the report, when there is a model.
+    fn with_evidence(&self, args: &mut Vec<String>, model: Option<&str>) {
+        if let Some(m) = model {
+            args.extend([
+                "--explain".into(),
+                self.output("explain.json"),
+                "--model".into(),
+                m.to_string(),
+            ]);
+        }
+    }
+
+    fn gate_step(&self, g: &GateTable, model: Option<&str>) -> Step {
+        let mut args = vec![
+            "gate".into(),
+            "--policy".into(),
+            s(&self.rel(&g.policy)),
+            "--audit".into(),
+            self.output("audit.json"),
+        ];
+        self.with_evidence(&mut args, model);
+        args.extend([
+            "--json".into(),
+            self.output("gate.json"),
+            "--junit".into(),
+            self.output("gate.junit.xml"),
+            "--markdown".into(),
+            self.output("gate.md"),
+        ]);
+        Step { name: "gate", args }
+    }
+
+    fn report_step(&self, r: &ReportTable, model: Option<&str>, gated: bool) -> Step {
+        let mut args = vec!["report".into(), "--audit".into(), self.output("audit.json")];
+        self.with_evidence(&mut args, model);
+        if gated {
+            args.extend(["--gate".into(), self.output("gate.json")]);
+        }
+        flag(
+            &mut args,
+            "context",
+            r.context.as_deref().map(|c| s(&self.rel(c))),
+        );
+        flag(
+            &mut args,
+            "previous",
+            r.previous.as_deref().map(|p| s(&self.rel(p))),
+        );
+        args.extend(self.created.iter().cloned());
+        args.extend(["--out".into(), self.output("report")]);
+        Step {
+            name: "report",
+            args,
+        }
+    }
+
+    /// Every file the steps read that the pipeline file names.
+    fn inputs(&self, file: &PipelineFile) -> Vec<Input> {
+        let mut inputs = vec![
+            Input {
+                role: InputRole::Pipeline,
+                path: self.path.to_path_buf(),
+            },
+            Input {
+                role: InputRole::Data,
+                path: PathBuf::from(&self.data_path),
+            },
+        ];
+        let rules = file.train.as_ref().and_then(|t| t.rules.as_deref());
+        let context = file.report.as_ref().and_then(|r| r.context.as_deref());
+        let previous = file.report.as_ref().and_then(|r| r.previous.as_deref());
+        for (role, p) in [
+            (
+                InputRole::Model,
+                file.model.as_ref().map(|m| m.path.as_path()),
+            ),
+            (InputRole::Rules, rules),
+            (InputRole::Context, context),
+            (InputRole::Previous, previous),
+            (
+                InputRole::Policy,
+                file.gate.as_ref().map(|g| g.policy.as_path()),
+            ),
+        ] {
+            inputs.extend(p.map(|p| Input {
+                role,
+                path: self.rel(p),
+            }));
+        }
+        inputs
+    }
+}
+
 impl Step {
     /// The command as a POSIX shell line: every argument that is not made only of
     /// characters the shell never interprets is quoted ([`shell_quote`]).
@@ -234,295 +513,80 @@ impl Plan {
         let text = std::fs::read_to_string(path).map_err(|e| FileError::read(shown.clone(), e))?;
         let file: PipelineFile =
             toml::from_str(&text).map_err(|e| FileError::toml(shown.clone(), &text, &e))?;
-        // Errors about a table point at its header line (or the first line without one).
-        let table_line = |name: &str| {
-            text.lines()
-                .position(|l| l.trim() == format!("[{name}]"))
-                .map_or(1, |i| i + 1)
-        };
-        let invalid_at = |table: &str, message: String| {
-            PipelineError::from(FileError::invalid(
-                shown.clone(),
-                Some(table_line(table)),
-                message,
-            ))
-        };
-        let invalid = |message: String| invalid_at("data", message);
-        let base = path.parent().unwrap_or_else(|| Path::new(""));
-        let rel = |p: &Path| {
-            if p.is_relative() {
-                normalize(&base.join(p))
-            } else {
-                p.to_path_buf()
-            }
-        };
-        let run = file.run.unwrap_or_default();
+        let base = path.parent().unwrap_or_else(|| Path::new("")).to_path_buf();
+        let run = file.run.clone().unwrap_or_default();
         let out = match out {
             Some(o) => o.to_path_buf(),
-            None => rel(run.out.as_deref().unwrap_or(Path::new("fairgate-run"))),
+            None => relative_to(
+                &base,
+                run.out.as_deref().unwrap_or(Path::new("fairgate-run")),
+            ),
         };
-        let o = |name: &str| s(&out.join(name));
-        let config = s(path);
+        let mut planner = Planner {
+            path,
+            text: &text,
+            base,
+            out,
+            created: run
+                .created
+                .iter()
+                .flat_map(|c| ["--created".to_string(), c.clone()])
+                .collect(),
+            data_path: String::new(),
+        };
         // The [data] table as every other command reads it (paths relative to the file).
         let data = crate::data::DataSpec::from_config_file(path)?;
-        let data_path = data
+        planner.data_path = data
             .path
             .as_deref()
             .map(|p| s(&normalize(p)))
-            .ok_or_else(|| invalid("the [data] table needs path = \"FILE\"".into()))?;
+            .ok_or_else(|| planner.invalid("data", "the [data] table needs path = \"FILE\""))?;
         let protected = data.protected.clone().unwrap_or_default();
         if protected.is_empty() {
-            return Err(invalid(
-                "the [data] table needs protected = [...]: the audit needs protected attributes"
-                    .into(),
+            return Err(planner.invalid(
+                "data",
+                "the [data] table needs protected = [...]: the audit needs protected attributes",
             ));
         }
-        let created: Vec<String> = run
-            .created
-            .iter()
-            .flat_map(|c| ["--created".to_string(), c.clone()])
-            .collect();
         if file.train.is_some() && file.model.is_some() {
-            return Err(invalid_at(
-                "model",
-                "give [train] or [model], not both".into(),
-            ));
+            return Err(planner.invalid("model", "give [train] or [model], not both"));
         }
         let mut steps = Vec::new();
         let model: Option<String> = match (&file.train, &file.model) {
             (Some(t), _) => {
-                let mut args = vec![
-                    "train".into(),
-                    "--config".into(),
-                    config.clone(),
-                    "--out".into(),
-                    o("model.json"),
-                ];
-                let mut flag = |name: &str, v: Option<String>| {
-                    if let Some(v) = v {
-                        args.push(format!("--{name}"));
-                        args.push(v);
-                    }
-                };
-                flag("model", t.model.clone());
-                flag("rules", t.rules.as_deref().map(|r| s(&rel(r))));
-                flag("c", t.c.map(|v| v.to_string()));
-                flag("class-weight", t.class_weight.clone());
-                flag("test-size", t.test_size.map(|v| v.to_string()));
-                flag("cv", t.cv.map(|v| v.to_string()));
-                flag("seed", t.seed.map(|v| v.to_string()));
-                flag("solver", t.solver.clone());
-                flag("max-levels", t.max_levels.map(|v| v.to_string()));
-                flag("threshold", t.threshold.map(|v| v.to_string()));
-                args.extend(created.iter().cloned());
-                steps.push(Step {
-                    name: "train",
-                    args,
-                });
-                Some(o("model.json"))
+                steps.push(planner.train_step(t));
+                Some(planner.output("model.json"))
             }
-            (None, Some(m)) => Some(s(&rel(&m.path))),
+            (None, Some(m)) => Some(s(&planner.rel(&m.path))),
             (None, None) => None,
         };
-        let explain = file.explain.unwrap_or_default();
         if let Some(m) = &model {
-            let mut args = vec![
-                "explain".into(),
-                "--model".into(),
-                m.clone(),
-                "--data".into(),
-                data_path.clone(),
-                "--config".into(),
-                config.clone(),
-                "--format".into(),
-                "json".into(),
-                "--out".into(),
-                o("explain.json"),
-            ];
-            if explain.reasons.unwrap_or(true) {
-                args.extend(["--reasons".into(), o("reasons.csv")]);
-            }
-            for (name, v) in [
-                ("top", explain.top.map(|v| v as u64)),
-                ("repeats", explain.repeats.map(|v| v as u64)),
-                ("seed", explain.seed),
-            ] {
-                if let Some(v) = v {
-                    args.extend([format!("--{name}"), v.to_string()]);
-                }
-            }
-            steps.push(Step {
-                name: "explain",
-                args,
-            });
-            steps.push(Step {
-                name: "score",
-                args: vec![
-                    "score".into(),
-                    "--model".into(),
-                    m.clone(),
-                    "--data".into(),
-                    data_path.clone(),
-                    "--out".into(),
-                    o("scored.csv"),
-                    // Read back by the audit step: cells as they are (a group spelled "-"
-                    // must stay "-"), not guarded for a spreadsheet.
-                    "--raw-csv".into(),
-                ],
-            });
+            steps.extend(planner.explain_and_score(m, &file.explain.clone().unwrap_or_default()));
         }
-        let audit = file.audit.unwrap_or_default();
-        let mut args: Vec<String> = vec!["audit".into()];
-        match &model {
-            Some(_) => {
-                let label = data
-                    .label
-                    .clone()
-                    .ok_or_else(|| invalid("the [data] table needs label = \"COLUMN\"".into()))?;
-                args.extend([
-                    "--data".into(),
-                    o("scored.csv"),
-                    "--label".into(),
-                    label,
-                    "--score".into(),
-                    "score".into(),
-                    "--protected".into(),
-                    protected.join(","),
-                ]);
-            }
-            None => args.extend(["--config".into(), config.clone()]),
-        }
-        if let Some(t) = audit.threshold {
-            args.extend(["--threshold".into(), t.to_string()]);
-        } else if let Some(t) = file.train.as_ref().and_then(|t| t.threshold) {
-            // The model's own decision threshold.
-            args.extend(["--threshold".into(), t.to_string()]);
-        }
-        for cols in audit.intersect.iter().flatten() {
-            args.extend(["--intersect".into(), cols.join(",")]);
-        }
-        for (name, v) in [
-            (
-                "min-group-size",
-                audit.min_group_size.map(|v| v.to_string()),
-            ),
-            ("confidence", audit.confidence.map(|v| v.to_string())),
-            ("bins", audit.bins.clone()),
-            ("bootstrap", audit.bootstrap.map(|v| v.to_string())),
-            ("seed", audit.seed.map(|v| v.to_string())),
-            ("max-groups", audit.max_groups.map(|v| v.to_string())),
-        ] {
-            if let Some(v) = v {
-                args.extend([format!("--{name}"), v]);
-            }
-        }
-        for (attr, value) in audit.reference.iter().flatten() {
-            args.extend(["--reference".into(), format!("{attr}={value}")]);
-        }
-        args.extend([
-            "--format".into(),
-            "json".into(),
-            "--out".into(),
-            o("audit.json"),
-        ]);
-        steps.push(Step {
-            name: "audit",
-            args,
-        });
-        let with_evidence = |args: &mut Vec<String>| {
-            if let Some(m) = &model {
-                args.extend([
-                    "--explain".into(),
-                    o("explain.json"),
-                    "--model".into(),
-                    m.clone(),
-                ]);
-            }
+        let audit_by_model = match &model {
+            Some(_) => Some((
+                data.label.clone().ok_or_else(|| {
+                    planner.invalid("data", "the [data] table needs label = \"COLUMN\"")
+                })?,
+                protected.join(","),
+            )),
+            None => None,
         };
+        steps.push(planner.audit_step(&file, audit_by_model));
         let gated = file.gate.is_some();
         if let Some(g) = &file.gate {
-            let mut args = vec![
-                "gate".into(),
-                "--policy".into(),
-                s(&rel(&g.policy)),
-                "--audit".into(),
-                o("audit.json"),
-            ];
-            with_evidence(&mut args);
-            args.extend([
-                "--json".into(),
-                o("gate.json"),
-                "--junit".into(),
-                o("gate.junit.xml"),
-                "--markdown".into(),
-                o("gate.md"),
-            ]);
-            steps.push(Step { name: "gate", args });
+            steps.push(planner.gate_step(g, model.as_deref()));
         }
         if let Some(r) = &file.report {
-            let mut args = vec!["report".into(), "--audit".into(), o("audit.json")];
-            with_evidence(&mut args);
-            if gated {
-                args.extend(["--gate".into(), o("gate.json")]);
-            }
-            if let Some(c) = &r.context {
-                args.extend(["--context".into(), s(&rel(c))]);
-            }
-            if let Some(p) = &r.previous {
-                args.extend(["--previous".into(), s(&rel(p))]);
-            }
-            args.extend(created.iter().cloned());
-            args.extend(["--out".into(), o("report")]);
-            steps.push(Step {
-                name: "report",
-                args,
-            });
+            steps.push(planner.report_step(r, model.as_deref(), gated));
         }
-        let mut inputs = vec![
-            Input {
-                role: InputRole::Pipeline,
-                path: path.to_path_buf(),
-            },
-            Input {
-                role: InputRole::Data,
-                path: PathBuf::from(&data_path),
-            },
-        ];
-        let mut add = |role, p: Option<PathBuf>| {
-            inputs.extend(p.map(|path| Input { role, path }));
-        };
-        add(InputRole::Model, file.model.as_ref().map(|m| rel(&m.path)));
-        add(
-            InputRole::Rules,
-            file.train
-                .as_ref()
-                .and_then(|t| t.rules.as_deref())
-                .map(rel),
-        );
-        add(
-            InputRole::Context,
-            file.report
-                .as_ref()
-                .and_then(|r| r.context.as_deref())
-                .map(rel),
-        );
-        add(
-            InputRole::Previous,
-            file.report
-                .as_ref()
-                .and_then(|r| r.previous.as_deref())
-                .map(rel),
-        );
-        add(
-            InputRole::Policy,
-            file.gate.as_ref().map(|g| rel(&g.policy)),
-        );
-        let mut outputs = vec![out.join("commands.sh")];
+        let inputs = planner.inputs(&file);
+        let mut outputs = vec![planner.out.join("commands.sh")];
         for step in &steps {
             outputs.extend(step.outputs());
         }
         Ok(Plan {
-            out,
+            out: planner.out,
             steps,
             gated,
             inputs,

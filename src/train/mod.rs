@@ -226,33 +226,7 @@ pub fn train(
         .next()
         .ok_or(TrainError::MissingRole(Role::Label))?;
     let y = table.label().unwrap_or_default();
-    let feature_cols: Vec<&Column> = match &params.rules {
-        Some(rules) => {
-            let mut cols = Vec::new();
-            for name in rules.columns() {
-                let c = table.column(&name).ok_or_else(|| {
-                    TrainError::Rules(format!(
-                        "a rule reads column \"{name}\", which was not loaded"
-                    ))
-                })?;
-                if c.role != Role::Feature {
-                    return Err(TrainError::Rules(format!(
-                        "a rule reads column \"{name}\", which is the {} column; points rules may read features only (protected attributes never drive a score)",
-                        c.role.as_str()
-                    )));
-                }
-                cols.push(c);
-            }
-            cols
-        }
-        None => table.with_role(Role::Feature).collect(),
-    };
-    if feature_cols.is_empty() {
-        return Err(TrainError::Feature(
-            "no feature columns: list them with --features, or leave --features out to use every column without a role".into(),
-        ));
-    }
-    let columns: Vec<FeatureColumn<'_>> = feature_cols
+    let columns: Vec<FeatureColumn<'_>> = feature_columns(table, params)?
         .iter()
         .map(|c| FeatureColumn {
             name: &c.name,
@@ -260,60 +234,8 @@ pub fn train(
             levels: &c.levels,
         })
         .collect();
-
-    let consent = table.with_role(Role::Consent).next();
-    let stamp_col = match &spec.consent_timestamp {
-        Some(name) => Some(table.column(name).ok_or_else(|| {
-            InvalidParam::new(
-                "consent_timestamp",
-                "a loaded column",
-                format!("\"{name}\", which was not loaded"),
-            )
-        })?),
-        None => None,
-    };
-    let as_of = spec.as_of_seconds().map_err(TrainError::Data)?;
-    check_consent_options(consent.is_some(), stamp_col.is_some(), as_of.is_some())?;
-    if stamp_col.is_some_and(|c| c.kind != ColumnKind::Timestamp) {
-        return Err(InvalidParam::new(
-            "consent_timestamp",
-            "a timestamp column",
-            "a column that is not one",
-        )
-        .into());
-    }
-    let (keep, excluded) = consent_filter(
-        table.n_rows(),
-        consent.and_then(Column::as_bool),
-        stamp_col.and_then(Column::as_f64),
-        as_of,
-    );
-    let kept: Vec<usize> = (0..table.n_rows()).filter(|&i| keep[i]).collect();
-    if kept.is_empty() {
-        return Err(TrainError::NoRows(format!(
-            "no row has a lawful basis to be used: {} refused consent, {} have no consent value, {} consented after the as-of date, {} lack a consent timestamp",
-            excluded.consent_refused,
-            excluded.consent_missing,
-            excluded.consent_after_as_of,
-            excluded.consent_timestamp_missing
-        )));
-    }
-    let y_kept: Vec<bool> = kept.iter().map(|&i| y[i]).collect();
-    let (train_pos, valid_pos) = if params.test_size > 0.0 {
-        stratified_split(&y_kept, params.test_size, params.seed)
-    } else {
-        ((0..kept.len()).collect(), Vec::new())
-    };
-    let train_rows: Vec<usize> = train_pos.iter().map(|&k| kept[k]).collect();
-    let valid_rows: Vec<usize> = valid_pos.iter().map(|&k| kept[k]).collect();
-    let classes = train_rows.iter().filter(|&&i| y[i]).count();
-    if classes == 0 || classes == train_rows.len() {
-        return Err(TrainError::NoRows(format!(
-            "the {} training rows all have the same label; a model needs both classes",
-            train_rows.len()
-        )));
-    }
-
+    let lawful = Lawful::of(table, spec)?;
+    let (train_rows, valid_rows) = split_rows(&lawful.kept, &y, params)?;
     let mut in_training = vec![false; table.n_rows()];
     train_rows.iter().for_each(|&i| in_training[i] = true);
     let (points, rule_firing) = match &params.rules {
@@ -357,43 +279,13 @@ pub fn train(
     } else {
         None
     };
-
-    let summary = table.summary();
-    let (encoder, coefficients, intercept, slope, fit, background) = match fitted {
-        Fitted::Logistic {
-            encoder,
-            fit,
-            background,
-        } => {
-            let coefficients = encoder
-                .column_names()
-                .into_iter()
-                .zip(fit.coef.iter())
-                .map(|(name, &value)| Coefficient { name, value })
-                .collect();
-            (
-                Some(encoder),
-                coefficients,
-                fit.intercept,
-                None,
-                fit,
-                background,
-            )
-        }
-        Fitted::Points { fit } => {
-            let slope = fit.coef.first().copied();
-            (None, Vec::new(), fit.intercept, slope, fit, Vec::new())
-        }
-    };
+    let parts = FittedParts::of(fitted);
     let created = params.created.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64)
     });
-    let solver_name = match (params.kind, params.solver) {
-        (ModelKind::Points, _) | (_, Solver::Newton) => "newton",
-        (_, Solver::Linfa) => "linfa",
-    };
+    let solver_name = solver_name(params);
     Ok(Model {
         schema_version: MODEL_SCHEMA_VERSION,
         fairgate_version: crate::version::VERSION.to_string(),
@@ -404,61 +296,243 @@ pub fn train(
             positive: spec.positive.clone(),
         },
         threshold: params.threshold,
-        roles: Roles {
-            id: table.with_role(Role::Id).next().map(|c| c.name.clone()),
-            protected: table
-                .with_role(Role::Protected)
-                .map(|c| c.name.clone())
-                .collect(),
-            consent: consent.map(|c| c.name.clone()),
-            consent_timestamp: stamp_col.map(|c| c.name.clone()),
-            as_of: spec.as_of.clone(),
-        },
-        encoder,
-        coefficients,
-        intercept,
-        background,
+        roles: lawful.roles(table, spec),
+        encoder: parts.encoder,
+        coefficients: parts.coefficients,
+        intercept: parts.fit.intercept,
+        background: parts.background,
         rules: params.rules.clone(),
-        slope,
+        slope: parts.slope,
         rule_firing,
-        options: TrainOptions {
-            c: (params.kind == ModelKind::Logistic).then_some(params.c),
-            class_weight: if params.balanced { "balanced" } else { "none" }.into(),
-            test_size: params.test_size,
-            cv: params.cv,
-            seed: params.seed,
-            solver: solver_name.into(),
-            max_levels: params.max_levels,
-            missing_numeric: format!("{:?}", spec.missing_numeric.unwrap_or_default())
-                .to_lowercase(),
-        },
-        data: DataRecord {
-            file: summary.source.clone(),
-            sha256: summary.sha256.clone(),
-            rows_read: summary.rows_read,
-            rejected: summary.rejected.clone(),
-            excluded,
-            rows_used: kept.len() as u64,
-            train_rows: train_rows.len() as u64,
-            validation_rows: valid_rows.len() as u64,
-            record_ages: match (stamp_col, as_of) {
-                (Some(col), Some(at)) => col.as_f64().and_then(|v| {
-                    RecordAges::from_timestamps(&col.name, at, kept.iter().map(|&i| v[i]))
-                }),
-                _ => None,
-            },
-        },
+        options: options_of(params, spec),
+        data: lawful.record(table, train_rows.len(), valid_rows.len()),
         fit: FitRecord {
             solver: solver_name.into(),
-            iterations: (solver_name == "newton").then_some(fit.iterations),
-            converged: (solver_name == "newton").then_some(fit.converged),
-            gradient_max: fit.gradient_max,
-            objective: fit.objective,
+            iterations: (solver_name == "newton").then_some(parts.fit.iterations),
+            converged: (solver_name == "newton").then_some(parts.fit.converged),
+            gradient_max: parts.fit.gradient_max,
+            objective: parts.fit.objective,
         },
         train_scores,
         validation,
         cross_validation,
     })
+}
+
+/// The columns a model reads: the rules' columns for a points model (features only), every
+/// feature otherwise.
+fn feature_columns<'t>(
+    table: &'t Table,
+    params: &TrainParams,
+) -> Result<Vec<&'t Column>, TrainError> {
+    let cols: Vec<&Column> = match &params.rules {
+        Some(rules) => {
+            let mut cols = Vec::new();
+            for name in rules.columns() {
+                let c = table.column(&name).ok_or_else(|| {
+                    TrainError::Rules(format!(
+                        "a rule reads column \"{name}\", which was not loaded"
+                    ))
+                })?;
+                if c.role != Role::Feature {
+                    return Err(TrainError::Rules(format!(
+                        "a rule reads column \"{name}\", which is the {} column; points rules may read features only (protected attributes never drive a score)",
+                        c.role.as_str()
+                    )));
+                }
+                cols.push(c);
+            }
+            cols
+        }
+        None => table.with_role(Role::Feature).collect(),
+    };
+    if cols.is_empty() {
+        return Err(TrainError::Feature(
+            "no feature columns: list them with --features, or leave --features out to use every column without a role".into(),
+        ));
+    }
+    Ok(cols)
+}
+
+/// The rows with a lawful basis, and the consent columns and counts that decided it.
+struct Lawful<'t> {
+    consent: Option<&'t Column>,
+    stamp: Option<&'t Column>,
+    as_of: Option<i64>,
+    kept: Vec<usize>,
+    excluded: Exclusions,
+}
+
+impl<'t> Lawful<'t> {
+    /// Applies the consent flag and, with a consent timestamp and an as-of date, the dates;
+    /// no row left is an error with the count of each reason.
+    fn of(table: &'t Table, spec: &DataSpec) -> Result<Lawful<'t>, TrainError> {
+        let consent = table.with_role(Role::Consent).next();
+        let stamp = match &spec.consent_timestamp {
+            Some(name) => Some(table.column(name).ok_or_else(|| {
+                InvalidParam::new(
+                    "consent_timestamp",
+                    "a loaded column",
+                    format!("\"{name}\", which was not loaded"),
+                )
+            })?),
+            None => None,
+        };
+        let as_of = spec.as_of_seconds().map_err(TrainError::Data)?;
+        check_consent_options(consent.is_some(), stamp.is_some(), as_of.is_some())?;
+        if stamp.is_some_and(|c| c.kind != ColumnKind::Timestamp) {
+            return Err(InvalidParam::new(
+                "consent_timestamp",
+                "a timestamp column",
+                "a column that is not one",
+            )
+            .into());
+        }
+        let (keep, excluded) = consent_filter(
+            table.n_rows(),
+            consent.and_then(Column::as_bool),
+            stamp.and_then(Column::as_f64),
+            as_of,
+        );
+        let kept: Vec<usize> = (0..table.n_rows()).filter(|&i| keep[i]).collect();
+        if kept.is_empty() {
+            return Err(TrainError::NoRows(format!(
+                "no row has a lawful basis to be used: {} refused consent, {} have no consent value, {} consented after the as-of date, {} lack a consent timestamp",
+                excluded.consent_refused,
+                excluded.consent_missing,
+                excluded.consent_after_as_of,
+                excluded.consent_timestamp_missing
+            )));
+        }
+        Ok(Lawful {
+            consent,
+            stamp,
+            as_of,
+            kept,
+            excluded,
+        })
+    }
+
+    /// The model's column roles.
+    fn roles(&self, table: &Table, spec: &DataSpec) -> Roles {
+        Roles {
+            id: table.with_role(Role::Id).next().map(|c| c.name.clone()),
+            protected: table
+                .with_role(Role::Protected)
+                .map(|c| c.name.clone())
+                .collect(),
+            consent: self.consent.map(|c| c.name.clone()),
+            consent_timestamp: self.stamp.map(|c| c.name.clone()),
+            as_of: spec.as_of.clone(),
+        }
+    }
+
+    /// The model's record of its training data.
+    fn record(&self, table: &Table, train_rows: usize, validation_rows: usize) -> DataRecord {
+        let summary = table.summary();
+        DataRecord {
+            file: summary.source.clone(),
+            sha256: summary.sha256.clone(),
+            rows_read: summary.rows_read,
+            rejected: summary.rejected.clone(),
+            excluded: self.excluded.clone(),
+            rows_used: self.kept.len() as u64,
+            train_rows: train_rows as u64,
+            validation_rows: validation_rows as u64,
+            record_ages: match (self.stamp, self.as_of) {
+                (Some(col), Some(at)) => col.as_f64().and_then(|v| {
+                    RecordAges::from_timestamps(&col.name, at, self.kept.iter().map(|&i| v[i]))
+                }),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Training and validation rows (table positions): a stratified split of the lawful rows; the
+/// training rows must hold both classes.
+fn split_rows(
+    kept: &[usize],
+    y: &[bool],
+    params: &TrainParams,
+) -> Result<(Vec<usize>, Vec<usize>), TrainError> {
+    let y_kept: Vec<bool> = kept.iter().map(|&i| y[i]).collect();
+    let (train_pos, valid_pos) = if params.test_size > 0.0 {
+        stratified_split(&y_kept, params.test_size, params.seed)
+    } else {
+        ((0..kept.len()).collect(), Vec::new())
+    };
+    let train_rows: Vec<usize> = train_pos.iter().map(|&k| kept[k]).collect();
+    let valid_rows: Vec<usize> = valid_pos.iter().map(|&k| kept[k]).collect();
+    let classes = train_rows.iter().filter(|&&i| y[i]).count();
+    if classes == 0 || classes == train_rows.len() {
+        return Err(TrainError::NoRows(format!(
+            "the {} training rows all have the same label; a model needs both classes",
+            train_rows.len()
+        )));
+    }
+    Ok((train_rows, valid_rows))
+}
+
+/// What a fit leaves in the model file.
+struct FittedParts {
+    encoder: Option<Encoder>,
+    coefficients: Vec<Coefficient>,
+    slope: Option<f64>,
+    fit: LogisticFit,
+    background: Vec<f64>,
+}
+
+impl FittedParts {
+    fn of(fitted: Fitted) -> FittedParts {
+        match fitted {
+            Fitted::Logistic {
+                encoder,
+                fit,
+                background,
+            } => FittedParts {
+                coefficients: encoder
+                    .column_names()
+                    .into_iter()
+                    .zip(fit.coef.iter())
+                    .map(|(name, &value)| Coefficient { name, value })
+                    .collect(),
+                encoder: Some(encoder),
+                slope: None,
+                fit,
+                background,
+            },
+            Fitted::Points { fit } => FittedParts {
+                encoder: None,
+                coefficients: Vec::new(),
+                slope: fit.coef.first().copied(),
+                fit,
+                background: Vec::new(),
+            },
+        }
+    }
+}
+
+/// The solver recorded in the model: points models are calibrated with Newton.
+fn solver_name(params: &TrainParams) -> &'static str {
+    match (params.kind, params.solver) {
+        (ModelKind::Points, _) | (_, Solver::Newton) => "newton",
+        (_, Solver::Linfa) => "linfa",
+    }
+}
+
+/// The options recorded in the model.
+fn options_of(params: &TrainParams, spec: &DataSpec) -> TrainOptions {
+    TrainOptions {
+        c: (params.kind == ModelKind::Logistic).then_some(params.c),
+        class_weight: if params.balanced { "balanced" } else { "none" }.into(),
+        test_size: params.test_size,
+        cv: params.cv,
+        seed: params.seed,
+        solver: solver_name(params).into(),
+        max_levels: params.max_levels,
+        missing_numeric: format!("{:?}", spec.missing_numeric.unwrap_or_default()).to_lowercase(),
+    }
 }
 
 /// A consent timestamp column without an as-of date, or the other way round.
