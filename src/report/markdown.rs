@@ -190,104 +190,16 @@ pub fn blocks(
         marks(findings),
     ];
     if let Some(g) = &r.gate {
-        out.push(heading(2, format!("Gate: {}", g.policy.name)));
-        out.push(paragraph(format!(
-            "Policy file {} (sha256 {}). {}",
-            g.policy.path,
-            g.policy.sha256,
-            if g.passed {
-                "No error rule blocks: PASSED."
-            } else {
-                "An error rule blocks: FAILED."
-            }
-        )));
-        out.push(table(
-            [
-                "rule",
-                "severity",
-                "status",
-                "worst check",
-                "threshold",
-                "why",
-            ]
-            .map(String::from)
-            .to_vec(),
-            g.rules
-                .iter()
-                .map(|rule| {
-                    let c = rule.decisive.and_then(|i| rule.checks.get(i));
-                    vec![
-                        rule.id.clone(),
-                        format!("{:?}", rule.severity).to_lowercase(),
-                        rule.status.word().to_string(),
-                        c.map_or("-".into(), |c| {
-                            let iv = match (c.low, c.high) {
-                                (Some(lo), Some(hi)) => {
-                                    format!(" [{}, {}]", opt(Some(lo)), opt(Some(hi)))
-                                }
-                                _ => String::new(),
-                            };
-                            format!("{}{iv} at {}", opt(c.value), c.subject)
-                        }),
-                        rule.threshold.clone(),
-                        c.map_or(String::new(), |c| c.note.clone()),
-                    ]
-                })
-                .collect(),
-        ));
+        out.extend(gate_blocks(g));
     }
     if let Some(c) = &r.previous {
-        out.push(heading(2, "Changes since the previous audit".into()));
-        let changes = c.changes();
-        out.push(paragraph(format!(
-            "Previous audit {} against this one: changes beyond sampling noise (Holm-adjusted p < 0.05 across every tested change), groups that appeared or vanished. Regressions: {}.",
-            c.audits.first().map_or("", |a| a.path.as_str()),
-            c.regressions
-        )));
-        out.push(table(
-            vec!["change".into()],
-            if changes.is_empty() {
-                vec![vec!["none".into()]]
-            } else {
-                changes.into_iter().map(|x| vec![x]).collect()
-            },
-        ));
+        out.extend(previous_blocks(c));
     }
     for a in &r.audit.attributes {
         out.extend(attribute_blocks(a, charts_on)?);
     }
     if let Some(e) = &r.explain {
-        if charts_on && !e.importance.is_empty() {
-            out.push(heading(2, "Feature contributions".into()));
-            out.push(Block::Figure(
-                charts::contributions(e).map_err(ReportError::Chart)?,
-            ));
-        }
-        out.push(heading(2, "Proxy check".into()));
-        let rows = e
-            .proxies
-            .iter()
-            .map(|p| {
-                vec![
-                    p.feature.clone(),
-                    p.attribute.clone(),
-                    format!("{} {}", p.measure, opt(p.association)),
-                    opt(p.auc),
-                    if p.likely_proxy { "yes" } else { "no" }.to_string(),
-                ]
-            })
-            .collect();
-        out.push(table(
-            ["feature", "attribute", "association", "AUC", "likely proxy"]
-                .map(String::from)
-                .to_vec(),
-            rows,
-        ));
-        if charts_on && !e.proxies.is_empty() {
-            out.push(Block::Figure(
-                charts::proxies(e).map_err(ReportError::Chart)?,
-            ));
-        }
+        out.extend(explanation_blocks(e, charts_on)?);
     }
     if charts_on {
         out.push(Block::Section(super::dpia::document(
@@ -319,6 +231,118 @@ pub fn blocks(
             })
             .collect(),
     ));
+    Ok(out)
+}
+
+/// The gate's verdict and its rules.
+fn gate_blocks(g: &crate::policy::GateResult) -> Vec<Block> {
+    let mut out = Vec::new();
+    out.push(heading(2, format!("Gate: {}", g.policy.name)));
+    out.push(paragraph(format!(
+        "Policy file {} (sha256 {}). {}",
+        g.policy.path,
+        g.policy.sha256,
+        if g.passed {
+            "No error rule blocks: PASSED."
+        } else {
+            "An error rule blocks: FAILED."
+        }
+    )));
+    out.push(table(
+        [
+            "rule",
+            "severity",
+            "status",
+            "worst check",
+            "threshold",
+            "why",
+        ]
+        .map(String::from)
+        .to_vec(),
+        g.rules
+            .iter()
+            .map(|rule| {
+                let c = rule.decisive.and_then(|i| rule.checks.get(i));
+                vec![
+                    rule.id.clone(),
+                    format!("{:?}", rule.severity).to_lowercase(),
+                    rule.status.word().to_string(),
+                    c.map_or("-".into(), |c| {
+                        let iv = match (c.low, c.high) {
+                            (Some(lo), Some(hi)) => {
+                                format!(" [{}, {}]", opt(Some(lo)), opt(Some(hi)))
+                            }
+                            _ => String::new(),
+                        };
+                        format!("{}{iv} at {}", opt(c.value), c.subject)
+                    }),
+                    rule.threshold.clone(),
+                    c.map_or(String::new(), |c| c.note.clone()),
+                ]
+            })
+            .collect(),
+    ));
+    out
+}
+
+/// The changes since the previous audit.
+fn previous_blocks(c: &crate::compare::Comparison) -> Vec<Block> {
+    let mut out = Vec::new();
+    out.push(heading(2, "Changes since the previous audit".into()));
+    let changes = c.changes();
+    out.push(paragraph(format!(
+        "Previous audit {} against this one: changes beyond sampling noise (Holm-adjusted p < 0.05 across every tested change), groups that appeared or vanished. Regressions: {}.",
+        c.audits.first().map_or("", |a| a.path.as_str()),
+        c.regressions
+    )));
+    out.push(table(
+        vec!["change".into()],
+        if changes.is_empty() {
+            vec![vec!["none".into()]]
+        } else {
+            changes.into_iter().map(|x| vec![x]).collect()
+        },
+    ));
+    out
+}
+
+/// Feature contributions and the proxy check.
+fn explanation_blocks(
+    e: &crate::explain::Explanation,
+    charts_on: bool,
+) -> Result<Vec<Block>, ReportError> {
+    let mut out = Vec::new();
+    if charts_on && !e.importance.is_empty() {
+        out.push(heading(2, "Feature contributions".into()));
+        out.push(Block::Figure(
+            charts::contributions(e).map_err(ReportError::Chart)?,
+        ));
+    }
+    out.push(heading(2, "Proxy check".into()));
+    let rows = e
+        .proxies
+        .iter()
+        .map(|p| {
+            vec![
+                p.feature.clone(),
+                p.attribute.clone(),
+                format!("{} {}", p.measure, opt(p.association)),
+                opt(p.auc),
+                if p.likely_proxy { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    out.push(table(
+        ["feature", "attribute", "association", "AUC", "likely proxy"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    ));
+    if charts_on && !e.proxies.is_empty() {
+        out.push(Block::Figure(
+            charts::proxies(e).map_err(ReportError::Chart)?,
+        ));
+    }
     Ok(out)
 }
 
