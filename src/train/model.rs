@@ -418,20 +418,6 @@ impl Model {
     /// adding up: `rows_used + excluded + rejected = rows_read` and `train_rows +
     /// validation_rows = rows_used`. The error names the field.
     pub fn check(&self) -> Result<(), String> {
-        let finite = |field: &str, v: f64| {
-            if v.is_finite() {
-                Ok(())
-            } else {
-                Err(format!("{field}: expected a finite number, found {v}"))
-            }
-        };
-        let unit = |field: &str, v: f64| {
-            if (0.0..=1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(format!("{field}: expected a number from 0 to 1, found {v}"))
-            }
-        };
         unit("threshold", self.threshold)?;
         finite("intercept", self.intercept)?;
         for c in &self.coefficients {
@@ -458,9 +444,19 @@ impl Model {
                 }
             }
         }
-        for (name, s) in [
-            ("train_scores", &self.train_scores),
-            ("validation", &self.validation),
+        self.check_scores()?;
+        if let Some(cv) = &self.cross_validation {
+            check_cross_validation(cv)?;
+        }
+        self.data.check()
+    }
+
+    /// The training and validation scores: in range, and counted on the rows the data record
+    /// gives them.
+    fn check_scores(&self) -> Result<(), String> {
+        for (name, s, _) in [
+            ("train_scores", &self.train_scores, self.data.train_rows),
+            ("validation", &self.validation, self.data.validation_rows),
         ] {
             let Some(s) = s else { continue };
             if let Some(auc) = s.auc {
@@ -480,9 +476,9 @@ impl Model {
                 ));
             }
         }
-        for (name, s) in [
-            ("train_scores", &self.train_scores),
-            ("validation", &self.validation),
+        for (name, s, rows) in [
+            ("train_scores", &self.train_scores, self.data.train_rows),
+            ("validation", &self.validation, self.data.validation_rows),
         ] {
             let Some(s) = s else { continue };
             // An AUC needs both classes.
@@ -492,81 +488,12 @@ impl Model {
                     s.positives, s.n
                 ));
             }
-            let rows = if name == "validation" {
-                self.data.validation_rows
-            } else {
-                self.data.train_rows
-            };
             if s.n != rows {
                 return Err(format!(
                     "{name}.n: {} rows, but the data record says {rows}",
                     s.n
                 ));
             }
-        }
-        if let Some(cv) = &self.cross_validation {
-            // The mean and the spread must be those of the folds' values.
-            for (name, spread) in [
-                ("auc", &cv.auc),
-                ("brier", &cv.brier),
-                ("log_loss", &cv.log_loss),
-            ] {
-                let values: Vec<f64> = spread.values.iter().flatten().copied().collect();
-                if let (Some(mean), false) = (spread.mean, values.is_empty()) {
-                    let m = values.iter().sum::<f64>() / values.len() as f64;
-                    let close = (mean - m).abs() <= 1e-9 * m.abs().max(1.0);
-                    if !close {
-                        return Err(format!(
-                            "cross_validation.{name}.mean: {mean} is not the mean of its values ({m})"
-                        ));
-                    }
-                }
-                if spread.sd.is_some_and(|sd| !(sd.is_finite() && sd >= 0.0)) {
-                    return Err(format!(
-                        "cross_validation.{name}.sd: expected a number of at least 0"
-                    ));
-                }
-            }
-            let spreads = [
-                ("auc", &cv.auc),
-                ("brier", &cv.brier),
-                ("log_loss", &cv.log_loss),
-            ];
-            for (name, spread) in spreads {
-                let values = spread.mean.iter().chain(spread.values.iter().flatten());
-                for &v in values {
-                    let ok = v.is_finite() && v >= 0.0 && (name == "log_loss" || v <= 1.0);
-                    if !ok {
-                        return Err(format!(
-                            "cross_validation.{name}: {v} is not a possible {name}"
-                        ));
-                    }
-                }
-            }
-        }
-        let d = &self.data;
-        let rejected = d
-            .rejected
-            .iter()
-            .try_fold(0u64, |s, r| s.checked_add(r.rows))
-            .unwrap_or(u64::MAX);
-        let accounted = d
-            .rows_used
-            .checked_add(d.excluded.total())
-            .and_then(|n| n.checked_add(rejected));
-        if accounted != Some(d.rows_read) {
-            return Err(format!(
-                "data.rows_read: {} rows read, but {} used, {} excluded without a lawful basis and {rejected} rejected",
-                d.rows_read,
-                d.rows_used,
-                d.excluded.total()
-            ));
-        }
-        if d.train_rows.checked_add(d.validation_rows) != Some(d.rows_used) {
-            return Err(format!(
-                "data.rows_used: {} rows used, but {} for training and {} for validation",
-                d.rows_used, d.train_rows, d.validation_rows
-            ));
         }
         Ok(())
     }
@@ -661,5 +588,92 @@ impl Model {
             );
         }
         s
+    }
+}
+
+fn finite(field: &str, v: f64) -> Result<(), String> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{field}: expected a finite number, found {v}"))
+    }
+}
+
+fn unit(field: &str, v: f64) -> Result<(), String> {
+    if (0.0..=1.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("{field}: expected a number from 0 to 1, found {v}"))
+    }
+}
+
+/// Cross-validation scores: each mean the mean of its folds' values, spreads non-negative,
+/// every value a possible AUC, Brier score or log loss.
+fn check_cross_validation(cv: &CrossValidation) -> Result<(), String> {
+    let spreads = [
+        ("auc", &cv.auc),
+        ("brier", &cv.brier),
+        ("log_loss", &cv.log_loss),
+    ];
+    for (name, spread) in spreads {
+        let values: Vec<f64> = spread.values.iter().flatten().copied().collect();
+        if let (Some(mean), false) = (spread.mean, values.is_empty()) {
+            let m = values.iter().sum::<f64>() / values.len() as f64;
+            let close = (mean - m).abs() <= 1e-9 * m.abs().max(1.0);
+            if !close {
+                return Err(format!(
+                    "cross_validation.{name}.mean: {mean} is not the mean of its values ({m})"
+                ));
+            }
+        }
+        if spread.sd.is_some_and(|sd| !(sd.is_finite() && sd >= 0.0)) {
+            return Err(format!(
+                "cross_validation.{name}.sd: expected a number of at least 0"
+            ));
+        }
+    }
+    for (name, spread) in spreads {
+        let values = spread.mean.iter().chain(spread.values.iter().flatten());
+        for &v in values {
+            let ok = v.is_finite() && v >= 0.0 && (name == "log_loss" || v <= 1.0);
+            if !ok {
+                return Err(format!(
+                    "cross_validation.{name}: {v} is not a possible {name}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl DataRecord {
+    /// The row account adds up: rows read = used + excluded + rejected, and used = training +
+    /// validation.
+    fn check(&self) -> Result<(), String> {
+        let d = self;
+        let rejected = d
+            .rejected
+            .iter()
+            .try_fold(0u64, |s, r| s.checked_add(r.rows))
+            .unwrap_or(u64::MAX);
+        let accounted = d
+            .rows_used
+            .checked_add(d.excluded.total())
+            .and_then(|n| n.checked_add(rejected));
+        if accounted != Some(d.rows_read) {
+            return Err(format!(
+                "data.rows_read: {} rows read, but {} used, {} excluded without a lawful basis and {rejected} rejected",
+                d.rows_read,
+                d.rows_used,
+                d.excluded.total()
+            ));
+        }
+        if d.train_rows.checked_add(d.validation_rows) != Some(d.rows_used) {
+            return Err(format!(
+                "data.rows_used: {} rows used, but {} for training and {} for validation",
+                d.rows_used, d.train_rows, d.validation_rows
+            ));
+        }
+        Ok(())
     }
 }
