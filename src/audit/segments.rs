@@ -320,27 +320,7 @@ impl Auditor {
             self.cells.iter().map(|(k, _)| k).zip(stats).collect()
         };
         let grids: Vec<&GridCounts> = self.cells.iter().map(|(_, a)| &a.grid).collect();
-        let (total, median_score, theil_all, logs) = {
-            let empty = SegmentStats::default();
-            let parts: Vec<&SegmentStats> = std::iter::once(&empty)
-                .chain(cells.iter().map(|(_, st)| st))
-                .collect();
-            let all = with_grids(&parts, &grids);
-            // The shared logarithms pay when scores repeat across cells (each would be taken
-            // once per group holding it); with mostly distinct scores (full precision) each
-            // group takes its own, in parallel, and no table is held. (A key in both a cell's
-            // grid and its sorted rows counts twice here: the choice only affects speed, since
-            // a lookup gives exactly what computing gives.)
-            let per_cell: usize = cells.iter().map(|(_, st)| st.scores.len()).sum::<usize>()
-                + grids.iter().map(|g| g.distinct()).sum::<usize>();
-            let logs = (2 * all.scores.len() <= per_cell).then(|| ScoreLogs::new(&all));
-            (
-                all.rows,
-                median(&all),
-                theil(all.tp, all.fp, all.tn, all.fn_),
-                logs,
-            )
-        };
+        let (total, median_score, theil_all, logs) = whole_sample(&cells, &grids);
         let ctx = MetricContext {
             z,
             median: median_score,
@@ -403,52 +383,7 @@ impl Auditor {
                 g.group = g.values.join(", ");
             }
             let name = columns.join(" x ");
-            let rate_of = |g: &GroupAudit| {
-                g.metrics
-                    .get(key::SELECTION_RATE)
-                    .and_then(|m| m.value)
-                    .unwrap_or(f64::NEG_INFINITY)
-            };
-            let reference = match self.params.reference.get(&name) {
-                Some(r) => match groups.iter().position(|g| &g.group == r) {
-                    // An empty reference would make every ratio undefined, and a gate that
-                    // treats undefined as inconclusive would then pass.
-                    Some(i) if groups[i].n == 0 || groups[i].weight.is_some_and(|w| w <= 0.0) => {
-                        let names: Vec<&str> = groups
-                            .iter()
-                            .filter(|g| g.n > 0 && g.weight.is_none_or(|w| w > 0.0))
-                            .map(|g| g.group.as_str())
-                            .collect();
-                        return Err(InvalidParam::new(
-                            "reference",
-                            format!(
-                                "a group of {name} with rows to compare with (groups with rows: {})",
-                                names.join("; ")
-                            ),
-                            format!("\"{r}\", which has no rows (or only rows of weight 0)"),
-                        )
-                        .into());
-                    }
-                    Some(i) => Some(i),
-                    // A reference that names no group would silently leave out disparate
-                    // impact and its tests.
-                    None => {
-                        let names: Vec<&str> = groups.iter().map(|g| g.group.as_str()).collect();
-                        return Err(InvalidParam::new(
-                            "reference",
-                            format!("a group of {name} (its groups: {})", names.join("; ")),
-                            format!("\"{r}\""),
-                        )
-                        .into());
-                    }
-                },
-                None => groups
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, g)| !g.small && g.values.iter().all(|v| v != UNKNOWN_GROUP))
-                    .max_by(|a, b| rate_of(a.1).total_cmp(&rate_of(b.1)).then(b.0.cmp(&a.0)))
-                    .map(|(i, _)| i),
-            };
+            let reference = reference_of(&self.params, &name, &groups)?;
             if let Some(r) = reference {
                 compare_with_reference(&mut groups, &stats, r, &self.params, z);
             }
@@ -477,6 +412,89 @@ impl Auditor {
         }
         Ok(out)
     }
+}
+
+/// The whole sample (every cell merged): its rows, median score and Theil index, and the
+/// shared score logarithms when scores repeat across cells.
+fn whole_sample(
+    cells: &[(&Vec<u32>, SegmentStats)],
+    grids: &[&GridCounts],
+) -> (u64, Option<f64>, MetricValue, Option<ScoreLogs>) {
+    let empty = SegmentStats::default();
+    let parts: Vec<&SegmentStats> = std::iter::once(&empty)
+        .chain(cells.iter().map(|(_, st)| st))
+        .collect();
+    let all = with_grids(&parts, grids);
+    // The shared logarithms pay when scores repeat across cells (each would be taken
+    // once per group holding it); with mostly distinct scores (full precision) each
+    // group takes its own, in parallel, and no table is held. (A key in both a cell's
+    // grid and its sorted rows counts twice here: the choice only affects speed, since
+    // a lookup gives exactly what computing gives.)
+    let per_cell: usize = cells.iter().map(|(_, st)| st.scores.len()).sum::<usize>()
+        + grids.iter().map(|g| g.distinct()).sum::<usize>();
+    let logs = (2 * all.scores.len() <= per_cell).then(|| ScoreLogs::new(&all));
+    (
+        all.rows,
+        median(&all),
+        theil(all.tp, all.fp, all.tn, all.fn_),
+        logs,
+    )
+}
+
+/// The reference group of a segmentation named `name`: the one the parameters give (an
+/// error when it has no rows or does not exist), or by default the group with the highest
+/// selection rate among those neither small nor unknown.
+fn reference_of(
+    params: &AuditParams,
+    name: &str,
+    groups: &[GroupAudit],
+) -> Result<Option<usize>, AuditError> {
+    let rate_of = |g: &GroupAudit| {
+        g.metrics
+            .get(key::SELECTION_RATE)
+            .and_then(|m| m.value)
+            .unwrap_or(f64::NEG_INFINITY)
+    };
+    Ok(match params.reference.get(name) {
+        Some(r) => match groups.iter().position(|g| &g.group == r) {
+            // An empty reference would make every ratio undefined, and a gate that
+            // treats undefined as inconclusive would then pass.
+            Some(i) if groups[i].n == 0 || groups[i].weight.is_some_and(|w| w <= 0.0) => {
+                let names: Vec<&str> = groups
+                    .iter()
+                    .filter(|g| g.n > 0 && g.weight.is_none_or(|w| w > 0.0))
+                    .map(|g| g.group.as_str())
+                    .collect();
+                return Err(InvalidParam::new(
+                    "reference",
+                    format!(
+                        "a group of {name} with rows to compare with (groups with rows: {})",
+                        names.join("; ")
+                    ),
+                    format!("\"{r}\", which has no rows (or only rows of weight 0)"),
+                )
+                .into());
+            }
+            Some(i) => Some(i),
+            // A reference that names no group would silently leave out disparate
+            // impact and its tests.
+            None => {
+                let names: Vec<&str> = groups.iter().map(|g| g.group.as_str()).collect();
+                return Err(InvalidParam::new(
+                    "reference",
+                    format!("a group of {name} (its groups: {})", names.join("; ")),
+                    format!("\"{r}\""),
+                )
+                .into());
+            }
+        },
+        None => groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| !g.small && g.values.iter().all(|v| v != UNKNOWN_GROUP))
+            .max_by(|a, b| rate_of(a.1).total_cmp(&rate_of(b.1)).then(b.0.cmp(&a.0)))
+            .map(|(i, _)| i),
+    })
 }
 
 /// Disparate impact (with its test, Holm-adjusted), the selection-rate difference (Newcombe)
