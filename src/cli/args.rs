@@ -87,7 +87,7 @@ pub struct CompareArgs {
     /// Also write a self-contained HTML page with trend charts.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Exit 1 when the latest audit regressed against the one before (see the README).
+    /// Exit 1 when the latest audit regressed against the one before (see docs/commands/compare.md).
     #[arg(long)]
     pub fail_on_regression: bool,
     /// Where and how to write the comparison.

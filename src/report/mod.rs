@@ -26,8 +26,8 @@ use crate::audit::{AttributeAudit, AuditReport, MetricValue};
 use crate::file_error::FileError;
 use crate::train::Model;
 
-/// The version of the evidence JSON layout. Version 2 holds the explanation and the gate result
-/// in their version 2 layouts (named fields where version 1 had arrays).
+/// The version of the evidence JSON layout. Version 2 holds the explanation in its version 2
+/// layout (named fields where version 1 had arrays).
 pub const EVIDENCE_SCHEMA_VERSION: u32 = 2;
 
 /// Errors of the report.
