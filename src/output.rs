@@ -534,6 +534,15 @@ pub fn is_formula_like(cell: &str) -> bool {
     !numeric
 }
 
+/// A CSV writer's error as the I/O error under it, so that a closed pipe stays a closed pipe
+/// (`fairgate ... | head` is not an error) and a full disk names its cause.
+pub fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// `cell` safe to open in a spreadsheet: a formula-like cell ([`is_formula_like`]) gets a
 /// leading `'`, which spreadsheets read as "text follows" (and programs see as part of the
 /// text: use [`CsvCells::Raw`] for them); every other cell is unchanged.

@@ -234,7 +234,7 @@ pub fn generate(params: &SynthParams, out: impl Write) -> Result<(), DataError> 
 }
 
 fn csv_io(e: csv::Error) -> DataError {
-    DataError::Write(e.into())
+    DataError::Write(crate::output::csv_io(e))
 }
 
 /// One generated lead, before formatting.

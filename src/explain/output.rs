@@ -310,6 +310,9 @@ impl Explanation {
             ));
         }
         e.check()?;
+        // Read into the current layout, so it is written back (in evidence.json) as one.
+        let mut e = e;
+        e.schema_version = EXPLAIN_SCHEMA_VERSION;
         Ok(e)
     }
 

@@ -22,7 +22,7 @@ pub fn local(
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
 ) -> Result<(u64, u64), super::ExplainError> {
-    let io = |e: csv::Error| super::ExplainError::Io(e.into());
+    let io = |e: csv::Error| super::ExplainError::Io(crate::output::csv_io(e));
     let mut mr = ModelReader::open(
         model,
         path,

@@ -431,11 +431,10 @@ impl Evidence {
         let model = match model {
             Some(p) => {
                 read_file(p)?;
-                Some(Model::from_path(p).map_err(|e| {
-                    // The model's error names the file already.
-                    let text = e.to_string();
-                    let prefix = format!("{}: ", p.display());
-                    bad(p, text.strip_prefix(&prefix).unwrap_or(&text).to_string())
+                Some(Model::from_path(p).map_err(|e| match e {
+                    // A file error names the file already.
+                    crate::train::TrainError::File(f) => PolicyError::File(f),
+                    other => bad(p, other.to_string()),
                 })?)
             }
             None => None,

@@ -217,7 +217,7 @@ pub fn score(
     let label_idx = mr.column(label.as_deref());
     let id_idx = mr.column(id.as_deref());
 
-    let write_err = |e: csv::Error| TrainError::Io(e.into());
+    let write_err = |e: csv::Error| TrainError::Io(crate::output::csv_io(e));
     let mut w = crate::output::CsvWriter::new(out, cells);
     let mut head: Vec<&str> = Vec::new();
     head.extend(id.as_deref());

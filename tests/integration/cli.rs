@@ -485,3 +485,37 @@ fn audit_json_records_its_options() -> Result<(), Box<dyn std::error::Error>> {
     );
     Ok(())
 }
+
+/// `fairgate ... | head`: a reader that stops early closes the pipe, which is not an error
+/// (exit 0, nothing on stderr), for every command that streams CSV to standard output.
+#[test]
+fn a_closed_pipe_is_not_an_error() -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let model = root().join("reports/demo-model.json");
+    let data = root().join("datasets/leads_demo.csv");
+    let (model, data) = (model.to_string_lossy(), data.to_string_lossy());
+    for args in [
+        vec![
+            "datasets", "generate", "--rows", "300000", "--seed", "1", "--out", "-",
+        ],
+        vec!["score", "--model", &model, "--data", &data, "--out", "-"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fairgate"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let mut first = [0u8; 100];
+        child
+            .stdout
+            .take()
+            .ok_or("no stdout")?
+            .read_exact(&mut first)?;
+        // The pipe is closed here, long before the command has written everything.
+        let o = child.wait_with_output()?;
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(o.stderr.is_empty(), "{args:?}: {}", stderr(&o));
+    }
+    Ok(())
+}
