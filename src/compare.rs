@@ -672,7 +672,7 @@ impl Comparison {
                         own_line((i + 1).to_string()),
                         data_line(&a.path),
                         own_line(a.rows_used.to_string()),
-                        own_line(&a.data_sha256),
+                        data_line(&a.data_sha256),
                     ]
                 })
                 .collect(),

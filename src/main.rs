@@ -44,13 +44,19 @@ fn message(e: &anyhow::Error) -> String {
     {
         text = text.replace(&p.to_string(), &p.shown_as(&cli::flag_of(p.name)));
     }
+    // A missing column is shown with the flag that gives it.
     for c in e.chain() {
-        if let Some(fairgate::audit::AuditError::MissingRole(role)) =
-            c.downcast_ref::<fairgate::audit::AuditError>()
-        {
-            let said = c.to_string();
-            text = text.replace(&said, &format!("{said} ({})", cli::flag_of(role.as_str())));
-        }
+        let flag = match (
+            c.downcast_ref::<fairgate::audit::AuditError>(),
+            c.downcast_ref::<fairgate::train::TrainError>(),
+        ) {
+            (Some(fairgate::audit::AuditError::MissingRole(role)), _)
+            | (_, Some(fairgate::train::TrainError::MissingRole(role))) => role.flag().to_string(),
+            (Some(fairgate::audit::AuditError::NoDecisions), _) => "--score or --prediction".into(),
+            _ => continue,
+        };
+        let said = c.to_string();
+        text = text.replace(&said, &format!("{said} ({flag})"));
     }
     text
 }

@@ -30,17 +30,17 @@ use crate::params::{Checked, InvalidParam};
 
 pub use calibration::{Binning, ReliabilityBin};
 pub use check::Inconsistency;
-pub use curves::{roc, score_distribution, RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
+pub use curves::{RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
 pub(crate) use groups::Rows;
 pub use groups::{AttributeAudit, GroupAudit};
-pub use inference::{holm, newcombe, theil, two_by_two};
+pub use inference::{holm, two_by_two};
 pub use interval::{wilson, z_for};
 pub use output::{
     group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
     AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
 };
 pub(crate) use segments::Auditor;
-pub use summary::{disparate_impact, summarize};
+pub use summary::summarize;
 pub use value::{MetricValue, Test, Undefined};
 
 /// Rows per block when streaming an audit: the audit folds each block on a decoding thread

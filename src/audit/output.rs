@@ -249,8 +249,8 @@ pub enum Small {
 
 /// The per-group table of an attribute, the one definition every output uses (the audit's
 /// text and Markdown, the report's pages): per group its name (with "(small)" and "(< 2%)"
-/// notes), n, the selection rate and impact ratio with their intervals, base rate, TPR, FPR,
-/// PPV, AUC and ECE, and the Holm-adjusted p-value of the selection-rate test; an impact ratio
+/// notes), n, the selection rate, TPR, FPR, PPV and impact ratio with their intervals, the
+/// base rate, AUC and ECE, and the Holm-adjusted p-value of the selection-rate test; an impact ratio
 /// under 0.8 of a group that is not small is flagged "< 4/5". Names pass through `esc`.
 pub fn group_table(
     a: &AttributeAudit,
@@ -287,9 +287,9 @@ pub fn group_table(
             row.extend([
                 with_ci(m(key::SELECTION_RATE)),
                 point(m(key::BASE_RATE)),
-                point(m(key::TPR)),
-                point(m(key::FPR)),
-                point(m(key::PPV)),
+                with_ci(m(key::TPR)),
+                with_ci(m(key::FPR)),
+                with_ci(m(key::PPV)),
                 point(m(key::AUC)),
                 point(m(key::ECE)),
                 format!("{}{flag}", with_ci(di)),

@@ -169,7 +169,9 @@ impl SegmentStats {
         }
     }
 
-    /// Adds one row: its score (if any), decision, label and weight.
+    /// Adds one row: its score (if any), decision, label and weight (the tests build statistics
+    /// this way; the auditor accumulates through its cells).
+    #[cfg(test)]
     pub fn add(&mut self, score: Option<f64>, selected: bool, positive: bool, weight: f64) {
         self.rows += 1;
         let count = match confusion_slot(selected, positive) {

@@ -75,14 +75,17 @@ impl ValueProblem {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DataError {
-    /// The file could not be opened or read.
-    #[error("{origin}: cannot read: {source}")]
-    Io {
+    /// The data file or a config file cannot be read, or a config file cannot be parsed (the
+    /// message names the line, column and key).
+    #[error(transparent)]
+    File(#[from] crate::file_error::FileError),
+    /// An invariant of the reader does not hold (a bug, reported rather than hidden).
+    #[error("{origin}: internal error: {message}")]
+    Internal {
         /// The file's display name.
         origin: String,
-        /// The underlying I/O error.
-        #[source]
-        source: std::io::Error,
+        /// What went wrong.
+        message: String,
     },
     /// A protected attribute, or an intersection, has more groups than allowed.
     #[error("{origin}: {attribute} has {groups} groups {how}, more than --max-groups {max} (a protected column with this many values is usually an identifier or free text, and an intersection this large has groups too small to judge): audit coarser columns, or raise --max-groups if this many groups is meant")]
@@ -189,9 +192,6 @@ pub enum DataError {
     /// A stream the caller handed in (the generated data's CSV) cannot be written.
     #[error("i/o error: {0}")]
     Write(#[source] std::io::Error),
-    /// A config file could not be parsed (the message names the line, column and key).
-    #[error(transparent)]
-    Config(#[from] crate::file_error::FileError),
 }
 
 impl DataError {

@@ -129,10 +129,10 @@ pub(crate) fn spawn(
                 }
                 Work::Fail(seq, source) => (
                     seq,
-                    Done::Fail(DataError::Io {
-                        origin: origin.clone(),
+                    Done::Fail(DataError::from(crate::file_error::FileError::read(
+                        origin.clone(),
                         source,
-                    }),
+                    ))),
                 ),
                 Work::End(seq) => (seq, Done::End),
             };

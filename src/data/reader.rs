@@ -30,6 +30,7 @@ use super::source::{DigestSlot, Source};
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
 use super::split::{block_reader, Block};
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
+use crate::params::InvalidParam;
 
 /// A record as text, with its line number: see [`TableReader::find_records`].
 pub type RawRecord = (u64, Vec<String>);
@@ -105,9 +106,8 @@ impl TableReader {
         let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
             Box::new(std::io::stdin())
         } else {
-            Box::new(std::fs::File::open(path).map_err(|source| DataError::Io {
-                origin: origin.clone(),
-                source,
+            Box::new(std::fs::File::open(path).map_err(|source| {
+                DataError::from(crate::file_error::FileError::read(origin.clone(), source))
             })?)
         };
         TableReader::new(input, &origin, spec, options)
@@ -116,9 +116,8 @@ impl TableReader {
     /// The column names of a file's header, without reading further than its first block.
     pub fn header_of(path: &std::path::Path, spec: &DataSpec) -> Result<Vec<String>, DataError> {
         let origin = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
-            origin: origin.clone(),
-            source,
+        let file = std::fs::File::open(path).map_err(|source| {
+            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
         })?;
         let source = Source::open(Box::new(file), &origin, spec.delimiter_byte()?)?;
         header_names(&source.header, &origin)
@@ -134,9 +133,8 @@ impl TableReader {
         value: &str,
     ) -> Result<(Vec<String>, Vec<RawRecord>), DataError> {
         let origin = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|source| DataError::Io {
-            origin: origin.clone(),
-            source,
+        let file = std::fs::File::open(path).map_err(|source| {
+            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
         })?;
         let mut source = Source::open(Box::new(file), &origin, spec.delimiter_byte()?)?;
         let header = header_names(&source.header, &origin)?;
@@ -145,15 +143,9 @@ impl TableReader {
         })?;
         let mut found = Vec::new();
         let mut rec = csv::ByteRecord::new();
-        while let Some(block) =
-            source
-                .splitter
-                .next_block(8192)
-                .map_err(|source| DataError::Io {
-                    origin: origin.clone(),
-                    source,
-                })?
-        {
+        while let Some(block) = source.splitter.next_block(8192).map_err(|source| {
+            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
+        })? {
             let mut rdr = block_reader(&block.bytes[..], source.delimiter);
             while rdr.read_byte_record(&mut rec).unwrap_or(false) {
                 let hit = rec
@@ -182,15 +174,15 @@ impl TableReader {
         let chunk_rows = options.chunk_rows.max(1);
         let max_field = spec.max_field_bytes.unwrap_or(64 * 1024);
         if max_field == 0 {
-            return Err(DataError::Spec(
-                "--max-field-bytes: expected a positive number of bytes, found 0".into(),
-            ));
+            return Err(
+                InvalidParam::new("max_field_bytes", "a positive number of bytes", 0).into(),
+            );
         }
         let max_rejected = spec.max_rejected.unwrap_or(0.01);
         if !(0.0..=1.0).contains(&max_rejected) {
-            return Err(DataError::Spec(format!(
-                "--max-rejected: expected a share from 0 to 1, found {max_rejected}"
-            )));
+            return Err(
+                InvalidParam::new("max_rejected", "a share from 0 to 1", max_rejected).into(),
+            );
         }
         let mut source = Source::open(input, origin, spec.delimiter_byte()?)?;
         let header = header_names(&source.header, origin)?;
@@ -212,9 +204,11 @@ impl TableReader {
             Some(list) => list.iter().map(|s| s.trim().as_bytes().to_vec()).collect(),
             None => vec![Vec::new()],
         };
-        let io_err = |source| DataError::Io {
-            origin: origin.to_string(),
-            source,
+        let io_err = |source| {
+            DataError::from(crate::file_error::FileError::read(
+                origin.to_string(),
+                source,
+            ))
         };
         // The first block decides the kinds of features that were not declared: it is read
         // here, before the threads start, only when some feature's kind is left to inference
@@ -461,11 +455,10 @@ impl TableReader {
                 if let Some(partial) = block.folded.take() {
                     // Folding was set, but this caller wants rows: nothing can be given back.
                     drop(partial);
-                    return Err(DataError::Io {
+                    return Err(DataError::Internal {
                         origin: self.plan.origin.clone(),
-                        source: std::io::Error::other(
-                            "rows were requested from a reader that folds its blocks",
-                        ),
+                        message: "rows were requested from a reader that folds its blocks"
+                            .to_string(),
                     });
                 }
                 self.merge(block, out).map(Some)
@@ -496,12 +489,9 @@ impl TableReader {
             None => None,
             Some(Ok(t)) => Some(*t),
             Some(Err(_)) => {
-                return Err(DataError::Io {
+                return Err(DataError::Internal {
                     origin: self.plan.origin.clone(),
-                    source: std::io::Error::other(format!(
-                        "internal error: a folded block is not a {}",
-                        std::any::type_name::<T>()
-                    )),
+                    message: format!("a folded block is not a {}", std::any::type_name::<T>()),
                 })
             }
         };
@@ -514,9 +504,9 @@ impl TableReader {
         &mut self,
     ) -> Result<Option<(Option<Box<dyn std::any::Any + Send>>, Vec<Vec<u32>>)>, DataError> {
         let Some(factory) = self.plan.fold.get().cloned() else {
-            return Err(DataError::Io {
+            return Err(DataError::Internal {
                 origin: self.plan.origin.clone(),
-                source: std::io::Error::other("next_folded without set_fold"),
+                message: ("next_folded without set_fold").to_string(),
             });
         };
         let Some(mut b) = self.next_block()? else {
@@ -548,12 +538,12 @@ impl TableReader {
         }
         if b.folded.is_none() && b.n_rows > 0 {
             // Its rows would be counted as used and never reach the sink.
-            return Err(DataError::Io {
+            return Err(DataError::Internal {
                 origin: self.plan.origin.clone(),
-                source: std::io::Error::other(format!(
-                    "internal error: a block of {} rows came back without being folded",
+                message: format!(
+                    "a block of {} rows came back without being folded",
                     b.n_rows
-                )),
+                ),
             });
         }
         self.rows_read += b.rows_read;
@@ -581,10 +571,8 @@ impl TableReader {
     fn next_block(&mut self) -> Result<Option<BlockOut>, DataError> {
         let origin = self.plan.origin.clone();
         let chunk_rows = self.chunk_rows;
-        let io_err = |source| DataError::Io {
-            origin: origin.clone(),
-            source,
-        };
+        let io_err =
+            |source| DataError::from(crate::file_error::FileError::read(origin.clone(), source));
         let block = match &mut self.feed {
             Feed::Inline {
                 splitter,
@@ -625,11 +613,9 @@ impl TableReader {
                         }
                         Err(_) => {
                             *ended = true;
-                            return Err(DataError::Io {
+                            return Err(DataError::Internal {
                                 origin,
-                                source: std::io::Error::other(
-                                    "a decoding thread stopped unexpectedly",
-                                ),
+                                message: "a decoding thread stopped unexpectedly".to_string(),
                             });
                         }
                     }

@@ -78,9 +78,11 @@ impl Source {
             bytes: 0,
             slot: Arc::clone(&digest),
         };
-        let io_err = |source| DataError::Io {
-            origin: origin.to_string(),
-            source,
+        let io_err = |source| {
+            DataError::from(crate::file_error::FileError::read(
+                origin.to_string(),
+                source,
+            ))
         };
         let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
         (&mut hashing)

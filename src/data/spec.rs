@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::DataError;
 use crate::file_error::FileError;
+use crate::params::InvalidParam;
 
 /// The part a column plays. A column has at most one role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -216,9 +217,8 @@ impl ConfigFile {
     /// Reads a whole config file; errors name the file, line and key.
     pub fn from_path(path: &Path) -> Result<ConfigFile, DataError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
-            origin: origin.clone(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
         })?;
         toml::from_str(&text).map_err(|e| toml_error(&origin, &text, &e))
     }
@@ -229,9 +229,8 @@ impl DataSpec {
     /// the config file's folder. Errors name the file, line and key.
     pub fn from_config_file(path: &Path) -> Result<DataSpec, DataError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
-            origin: origin.clone(),
-            source,
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
         })?;
         let mut spec = DataSpec::from_toml_str(&text, &origin)?;
         if let Some(p) = &spec.path {
@@ -285,8 +284,10 @@ impl DataSpec {
         crate::time::parse_timestamp(text.trim().as_bytes())
             .map(Some)
             .ok_or_else(|| {
-                DataError::Spec(format!(
-                    "--as-of: expected a date such as 2026-06-30 (ISO 8601), found \"{text}\""
+                DataError::from(InvalidParam::new(
+                    "as_of",
+                    "a date such as 2026-06-30 (ISO 8601)",
+                    format!("\"{text}\""),
                 ))
             })
     }
@@ -301,9 +302,12 @@ impl DataSpec {
             s if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
                 Ok(Some(s.as_bytes()[0]))
             }
-            _ => Err(DataError::Spec(format!(
-                "--delimiter: expected one ASCII character other than a quote or line break, or \"tab\", found \"{d}\""
-            ))),
+            _ => Err(InvalidParam::new(
+                "delimiter",
+                "one ASCII character other than a quote or line break, or \"tab\"",
+                format!("\"{d}\""),
+            )
+            .into()),
         }
     }
 }

@@ -31,9 +31,9 @@ use crate::train::{
 use local::LinearView;
 
 pub use output::{
-    Coverage, ExplainedRows, Explanation, FeatureImportance, GlobalTerm, Minimisation,
-    MinimisationFinding, ModelRef, ModelVersion, ProxyFinding, RecordField, RecordSource,
-    RuleFiringByGroup, ScoreGap, SubjectId,
+    Coverage, ExplainedRows, Explanation, FeatureGap, FeatureImportance, GlobalTerm, GroupFiring,
+    Minimisation, MinimisationFinding, ModelRef, ModelVersion, ProxyFinding, RecordField,
+    RecordSource, RuleFiringByGroup, ScoreGap, SubjectId,
 };
 pub use report::EXPLAIN_SCHEMA_VERSION;
 pub use stream::local as reasons;
@@ -565,12 +565,15 @@ fn score_gaps(prep: &Prepared, s: &Scored<'_>, params: &ExplainParams) -> Vec<Sc
             if hi.0 == lo.0 {
                 continue;
             }
-            let mut by_feature: Vec<(String, f64)> = names
+            let mut by_feature: Vec<FeatureGap> = names
                 .iter()
                 .enumerate()
-                .map(|(f, n)| (n.clone(), hi.2[f] - lo.2[f]))
+                .map(|(f, n)| FeatureGap {
+                    feature: n.clone(),
+                    logit_gap: hi.2[f] - lo.2[f],
+                })
                 .collect();
-            by_feature.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+            by_feature.sort_by(|a, b| b.logit_gap.abs().total_cmp(&a.logit_gap.abs()));
             out.push(ScoreGap {
                 attribute: attr.clone(),
                 high_group: group_name(hi.0, levels),
@@ -671,8 +674,10 @@ fn rules_by_group(
                 attribute: attr.clone(),
                 groups: counts
                     .into_iter()
-                    .map(|(code, (n, fired))| {
-                        (group_name(code, levels), n, fired as f64 / n as f64)
+                    .map(|(code, (n, fired))| GroupFiring {
+                        group: group_name(code, levels),
+                        rows: n,
+                        share: fired as f64 / n as f64,
                     })
                     .collect(),
             });

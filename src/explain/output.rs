@@ -215,7 +215,7 @@ pub struct ScoreGap {
     /// Mean logit difference.
     pub logit_gap: f64,
     /// Per feature, its share of the gap, largest first.
-    pub by_feature: Vec<(String, f64)>,
+    pub by_feature: Vec<FeatureGap>,
 }
 
 /// A refit without one feature.
@@ -255,8 +255,8 @@ pub struct RuleFiringByGroup {
     pub description: String,
     /// The attribute.
     pub attribute: String,
-    /// Per group: (group, rows, share of the group's rows where it fires).
-    pub groups: Vec<(String, u64, f64)>,
+    /// Per group: its rows and the share of them where the rule fires.
+    pub groups: Vec<GroupFiring>,
 }
 
 /// Everything `explain` finds.
@@ -347,6 +347,64 @@ impl Explanation {
     }
 }
 
+/// A feature's part of a score gap between two groups.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "FeatureGapRepr")]
+pub struct FeatureGap {
+    /// The feature.
+    pub feature: String,
+    /// Its contribution to the gap in mean log-odds.
+    pub logit_gap: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FeatureGapRepr {
+    Named { feature: String, logit_gap: f64 },
+    Pair(String, f64),
+}
+
+impl From<FeatureGapRepr> for FeatureGap {
+    fn from(r: FeatureGapRepr) -> Self {
+        match r {
+            FeatureGapRepr::Named { feature, logit_gap }
+            | FeatureGapRepr::Pair(feature, logit_gap) => FeatureGap { feature, logit_gap },
+        }
+    }
+}
+
+/// How often a points rule fires in one group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "GroupFiringRepr")]
+pub struct GroupFiring {
+    /// The group.
+    pub group: String,
+    /// Its rows.
+    pub rows: u64,
+    /// The share of its rows where the rule fires.
+    pub share: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum GroupFiringRepr {
+    Named {
+        group: String,
+        rows: u64,
+        share: f64,
+    },
+    Triple(String, u64, f64),
+}
+
+impl From<GroupFiringRepr> for GroupFiring {
+    fn from(r: GroupFiringRepr) -> Self {
+        match r {
+            GroupFiringRepr::Named { group, rows, share }
+            | GroupFiringRepr::Triple(group, rows, share) => GroupFiring { group, rows, share },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Coverage, ExplainedRows, ModelRef};
@@ -359,6 +417,10 @@ mod tests {
         assert_eq!(rows, named);
         assert_eq!(rows.excluded_for_consent, 2);
         let c: Coverage = serde_json::from_str("[5, 3]")?;
+        let g: super::FeatureGap = serde_json::from_str(r#"["email_opens", 0.25]"#)?;
+        assert_eq!((g.feature.as_str(), g.logit_gap), ("email_opens", 0.25));
+        let f: super::GroupFiring = serde_json::from_str(r#"["65+", 40, 0.5]"#)?;
+        assert_eq!((f.group.as_str(), f.rows, f.share), ("65+", 40, 0.5));
         assert_eq!((c.below_threshold, c.with_counterfactual), (5, 3));
         let m: ModelRef = serde_json::from_str(r#"["2026-06-30", "logistic"]"#)?;
         assert_eq!(m.created, "2026-06-30");

@@ -79,7 +79,12 @@ impl Explanation {
         if !self.rules_by_group.is_empty() {
             s.push_str("## Points rules by group\n\n| rule | attribute | group | rows | fires |\n|---|---|---|---|---|\n");
             for r in &self.rules_by_group {
-                for (g, n, share) in &r.groups {
+                for super::GroupFiring {
+                    group: g,
+                    rows: n,
+                    share,
+                } in &r.groups
+                {
                     let _ = writeln!(
                         s,
                         "| {} ({}) | {} | {} | {n} | {:.1}% |",
@@ -119,7 +124,11 @@ impl Explanation {
                 md(&g.low_group),
                 g.logit_gap
             );
-            for (f, v) in &g.by_feature {
+            for super::FeatureGap {
+                feature: f,
+                logit_gap: v,
+            } in &g.by_feature
+            {
                 let _ = writeln!(s, "| {} | {v:+.4} |", md(f));
             }
             s.push('\n');

@@ -83,17 +83,18 @@ pub fn document(r: &Report, m: &Model) -> Document {
     let i = &r.audit.input;
     d.paragraph(spans![
         data(&i.path),
-        format!(
-            " (sha256 {}): {} rows audited of {}.",
-            i.sha256, i.rows_used, i.rows_read
-        )
+        " (sha256 ",
+        data(&i.sha256),
+        format!("): {} rows audited of {}.", i.rows_used, i.rows_read)
     ]);
     d.heading(2, own_line("6. Training data"));
     let data_rec = &m.data;
     let ex = &data_rec.excluded;
     d.paragraph(spans![
         data(&data_rec.file),
-        format!(" (sha256 {}): {} rows read, {} used ({} training, {} validation); excluded for want of consent: {} refused, {} no consent value, {} consent after the as-of date, {} no consent timestamp.", data_rec.sha256, data_rec.rows_read, data_rec.rows_used, data_rec.train_rows, data_rec.validation_rows, ex.consent_refused, ex.consent_missing, ex.consent_after_as_of, ex.consent_timestamp_missing)
+        " (sha256 ",
+        data(&data_rec.sha256),
+        format!("): {} rows read, {} used ({} training, {} validation); excluded for want of consent: {} refused, {} no consent value, {} consent after the as-of date, {} no consent timestamp.", data_rec.rows_read, data_rec.rows_used, data_rec.train_rows, data_rec.validation_rows, ex.consent_refused, ex.consent_missing, ex.consent_after_as_of, ex.consent_timestamp_missing)
     ]);
     analyses(&mut d, r, m);
     explainability(&mut d, m);
@@ -155,13 +156,14 @@ fn details(d: &mut Document, r: &Report, m: &Model) {
         ),
     };
     d.list(vec![
-        own_line(format!("Type: {kind}")),
+        spans!["Type: ", data(kind)],
         spans![
             "Trained ",
             data(&m.created),
             " with fairgate ",
             data(&m.fairgate_version),
-            format!("; model file sha256 {model_hash}")
+            "; model file sha256 ",
+            data(model_hash)
         ],
         own_line(format!("Decision: score >= {}", m.threshold)),
         spans![

@@ -118,19 +118,23 @@ fn storage_limitation(r: &Report, ctx: &Context) -> Line {
             ": the model records no ages (train with a consent timestamp column and an as-of date)."
         ];
     };
-    let spread = format!(
-        "record ages at {} [computed]: median {} days, 90th percentile {} days, oldest {} days",
-        crate::text::prefix(&ages.as_of, 10),
-        ages.quantile(0.5).unwrap_or(0),
-        ages.quantile(0.9).unwrap_or(0),
-        ages.days.last().map_or(0, |d| d.0)
-    );
+    let spread = spans![
+        "record ages at ",
+        data(crate::text::prefix(&ages.as_of, 10)),
+        format!(
+            " [computed]: median {} days, 90th percentile {} days, oldest {} days",
+            ages.quantile(0.5).unwrap_or(0),
+            ages.quantile(0.9).unwrap_or(0),
+            ages.days.last().map_or(0, |d| d.0)
+        )
+    ];
     match ctx.retention_days {
         Some(days) => {
             let old = ages.older_than(days);
             spans![
+                spread,
                 format!(
-                    "{spread}; {old} of {} training records ({:.1}%) are older than the retention",
+                    "; {old} of {} training records ({:.1}%) are older than the retention",
                     ages.total(),
                     100.0 * old as f64 / ages.total().max(1) as f64,
                 ),
@@ -146,9 +150,10 @@ fn storage_limitation(r: &Report, ctx: &Context) -> Line {
                 "."
             ]
         }
-        None => own_line(format!(
-            "{spread}; without a declared retention they cannot be judged."
-        )),
+        None => spans![
+            spread,
+            "; without a declared retention they cannot be judged."
+        ],
     }
 }
 
@@ -242,25 +247,25 @@ fn cover(d: &mut Document, r: &Report, ctx: &Context) {
     let mut rows: Vec<Vec<Line>> = r
         .inputs
         .iter()
-        .map(|f| vec![data_line(&f.role), data_line(&f.path), own_line(&f.sha256)])
+        .map(|f| vec![data_line(&f.role), data_line(&f.path), data_line(&f.sha256)])
         .collect();
     rows.push(vec![
         own_line("audited data"),
         data_line(&audit.input.path),
-        own_line(&audit.input.sha256),
+        data_line(&audit.input.sha256),
     ]);
     if let Some(m) = &r.model {
         rows.push(vec![
             own_line("training data"),
             data_line(&m.data.file),
-            own_line(&m.data.sha256),
+            data_line(&m.data.sha256),
         ]);
     }
     if let Some(g) = &r.gate {
         rows.push(vec![
             own_line("gate policy"),
             data_line(&g.policy.path),
-            own_line(&g.policy.sha256),
+            data_line(&g.policy.sha256),
         ]);
     }
     d.table(
@@ -387,11 +392,11 @@ fn description(d: &mut Document, r: &Report, ctx: &Context) {
                 Some(a) => spans![
                     " Training records dated (by ",
                     data(&a.column),
-                    format!(
-                        ") from {} to {}.",
-                        crate::text::prefix(&a.earliest, 10),
-                        crate::text::prefix(&a.latest, 10)
-                    )
+                    ") from ",
+                    data(crate::text::prefix(&a.earliest, 10)),
+                    " to ",
+                    data(crate::text::prefix(&a.latest, 10)),
+                    "."
                 ],
                 None => Vec::new(),
             }
@@ -649,7 +654,9 @@ fn measures(d: &mut Document, r: &Report, ctx: &Context) {
                 data(&g.policy.name),
                 " (",
                 data(&g.policy.path),
-                format!(", sha256 {}): ", g.policy.sha256),
+                ", sha256 ",
+                data(&g.policy.sha256),
+                "): ",
                 strong(own_line(if g.passed { "PASSED" } else { "FAILED" })),
                 if blocking.is_empty() {
                     Vec::new()

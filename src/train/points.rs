@@ -38,6 +38,7 @@ use serde::{Deserialize, Serialize};
 use super::design::FeatureColumn;
 use super::TrainError;
 use crate::data::{ColumnValues, MISSING_CODE};
+use crate::file_error::FileError;
 
 /// A rules file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -96,28 +97,29 @@ struct RuleFile {
 impl RuleSet {
     /// Parses and checks a rules file's text; errors name `origin` and the line.
     pub fn from_toml_str(text: &str, origin: &str) -> Result<RuleSet, TrainError> {
-        let file: RuleFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(String::new(), |s| {
-                format!("line {}: ", line_of(text, s.start))
-            });
-            TrainError::Rules(format!("{origin}: {line}{}", e.message().trim_end()))
-        })?;
+        let file: RuleFile = toml::from_str(text).map_err(|e| FileError::toml(origin, text, &e))?;
         if file.rule.is_empty() {
-            return Err(TrainError::Rules(format!(
-                "{origin}: no [[rule]] tables; see the example in datasets/points.toml"
-            )));
+            return Err(FileError::invalid(
+                origin,
+                None,
+                "no [[rule]] tables; see the example in datasets/points.toml",
+            )
+            .into());
         }
         let mut ids = std::collections::BTreeSet::new();
         for spanned in &file.rule {
-            let at = format!("{origin}: line {}", line_of(text, spanned.span().start));
+            let line = Some(line_of(text, spanned.span().start));
             let rule = spanned.get_ref();
-            rule.check()
-                .map_err(|m| TrainError::Rules(format!("{at}: rule \"{}\": {m}", rule.id)))?;
+            rule.check().map_err(|m| {
+                FileError::invalid(origin, line, format!("rule \"{}\": {m}", rule.id))
+            })?;
             if !ids.insert(rule.id.clone()) {
-                return Err(TrainError::Rules(format!(
-                    "{at}: rule id \"{}\" is used twice",
-                    rule.id
-                )));
+                return Err(FileError::invalid(
+                    origin,
+                    line,
+                    format!("rule id \"{}\" is used twice", rule.id),
+                )
+                .into());
             }
         }
         Ok(RuleSet {
@@ -132,8 +134,7 @@ impl RuleSet {
     /// Reads a rules file.
     pub fn from_path(path: &std::path::Path) -> Result<RuleSet, TrainError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| TrainError::Rules(format!("{origin}: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(origin.clone(), e))?;
         RuleSet::from_toml_str(&text, &origin)
     }
 
@@ -402,7 +403,7 @@ points = -20
             .map(|e| e.to_string());
         assert!(
             err.as_deref()
-                .is_some_and(|e| e.contains("p.toml: line 7") && e.contains("\"b\"")),
+                .is_some_and(|e| e.starts_with("p.toml:7: rule \"b\"")),
             "{err:?}"
         );
         let unknown = "[[rule]]\nid = \"a\"\ncolumn = \"x\"\npoints = 1\nabove = 3\n";
@@ -411,7 +412,7 @@ points = -20
             .map(|e| e.to_string());
         assert!(
             err.as_deref()
-                .is_some_and(|e| e.contains("line 5") && e.contains("above")),
+                .is_some_and(|e| e.starts_with("p.toml:5:") && e.contains("above")),
             "{err:?}"
         );
         let dup = "[[rule]]\nid = \"a\"\ncolumn = \"x\"\nmissing = true\npoints = 1\n[[rule]]\nid = \"a\"\ncolumn = \"y\"\nmissing = true\npoints = 1\n";

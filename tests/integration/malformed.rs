@@ -18,6 +18,8 @@ enum Kind {
     Ragged,
     Value(ValueProblem),
     Spec,
+    /// A reading option out of range, named by its field.
+    Param(&'static str),
 }
 
 fn kind_of(e: &DataError) -> Option<Kind> {
@@ -31,6 +33,7 @@ fn kind_of(e: &DataError) -> Option<Kind> {
         DataError::RaggedRow { .. } => Kind::Ragged,
         DataError::InvalidValue(v) => Kind::Value(v.problem),
         DataError::Spec(_) => Kind::Spec,
+        DataError::Param(p) => Kind::Param(p.name),
         _ => return None,
     })
 }
@@ -318,9 +321,9 @@ fn cases() -> Vec<Case> {
             "bad delimiter option",
             b"y,score\n1,0.5\n",
             with(|s| s.delimiter = Some("::".into())),
-            Kind::Spec,
+            Kind::Param("delimiter"),
             None,
-            &["--delimiter"],
+            &["one ASCII character", "\"::\""],
         ),
     ]
 }
@@ -361,7 +364,8 @@ fn every_malformed_input_gets_its_error_kind_and_position() {
                     | (Some(Kind::DuplicateColumn), Kind::DuplicateColumn)
                     | (Some(Kind::Ragged), Kind::Ragged)
                     | (Some(Kind::Spec), Kind::Spec)
-            ) || matches!((kind_of(&err), &case.kind), (Some(Kind::Value(a)), Kind::Value(b)) if a == *b);
+            ) || matches!((kind_of(&err), &case.kind), (Some(Kind::Value(a)), Kind::Value(b)) if a == *b)
+                || matches!((kind_of(&err), &case.kind), (Some(Kind::Param(a)), Kind::Param(b)) if a == *b);
             if !kind_ok {
                 failures.push(format!(
                     "{}: expected {:?}, got {:?}: {msg}",
@@ -382,7 +386,9 @@ fn every_malformed_input_gets_its_error_kind_and_position() {
                         failures.push(format!("{}: position {pos:?}, expected {at}", case.name));
                     }
                 }
-                None if !matches!(case.kind, Kind::Spec) && !msg.starts_with("t.csv:") => {
+                None if !matches!(case.kind, Kind::Spec | Kind::Param(_))
+                    && !msg.starts_with("t.csv:") =>
+                {
                     failures.push(format!(
                         "{}: message should name the file: {msg}",
                         case.name
