@@ -20,7 +20,7 @@ fn bench_reasons(c: &mut Criterion) {
     let path = dir.path().join("leads.csv");
     let file = std::fs::File::create(&path).expect("bench file");
     synth::generate(
-        &synth::SynthParams::new(n, 7),
+        &synth::SynthParams::new(n, 7).check().expect("valid"),
         std::io::BufWriter::new(file),
     )
     .expect("generated");
@@ -42,13 +42,14 @@ fn bench_reasons(c: &mut Criterion) {
     let mut g = c.benchmark_group("explain");
     g.sample_size(10);
     g.throughput(Throughput::Elements(n as u64));
+    let explain_params = ExplainParams::default().check().expect("valid parameters");
     g.bench_function(format!("reasons_top3_{n}"), |b| {
         b.iter(|| {
             let mut sink = std::io::sink();
             black_box(reasons(
                 &model,
                 &path,
-                &ExplainParams::default(),
+                &explain_params,
                 Some(&mut sink),
                 None,
             ))

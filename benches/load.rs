@@ -46,7 +46,8 @@ fn bench_load(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("leads.csv");
     let file = std::fs::File::create(&path).expect("bench file");
-    synth::generate(&synth::SynthParams::new(n, 1), file).expect("generation succeeds");
+    synth::generate(&synth::SynthParams::new(n, 1).check().expect("valid"), file)
+        .expect("generation succeeds");
     let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
 
     // An audit's columns: label, score and the four protected attributes.

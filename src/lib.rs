@@ -11,7 +11,7 @@
 //! ```
 //! use fairgate::data::{synth, DataSpec, ReadOptions, Table};
 //! let mut csv = Vec::new();
-//! synth::generate(&synth::SynthParams::new(500, 7), &mut csv)?;
+//! synth::generate(&synth::SynthParams::new(500, 7).check()?, &mut csv)?;
 //! let spec = DataSpec {
 //!     label: Some("converted".into()),
 //!     score: Some("vendor_score".into()),

@@ -522,8 +522,8 @@ fn generate(a: &GenerateArgs) -> anyhow::Result<ExitStatus> {
         rows: a.rows,
         seed: a.seed,
         with_truth: a.with_truth,
-    };
-    params.check()?;
+    }
+    .check()?;
     write_output(Some(&a.out), |w| Ok(synth::generate(&params, w)?))?;
     Ok(ExitStatus::Ok)
 }

@@ -37,12 +37,12 @@ impl SynthParams {
         }
     }
 
-    /// Checks the settings.
-    pub fn check(&self) -> Result<(), DataError> {
+    /// Checks the settings: at least one row. [`generate`] takes only checked settings.
+    pub fn check(self) -> Result<crate::params::Checked<SynthParams>, DataError> {
         if self.rows == 0 {
             return Err(crate::params::InvalidParam::new("rows", "at least 1 row", 0).into());
         }
-        Ok(())
+        Ok(crate::params::Checked::after_check(self))
     }
 }
 
@@ -201,13 +201,15 @@ pub fn spec() -> DataSpec {
 /// use fairgate::data::synth::{generate, SynthParams};
 /// let mut a = Vec::new();
 /// let mut b = Vec::new();
-/// generate(&SynthParams::new(100, 42), &mut a)?;
-/// generate(&SynthParams::new(100, 42), &mut b)?;
+/// generate(&SynthParams::new(100, 42).check()?, &mut a)?;
+/// generate(&SynthParams::new(100, 42).check()?, &mut b)?;
 /// assert_eq!(a, b);
 /// # Ok::<(), fairgate::Error>(())
 /// ```
-pub fn generate(params: &SynthParams, out: impl Write) -> Result<(), DataError> {
-    params.check()?;
+pub fn generate(
+    params: &crate::params::Checked<SynthParams>,
+    out: impl Write,
+) -> Result<(), DataError> {
     // Guarded like every CSV fairgate writes (no generated value starts like a formula, so
     // this changes no byte; it keeps it so if the generator ever writes one).
     let mut w = crate::output::CsvWriter::new(

@@ -2,6 +2,7 @@
 //! basis, its score, decision, reason codes and counterfactuals (one CSV), and its
 //! contributions (another). Memory does not grow with the number of rows.
 
+use crate::params::Checked;
 use std::io::Write;
 use std::path::Path;
 
@@ -18,7 +19,7 @@ use crate::train::{sigmoid, Model, ModelReader, RuleSet};
 pub fn local(
     model: &Model,
     path: &Path,
-    params: &ExplainParams,
+    params: &Checked<ExplainParams>,
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
 ) -> Result<(u64, u64), super::ExplainError> {

@@ -10,7 +10,9 @@ use crate::util::{label_score, load};
 
 fn demo() -> Vec<u8> {
     let mut v = Vec::new();
-    synth::generate(&synth::SynthParams::new(6_000, 99), &mut v).unwrap_or_default();
+    if let Ok(p) = synth::SynthParams::new(6_000, 99).check() {
+        synth::generate(&p, &mut v).unwrap_or_default();
+    }
     v
 }
 

@@ -181,7 +181,7 @@ fn generate_writes_what_the_library_generates() -> Result<(), Box<dyn std::error
         seed: 5,
         with_truth: true,
     };
-    fairgate::data::synth::generate(&params, &mut expected)?;
+    fairgate::data::synth::generate(&params.check()?, &mut expected)?;
     assert!(std::fs::read(&out)? == expected);
     Ok(())
 }

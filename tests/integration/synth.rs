@@ -17,7 +17,7 @@ fn gen(rows: usize, seed: u64, with_truth: bool) -> Vec<u8> {
         seed,
         with_truth,
     };
-    generate(&params, &mut out).expect("generation into memory succeeds");
+    generate(&params.check().expect("valid"), &mut out).expect("generation into memory succeeds");
     out
 }
 
