@@ -4,32 +4,11 @@
 //! report is given the model; what only people can state is an OPEN ITEM unless declared in
 //! the context file.
 
-use super::dpia::proxy_list;
+use super::dpia::{given, given_list, proxy_list};
 use super::Report;
 use crate::audit::key;
-use crate::doc::{code, data, data_line, join, own_line, spans, strong, Document, Line};
+use crate::doc::{code, data, data_line, join, own_line, spans, Document, Line};
 use crate::train::{Model, ModelKind, Scores};
-
-/// An item only a person can declare, not declared.
-fn open(field: &str) -> Line {
-    spans![
-        strong(own_line("OPEN ITEM")),
-        ": to be declared by a person (",
-        code(field),
-        " in context.toml)"
-    ]
-}
-
-/// A declared value, or the open item for its field.
-fn given(v: Option<&str>, field: &str) -> Line {
-    v.map_or_else(|| open(field), data_line)
-}
-
-/// A declared list, joined by "; ", or the open item for its field.
-fn given_list(v: &Option<Vec<String>>, field: &str) -> Line {
-    v.as_ref()
-        .map_or_else(|| open(field), |p| data_line(p.join("; ")))
-}
 
 fn scores(s: &Option<Scores>) -> String {
     match s {
@@ -69,7 +48,7 @@ pub fn document(r: &Report, m: &Model) -> Document {
         spans!["Purposes: ", given_list(&ctx.purposes, "purposes")],
         spans![
             "Degree of automation: ",
-            given(ctx.automation.as_deref(), "automation")
+            given(&ctx.automation, "automation")
         ],
         spans![
             "Out-of-scope uses: ",
@@ -168,7 +147,7 @@ fn details(d: &mut Document, r: &Report, m: &Model) {
         own_line(format!("Decision: score >= {}", m.threshold)),
         spans![
             "Owner and contact: ",
-            given(r.context.controller.as_deref(), "controller")
+            given(&r.context.controller, "controller")
         ],
     ]);
 }

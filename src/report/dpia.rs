@@ -157,8 +157,8 @@ fn storage_limitation(r: &Report, ctx: &Context) -> Line {
     }
 }
 
-/// An item only a person can declare, not declared.
-fn open(field: &str) -> Line {
+/// An item only a person can declare, not declared (the DPIA and the model card).
+pub(super) fn open(field: &str) -> Line {
     spans![
         strong(own_line("OPEN ITEM")),
         ": to be declared by a person (",
@@ -168,8 +168,14 @@ fn open(field: &str) -> Line {
 }
 
 /// A declared value, or the open item for its field.
-fn given(v: &Option<String>, field: &str) -> Line {
+pub(super) fn given(v: &Option<String>, field: &str) -> Line {
     v.as_deref().map_or_else(|| open(field), data_line)
+}
+
+/// A declared list, joined by "; ", or the open item for its field.
+pub(super) fn given_list(v: &Option<Vec<String>>, field: &str) -> Line {
+    v.as_ref()
+        .map_or_else(|| open(field), |p| data_line(p.join("; ")))
 }
 
 /// Protected attribute names that suggest special-category data (Art. 9).
@@ -370,18 +376,14 @@ fn screening(d: &mut Document, r: &Report, ctx: &Context) {
 fn description(d: &mut Document, r: &Report, ctx: &Context) {
     let audit = &r.audit;
     d.heading(2, own_line("2. Systematic description"));
-    let declared_list = |v: &Option<Vec<String>>, field| {
-        v.as_ref()
-            .map_or_else(|| open(field), |p| data_line(p.join("; ")))
-    };
     let mut items = vec![
         spans![
             "Purposes [declared]: ",
-            declared_list(&ctx.purposes, "purposes")
+            given_list(&ctx.purposes, "purposes")
         ],
         spans![
             "Recipients, processors, transfers [declared]: ",
-            declared_list(&ctx.recipients, "recipients")
+            given_list(&ctx.recipients, "recipients")
         ],
         spans![
             format!(
