@@ -329,7 +329,8 @@ impl Planner<'_> {
         }
     }
 
-    fn gate_step(&self, g: &GateTable, model: Option<&str>) -> Step {
+    /// The gate, with the report's DPIA context (whose `[declared]` figures it may judge).
+    fn gate_step(&self, g: &GateTable, model: Option<&str>, context: Option<&Path>) -> Step {
         let mut args = vec![
             "gate".into(),
             "--policy".into(),
@@ -338,6 +339,7 @@ impl Planner<'_> {
             self.output("audit.json"),
         ];
         self.with_evidence(&mut args, model);
+        flag(&mut args, "context", context.map(|c| s(&self.rel(c))));
         args.extend([
             "--json".into(),
             self.output("gate.json"),
@@ -575,7 +577,8 @@ impl Plan {
         steps.push(planner.audit_step(&file, audit_by_model));
         let gated = file.gate.is_some();
         if let Some(g) = &file.gate {
-            steps.push(planner.gate_step(g, model.as_deref()));
+            let context = file.report.as_ref().and_then(|r| r.context.as_deref());
+            steps.push(planner.gate_step(g, model.as_deref(), context));
         }
         if let Some(r) = &file.report {
             steps.push(planner.report_step(r, model.as_deref(), gated));

@@ -39,6 +39,7 @@ pub use output::{
     group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
     AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
 };
+pub use segments::default_reference_candidate;
 pub(crate) use segments::Auditor;
 pub use summary::summarize;
 pub use value::{MetricValue, Test, Undefined};
@@ -92,7 +93,8 @@ pub struct AuditParams {
     /// Confidence level of every interval. Defaults to 0.95.
     pub confidence: f64,
     /// The reference group per attribute; by default the group with the highest selection
-    /// rate.
+    /// rate among those neither small, nor under 2% of the rows, nor unknown (none when no
+    /// group qualifies).
     pub reference: BTreeMap<String, String>,
     /// Intersections to audit besides each protected attribute: each is a list of protected
     /// columns whose value combinations are the segments.

@@ -491,10 +491,18 @@ fn reference_of(
         None => groups
             .iter()
             .enumerate()
-            .filter(|(_, g)| !g.small && g.values.iter().all(|v| v != UNKNOWN_GROUP))
+            .filter(|(_, g)| default_reference_candidate(g))
             .max_by(|a, b| rate_of(a.1).total_cmp(&rate_of(b.1)).then(b.0.cmp(&a.0)))
             .map(|(i, _)| i),
     })
+}
+
+/// Whether a group may be the default reference: not small, at least 2% of the rows and not
+/// the unknown group. The most selected such group is the reference (the four-fifths rule's
+/// and NYC Local Law 144's "most selected category"); a noisy small group never is, and when
+/// no group qualifies there is no reference rather than a noisy one.
+pub fn default_reference_candidate(g: &GroupAudit) -> bool {
+    !g.small && !g.under_2_percent && g.values.iter().all(|v| v != UNKNOWN_GROUP)
 }
 
 /// Disparate impact (with its test, Holm-adjusted), the selection-rate difference (Newcombe)

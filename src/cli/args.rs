@@ -126,6 +126,11 @@ pub struct GateArgs {
     /// The explanation JSON, for proxy rules (proxy_association, proxy_auc).
     #[arg(long, value_name = "FILE")]
     pub explain: Option<PathBuf>,
+    /// The DPIA context (context.toml): its [declared] table supplies, marked as declared, the
+    /// figures of model and proxy rules that no --model or --explain gives (a model trained
+    /// elsewhere).
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
     /// Also write JUnit XML here (one test case per rule).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
@@ -144,8 +149,8 @@ pub struct GateArgs {
 #[derive(Debug, ClapArgs)]
 pub struct ReportArgs {
     /// The audit JSON (fairgate audit --format json).
-    #[arg(long, value_name = "FILE")]
-    pub audit: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "verify")]
+    pub audit: Option<PathBuf>,
     /// The explanation JSON (fairgate explain --format json).
     #[arg(long, value_name = "FILE")]
     pub explain: Option<PathBuf>,
@@ -167,8 +172,12 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
     /// The output folder.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "verify")]
+    pub out: Option<PathBuf>,
+    /// Verify a report folder instead: re-hash every file its evidence.json lists (outputs in
+    /// the folder, inputs at their recorded paths); exit 1 on any changed or missing file.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["audit", "out", "explain", "model", "context", "gate", "previous", "created"])]
+    pub verify: Option<PathBuf>,
 }
 
 /// `fairgate explain`.

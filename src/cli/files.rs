@@ -77,7 +77,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
         }
         Command::Report(a) => {
             for p in [
-                Some(&a.audit),
+                a.audit.as_ref(),
                 a.explain.as_ref(),
                 a.model.as_ref(),
                 a.context.as_ref(),
@@ -86,13 +86,16 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             ] {
                 f.input(p.map(PathBuf::as_path));
             }
-            for name in fairgate::report::OUTPUT_FILES {
-                f.output(Some(&a.out.join(name)));
+            if let Some(out) = &a.out {
+                for name in fairgate::report::OUTPUT_FILES {
+                    f.output(Some(&out.join(name)));
+                }
             }
         }
         Command::Gate(a) => {
             f.input(Some(&a.policy));
             f.input(a.audit.as_deref());
+            f.input(a.context.as_deref());
             f.input(a.model.as_deref());
             f.input(a.explain.as_deref());
             f.data(&a.run.data)?;

@@ -205,6 +205,10 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
             Evidence::new(report, file, a.model.as_deref(), a.explain.as_deref())?
         }
     };
+    let mut evidence = evidence;
+    if let Some(p) = &a.context {
+        evidence.declared = fairgate::report::Context::from_path(p)?.declared;
+    }
     let result = policy::evaluate(&policy, &evidence)?;
     if let Some(p) = &a.junit {
         write_output(Some(p), |w| {
@@ -231,6 +235,12 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
+    if let Some(dir) = &a.verify {
+        return verify_report(dir);
+    }
+    let (Some(audit), Some(out_dir)) = (&a.audit, &a.out) else {
+        anyhow::bail!("report: give --audit FILE and --out DIR (or --verify DIR)");
+    };
     let created = fairgate::data::format_timestamp(
         created_time(a.created.as_deref())?.unwrap_or_else(|| {
             std::time::SystemTime::now()
@@ -239,7 +249,7 @@ fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
         }),
     );
     let r = fairgate::report::Report::load(
-        &a.audit,
+        audit,
         a.explain.as_deref(),
         a.model.as_deref(),
         a.context.as_deref(),
@@ -250,17 +260,54 @@ fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
         None => r,
     };
     let r = match &a.previous {
-        Some(p) => r.with_previous(p, &a.audit)?,
+        Some(p) => r.with_previous(p, audit)?,
         None => r,
     };
-    let outputs = r.write(&a.out)?;
+    let outputs = r.write(out_dir)?;
     // Named where they will be once a run's staged set is in place.
-    let out = fairgate::output::shown(&a.out);
+    let out = fairgate::output::shown(out_dir);
     for f in outputs {
         eprintln!("wrote {out}/{} ({})", f.path, f.sha256);
     }
     eprintln!("wrote {out}/evidence.json");
     Ok(ExitStatus::Ok)
+}
+
+/// `report --verify DIR`: one line per listed file; exit 1 unless every file matches.
+fn verify_report(dir: &std::path::Path) -> anyhow::Result<ExitStatus> {
+    use fairgate::report::Verdict;
+    let checked = fairgate::report::verify(dir)?;
+    let mut bad = 0;
+    for v in &checked {
+        let word = match v.verdict {
+            Verdict::Match => "ok",
+            Verdict::Changed => "CHANGED",
+            Verdict::Missing => "MISSING",
+            Verdict::BuiltIn => "BUILT-IN POLICY OF ANOTHER VERSION",
+        };
+        if v.verdict != Verdict::Match {
+            bad += 1;
+        }
+        println!(
+            "{word:<8} {} {} ({})",
+            v.kind,
+            fairgate::text::escape_terminal(&v.path),
+            fairgate::text::escape_terminal(&v.role)
+        );
+    }
+    if bad == 0 {
+        println!(
+            "verified: all {} listed files match evidence.json",
+            checked.len()
+        );
+        Ok(ExitStatus::Ok)
+    } else {
+        println!(
+            "NOT VERIFIED: {bad} of {} listed files differ from evidence.json or are missing",
+            checked.len()
+        );
+        Ok(ExitStatus::GateFailed)
+    }
 }
 
 /// `--created` or `SOURCE_DATE_EPOCH` as seconds since the epoch; `None` when neither is set.

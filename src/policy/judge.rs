@@ -3,8 +3,8 @@
 //! `policy`), and a rule's result from its checks. One function per scope.
 
 use super::{
-    Check, Evidence, Mode, Policy, PolicyError, Rule, RuleResult, Scope, Severity, Status,
-    UndefinedOutcome,
+    Check, Declared, Evidence, MissingEvidence, Mode, Policy, PolicyError, Rule, RuleResult, Scope,
+    Severity, Status, UndefinedOutcome,
 };
 use crate::audit::key;
 use crate::audit::MetricValue;
@@ -229,14 +229,50 @@ pub(super) fn summary_checks(rule: &Rule, ev: &Evidence) -> Vec<Check> {
         .collect()
 }
 
-/// A model metric's check: consent coverage (rows used / rows used or excluded for want of
-/// consent) or the model's AUC (validation, else cross-validation, else training).
-pub(super) fn model_checks(rule: &Rule, model: Option<&Model>) -> Vec<Check> {
-    let Some(m) = model else {
-        return vec![undefined_check(
-            "model".into(),
+/// The check of evidence that was not given: the declared figure when a person declared one
+/// (judged on it, and marked as declared), else the policy's `missing-evidence` outcome (by
+/// default its `undefined` outcome).
+fn missing_check(subject: &str, rule: &Rule, declared: &Declared, missing: &str) -> Check {
+    if let Some(x) = declared.figure(&rule.metric) {
+        let mut c = check_of(
+            format!("{subject} [declared]"),
+            &MetricValue::of(x),
             rule,
-            "no model file was given (--model)".into(),
+            false,
+        );
+        c.note = format!(
+            "declared in context.toml, not computed by fairgate ({}); {}",
+            declared.source.as_deref().unwrap_or("no source declared"),
+            c.note
+        );
+        return c;
+    }
+    let status = match rule.missing_evidence {
+        Some(MissingEvidence::Fail) => Status::Fail,
+        Some(MissingEvidence::Inconclusive) => Status::Inconclusive,
+        Some(MissingEvidence::NotApplicable) => Status::NotApplicable,
+        None => undefined_status(rule.undefined),
+    };
+    Check {
+        subject: subject.into(),
+        value: None,
+        low: None,
+        high: None,
+        status,
+        note: format!("{missing} and nothing is declared in context.toml ([declared])"),
+    }
+}
+
+/// A model metric's check: consent coverage (rows used / rows used or excluded for want of
+/// consent) or the model's AUC (validation, else cross-validation, else training). Without a
+/// model file, the declared figure or the missing-evidence outcome.
+pub(super) fn model_checks(rule: &Rule, model: Option<&Model>, declared: &Declared) -> Vec<Check> {
+    let Some(m) = model else {
+        return vec![missing_check(
+            "model",
+            rule,
+            declared,
+            "no model file was given (--model)",
         )];
     };
     let v = match rule.metric.as_str() {
@@ -269,13 +305,19 @@ pub(super) fn model_checks(rule: &Rule, model: Option<&Model>) -> Vec<Check> {
     }]
 }
 
-/// A proxy metric's checks: one per feature and attribute pair of the explanation.
-pub(super) fn proxy_checks(rule: &Rule, explain: Option<&Explanation>) -> Vec<Check> {
+/// A proxy metric's checks: one per feature and attribute pair of the explanation. Without
+/// one, the declared largest figure or the missing-evidence outcome.
+pub(super) fn proxy_checks(
+    rule: &Rule,
+    explain: Option<&Explanation>,
+    declared: &Declared,
+) -> Vec<Check> {
     let Some(e) = explain else {
-        return vec![undefined_check(
-            "explanation".into(),
+        return vec![missing_check(
+            "every feature ~ attribute",
             rule,
-            "no explanation was given (--explain)".into(),
+            declared,
+            "no explanation was given (--explain)",
         )];
     };
     let auc = rule.metric == "proxy_auc";
@@ -382,6 +424,7 @@ mod tests {
             mode,
             significance,
             undefined,
+            missing_evidence: None,
             lines: (1, Vec::new()),
         }
     }
@@ -799,6 +842,7 @@ mod tests {
             audit_file: crate::provenance::FileRef::new("a.json", ""),
             model: None,
             explain: None,
+            declared: Declared::default(),
         }
     }
 
@@ -865,8 +909,52 @@ mod tests {
                 UndefinedOutcome::Fail,
             )
         };
-        let m = model_checks(&auc, None);
+        let none = Declared::default();
+        let m = model_checks(&auc, None, &none);
         assert_eq!((m.len(), m[0].status), (1, Fail));
+        // ... or the policy's missing-evidence outcome, which may differ from `undefined`.
+        for (missing, want) in [
+            (MissingEvidence::Fail, Fail),
+            (MissingEvidence::Inconclusive, Inconclusive),
+            (MissingEvidence::NotApplicable, Status::NotApplicable),
+        ] {
+            let r = Rule {
+                missing_evidence: Some(missing),
+                ..auc.clone()
+            };
+            assert_eq!(model_checks(&r, None, &none)[0].status, want);
+        }
+        // A declared figure is judged (on its estimate) and marked as declared.
+        let declared = Declared {
+            source: Some("CRM export of 2026-06-30".into()),
+            model_auc: Some(0.65),
+            proxy_auc: Some(0.6),
+            ..Declared::default()
+        };
+        let m = model_checks(&auc, None, &declared);
+        assert_eq!(
+            (m[0].subject.as_str(), m[0].status, m[0].value),
+            ("model [declared]", Fail, Some(0.65))
+        );
+        assert!(m[0]
+            .note
+            .starts_with("declared in context.toml, not computed by fairgate (CRM export"));
+        // A figure that is not declared is still missing.
+        let coverage = Rule {
+            metric: "consent_coverage".into(),
+            ..auc.clone()
+        };
+        assert_eq!(model_checks(&coverage, None, &declared)[0].value, None);
+        // A rule whose every check is not applicable is not applicable and never blocks.
+        let na = Rule {
+            missing_evidence: Some(MissingEvidence::NotApplicable),
+            ..auc.clone()
+        };
+        let result = conclude(&na, model_checks(&na, None, &none), true);
+        assert_eq!(
+            (result.status, result.blocking),
+            (Status::NotApplicable, false)
+        );
         let proxy = Rule {
             scope: Scope::Proxy,
             ..rule(
@@ -877,7 +965,9 @@ mod tests {
                 UndefinedOutcome::Warn,
             )
         };
-        assert_eq!(proxy_checks(&proxy, None)[0].status, Warn);
+        assert_eq!(proxy_checks(&proxy, None, &none)[0].status, Warn);
+        let p = proxy_checks(&proxy, None, &declared);
+        assert_eq!((p[0].status, p[0].value), (Pass, Some(0.6)));
         let explain: Explanation = serde_json::from_value(serde_json::json!({
             "schema_version": 1, "fairgate_version": "test", "input": ["x.csv", ""],
             "model": ["2026-06-30", "logistic"], "rows": [10, 10, 0], "base_value": null,
@@ -889,7 +979,7 @@ mod tests {
             ]
         }))
         .expect("a valid explanation");
-        let got: Vec<(String, Status)> = proxy_checks(&proxy, Some(&explain))
+        let got: Vec<(String, Status)> = proxy_checks(&proxy, Some(&explain), &declared)
             .into_iter()
             .map(|c| (c.subject, c.status))
             .collect();

@@ -74,6 +74,73 @@ pub enum UndefinedOutcome {
     Inconclusive,
 }
 
+/// The outcome of a check whose evidence was not given (no model file, no explanation, and
+/// nothing declared in `context.toml` instead).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingEvidence {
+    /// It fails the rule.
+    Fail,
+    /// It is inconclusive.
+    Inconclusive,
+    /// The rule does not apply: it neither passes nor blocks.
+    NotApplicable,
+}
+
+/// What a person declares that fairgate cannot measure from the files it is given (the
+/// `[declared]` table of `context.toml`): for a model trained elsewhere, its features and the
+/// figures its owner measured in the source system. A policy judges a declared figure where
+/// the computed one is missing and marks the check as declared, never as computed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Declared {
+    /// Where the declared figures come from (a system, a document, a person).
+    pub source: Option<String>,
+    /// The model's input features.
+    pub features: Option<Vec<String>>,
+    /// The share of the records the model could have used that had a lawful basis, in [0, 1].
+    pub consent_coverage: Option<f64>,
+    /// The model's AUC on held-out data, in [0, 1].
+    pub model_auc: Option<f64>,
+    /// The largest association (Cramér's V or correlation ratio) between a feature and a
+    /// protected attribute, in [0, 1].
+    pub proxy_association: Option<f64>,
+    /// The largest proxy AUC (how well one feature predicts a protected attribute), in [0, 1].
+    pub proxy_auc: Option<f64>,
+}
+
+impl Declared {
+    /// The declared figure for a model or proxy metric, if any.
+    pub fn figure(&self, metric: &str) -> Option<f64> {
+        match metric {
+            "consent_coverage" => self.consent_coverage,
+            "model_auc" => self.model_auc,
+            "proxy_association" => self.proxy_association,
+            "proxy_auc" => self.proxy_auc,
+            _ => None,
+        }
+    }
+
+    /// Checks that every figure lies in [0, 1]; the error names the key.
+    pub fn check(&self) -> Result<(), String> {
+        for (key, v) in [
+            ("consent-coverage", self.consent_coverage),
+            ("model-auc", self.model_auc),
+            ("proxy-association", self.proxy_association),
+            ("proxy-auc", self.proxy_auc),
+        ] {
+            if let Some(x) = v {
+                if !(0.0..=1.0).contains(&x) {
+                    return Err(format!(
+                        "declared.{key}: expected a number from 0 to 1, found {x}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A rule's severity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -93,6 +160,7 @@ struct PolicyTable {
     #[serde(default)]
     inconclusive_blocks: bool,
     undefined: Option<UndefinedOutcome>,
+    missing_evidence: Option<MissingEvidence>,
     mode: Option<Mode>,
 }
 
@@ -110,6 +178,7 @@ struct RuleTable {
     mode: Option<Mode>,
     significance: Option<Spanned<f64>>,
     undefined: Option<UndefinedOutcome>,
+    missing_evidence: Option<MissingEvidence>,
 }
 
 #[derive(Deserialize)]
@@ -214,6 +283,8 @@ pub struct Rule {
     pub significance: Option<f64>,
     /// The outcome of an undefined comparison.
     pub undefined: UndefinedOutcome,
+    /// The outcome of a check whose evidence was not given (by default, `undefined`'s).
+    pub missing_evidence: Option<MissingEvidence>,
     /// The line of the rule in the policy file, and of each attribute name.
     #[serde(skip)]
     lines: (usize, Vec<usize>),
@@ -248,6 +319,19 @@ impl Policy {
         Ok(policy)
     }
 
+    /// The shipped four-fifths policy (`datasets/policy-four-fifths.toml`, built into the
+    /// binary): what the report judges with when it is given no gate result.
+    pub fn four_fifths() -> Policy {
+        const TEXT: &str = include_str!("../../datasets/policy-four-fifths.toml");
+        let mut policy = match Policy::parse(TEXT, BUILT_IN_FOUR_FIFTHS) {
+            Ok(p) => p,
+            // The shipped file is parsed by a unit test; this cannot happen in a release.
+            Err(e) => unreachable!("the built-in four-fifths policy is invalid: {e}"),
+        };
+        policy.sha256 = crate::text::sha256_hex(TEXT.as_bytes());
+        policy
+    }
+
     /// Parses and checks a policy from its text (`path` names it in errors).
     pub fn parse(text: &str, path: &str) -> Result<Policy, PolicyError> {
         let invalid = |line: usize, message: String| {
@@ -259,6 +343,7 @@ impl Policy {
             description: None,
             inconclusive_blocks: false,
             undefined: None,
+            missing_evidence: None,
             mode: None,
         });
         if file.rule.is_empty() {
@@ -362,6 +447,7 @@ impl Policy {
                     .undefined
                     .or(table.undefined)
                     .unwrap_or(UndefinedOutcome::Inconclusive),
+                missing_evidence: r.missing_evidence.or(table.missing_evidence),
             });
         }
         Ok(Policy {
@@ -375,6 +461,9 @@ impl Policy {
     }
 }
 
+/// The path shown for the built-in four-fifths policy ([`Policy::four_fifths`]).
+pub const BUILT_IN_FOUR_FIFTHS: &str = "built-in:policy-four-fifths.toml";
+
 /// What a policy is applied to: an audit, and optionally the model and its explanation.
 pub struct Evidence {
     /// The audit.
@@ -385,6 +474,8 @@ pub struct Evidence {
     pub model: Option<Model>,
     /// The explanation (`fairgate explain --format json`), when given.
     pub explain: Option<crate::explain::Explanation>,
+    /// What a person declared in place of evidence fairgate could not compute.
+    pub declared: Declared,
 }
 
 fn read_file(p: &Path) -> Result<Vec<u8>, PolicyError> {
@@ -451,6 +542,7 @@ impl Evidence {
             audit_file,
             model,
             explain,
+            declared: Declared::default(),
         })
     }
 }
@@ -459,6 +551,9 @@ impl Evidence {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
+    /// The rule does not apply: its evidence was not given and the policy says
+    /// `missing-evidence = "not-applicable"`. Never blocks.
+    NotApplicable,
     /// Met.
     Pass,
     /// Not met by a warn rule, or an undefined comparison the policy marks as a warning.
@@ -473,6 +568,7 @@ impl Status {
     /// The word shown.
     pub fn word(self) -> &'static str {
         match self {
+            Status::NotApplicable => "NOT APPLICABLE",
             Status::Pass => "PASS",
             Status::Warn => "WARN",
             Status::Inconclusive => "INCONCLUSIVE",
@@ -553,6 +649,10 @@ pub struct GateResult {
     pub counts: BTreeMap<String, usize>,
     /// Every rule, in policy order.
     pub rules: Vec<RuleResult>,
+    /// What a person declared in place of evidence (`context.toml`'s `[declared]`), when
+    /// anything was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<Declared>,
 }
 
 impl GateResult {
@@ -581,8 +681,8 @@ pub fn evaluate(policy: &Policy, ev: &Evidence) -> Result<GateResult, PolicyErro
         let checks = match rule.scope {
             Scope::Group => judge::group_checks(rule, ev),
             Scope::Summary => judge::summary_checks(rule, ev),
-            Scope::Model => judge::model_checks(rule, ev.model.as_ref()),
-            Scope::Proxy => judge::proxy_checks(rule, ev.explain.as_ref()),
+            Scope::Model => judge::model_checks(rule, ev.model.as_ref(), &ev.declared),
+            Scope::Proxy => judge::proxy_checks(rule, ev.explain.as_ref(), &ev.declared),
         };
         results.push(judge::conclude(rule, checks, policy.inconclusive_blocks));
     }
@@ -603,5 +703,6 @@ pub fn evaluate(policy: &Policy, ev: &Evidence) -> Result<GateResult, PolicyErro
         passed: !results.iter().any(|r| r.blocking),
         counts,
         rules: results,
+        declared: (ev.declared != Declared::default()).then(|| ev.declared.clone()),
     })
 }

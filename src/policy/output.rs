@@ -83,13 +83,13 @@ pub fn to_text(g: &GateResult) -> String {
 }
 
 /// JUnit XML: one test case per rule. A blocking rule is a failure; a non-blocking
-/// inconclusive rule is skipped; a warning passes with its message in the output.
+/// inconclusive or not applicable rule is skipped; a warning passes with its message in the output.
 pub fn to_junit(g: &GateResult) -> String {
     let failures = g.rules.iter().filter(|r| r.blocking).count();
     let skipped = g
         .rules
         .iter()
-        .filter(|r| !r.blocking && r.status == Status::Inconclusive)
+        .filter(|r| !r.blocking && matches!(r.status, Status::Inconclusive | Status::NotApplicable))
         .count();
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     s.push_str(&format!(
@@ -126,7 +126,7 @@ pub fn to_junit(g: &GateResult) -> String {
                 r.status.word(),
                 xml(&detail)
             ));
-        } else if r.status == Status::Inconclusive {
+        } else if matches!(r.status, Status::Inconclusive | Status::NotApplicable) {
             s.push_str(&format!("      <skipped message=\"{}\"/>\n", xml(&summary)));
         }
         s.push_str(&format!(

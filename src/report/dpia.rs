@@ -27,6 +27,11 @@ pub struct Context {
     pub dpia_owner: Option<String>,
     /// The purposes of the processing.
     pub purposes: Option<Vec<String>>,
+    /// Who is scored (the data subjects), in words.
+    pub data_subjects: Option<String>,
+    /// What the score estimates, as the notice to people puts it ("how likely you are to
+    /// ..."): the notice's wording is a person's, never fairgate's.
+    pub modelled_outcome: Option<String>,
     /// Uses the model is not meant for (model card).
     pub out_of_scope: Option<Vec<String>>,
     /// The lawful basis (Art. 6) per purpose, in words.
@@ -56,6 +61,11 @@ pub struct Context {
     pub approved_on: Option<String>,
     /// The next review date.
     pub next_review: Option<String>,
+    /// What a person declares that fairgate cannot compute from the files it was given (the
+    /// `[declared]` table): for a model trained elsewhere, its features, consent coverage,
+    /// AUC and proxy figures. Shown and judged as declared, never as computed.
+    #[serde(default)]
+    pub declared: crate::policy::Declared,
 }
 
 impl Context {
@@ -99,6 +109,13 @@ impl Context {
                 }
                 Some(_) => {}
             }
+        }
+        if let Err(message) = context.declared.check() {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("[declared]"))
+                .map_or(1, |i| i + 1);
+            return Err(FileError::invalid(origin, Some(line), message).into());
         }
         Ok(context)
     }
@@ -176,6 +193,74 @@ pub(super) fn given(v: &Option<String>, field: &str) -> Line {
 pub(super) fn given_list(v: &Option<Vec<String>>, field: &str) -> Line {
     v.as_ref()
         .map_or_else(|| open(field), |p| data_line(p.join("; ")))
+}
+
+/// What is known about the model's input features.
+pub(super) enum Features<'a> {
+    /// From the model file.
+    Computed(Vec<String>),
+    /// Declared in context.toml (a model trained elsewhere).
+    Declared(&'a [String]),
+    /// Neither: no claim about them can be made.
+    Unknown,
+}
+
+impl Features<'_> {
+    /// The features, when known.
+    fn list(&self) -> Option<&[String]> {
+        match self {
+            Features::Computed(f) => Some(f),
+            Features::Declared(f) => Some(f),
+            Features::Unknown => None,
+        }
+    }
+}
+
+/// The model's features: the model file's, else the declared ones, else unknown.
+pub(super) fn features<'a>(r: &Report, ctx: &'a Context) -> Features<'a> {
+    match (&r.model, &ctx.declared.features) {
+        (Some(m), _) => Features::Computed(m.feature_columns()),
+        (None, Some(f)) => Features::Declared(f),
+        (None, None) => Features::Unknown,
+    }
+}
+
+/// What the evidence says about whether the model uses the protected attributes `names`.
+fn protected_use(r: &Report, ctx: &Context, names: &[&str]) -> Line {
+    let f = features(r, ctx);
+    let Some(list) = f.list() else {
+        return spans![
+            " (whether the model uses them is unknown: ",
+            strong(own_line("OPEN ITEM")),
+            ", give ",
+            code("--model"),
+            " or declare ",
+            code("[declared] features"),
+            " in context.toml)"
+        ];
+    };
+    let used: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| list.iter().any(|f| f == n))
+        .collect();
+    let tag = match f {
+        Features::Computed(_) => "[computed]",
+        _ => "[declared]",
+    };
+    if used.is_empty() {
+        own_line(format!(
+            " (not among the model's features {tag}: held for the audit only)"
+        ))
+    } else {
+        spans![
+            " (",
+            strong(own_line("used as model features")),
+            format!(" {tag}: "),
+            join(used.iter().map(|n| data_line(*n)), ", "),
+            ")"
+        ]
+    }
 }
 
 /// Protected attribute names that suggest special-category data (Art. 9).
@@ -322,7 +407,7 @@ fn screening(d: &mut Document, r: &Report, ctx: &Context) {
                 spans![
                     "yes: ",
                     join(special.iter().map(|n| data_line(*n)), ", "),
-                    " (held for the audit only, never a model feature)"
+                    protected_use(r, ctx, &special)
                 ]
             },
             own_line("[computed]"),
@@ -382,6 +467,10 @@ fn description(d: &mut Document, r: &Report, ctx: &Context) {
             given_list(&ctx.purposes, "purposes")
         ],
         spans![
+            "Data subjects [declared]: ",
+            given(&ctx.data_subjects, "data-subjects")
+        ],
+        spans![
             "Recipients, processors, transfers [declared]: ",
             given_list(&ctx.recipients, "recipients")
         ],
@@ -410,6 +499,27 @@ fn description(d: &mut Document, r: &Report, ctx: &Context) {
             code("--model"),
             " for the inventory and the decision logic."
         ]);
+        items.push(match &ctx.declared.features {
+            Some(f) => spans![
+                "Model features [declared]: ",
+                join(f.iter().map(data_line), ", "),
+                " (declared in context.toml",
+                ctx.declared
+                    .source
+                    .as_ref()
+                    .map_or_else(Vec::new, |s| spans!["; source: ", data(s)]),
+                "; fairgate did not see the model)"
+            ],
+            None => spans![
+                "Model features: unknown, ",
+                strong(own_line("OPEN ITEM")),
+                ": declare them (",
+                code("[declared] features"),
+                " in context.toml) or give ",
+                code("--model"),
+                "."
+            ],
+        });
         d.list(items);
         return;
     };
@@ -545,23 +655,40 @@ fn necessity(d: &mut Document, r: &Report, ctx: &Context) {
     } else {
         join(factors, ", ")
     };
-    let unused: Vec<Line> = audit
+    // "The model does not use ..." only where the features are known and exclude them.
+    let protected: Vec<&str> = audit
         .attributes
         .iter()
         .filter(|a| a.columns.len() == 1)
-        .map(|a| data_line(&a.name))
+        .map(|a| a.name.as_str())
         .collect();
-    let unused = if unused.is_empty() {
-        own_line("protected characteristics")
-    } else {
-        join(unused, ", ")
+    let unused: Line = match features(r, ctx).list() {
+        Some(list) => {
+            let unused: Vec<Line> = protected
+                .iter()
+                .filter(|p| !list.iter().any(|f| f == *p))
+                .map(|p| data_line(*p))
+                .collect();
+            if unused.is_empty() {
+                Vec::new()
+            } else {
+                spans![" The model does not use ", join(unused, ", "), "."]
+            }
+        }
+        None => spans![
+            " [",
+            strong(own_line("OPEN ITEM")),
+            ": which personal characteristics the model does not use, once its features are known]"
+        ],
     };
     d.push(Block::Quote(spans![
-        "We use an automated model to estimate how likely you are to respond to our offers (the modelled outcome). It combines information such as ",
+        "We use an automated model to estimate ",
+        given(&ctx.modelled_outcome, "modelled-outcome"),
+        " (the modelled outcome). It combines information such as ",
         factors,
-        " into a score; scores at or above a threshold lead to a positive decision. The model does not use ",
+        " into a score; scores at or above a threshold lead to a positive decision.",
         unused,
-        ". You can ask for a human to review a decision, and for the main reasons behind your score."
+        " You can ask for a human to review a decision, and for the main reasons behind your score."
     ]));
 }
 
@@ -569,10 +696,14 @@ fn necessity(d: &mut Document, r: &Report, ctx: &Context) {
 fn risks(d: &mut Document, r: &Report, findings: &[Finding]) {
     d.heading(2, own_line("4. Risks to individuals"));
     let fails = findings.iter().filter(|f| f.level == Level::Fail).count();
+    let unclear = findings
+        .iter()
+        .filter(|f| f.level == Level::Inconclusive)
+        .count();
     let warns = findings.iter().filter(|f| f.level == Level::Warn).count();
     let likelihood = if fails > 0 {
         "likely"
-    } else if warns > 0 {
+    } else if warns + unclear > 0 {
         "possible"
     } else {
         "remote"
@@ -608,7 +739,7 @@ fn risks(d: &mut Document, r: &Report, findings: &[Finding]) {
         vec![
             vec![
                 own_line("discrimination"),
-                own_line(format!("{fails} FAIL and {warns} WARN findings in the report (four-fifths on intervals, error-rate and calibration gaps, proxies)")),
+                own_line(format!("{fails} FAIL, {unclear} INCONCLUSIVE and {warns} WARN findings in the report's summary (the policy's checks on intervals, proxies, data protection)")),
                 own_line(likelihood),
                 own_line("significant"),
             ],
@@ -642,7 +773,11 @@ fn risks(d: &mut Document, r: &Report, findings: &[Finding]) {
 /// 5. Measures and residual risk.
 fn measures(d: &mut Document, r: &Report, ctx: &Context) {
     d.heading(2, own_line("5. Measures and residual risk"));
-    let mut items = vec![own_line("Protective defaults in effect [computed]: records without a lawful basis are excluded from training and scoring; protected attributes are never model features; groups below the minimum size are suppressed in reports; no personal record appears in any report.")];
+    let mut items = vec![if r.model.is_some() {
+        own_line("Protective defaults in effect [computed]: records without a lawful basis are excluded from training and scoring; protected attributes are never model features; groups below the minimum size are suppressed in reports; no personal record appears in any report.")
+    } else {
+        own_line("Protective defaults in effect [computed]: groups below the minimum size are suppressed in reports; no personal record appears in any report. The model was not trained by fairgate: its consent filtering and features are the model owner's to show.")
+    }];
     items.push(match &r.gate {
         Some(g) => {
             let blocking: Vec<Line> = g

@@ -189,9 +189,8 @@ pub fn blocks(
         heading(2, "Summary of findings".into()),
         marks(findings),
     ];
-    if let Some(g) = &r.gate {
-        out.extend(gate_blocks(g));
-    }
+    let (gate, built_in) = r.verdicts()?;
+    out.extend(gate_blocks(&gate, built_in));
     if let Some(c) = &r.previous {
         out.extend(previous_blocks(c));
     }
@@ -219,14 +218,14 @@ pub fn blocks(
         ["role", "file", "sha256", "bytes"]
             .map(String::from)
             .to_vec(),
-        r.inputs
+        r.manifest_inputs()?
             .iter()
             .map(|f| {
                 vec![
                     f.role.clone(),
                     f.path.clone(),
                     f.sha256.clone(),
-                    f.bytes.to_string(),
+                    f.bytes.map_or("-".into(), |b| b.to_string()),
                 ]
             })
             .collect(),
@@ -234,12 +233,18 @@ pub fn blocks(
     Ok(out)
 }
 
-/// The gate's verdict and its rules.
-fn gate_blocks(g: &crate::policy::GateResult) -> Vec<Block> {
+/// The policy's verdict and its rules (`built_in`: the report judged with the built-in
+/// four-fifths policy because no gate result was given).
+fn gate_blocks(g: &crate::policy::GateResult, built_in: bool) -> Vec<Block> {
     let mut out = Vec::new();
-    out.push(heading(2, format!("Gate: {}", g.policy.name)));
+    out.push(heading(2, format!("Policy verdict: {}", g.policy.name)));
     out.push(paragraph(format!(
-        "Policy file {} (sha256 {}). {}",
+        "{}Policy file {} (sha256 {}). {}",
+        if built_in {
+            "No gate result was given (report --gate), so the report judges with fairgate's built-in four-fifths policy, by the same rules as fairgate gate. "
+        } else {
+            "The gate's result (fairgate gate). "
+        },
         g.policy.path,
         g.policy.sha256,
         if g.passed {

@@ -12,6 +12,9 @@ mod charts;
 mod dpia;
 mod html;
 mod markdown;
+mod verify;
+
+pub use verify::{verify, Verdict, Verified};
 
 pub use html::compare_page as trend_page;
 
@@ -22,13 +25,15 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::audit::{AttributeAudit, AuditReport, MetricValue};
+use crate::audit::{AttributeAudit, AuditReport};
 use crate::file_error::FileError;
 use crate::train::Model;
 
 /// The version of the evidence JSON layout. Version 2 holds the explanation in its version 2
-/// layout (named fields where version 1 had arrays).
-pub const EVIDENCE_SCHEMA_VERSION: u32 = 2;
+/// layout (named fields where version 1 had arrays); version 3 lists every input (the audited
+/// and training data and the policy too; `bytes` only for files the report read) and the
+/// findings carry their policy checks.
+pub const EVIDENCE_SCHEMA_VERSION: u32 = 3;
 
 /// Errors of the report.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,9 @@ pub enum ReportError {
     /// The previous audit cannot be compared with this one.
     #[error(transparent)]
     Compare(#[from] crate::compare::CompareError),
+    /// The policy could not judge the audit.
+    #[error(transparent)]
+    Policy(#[from] crate::policy::PolicyError),
     /// A chart could not be drawn.
     #[error("{0}")]
     Chart(String),
@@ -61,22 +69,42 @@ pub struct FileHash {
     pub path: String,
     /// SHA-256 of its bytes.
     pub sha256: String,
-    /// Its size.
-    pub bytes: u64,
+    /// Its size, for the files the report itself read or wrote (the data files are listed
+    /// from the audit's and the model's records, by hash only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
 }
 
-/// How a finding judges.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// How a finding judges: the gate's words ([`crate::policy::Status`]) for every conclusion,
+/// and INFO for facts that judge nothing. Ordered as the summary lists them: FAIL first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
-    /// Nothing wrong.
-    Pass,
-    /// Needs a look.
-    Warn,
-    /// A clear problem.
+    /// The whole interval misses a rule (or the estimate, where there is no interval).
     Fail,
-    /// For information.
+    /// The interval straddles a rule's threshold, or the comparison is undefined: the data
+    /// cannot tell.
+    Inconclusive,
+    /// A warn rule is not met, or something needs a person's look.
+    Warn,
+    /// For information: judges nothing.
     Info,
+    /// The whole interval meets the rule.
+    Pass,
+    /// The rule does not apply: its evidence was not given and the policy says so.
+    NotApplicable,
+}
+
+impl From<crate::policy::Status> for Level {
+    fn from(s: crate::policy::Status) -> Level {
+        match s {
+            crate::policy::Status::NotApplicable => Level::NotApplicable,
+            crate::policy::Status::Pass => Level::Pass,
+            crate::policy::Status::Warn => Level::Warn,
+            crate::policy::Status::Inconclusive => Level::Inconclusive,
+            crate::policy::Status::Fail => Level::Fail,
+        }
+    }
 }
 
 impl Level {
@@ -87,8 +115,10 @@ impl Level {
             class: match self {
                 Level::Pass => "pass",
                 Level::Warn => "warn",
+                Level::Inconclusive => "inconclusive",
                 Level::Fail => "fail",
                 Level::Info => "info",
+                Level::NotApplicable => "na",
             },
         }
     }
@@ -98,19 +128,53 @@ impl Level {
         match self {
             Level::Pass => "PASS",
             Level::Warn => "WARN",
+            Level::Inconclusive => "INCONCLUSIVE",
             Level::Fail => "FAIL",
             Level::Info => "INFO",
+            Level::NotApplicable => "NOT APPLICABLE",
         }
     }
 }
 
-/// One finding of the executive summary, in plain words.
+/// One finding of the executive summary, in plain words. A finding from a policy check
+/// carries the check: the rule, the subject, the estimate and the interval judged, exactly as
+/// the gate's result has them.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
     /// Its level.
     pub level: Level,
     /// What was found.
     pub text: String,
+    /// The policy rule that judged it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What the rule judged (`attribute=group`, an attribute, `model`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The estimate judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// The interval judged, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub low: Option<f64>,
+    /// See `low`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high: Option<f64>,
+}
+
+impl Finding {
+    /// A finding that is not a policy check.
+    fn plain(level: Level, text: String) -> Finding {
+        Finding {
+            level,
+            text,
+            rule: None,
+            subject: None,
+            value: None,
+            low: None,
+            high: None,
+        }
+    }
 }
 
 /// Everything the report is made from.
@@ -140,7 +204,7 @@ fn read(role: &str, path: &Path) -> Result<(Vec<u8>, FileHash), ReportError> {
         role: role.into(),
         path: crate::output::shown(path),
         sha256: hex(&bytes),
-        bytes: bytes.len() as u64,
+        bytes: Some(bytes.len() as u64),
     };
     Ok((bytes, hash))
 }
@@ -275,63 +339,77 @@ impl Report {
         Ok(self)
     }
 
-    /// The executive summary: four-fifths checks (judged on the interval, not only the
-    /// point), error-rate and calibration gaps, small groups, proxies and consent.
-    pub fn findings(&self) -> Vec<Finding> {
-        let mut out = Vec::new();
+    /// The policy verdicts the report states: the given gate result's, or (without one) the
+    /// built-in four-fifths policy's ([`crate::policy::Policy::four_fifths`]), judged here by
+    /// the same code as `fairgate gate`, on the same audit, model and explanation. The flag
+    /// is true for the built-in policy.
+    pub fn verdicts(&self) -> Result<(crate::policy::GateResult, bool), ReportError> {
         if let Some(g) = &self.gate {
-            let blocking = g.blocking();
-            out.push(Finding {
-                level: if g.passed { Level::Pass } else { Level::Fail },
-                text: if g.passed {
-                    format!(
-                        "Gate: policy \"{}\" passed ({} rules).",
-                        g.policy.name,
-                        g.rules.len()
-                    )
-                } else {
-                    format!(
-                        "Gate: policy \"{}\" failed, blocked by {}.",
-                        g.policy.name,
-                        blocking.join(", ")
-                    )
-                },
-            });
+            return Ok((g.clone(), false));
+        }
+        let audit = self.inputs.iter().find(|f| f.role == "audit");
+        let evidence = crate::policy::Evidence {
+            audit: self.audit.clone(),
+            audit_file: crate::provenance::FileRef::new(
+                audit.map_or_else(String::new, |f| f.path.clone()),
+                audit.map_or_else(String::new, |f| f.sha256.clone()),
+            ),
+            model: self.model.clone(),
+            explain: self.explain.clone(),
+            declared: self.context.declared.clone(),
+        };
+        let policy = crate::policy::Policy::four_fifths();
+        Ok((crate::policy::evaluate(&policy, &evidence)?, true))
+    }
+
+    /// The executive summary: the policy's verdict, then every finding ordered FAIL,
+    /// INCONCLUSIVE, WARN, INFO, PASS. Every conclusion about fairness is a check of the
+    /// policy (see [`Report::verdicts`]), stated in the gate's words with the gate's numbers;
+    /// the other findings (proxies, data protection, small groups, changes since the previous
+    /// audit) judge nothing the policy judges.
+    pub fn findings(&self) -> Result<Vec<Finding>, ReportError> {
+        let (gate, built_in) = self.verdicts()?;
+        let mut out = Vec::new();
+        let source = if built_in {
+            format!(
+                "policy \"{}\" (built in, {}; no gate result was given, so the report judges with the four-fifths rule)",
+                gate.policy.name, gate.policy.path
+            )
+        } else {
+            format!("policy \"{}\" ({})", gate.policy.name, gate.policy.path)
+        };
+        let verdict = Finding::plain(
+            if gate.passed {
+                Level::Pass
+            } else {
+                Level::Fail
+            },
+            if gate.passed {
+                format!("Verdict: PASSED, judged by {source}: no error rule blocks.")
+            } else {
+                format!(
+                    "Verdict: FAILED, judged by {source}: blocked by {}.",
+                    gate.blocking().join(", ")
+                )
+            },
+        );
+        for rule in &gate.rules {
+            for c in &rule.checks {
+                out.push(self.check_finding(rule, c));
+            }
         }
         if let Some(c) = &self.previous {
             let changes = c.changes();
-            out.push(Finding {
-                level: if c.regressions > 0 { Level::Warn } else { Level::Info },
-                text: format!(
+            out.push(Finding::plain(
+                if c.regressions > 0 { Level::Warn } else { Level::Info },
+                format!(
                     "Since the previous audit: {} change(s) beyond sampling noise or in the groups, {} regression(s).",
                     changes.len(),
                     c.regressions
                 ),
-            });
+            ));
         }
         for a in &self.audit.attributes {
-            out.extend(four_fifths(a));
-            let summary = |k: &str| a.summary.get(k).and_then(|m| m.value);
-            if let Some(v) = summary(key::EQUALIZED_ODDS_DIFFERENCE) {
-                out.push(Finding {
-                    level: if v > 0.1 { Level::Warn } else { Level::Pass },
-                    text: format!(
-                        "{}: equalized odds difference {v:.3} ({} 0.1)",
-                        a.name,
-                        if v > 0.1 { "above" } else { "within" }
-                    ),
-                });
-            }
-            if let Some(v) = summary(key::ECE_GAP) {
-                out.push(Finding {
-                    level: if v > 0.05 { Level::Warn } else { Level::Pass },
-                    text: format!(
-                        "{}: calibration error gap between groups {v:.3} ({} 0.05)",
-                        a.name,
-                        if v > 0.05 { "above" } else { "within" }
-                    ),
-                });
-            }
             let small: Vec<String> = a
                 .groups
                 .iter()
@@ -339,58 +417,160 @@ impl Report {
                 .map(|g| format!("{} ({} rows)", g.group, g.n))
                 .collect();
             if !small.is_empty() {
-                out.push(Finding {
-                    level: Level::Info,
-                    text: format!(
+                out.push(Finding::plain(
+                    Level::Info,
+                    format!(
                         "{}: groups below the minimum size of {} are shown with counts only and left out of the summaries: {}",
                         a.name,
                         self.audit.options.min_group_size,
                         small.join(", ")
                     ),
-                });
+                ));
+            }
+            if a.reference_group.is_none() {
+                out.push(Finding::plain(
+                    Level::Info,
+                    format!(
+                        "{}: no group is large enough to be the reference (each is small, under 2% of the rows or unknown); its groups are compared with none",
+                        a.name
+                    ),
+                ));
             }
         }
         if let Some(e) = &self.explain {
             for p in e.likely_proxies() {
-                out.push(Finding {
-                    level: Level::Warn,
-                    text: format!(
-                        "feature {} is a likely proxy for {} ({} {}, AUC {})",
+                out.push(Finding::plain(
+                    Level::Warn,
+                    format!(
+                        "proxy: feature {} is a likely proxy for {} ({} {}, AUC {})",
                         p.feature,
                         p.attribute,
                         p.measure,
                         fmt(p.association),
                         fmt(p.auc)
                     ),
-                });
+                ));
             }
             let candidates: Vec<&str> = e.minimisation_candidates().collect();
             if !candidates.is_empty() {
-                out.push(Finding {
-                    level: Level::Info,
-                    text: format!(
+                out.push(Finding::plain(
+                    Level::Info,
+                    format!(
                         "data minimisation: each of {} can be dropped alone with less than the tolerated loss of validation AUC",
                         candidates.join(", ")
                     ),
-                });
+                ));
             }
         }
         if let Some(m) = &self.model {
             let ex = &m.data.excluded;
-            out.push(Finding {
-                level: if m.roles.consent.is_some() { Level::Info } else { Level::Warn },
-                text: match &m.roles.consent {
-                    Some(c) => format!(
-                        "training used {} of {} rows; {} were excluded for want of consent (column {c})",
+            out.push(match &m.roles.consent {
+                Some(c) => Finding::plain(
+                    Level::Info,
+                    format!(
+                        "consent: training used {} of {} rows; {} were excluded for want of consent (column {c})",
                         m.data.rows_used,
                         m.data.rows_read,
                         ex.total()
                     ),
-                    None => "the model was trained without a consent column: every row was treated as having a lawful basis".into(),
-                },
+                ),
+                None => Finding::plain(
+                    Level::Warn,
+                    "consent: the model was trained without a consent column: every row was treated as having a lawful basis".into(),
+                ),
             });
+            if let (Some(ages), Some(days)) = (&m.data.record_ages, self.context.retention_days) {
+                let old = ages.older_than(days);
+                if old > 0 {
+                    out.push(Finding::plain(
+                        Level::Warn,
+                        format!(
+                            "retention: {old} of {} training records ({:.1}%) are older than the declared retention of {days} days; they should have been deleted or anonymised",
+                            ages.total(),
+                            100.0 * old as f64 / ages.total().max(1) as f64
+                        ),
+                    ));
+                }
+            }
         }
-        out
+        // Stable: within a level, policy order, then the order above.
+        out.sort_by_key(|f| f.level);
+        out.insert(0, verdict);
+        Ok(out)
+    }
+
+    /// One policy check as a finding, with the gate's status, estimate and interval.
+    fn check_finding(&self, rule: &crate::policy::RuleResult, c: &crate::policy::Check) -> Finding {
+        let number = |v: f64| {
+            if rule.metric == "n" {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.3}")
+            }
+        };
+        let measured = match (c.value, c.low, c.high) {
+            (Some(v), Some(lo), Some(hi)) => {
+                format!(" {} [{}, {}]", number(v), number(lo), number(hi))
+            }
+            (Some(v), _, _) => format!(" {}", number(v)),
+            _ => String::new(),
+        };
+        // Comparisons name the group they compare with.
+        let against = match rule.metric.as_str() {
+            key::DISPARATE_IMPACT
+            | key::SELECTION_RATE_DIFFERENCE
+            | key::AVERAGE_ODDS_DIFFERENCE => c
+                .subject
+                .split_once('=')
+                .and_then(|(attr, _)| self.audit.attributes.iter().find(|a| a.name == attr))
+                .and_then(|a| a.reference_group.as_deref())
+                .map_or_else(String::new, |r| format!(" against {r}")),
+            _ => String::new(),
+        };
+        // A failed check of a warn rule warns, as the gate's rule does.
+        let level = match (c.status, rule.severity) {
+            (crate::policy::Status::Fail, crate::policy::Severity::Warn) => Level::Warn,
+            (s, _) => s.into(),
+        };
+        Finding {
+            level,
+            text: format!(
+                "{} ({} {}): {}:{measured}{against}: {}",
+                rule.id, rule.metric, rule.threshold, c.subject, c.note
+            ),
+            rule: Some(rule.id.clone()),
+            subject: Some(c.subject.clone()),
+            value: c.value,
+            low: c.low,
+            high: c.high,
+        }
+    }
+
+    /// Every input of the evidence: the files the report read (audit, explanation, model,
+    /// context, gate result, previous audit), the data they were made from (the audited data
+    /// as the audit records it, the training data as the model records it) and the policy
+    /// that judged (the gate's, or the built-in one), each once.
+    pub fn manifest_inputs(&self) -> Result<Vec<FileHash>, ReportError> {
+        let mut out = self.inputs.clone();
+        let listed = |role: &str, path: &str, sha256: &str| FileHash {
+            role: role.into(),
+            path: path.into(),
+            sha256: sha256.into(),
+            bytes: None,
+        };
+        out.push(listed(
+            "audited data",
+            &self.audit.input.path,
+            &self.audit.input.sha256,
+        ));
+        if let Some(m) = &self.model {
+            out.push(listed("training data", &m.data.file, &m.data.sha256));
+        }
+        let (gate, _) = self.verdicts()?;
+        out.push(listed("policy", &gate.policy.path, &gate.policy.sha256));
+        let mut seen = std::collections::BTreeSet::new();
+        out.retain(|f| seen.insert((f.role.clone(), f.path.clone(), f.sha256.clone())));
+        Ok(out)
     }
 
     /// Writes report.html, report.md, dpia.md, model_card.md (with a model) and evidence.json
@@ -398,7 +578,7 @@ impl Report {
     /// returns the manifest of outputs.
     pub fn write(&self, dir: &Path) -> Result<Vec<FileHash>, ReportError> {
         std::fs::create_dir_all(dir).map_err(|e| FileError::write(dir.display().to_string(), e))?;
-        let findings = self.findings();
+        let findings = self.findings()?;
         let md = markdown::render(self, &findings);
         let page = html::render(self, &findings)?;
         let dpia = dpia::render(self, &self.context, &findings);
@@ -413,7 +593,7 @@ impl Report {
                 role: name.into(),
                 path: name.into(),
                 sha256: hex(text.as_bytes()),
-                bytes: text.len() as u64,
+                bytes: Some(text.len() as u64),
             });
             written.push((dir.join(name), text.into_bytes()));
         }
@@ -421,7 +601,7 @@ impl Report {
             schema_version: EVIDENCE_SCHEMA_VERSION,
             fairgate_version: crate::version::VERSION.to_string(),
             created: self.created.clone(),
-            inputs: self.inputs.clone(),
+            inputs: self.manifest_inputs()?,
             outputs: outputs.clone(),
             findings,
             audit: &self.audit,
@@ -480,37 +660,6 @@ fn fmt(v: Option<f64>) -> String {
     v.map_or("undefined".into(), |x| format!("{x:.3}"))
 }
 
-/// The four-fifths check of every group that is not small, judged on the Katz interval of
-/// its impact ratio: FAIL when the whole interval is below 0.8, WARN when the point is below
-/// but the interval reaches 0.8 (insufficient evidence), PASS otherwise.
-fn four_fifths(a: &AttributeAudit) -> Vec<Finding> {
-    let reference = a.reference_group.as_deref().unwrap_or("?");
-    a.groups
-        .iter()
-        .filter(|g| !g.small && Some(g.group.as_str()) != a.reference_group.as_deref())
-        .filter_map(|g| {
-            let m: &MetricValue = g.metrics.get(key::DISPARATE_IMPACT)?;
-            let v = m.value?;
-            let (level, verdict) = match (v < 0.8, m.ci_high) {
-                (true, Some(hi)) if hi < 0.8 => (Level::Fail, "below the four-fifths line"),
-                (true, _) => (Level::Warn, "below the four-fifths line, but the interval reaches it"),
-                (false, _) => (Level::Pass, "at or above the four-fifths line"),
-            };
-            let ci = match (m.ci_low, m.ci_high) {
-                (Some(lo), Some(hi)) => format!(" (95% interval {lo:.2} to {hi:.2})"),
-                _ => String::new(),
-            };
-            Some(Finding {
-                level,
-                text: format!(
-                    "{}: the selection rate of {} is {v:.2} times that of {reference}{ci}: {verdict}",
-                    a.name, g.group
-                ),
-            })
-        })
-        .collect()
-}
-
 /// The NYC Local Law 144 style numbers of one attribute: per category, count, selection rate
 /// and impact ratio against the most selected category, scoring rate and its impact ratio;
 /// categories under 2% shown but excluded from the impact ratios.
@@ -521,11 +670,12 @@ pub struct BiasAuditRow {
     pub n: u64,
     /// Selection rate.
     pub selection_rate: Option<f64>,
-    /// Selection rate / the highest selection rate among the included categories.
+    /// Selection rate / the highest selection rate among the categories that may be the
+    /// audit's default reference (neither small, nor under 2%, nor unknown).
     pub impact_ratio: Option<f64>,
     /// Share scoring above the overall median.
     pub scoring_rate: Option<f64>,
-    /// Scoring rate / the highest scoring rate among the included categories.
+    /// Scoring rate / the highest scoring rate among those same categories.
     pub scoring_impact_ratio: Option<f64>,
     /// Under 2% of the rows: excluded from the impact ratios.
     pub excluded: bool,
@@ -543,7 +693,8 @@ pub fn bias_audit(a: &AttributeAudit) -> Vec<BiasAuditRow> {
     let best = |k: &str| {
         a.groups
             .iter()
-            .filter(included)
+            // The audit's own rule for its default reference, so that both tables agree.
+            .filter(|g| crate::audit::default_reference_candidate(g))
             .filter_map(|g| rate(g, k))
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
     };
