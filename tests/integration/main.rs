@@ -37,6 +37,10 @@ mod explain;
 /// The report: escaping, no external resources, suppression, manifest, determinism.
 mod report;
 
+/// Evidence a reviewer can trust: the report states the gate's verdicts, default references,
+/// claims only from evidence or declarations, declared evidence, `report --verify`.
+mod evidence;
+
 /// report.html in headless Chromium: no console errors, no requests, renders.
 mod browser;
 
