@@ -82,6 +82,18 @@ struct AuditTable {
     seed: Option<u64>,
     reference: Option<BTreeMap<String, String>>,
     max_groups: Option<usize>,
+    rows: Option<AuditRows>,
+}
+
+/// `[audit] rows`: which rows of a trained model's scored file the audit uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum AuditRows {
+    /// Only the validation rows, which the model did not train on (the default after
+    /// `[train]` with a validation split).
+    Validation,
+    /// Every row with a lawful basis, training rows included (an in-sample audit).
+    All,
 }
 
 /// `[report]`.
@@ -187,6 +199,11 @@ impl Planner<'_> {
             s(self.path),
             "--out".into(),
             self.output("model.json"),
+            // The training file scored, with a split column for an out-of-sample audit; read
+            // back by the audit step, so cells as they are.
+            "--scored".into(),
+            self.output("scored.csv"),
+            "--raw-csv".into(),
         ];
         flag(&mut args, "model", t.model.clone());
         flag(
@@ -209,9 +226,15 @@ impl Planner<'_> {
         }
     }
 
-    /// The explanation of the model (with the per-person reasons unless turned off) and the
-    /// scoring of the data.
-    fn explain_and_score(&self, model: &str, explain: &crate::data::ExplainSection) -> [Step; 2] {
+    /// The explanation of the model (with the per-person reasons unless turned off) and, for
+    /// a given model (`score`), the scoring of the data; a trained model's training step
+    /// scores the data itself.
+    fn explain_and_score(
+        &self,
+        model: &str,
+        explain: &crate::data::ExplainSection,
+        score: bool,
+    ) -> Vec<Step> {
         let mut args = vec![
             "explain".into(),
             "--model".into(),
@@ -231,12 +254,12 @@ impl Planner<'_> {
         flag(&mut args, "top", explain.top.map(|v| v.to_string()));
         flag(&mut args, "repeats", explain.repeats.map(|v| v.to_string()));
         flag(&mut args, "seed", explain.seed.map(|v| v.to_string()));
-        [
-            Step {
-                name: "explain",
-                args,
-            },
-            Step {
+        let mut steps = vec![Step {
+            name: "explain",
+            args,
+        }];
+        if score {
+            steps.push(Step {
                 name: "score",
                 args: vec![
                     "score".into(),
@@ -250,13 +273,19 @@ impl Planner<'_> {
                     // must stay "-"), not guarded for a spreadsheet.
                     "--raw-csv".into(),
                 ],
-            },
-        ]
+            });
+        }
+        steps
     }
 
     /// The audit: of the scored file (`by_model`: its label and protected columns) or, without
     /// a model, of the data file's own scores.
-    fn audit_step(&self, file: &PipelineFile, by_model: Option<(String, String)>) -> Step {
+    fn audit_step(
+        &self,
+        file: &PipelineFile,
+        by_model: Option<(String, String)>,
+        validation_only: bool,
+    ) -> Step {
         let audit = file.audit.clone().unwrap_or_default();
         let mut args: Vec<String> = vec!["audit".into()];
         match by_model {
@@ -271,6 +300,9 @@ impl Planner<'_> {
                 protected,
             ]),
             None => args.extend(["--config".into(), s(self.path)]),
+        }
+        if validation_only {
+            args.extend(["--filter".into(), "split=validation".into()]);
         }
         // The audit's threshold, or the model's own decision threshold.
         let threshold = audit
@@ -563,8 +595,28 @@ impl Plan {
             (None, None) => None,
         };
         if let Some(m) = &model {
-            steps.extend(planner.explain_and_score(m, &file.explain.clone().unwrap_or_default()));
+            steps.extend(planner.explain_and_score(
+                m,
+                &file.explain.clone().unwrap_or_default(),
+                file.train.is_none(),
+            ));
         }
+        // Out of sample by default: a trained model is audited on its validation rows.
+        let held_out = file
+            .train
+            .as_ref()
+            .is_some_and(|t| t.test_size.is_none_or(|v| v > 0.0));
+        let rows = file.audit.as_ref().and_then(|a| a.rows);
+        let validation_only = match (rows, held_out) {
+            (Some(AuditRows::All), _) => false,
+            (Some(AuditRows::Validation), false) => {
+                return Err(planner.invalid(
+                    "audit",
+                    "rows = \"validation\" needs [train] with a validation split (test-size above 0): the training rows of a given model are not known",
+                ))
+            }
+            (_, held_out) => held_out,
+        };
         let audit_by_model = match &model {
             Some(_) => Some((
                 data.label.clone().ok_or_else(|| {
@@ -574,7 +626,7 @@ impl Plan {
             )),
             None => None,
         };
-        steps.push(planner.audit_step(&file, audit_by_model));
+        steps.push(planner.audit_step(&file, audit_by_model, validation_only));
         let gated = file.gate.is_some();
         if let Some(g) = &file.gate {
             let context = file.report.as_ref().and_then(|r| r.context.as_deref());
@@ -641,7 +693,9 @@ impl Step {
                 "--out" if self.name == "report" => {
                     out.extend(crate::report::OUTPUT_FILES.iter().map(|f| value.join(f)));
                 }
-                "--out" | "--reasons" | "--json" | "--junit" | "--markdown" => out.push(value),
+                "--out" | "--reasons" | "--json" | "--junit" | "--markdown" | "--scored" => {
+                    out.push(value)
+                }
                 _ => {}
             }
         }

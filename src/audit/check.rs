@@ -191,13 +191,24 @@ fn check(report: &AuditReport) -> Result<(), Inconsistency> {
         return Err(bad("attributes", "no attribute was audited"));
     }
     let input = &report.input;
-    if input.rows_used.checked_add(input.rows_rejected) != Some(input.rows_read) {
+    if input
+        .rows_used
+        .checked_add(input.rows_rejected)
+        .and_then(|n| n.checked_add(input.rows_filtered))
+        != Some(input.rows_read)
+    {
         return Err(bad(
             "input.rows_read",
             format!(
-                "{} rows read, but {} used and {} rejected",
-                input.rows_read, input.rows_used, input.rows_rejected
+                "{} rows read, but {} used, {} rejected and {} filtered out",
+                input.rows_read, input.rows_used, input.rows_rejected, input.rows_filtered
             ),
+        ));
+    }
+    if (input.rows_filtered > 0) && input.filter.is_none() {
+        return Err(bad(
+            "input.filter",
+            format!("{} rows filtered out, but no filter", input.rows_filtered),
         ));
     }
     let listed = input

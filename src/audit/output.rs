@@ -20,6 +20,10 @@ fn column_of(load: &LoadSummary, role: Role) -> Option<String> {
         .map(|c| c.name.clone())
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// The version of the audit JSON layout.
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
 
@@ -36,6 +40,12 @@ pub struct AuditInput {
     pub rows_used: u64,
     /// Rows rejected.
     pub rows_rejected: u64,
+    /// Rows left out by `--filter` (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rows_filtered: u64,
+    /// `--filter COLUMN=VALUE`: only rows with that value were audited (absent without one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
     /// Rejections by reason.
     pub rejected: Vec<Rejection>,
 }
@@ -108,6 +118,8 @@ impl AuditReport {
                 rows_read: load.rows_read,
                 rows_used: load.rows_used,
                 rows_rejected: load.rows_rejected,
+                rows_filtered: load.rows_filtered,
+                filter: load.filter.clone(),
                 rejected: load.rejected.clone(),
             },
             options: AuditOptions {
@@ -183,8 +195,16 @@ impl AuditReport {
             }
             _ => String::new(),
         };
+        let filtered = match &i.filter {
+            Some(f) => format!(
+                " (only rows where {}: {} other rows filtered out)",
+                esc(f),
+                i.rows_filtered
+            ),
+            None => String::new(),
+        };
         let mut out = format!(
-            "{} (sha256 {}): {} rows audited, {} rejected; threshold {}, minimum group size {}, {}% intervals, {} calibration bins{bootstrap}\n\n",
+            "{} (sha256 {}): {} rows audited{filtered}, {} rejected; threshold {}, minimum group size {}, {}% intervals, {} calibration bins{bootstrap}\n\n",
             esc(&i.path),
             i.sha256,
             i.rows_used,

@@ -273,6 +273,14 @@ pub enum SubjectFormat {
 /// `fairgate train`.
 #[derive(Debug, ClapArgs)]
 pub struct TrainArgs {
+    /// Also write the training file's rows with a lawful basis scored by the new model, as
+    /// `fairgate score` writes them plus a `split` column (train or validation): audit it with
+    /// --filter split=validation to audit only the rows the model did not train on.
+    #[arg(long, value_name = "FILE")]
+    pub scored: Option<PathBuf>,
+    /// With --scored: write CSV cells exactly as they are (see fairgate score --raw-csv).
+    #[arg(long, requires = "scored")]
+    pub raw_csv: bool,
     /// Which model: logistic regression or a points model (needs --rules).
     #[arg(long = "model", value_enum, default_value_t = ModelArg::Logistic)]
     pub kind: ModelArg,
@@ -576,6 +584,10 @@ pub struct DataArgs {
     /// 0 to 1 (default 0.01); past it the command fails, saying what was rejected.
     #[arg(long, value_name = "SHARE")]
     pub max_rejected: Option<f64>,
+    /// Use only the rows whose COLUMN is exactly VALUE, counting the others as filtered out
+    /// (e.g. split=validation: the rows a model did not train on).
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    pub filter: Option<String>,
 }
 
 /// `--on-invalid`.
@@ -645,6 +657,7 @@ impl DataArgs {
             missing_numeric: self.missing_numeric.map(Into::into),
             max_field_bytes: self.max_field_bytes,
             max_rejected: self.max_rejected,
+            filter: self.filter.clone(),
         }
     }
 }

@@ -55,6 +55,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             f.data(&a.data)?;
             f.input(a.rules.as_deref());
             f.output(Some(&a.out));
+            f.output(a.scored.as_deref());
         }
         Command::Score(a) => {
             f.input(Some(&a.model));

@@ -433,12 +433,31 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
         ..ReadOptions::default()
     };
     let table = data::load(&spec, &options)?;
-    let model = fairgate::train::train(&table, &spec, &params)?;
+    let (model, split) = fairgate::train::train_with_split(&table, &spec, &params)?;
     write_output(Some(&a.out), |w| {
         Ok(w.write_all(model.to_json().as_bytes())?)
     })?;
     let mut text = term(&model.to_text());
     text.push_str(&format!("wrote {}\n", a.out.display()));
+    if let Some(path) = &a.scored {
+        let mut rows = 0;
+        write_output(Some(path), |w| {
+            rows = fairgate::train::write_scored_table(
+                &model,
+                &table,
+                &split,
+                w,
+                csv_cells(a.raw_csv),
+            )?;
+            Ok(())
+        })?;
+        text.push_str(&format!(
+            "wrote {} ({rows} rows: {} train, {} validation, in a split column)\n",
+            fairgate::output::shown(path),
+            split.training.len(),
+            split.validation.len()
+        ));
+    }
     write_output(None, |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)
 }

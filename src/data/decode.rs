@@ -71,6 +71,8 @@ pub(crate) struct Plan {
     pub positive: Option<Vec<u8>>,
     /// When set, committed rows are folded into a sink instead of stored in columns.
     pub fold: FoldSlot,
+    /// `--filter`: the field index and the value a row must have there to be used.
+    pub filter: Option<(usize, Vec<u8>)>,
 }
 
 impl Plan {
@@ -97,6 +99,8 @@ pub(crate) struct BlockOut {
     pub rows_read: u64,
     /// Rows committed.
     pub n_rows: usize,
+    /// Rows left out by the filter (neither committed nor rejected).
+    pub filtered: u64,
     /// One per plan column; categorical columns hold local codes.
     pub columns: Vec<ColumnValues>,
     /// Per column, the local levels in order of first appearance, with the line of that first
@@ -258,6 +262,7 @@ impl<'p> BlockDecoder<'p> {
             out: BlockOut {
                 rows_read: 0,
                 n_rows: 0,
+                filtered: 0,
                 columns: (0..n)
                     .map(|ci| ColumnValues::new(plan.block_kind(ci), 0))
                     .collect(),
@@ -302,6 +307,13 @@ impl<'p> BlockDecoder<'p> {
         let scratch = &mut self.scratch;
         let line = self.first_line + rec_line - 1;
         out.rows_read += 1;
+        if let Some((field, want)) = &plan.filter {
+            // A ragged row is left to check_row, which reports it.
+            if rec.len() == plan.n_fields && trim(rec.get(*field).unwrap_or_default()) != want {
+                out.filtered += 1;
+                return true;
+            }
+        }
         match check_row(plan, &self.ops, rec, line, &self.dicts, scratch) {
             Ok(None) => {
                 let new_levels = &scratch.new_levels;
@@ -353,6 +365,10 @@ impl<'p> BlockDecoder<'p> {
     /// would have made it.
     fn batch(&mut self, batch: &PlainBatch<'_>) -> bool {
         let plan = self.plan;
+        if plan.filter.is_some() {
+            // Filtered reads take the record path, which leaves rows out one by one.
+            return false;
+        }
         let (n, nf) = (batch.len(), plan.n_fields);
         if batch
             .uniform(nf)

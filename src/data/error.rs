@@ -168,7 +168,7 @@ pub enum DataError {
         message: String,
     },
     /// The data had rows but none was usable.
-    #[error("{origin}: no usable rows: {read} data rows read, all rejected ({reasons})")]
+    #[error("{origin}: no usable rows: {read} data rows read, none used ({reasons})")]
     NoUsableRows {
         /// The file's display name.
         origin: String,

@@ -22,7 +22,7 @@ use super::decode::{
     decode_block, fold_stored, invalid, missing_policy, retain_rows, BlockOut, ColPlan, Decoder,
     Plan, RejectKey,
 };
-use super::error::{quote_found, DataError, Position, ValueProblem};
+use super::error::{quote_found, DataError, Position, UnknownColumn, ValueProblem};
 use super::fold::{FoldSlot, Folded, SinkFactory};
 use super::pipeline::{spawn, Done, Feed};
 use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
@@ -87,6 +87,10 @@ pub struct TableReader {
     missing: Vec<u64>,
     rows_read: u64,
     rows_used: u64,
+    /// Rows left out by `--filter`.
+    rows_filtered: u64,
+    /// `--filter` as given.
+    filter_text: Option<String>,
     /// The group limit, with the protected columns and intersections (schema positions) it
     /// applies to ([`TableReader::limit_groups`]).
     group_limit: Option<(usize, Vec<Vec<usize>>)>,
@@ -285,6 +289,10 @@ impl TableReader {
             })
             .collect();
         let n_cols = cols.len();
+        let filter = match &spec.filter {
+            None => None,
+            Some(f) => Some(filter_of(f, &schema.header, origin)?),
+        };
         let plan = Arc::new(Plan {
             origin: origin.to_string(),
             delimiter: source.delimiter,
@@ -297,6 +305,7 @@ impl TableReader {
             max_field,
             positive: spec.positive.as_ref().map(|p| p.trim().as_bytes().to_vec()),
             fold: FoldSlot::default(),
+            filter,
         });
         let Source {
             splitter,
@@ -334,6 +343,8 @@ impl TableReader {
             missing: vec![0; n_cols],
             rows_read: 0,
             rows_used: 0,
+            rows_filtered: 0,
+            filter_text: spec.filter.clone(),
             rejected: BTreeMap::new(),
             group_limit: None,
             max_rejected,
@@ -548,6 +559,7 @@ impl TableReader {
         }
         self.rows_read += b.rows_read;
         self.rows_used += b.n_rows as u64;
+        self.rows_filtered += b.filtered;
         Ok(Some((b.folded, codes)))
     }
 
@@ -771,6 +783,7 @@ impl TableReader {
         }
         self.rows_read += b.rows_read;
         self.rows_used += n_rows as u64;
+        self.rows_filtered += b.filtered;
         Ok(n_rows)
     }
 
@@ -817,13 +830,23 @@ impl TableReader {
         }
         let summary = self.summary();
         if summary.rows_used == 0 {
+            let mut reasons = summary.rejection_text();
+            if let Some(f) = &summary.filter {
+                let filtered = format!("{} rows left out by --filter {f}", summary.rows_filtered);
+                reasons = if summary.rows_rejected == 0 {
+                    filtered
+                } else {
+                    format!("{reasons}; {filtered}")
+                };
+            }
             return Err(DataError::NoUsableRows {
                 origin: self.plan.origin.clone(),
                 read: summary.rows_read,
-                reasons: summary.rejection_text(),
+                reasons,
             });
         }
-        let share = summary.rows_rejected as f64 / summary.rows_read as f64;
+        let share = summary.rows_rejected as f64
+            / (summary.rows_read - summary.rows_filtered).max(1) as f64;
         if share > self.max_rejected {
             // Scores out of [0, 1] in the score column: most likely percentages.
             let score = self
@@ -910,12 +933,42 @@ impl TableReader {
             byte_order_mark: self.bom,
             rows_read: self.rows_read,
             rows_used: self.rows_used,
-            rows_rejected: self.rows_read - self.rows_used,
+            rows_rejected: self.rows_read - self.rows_used - self.rows_filtered,
+            rows_filtered: self.rows_filtered,
+            filter: self.filter_text.clone(),
             rejected,
             columns,
             ignored_columns: self.schema.ignored.clone(),
             label,
         }
+    }
+}
+
+/// `--filter COLUMN=VALUE` as the field index of COLUMN in `header` and VALUE's bytes
+/// (trimmed, as fields are compared).
+fn filter_of(filter: &str, header: &[String], origin: &str) -> Result<(usize, Vec<u8>), DataError> {
+    let Some((column, value)) = filter.split_once('=') else {
+        return Err(InvalidParam::new(
+            "filter",
+            "COLUMN=VALUE, such as split=validation",
+            format!("\"{filter}\""),
+        )
+        .into());
+    };
+    let column = column.trim();
+    match header.iter().position(|h| h == column) {
+        Some(i) => Ok((i, value.trim().as_bytes().to_vec())),
+        None => Err(DataError::UnknownColumn(Box::new(UnknownColumn {
+            pos: Position {
+                origin: origin.to_string(),
+                line: 1,
+                column: None,
+            },
+            name: column.to_string(),
+            role: "--filter".to_string(),
+            hint: String::new(),
+            available: header.join(", "),
+        }))),
     }
 }
 

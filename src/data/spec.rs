@@ -169,6 +169,10 @@ pub struct DataSpec {
     /// Defaults to 0.01: past it, the rows left are not the data any more (a score column in
     /// percent keeps only its lowest scores), and reading fails saying what was rejected.
     pub max_rejected: Option<f64>,
+    /// `COLUMN=VALUE`: only rows whose COLUMN is exactly VALUE (after trimming) are used; the
+    /// others are counted as filtered out, never rejected. `split=validation` audits the rows
+    /// a model did not train on (the `split` column of `fairgate train --scored`).
+    pub filter: Option<String>,
 }
 
 /// The top level of a fairgate TOML config file. Later sections (training, audit, policy)
@@ -273,6 +277,7 @@ impl DataSpec {
             missing_numeric: over.missing_numeric.or(self.missing_numeric),
             max_field_bytes: over.max_field_bytes.or(self.max_field_bytes),
             max_rejected: over.max_rejected.or(self.max_rejected),
+            filter: over.filter.or(self.filter),
         }
     }
 

@@ -73,8 +73,14 @@ pub struct LoadSummary {
     pub rows_read: u64,
     /// Rows kept.
     pub rows_used: u64,
-    /// Rows rejected; always `rows_read - rows_used`.
+    /// Rows rejected; always `rows_read - rows_used - rows_filtered`.
     pub rows_rejected: u64,
+    /// Rows left out by `--filter` (not rejected: they are not the rows asked for).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rows_filtered: u64,
+    /// `--filter COLUMN=VALUE`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
     /// Rejected rows by reason and column, sorted.
     pub rejected: Vec<Rejection>,
     /// The columns that were read, in file order.
@@ -111,4 +117,8 @@ impl LoadSummary {
             .collect::<Vec<_>>()
             .join("; ")
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -64,7 +64,8 @@ pub fn document(r: &Report, m: &Model) -> Document {
         data(&i.path),
         " (sha256 ",
         data(&i.sha256),
-        format!("): {} rows audited of {}.", i.rows_used, i.rows_read)
+        format!("): {} rows audited of {}. ", i.rows_used, i.rows_read),
+        data(r.audited_rows())
     ]);
     d.heading(2, own_line("6. Training data"));
     let data_rec = &m.data;

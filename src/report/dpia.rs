@@ -476,9 +476,10 @@ fn description(d: &mut Document, r: &Report, ctx: &Context) {
         ],
         spans![
             format!(
-                "Scope [computed]: {} rows read, {} audited.",
+                "Scope [computed]: {} rows read, {} audited. ",
                 audit.input.rows_read, audit.input.rows_used
             ),
+            data(r.audited_rows()),
             match r.model.as_ref().and_then(|m| m.data.record_ages.as_ref()) {
                 Some(a) => spans![
                     " Training records dated (by ",

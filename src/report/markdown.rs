@@ -174,12 +174,18 @@ pub fn blocks(
     let mut out = vec![
         heading(1, "fairgate audit report".into()),
         paragraph(format!(
-            "{} (sha256 {}): {} rows read, {} audited, {} rejected. Decision threshold {}, minimum group size {}, {}% intervals. fairgate {}, report made {}.",
+            "{} (sha256 {}): {} rows read, {} audited, {} rejected{}. {} Decision threshold {}, minimum group size {}, {}% intervals. fairgate {}, report made {}.",
             i.path,
             i.sha256,
             i.rows_read,
             i.rows_used,
             i.rows_rejected,
+            if i.rows_filtered > 0 {
+                format!(", {} filtered out", i.rows_filtered)
+            } else {
+                String::new()
+            },
+            r.audited_rows(),
             r.audit.options.threshold,
             r.audit.options.min_group_size,
             r.audit.options.confidence * 100.0,

@@ -339,6 +339,37 @@ impl Report {
         Ok(self)
     }
 
+    /// Which rows were audited and whether the model trained on them, in one sentence: from
+    /// the audit's `--filter` on a `train --scored` file's `split` column when there is one;
+    /// otherwise said to be unknown, never assumed out of sample.
+    pub fn audited_rows(&self) -> String {
+        let i = &self.audit.input;
+        match i.filter.as_deref().map(str::trim) {
+            Some("split=validation") => format!(
+                "Audited rows: the {} validation rows the model did not train on (filter split=validation; the {} training rows left out): an out-of-sample audit, with no overlap with the training rows.",
+                i.rows_used, i.rows_filtered
+            ),
+            Some("split=train") => format!(
+                "Audited rows: the {} rows the model trained on (filter split=train): an in-sample audit, which flatters the model's accuracy and calibration.",
+                i.rows_used
+            ),
+            Some(f) => format!(
+                "Audited rows: the {} rows where {f} ({} other rows filtered out); whether the model trained on them is not recorded.",
+                i.rows_used, i.rows_filtered
+            ),
+            None => match &self.model {
+                Some(m) if i.rows_used == m.data.rows_used => format!(
+                    "Audited rows: all {} rows, as many as the model's training and validation rows together ({} trained it): most likely an in-sample audit; audit a `fairgate train --scored` file with `--filter split=validation` for an out-of-sample one.",
+                    i.rows_used, m.data.train_rows
+                ),
+                _ => format!(
+                    "Audited rows: all {} rows of the audited file; whether the model trained on any of them is not known from the files given.",
+                    i.rows_used
+                ),
+            },
+        }
+    }
+
     /// The policy verdicts the report states: the given gate result's, or (without one) the
     /// built-in four-fifths policy's ([`crate::policy::Policy::four_fifths`]), judged here by
     /// the same code as `fairgate gate`, on the same audit, model and explanation. The flag

@@ -25,7 +25,7 @@ pub use model::{
 };
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
-pub use score::{score, ModelInput, ModelReader, ScoreSummary};
+pub use score::{score, write_scored_table, ModelInput, ModelReader, ScoreSummary};
 pub use solver::{fit_logistic, sigmoid, LogisticFit, LogisticParams};
 pub(crate) use solver::{hessian_at, inverse};
 
@@ -214,6 +214,16 @@ struct Inputs<'a> {
     missing: crate::data::MissingNumeric,
 }
 
+/// Which rows of the table a model trained on and which it was validated on (table
+/// positions, ascending); the other rows had no lawful basis.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowSplit {
+    /// The rows the model was fitted on.
+    pub training: Vec<usize>,
+    /// The rows held out for validation.
+    pub validation: Vec<usize>,
+}
+
 /// Trains a model on `table` (loaded with `spec`). Rows without a lawful basis are left out
 /// and counted; the rest are split into training and validation rows.
 pub fn train(
@@ -221,6 +231,16 @@ pub fn train(
     spec: &DataSpec,
     params: &Checked<TrainParams>,
 ) -> Result<Model, TrainError> {
+    Ok(train_with_split(table, spec, params)?.0)
+}
+
+/// [`train`], also returning which rows trained the model and which validated it (for
+/// [`write_scored_table`], so that an audit can use only the held-out rows).
+pub fn train_with_split(
+    table: &Table,
+    spec: &DataSpec,
+    params: &Checked<TrainParams>,
+) -> Result<(Model, RowSplit), TrainError> {
     let label_col = table
         .with_role(Role::Label)
         .next()
@@ -286,7 +306,8 @@ pub fn train(
             .map_or(0, |d| d.as_secs() as i64)
     });
     let solver_name = solver_name(params);
-    Ok(Model {
+    let data = lawful.record(table, train_rows.len(), valid_rows.len());
+    let model = Model {
         schema_version: MODEL_SCHEMA_VERSION,
         fairgate_version: crate::version::VERSION.to_string(),
         created: crate::data::format_timestamp(created),
@@ -305,7 +326,7 @@ pub fn train(
         slope: parts.slope,
         rule_firing,
         options: options_of(params, spec),
-        data: lawful.record(table, train_rows.len(), valid_rows.len()),
+        data,
         fit: FitRecord {
             solver: solver_name.into(),
             iterations: (solver_name == "newton").then_some(parts.fit.iterations),
@@ -316,7 +337,14 @@ pub fn train(
         train_scores,
         validation,
         cross_validation,
-    })
+    };
+    Ok((
+        model,
+        RowSplit {
+            training: train_rows,
+            validation: valid_rows,
+        },
+    ))
 }
 
 /// The columns a model reads: the rules' columns for a points model (features only), every

@@ -195,6 +195,79 @@ pub struct ScoreSummary {
     pub unseen_categories: Vec<(String, u64)>,
 }
 
+/// Writes the rows of `table` that trained or validated `model` (`split`, from
+/// [`super::train_with_split`] on the same table), in table order, as `score` writes a scored
+/// file plus a `split` column after `decision`: `train` or `validation`. Auditing it with
+/// `--filter split=validation` audits only the rows the model did not train on. Returns the
+/// rows written.
+pub fn write_scored_table(
+    model: &Model,
+    table: &crate::data::Table,
+    split: &super::RowSplit,
+    out: impl Write,
+    cells: crate::output::CsvCells,
+) -> Result<u64, TrainError> {
+    let names = model.feature_columns();
+    let mut features = Vec::with_capacity(names.len());
+    for name in &names {
+        let c = table.column(name).ok_or_else(|| {
+            TrainError::Model(format!("the table has no feature column \"{name}\""))
+        })?;
+        features.push(FeatureColumn {
+            name,
+            values: &c.values,
+            levels: &c.levels,
+        });
+    }
+    let (p, _) = model.predict(&features)?;
+    let id = model.roles.id.as_deref().and_then(|c| table.column(c));
+    let label = table.column(&model.label.column).and_then(|c| c.as_bool());
+    let protected: Vec<&crate::data::Column> = model
+        .roles
+        .protected
+        .iter()
+        .filter_map(|c| table.column(c))
+        .collect();
+    let write_err = |e: csv::Error| TrainError::Io(crate::output::csv_io(e));
+    let mut w = crate::output::CsvWriter::new(out, cells);
+    let mut head: Vec<&str> = Vec::new();
+    head.extend(id.map(|c| c.name.as_str()));
+    head.extend(label.map(|_| model.label.column.as_str()));
+    head.extend(["score", "decision", "split"]);
+    head.extend(protected.iter().map(|c| c.name.as_str()));
+    w.write_record(&head).map_err(write_err)?;
+    let mut rows: Vec<(usize, &str)> = split
+        .training
+        .iter()
+        .map(|&r| (r, "train"))
+        .chain(split.validation.iter().map(|&r| (r, "validation")))
+        .collect();
+    rows.sort_unstable();
+    let mut record: Vec<String> = Vec::new();
+    for &(row, part) in &rows {
+        let score = *p
+            .get(row)
+            .ok_or_else(|| TrainError::Model(format!("row {row} is not in the table")))?;
+        record.clear();
+        if let Some(t) = id.and_then(|c| c.as_text()) {
+            record.push(t.get(row).unwrap_or_default().to_string());
+        }
+        if let Some(l) = label {
+            record.push(if l[row] == Some(true) { "1" } else { "0" }.into());
+        }
+        let decision = crate::decision::positive(score, model.threshold);
+        record.push(format!("{score}"));
+        record.push(if decision { "1" } else { "0" }.into());
+        record.push(part.into());
+        for c in &protected {
+            record.push(c.level_of(row).unwrap_or_default().to_string());
+        }
+        w.write_record(&record).map_err(write_err)?;
+    }
+    w.flush()?;
+    Ok(rows.len() as u64)
+}
+
 /// Scores `path` with `model` and writes the CSV to `out`. `overrides` may set the
 /// delimiter, missing-value words, the invalid-value policy, and the consent columns and
 /// as-of date (by default the model's). `cells` says how cells are written (by default,

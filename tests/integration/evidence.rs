@@ -590,3 +590,216 @@ fn report_verify_catches_a_one_byte_change_in_any_listed_file(
     assert_eq!(verify().status.code(), Some(0));
     Ok(())
 }
+
+/// Reads a CSV into its header and rows of fields.
+fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines();
+    let header = lines
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .map(String::from)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn the_demo_run_audits_out_of_sample_and_a_user_can_do_the_same_by_hand(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let run = dir.path().join("run");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(root())
+        .args(["run", "datasets/demo.toml", "--out", s(&run)])
+        .output()?;
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let model = json(&run.join("model.json"))?;
+    let audit = json(&run.join("audit.json"))?;
+    // Only the validation rows were audited, and the audit says so.
+    assert_eq!(audit["input"]["filter"], "split=validation");
+    assert_eq!(
+        audit["input"]["rows_used"],
+        model["data"]["validation_rows"]
+    );
+    assert_eq!(audit["input"]["rows_filtered"], model["data"]["train_rows"]);
+    let md = std::fs::read_to_string(run.join("report/report.md"))?;
+    assert!(
+        md.contains("an out-of-sample audit, with no overlap with the training rows"),
+        "{md}"
+    );
+    // scored.csv: every lawful row once, its split, and the score `fairgate score` gives.
+    let (header, rows) = csv_rows(&std::fs::read_to_string(run.join("scored.csv"))?);
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or(name.to_string())
+    };
+    let (split, score, id) = (col("split")?, col("score")?, col("lead_id")?);
+    let count = |part: &str| rows.iter().filter(|r| r[split] == part).count() as u64;
+    assert_eq!(Some(count("train")), model["data"]["train_rows"].as_u64());
+    assert_eq!(
+        Some(count("validation")),
+        model["data"]["validation_rows"].as_u64()
+    );
+    let scored = dir.path().join("score.csv");
+    let o = fairgate(&[
+        "score",
+        "--model",
+        s(&run.join("model.json")),
+        "--data",
+        s(&root().join("datasets/leads_demo.csv")),
+        "--out",
+        s(&scored),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h2, by_score) = csv_rows(&std::fs::read_to_string(&scored)?);
+    let (id2, score2) = (
+        h2.iter().position(|h| h == "lead_id").ok_or("id")?,
+        h2.iter().position(|h| h == "score").ok_or("score")?,
+    );
+    assert_eq!(rows.len(), by_score.len());
+    for (a, b) in rows.iter().zip(&by_score) {
+        assert_eq!(a[id], b[id2]);
+        let (x, y): (f64, f64) = (a[score].parse()?, b[score2].parse()?);
+        assert!((x - y).abs() <= 1e-12, "{}: {x} vs {y}", a[id]);
+    }
+    // By hand: the filter gives the audit of a file holding only the validation rows.
+    let kept: String = std::iter::once(header.join(","))
+        .chain(
+            rows.iter()
+                .filter(|r| r[split] == "validation")
+                .map(|r| r.join(",")),
+        )
+        .map(|l| l + "\n")
+        .collect();
+    let only = dir.path().join("validation.csv");
+    std::fs::write(&only, kept)?;
+    let args = |data: &Path, out: &Path, filter: bool| {
+        let mut a: Vec<String> = [
+            "audit",
+            "--data",
+            s(data),
+            "--label",
+            "converted",
+            "--score",
+            "score",
+            "--protected",
+            "gender,age_band,ethnicity,region",
+            "--threshold",
+            "0.2",
+            "--intersect",
+            "gender,age_band",
+            "--format",
+            "json",
+            "--out",
+            s(out),
+        ]
+        .map(String::from)
+        .to_vec();
+        if filter {
+            a.extend(["--filter".into(), "split=validation".into()]);
+        }
+        a
+    };
+    let (filtered, subset) = (dir.path().join("f.json"), dir.path().join("s.json"));
+    for (data, out, filter) in [
+        (&run.join("scored.csv"), &filtered, true),
+        (&only, &subset, false),
+    ] {
+        let a = args(data, out, filter);
+        let o = fairgate(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (f, s2) = (json(&filtered)?, json(&subset)?);
+    assert_eq!(f["attributes"], s2["attributes"]);
+    assert_eq!(f["input"]["rows_used"], s2["input"]["rows_used"]);
+    Ok(())
+}
+
+#[test]
+fn a_filter_counts_what_it_leaves_out_and_names_a_bad_column(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("d.csv");
+    let mut csv = String::from("y,score,g,split\n");
+    for i in 0..300 {
+        let part = if i % 3 == 0 { "validation" } else { "train" };
+        csv.push_str(&format!(
+            "{},{},{},{part}\n",
+            i % 2,
+            (i % 10) as f64 / 10.0,
+            ["A", "B"][i % 2]
+        ));
+    }
+    // A row with an invalid score among the filtered-out rows is still not rejected: it is
+    // not a row that was asked for.
+    csv.push_str("1,7,A,train\n");
+    std::fs::write(&data, csv)?;
+    let audit = |filter: &str| {
+        fairgate(&[
+            "audit",
+            "--data",
+            s(&data),
+            "--label",
+            "y",
+            "--score",
+            "score",
+            "--protected",
+            "g",
+            "--filter",
+            filter,
+            "--format",
+            "json",
+        ])
+    };
+    let o = audit("split=validation");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a: Value = serde_json::from_slice(&o.stdout)?;
+    assert_eq!(
+        (
+            &a["input"]["rows_read"],
+            &a["input"]["rows_used"],
+            &a["input"]["rows_filtered"],
+            &a["input"]["rows_rejected"]
+        ),
+        (
+            &Value::from(301),
+            &Value::from(100),
+            &Value::from(201),
+            &Value::from(0)
+        )
+    );
+    // The audit without a filter fails on the invalid score, naming its line.
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&data),
+        "--label",
+        "y",
+        "--score",
+        "score",
+        "--protected",
+        "g",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(":302:"), "{}", stderr(&o));
+    // A column the file does not have, or a filter without "=", is a usage error.
+    let o = audit("part=validation");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no column named \"part\" (given for --filter)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = audit("validation");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--filter"), "{}", stderr(&o));
+    // A filter that keeps nothing says so.
+    let o = audit("split=test");
+    assert_eq!(o.status.code(), Some(2));
+    Ok(())
+}

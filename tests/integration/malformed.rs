@@ -456,7 +456,7 @@ fn skip_mode_with_nothing_usable_is_still_an_error() {
         .map(|e| e.to_string());
     assert_eq!(
         e.as_deref(),
-        Some("t.csv: no usable rows: 2 data rows read, all rejected (not_a_number in \"score\": 1 row (first at line 2); out_of_range in \"score\": 1 row (first at line 3))")
+        Some("t.csv: no usable rows: 2 data rows read, none used (not_a_number in \"score\": 1 row (first at line 2); out_of_range in \"score\": 1 row (first at line 3))")
     );
 }
 

@@ -237,7 +237,7 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
         .output()?;
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("[6/6] fairgate report "), "{err}");
+    assert!(err.contains("[5/5] fairgate report "), "{err}");
     assert!(
         err.contains("all artifacts in target/demo-run; gate FAILED"),
         "{err}"
@@ -263,7 +263,7 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
     }
     // commands.sh holds every step's command line; each is a valid command.
     let script = std::fs::read_to_string(run.join("commands.sh"))?;
-    assert_eq!(script.matches("\nfairgate ").count(), 6, "{script}");
+    assert_eq!(script.matches("\nfairgate ").count(), 5, "{script}");
     let gate: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("gate.json"))?)?;
     assert_eq!(gate["passed"], false);
