@@ -579,7 +579,7 @@ impl Comparison {
                 for t in g.metrics.iter().filter(|t| t.beyond_noise) {
                     let k = t.values.len();
                     out.push(format!(
-                        "{}={} {}: {} -> {} (change {:+.3}, z {:.1}, Holm p {:.2e}){}",
+                        "{}={} {}: {} -> {} (change {:+.3}, z {:.1}, Holm p {}){}",
                         a.name,
                         g.group,
                         t.metric,
@@ -587,7 +587,7 @@ impl Comparison {
                         f(t.values[k - 1]),
                         t.change.unwrap_or(0.0),
                         t.z.unwrap_or(0.0),
-                        t.p_holm.unwrap_or(1.0),
+                        crate::text::p_value(t.p_holm.unwrap_or(1.0)),
                         if t.regression { ": REGRESSION" } else { "" }
                     ));
                 }

@@ -77,8 +77,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A p-value as people read it: three decimals, or `< 0.001` below that (never `0.00e0`).
+pub fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn p_values_read_right() {
+        assert_eq!(super::p_value(0.0), "< 0.001");
+        assert_eq!(super::p_value(0.000_999), "< 0.001");
+        assert_eq!(super::p_value(0.001), "0.001");
+        assert_eq!(super::p_value(0.0456), "0.046");
+        assert_eq!(super::p_value(1.0), "1.000");
+    }
+
     #[test]
     fn prefix_never_splits_a_character_and_escape_html_covers_xml() {
         assert_eq!(super::prefix("2026-06-30T00:00:00Z", 10), "2026-06-30");

@@ -214,6 +214,17 @@ impl AuditReport {
             o.confidence * 100.0,
             o.bins
         );
+        // One number for the whole sample, the same under every attribute: shown once.
+        if let Some(t) = self
+            .attributes
+            .first()
+            .and_then(|a| a.summary.get(key::THEIL_INDEX))
+        {
+            out.push_str(&format!(
+                "Theil index (whole sample, every attribute alike): {}\n\n",
+                point(Some(*t))
+            ));
+        }
         for a in &self.attributes {
             out.push_str(&format!(
                 "{} (reference group: {})\n\n",
@@ -226,6 +237,7 @@ impl AuditReport {
             let summary: Vec<Vec<String>> = a
                 .summary
                 .iter()
+                .filter(|(k, _)| k.as_str() != key::THEIL_INDEX)
                 .map(|(k, v)| vec![k.replace('_', " "), point(Some(*v))])
                 .collect();
             out.push_str(&table(&["summary (groups not small)", "value"], &summary));
@@ -314,7 +326,7 @@ pub fn group_table(
                 point(m(key::ECE)),
                 format!("{}{flag}", with_ci(di)),
                 di.and_then(|d| d.p_value_holm)
-                    .map_or("-".into(), |p| format!("{p:.2e}")),
+                    .map_or("-".into(), crate::text::p_value),
             ]);
             row
         })

@@ -64,11 +64,11 @@ pub(super) fn judge(
             match v.p_value_holm {
                 Some(p) if p < alpha => {
                     status = Status::Fail;
-                    note = format!("the estimate misses the threshold and differs from the reference group (Holm p = {p:.3e} < {alpha})");
+                    note = format!("the estimate misses the threshold and differs from the reference group (Holm p = {} < {alpha})", crate::text::p_value(p));
                 }
                 Some(p) => {
                     status = Status::Inconclusive;
-                    note = format!("the estimate misses the threshold but does not differ significantly from the reference group (Holm p = {p:.3e} >= {alpha})");
+                    note = format!("the estimate misses the threshold but does not differ significantly from the reference group (Holm p = {} >= {alpha})", crate::text::p_value(p));
                 }
                 None => {
                     status = undefined_status(rule.undefined);

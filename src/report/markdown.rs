@@ -279,13 +279,18 @@ fn gate_blocks(g: &crate::policy::GateResult, built_in: bool) -> Vec<Block> {
                     format!("{:?}", rule.severity).to_lowercase(),
                     rule.status.word().to_string(),
                     c.map_or("-".into(), |c| {
+                        // Counts are whole numbers.
+                        let num = |v: Option<f64>| match v {
+                            Some(x) if rule.metric == "n" => format!("{x:.0}"),
+                            v => opt(v),
+                        };
                         let iv = match (c.low, c.high) {
                             (Some(lo), Some(hi)) => {
-                                format!(" [{}, {}]", opt(Some(lo)), opt(Some(hi)))
+                                format!(" [{}, {}]", num(Some(lo)), num(Some(hi)))
                             }
                             _ => String::new(),
                         };
-                        format!("{}{iv} at {}", opt(c.value), c.subject)
+                        format!("{}{iv} at {}", num(c.value), c.subject)
                     }),
                     rule.threshold.clone(),
                     c.map_or(String::new(), |c| c.note.clone()),
