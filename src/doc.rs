@@ -19,6 +19,9 @@ pub enum Span {
     Strong(Vec<Span>),
     /// A literal such as a file name or a key (`` `...` ``, `<code>`); fairgate's own.
     Code(String),
+    /// A link to a heading of the same document: its text and the heading's anchor
+    /// ([`slug`] of the heading's text).
+    Link(Vec<Span>, String),
 }
 
 /// A result shown in every output format: the JSON contract, a terminal's text, Markdown.
@@ -107,6 +110,50 @@ macro_rules! spans {
 }
 pub(crate) use spans;
 
+/// A link to the heading whose text is `heading` (its [`slug`]).
+pub fn link(text: Line, heading: &str) -> Span {
+    Span::Link(text, slug(heading))
+}
+
+/// The anchor of a heading, as GitHub makes it: lower case, letters, digits, `-` and `_`
+/// kept, spaces become `-`, everything else dropped. HTML headings get it as their `id`, so
+/// the same links work in report.md on GitHub and in report.html.
+pub fn slug(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The plain text of a line (what a heading's anchor is made from).
+pub fn plain(line: &[Span]) -> String {
+    line.iter()
+        .map(|s| match s {
+            Span::Data(t) => flatten(t),
+            Span::Own(t) | Span::Code(t) => t.clone(),
+            Span::Strong(inner) | Span::Link(inner, _) => plain(inner),
+        })
+        .collect()
+}
+
+/// A chart: its title, a text description of what it shows, the SVG, and its legend (drawn
+/// outside the plot, as text beside a colour swatch, never over the data).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// The title.
+    pub title: Line,
+    /// What the chart shows, in words (for every reader, and for those who cannot see it).
+    pub description: Line,
+    /// The SVG element.
+    pub svg: String,
+    /// Legend entries: a CSS colour and what it stands for.
+    pub legend: Vec<(String, Line)>,
+}
+
 /// Lines joined by a separator of fairgate's own words.
 pub fn join(lines: impl IntoIterator<Item = Line>, sep: &str) -> Line {
     let mut out = Vec::new();
@@ -146,10 +193,29 @@ pub enum Block {
         /// The rows, each as many cells as the header.
         rows: Vec<Vec<Line>>,
     },
+    /// A table with a caption saying what it holds.
+    Captioned {
+        /// The caption.
+        caption: Line,
+        /// The header cells.
+        head: Vec<Line>,
+        /// The rows, each as many cells as the header.
+        rows: Vec<Vec<Line>>,
+    },
+    /// Blocks shown collapsed under a summary line (`<details>`; in Markdown too, which
+    /// GitHub renders the same way).
+    Details {
+        /// The line shown while collapsed.
+        summary: Line,
+        /// The blocks inside.
+        blocks: Vec<Block>,
+    },
+    /// Raw HTML made by fairgate itself from escaped parts (a heat map); HTML only.
+    Html(String),
     /// A list of items with a status mark each.
     Marks(Vec<(Mark, Line)>),
-    /// An SVG figure (HTML only: Markdown leaves it out).
-    Figure(String),
+    /// A chart (HTML only: Markdown leaves it out).
+    Figure(Figure),
     /// A document of its own, embedded (HTML only, in a section with its headings one level
     /// down; in Markdown it is a file of its own).
     Section(Document),
@@ -217,8 +283,9 @@ impl Document {
     /// escaped.
     pub fn html(&self, demote: u8) -> String {
         let mut out = String::new();
+        let mut ids = Ids::default();
         for b in &self.blocks {
-            block_html(b, demote, &mut out);
+            block_html(b, demote, &mut out, &mut ids);
         }
         out
     }
@@ -244,6 +311,7 @@ fn line_markdown(line: &[Span]) -> String {
             Span::Own(t) => t.clone(),
             Span::Strong(inner) => format!("**{}**", line_markdown(inner)),
             Span::Code(t) => format!("`{t}`"),
+            Span::Link(inner, anchor) => format!("[{}](#{anchor})", line_markdown(inner)),
         })
         .collect()
 }
@@ -255,8 +323,42 @@ fn line_html(line: &[Span]) -> String {
             Span::Own(t) => escape_html(t),
             Span::Strong(inner) => format!("<strong>{}</strong>", line_html(inner)),
             Span::Code(t) => format!("<code>{}</code>", escape_html(t)),
+            Span::Link(inner, anchor) => format!(
+                "<a href=\"#{}\">{}</a>",
+                escape_html(anchor),
+                line_html(inner)
+            ),
         })
         .collect()
+}
+
+fn table_markdown(head: &[Line], rows: &[Vec<Line>]) -> String {
+    let mut s = row_markdown(head);
+    s.push_str(&format!("|{}\n", "---|".repeat(head.len())));
+    for r in rows {
+        s.push_str(&row_markdown(r));
+    }
+    s
+}
+
+fn table_html(caption: Option<&Line>, head: &[Line], rows: &[Vec<Line>], out: &mut String) {
+    out.push_str("<table>\n");
+    if let Some(c) = caption {
+        out.push_str(&format!("<caption>{}</caption>\n", line_html(c)));
+    }
+    out.push_str("<tr>");
+    for h in head {
+        out.push_str(&format!("<th>{}</th>", line_html(h)));
+    }
+    out.push_str("</tr>\n");
+    for r in rows {
+        out.push_str("<tr>");
+        for c in r {
+            out.push_str(&format!("<td>{}</td>", line_html(c)));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
 }
 
 fn row_markdown(cells: &[Line]) -> String {
@@ -291,27 +393,57 @@ fn block_markdown(b: &Block) -> Option<String> {
             .map(|i| format!("- {}\n", line_markdown(i)))
             .collect(),
         Block::Quote(line) => format!("  > {}\n", line_markdown(line)),
-        Block::Table { head, rows } => {
-            let mut s = row_markdown(head);
-            s.push_str(&format!("|{}\n", "---|".repeat(head.len())));
-            for r in rows {
-                s.push_str(&row_markdown(r));
+        Block::Table { head, rows } => table_markdown(head, rows),
+        Block::Captioned {
+            caption,
+            head,
+            rows,
+        } => format!(
+            "Table: {}\n\n{}",
+            line_markdown(caption),
+            table_markdown(head, rows)
+        ),
+        Block::Details { summary, blocks } => {
+            let inner = Document {
+                blocks: blocks.clone(),
             }
-            s
+            .markdown();
+            format!(
+                "<details><summary>{}</summary>\n\n{inner}\n</details>\n",
+                line_html(summary)
+            )
         }
         Block::Marks(items) => items
             .iter()
             .map(|(m, l)| format!("- **{}** {}\n", m.word, line_markdown(l)))
             .collect(),
-        Block::Figure(_) | Block::Section(_) => return None,
+        Block::Figure(_) | Block::Section(_) | Block::Html(_) => return None,
     })
 }
 
-fn block_html(b: &Block, demote: u8, out: &mut String) {
+/// The heading ids given so far: a repeated heading gets `-1`, `-2`, ... as on GitHub.
+#[derive(Default)]
+struct Ids(std::collections::BTreeMap<String, usize>);
+
+impl Ids {
+    fn of(&mut self, line: &[Span]) -> String {
+        let base = slug(&plain(line));
+        let n = self.0.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 { base } else { format!("{base}-{n}") };
+        *n += 1;
+        id
+    }
+}
+
+fn block_html(b: &Block, demote: u8, out: &mut String, ids: &mut Ids) {
     match b {
         Block::Heading(level, line) => {
             let level = level.saturating_add(demote).min(6);
-            out.push_str(&format!("<h{level}>{}</h{level}>\n", line_html(line)));
+            out.push_str(&format!(
+                "<h{level} id=\"{}\">{}</h{level}>\n",
+                escape_html(&ids.of(line)),
+                line_html(line)
+            ));
         }
         Block::Paragraph(lines) => {
             let text: Vec<String> = lines.iter().map(|l| line_html(l)).collect();
@@ -327,21 +459,23 @@ fn block_html(b: &Block, demote: u8, out: &mut String) {
         Block::Quote(line) => {
             out.push_str(&format!("<blockquote>{}</blockquote>\n", line_html(line)));
         }
-        Block::Table { head, rows } => {
-            out.push_str("<table>\n<tr>");
-            for h in head {
-                out.push_str(&format!("<th>{}</th>", line_html(h)));
+        Block::Table { head, rows } => table_html(None, head, rows, out),
+        Block::Captioned {
+            caption,
+            head,
+            rows,
+        } => table_html(Some(caption), head, rows, out),
+        Block::Details { summary, blocks } => {
+            out.push_str(&format!(
+                "<details>\n<summary>{}</summary>\n",
+                line_html(summary)
+            ));
+            for b in blocks {
+                block_html(b, demote, out, ids);
             }
-            out.push_str("</tr>\n");
-            for r in rows {
-                out.push_str("<tr>");
-                for c in r {
-                    out.push_str(&format!("<td>{}</td>", line_html(c)));
-                }
-                out.push_str("</tr>\n");
-            }
-            out.push_str("</table>\n");
+            out.push_str("</details>\n");
         }
+        Block::Html(h) => out.push_str(h),
         Block::Marks(items) => {
             out.push_str("<ul>\n");
             for (m, l) in items {
@@ -354,14 +488,31 @@ fn block_html(b: &Block, demote: u8, out: &mut String) {
             }
             out.push_str("</ul>\n");
         }
-        Block::Figure(svg) => {
-            out.push_str("<figure>\n");
-            out.push_str(svg);
+        Block::Figure(f) => {
+            out.push_str(&format!(
+                "<figure>\n<figcaption><strong>{}</strong>. {}</figcaption>\n",
+                line_html(&f.title),
+                line_html(&f.description)
+            ));
+            out.push_str(&f.svg);
+            if !f.legend.is_empty() {
+                out.push_str("\n<ul class=\"legend\">");
+                for (colour, label) in &f.legend {
+                    out.push_str(&format!(
+                        "<li><span class=\"swatch\" style=\"background:{}\"></span>{}</li>",
+                        escape_html(colour),
+                        line_html(label)
+                    ));
+                }
+                out.push_str("</ul>");
+            }
             out.push_str("\n</figure>\n");
         }
         Block::Section(doc) => {
             out.push_str("<section class=\"document\">\n");
-            out.push_str(&doc.html(demote.saturating_add(1)));
+            for b in &doc.blocks {
+                block_html(b, demote.saturating_add(1), out, ids);
+            }
             out.push_str("</section>\n");
         }
     }
@@ -401,7 +552,10 @@ mod tests {
             "&lt;script&gt;alert(1)&lt;/script&gt; | **x** `y` &amp; &#39;z&#39; next # [l](u)";
         assert_eq!(html.matches(escaped).count(), 4, "{html}");
         assert!(!html.contains("<script"));
-        assert!(html.starts_with("<h2>Title "));
+        assert!(
+            html.starts_with("<h2 id=\"title-scriptalert1script--x-y--z-next--lu\">Title "),
+            "{html}"
+        );
         assert!(html.contains("<p>A <strong>bold</strong> word and <code>code</code>.</p>"));
         assert!(html.contains("<ul>\n<li>item "));
         assert!(html.contains("<blockquote>quote "));
@@ -419,15 +573,71 @@ mod tests {
     #[test]
     fn markdown_separates_blocks_by_one_blank_line_and_skips_html_only_blocks() {
         let mut d = Document::new();
+        let figure = Figure {
+            title: own_line("T"),
+            description: own_line("D"),
+            svg: "<svg/>".into(),
+            legend: vec![("#fff".into(), data_line("<b>"))],
+        };
         d.heading(2, own_line("H"))
-            .push(Block::Figure("<svg/>".into()))
+            .push(Block::Figure(figure))
+            .push(Block::Html("<table/>".into()))
             .list(vec![own_line("a"), own_line("b")])
             .push(Block::Section(Document::new()))
             .push(Block::Paragraph(vec![own_line("one"), own_line("two")]));
         assert_eq!(d.markdown(), "## H\n\n- a\n- b\n\none\ntwo\n");
         assert_eq!(
             d.html(0),
-            "<h2>H</h2>\n<figure>\n<svg/>\n</figure>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<section class=\"document\">\n</section>\n<p>one\ntwo</p>\n"
+            "<h2 id=\"h\">H</h2>\n<figure>\n<figcaption><strong>T</strong>. D</figcaption>\n<svg/>\n<ul class=\"legend\"><li><span class=\"swatch\" style=\"background:#fff\"></span>&lt;b&gt;</li></ul>\n</figure>\n<table/><ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<section class=\"document\">\n</section>\n<p>one\ntwo</p>\n"
+        );
+    }
+
+    #[test]
+    fn headings_get_githubs_anchors_and_links_reach_them_in_both_formats() {
+        assert_eq!(
+            slug("Attribute: gender x age_band"),
+            "attribute-gender-x-age_band"
+        );
+        assert_eq!(
+            slug("Policy verdict: four-fifths rule"),
+            "policy-verdict-four-fifths-rule"
+        );
+        assert_eq!(slug("Ünïcode <b> & \"q\""), "ünïcode-b--q");
+        let mut d = Document::new();
+        d.heading(2, vec![own("Attribute: "), data("a<b")])
+            .heading(2, vec![own("Attribute: "), data("a<b")])
+            .paragraph(vec![link(data_line("a<b"), "Attribute: a<b")]);
+        // A repeated heading gets -1, as on GitHub; the id and the link text are escaped.
+        assert_eq!(
+            d.html(0),
+            "<h2 id=\"attribute-ab\">Attribute: a&lt;b</h2>\n<h2 id=\"attribute-ab-1\">Attribute: a&lt;b</h2>\n<p><a href=\"#attribute-ab\">a&lt;b</a></p>\n"
+        );
+        assert!(
+            d.markdown().ends_with("[a\\<b](#attribute-ab)\n"),
+            "{}",
+            d.markdown()
+        );
+    }
+
+    #[test]
+    fn captions_and_collapsed_blocks_in_both_formats() {
+        let mut d = Document::new();
+        d.push(Block::Captioned {
+            caption: own_line("C"),
+            head: vec![own_line("h")],
+            rows: vec![vec![data_line("<x>")]],
+        })
+        .push(Block::Details {
+            summary: vec![own("PASS (2) "), data("<y>")],
+            blocks: vec![Block::List(vec![own_line("a")])],
+        });
+        assert_eq!(
+            d.html(0),
+            "<table>\n<caption>C</caption>\n<tr><th>h</th></tr>\n<tr><td>&lt;x&gt;</td></tr>\n</table>\n<details>\n<summary>PASS (2) &lt;y&gt;</summary>\n<ul>\n<li>a</li>\n</ul>\n</details>\n"
+        );
+        assert_eq!(
+            d.markdown(),
+            "Table: C\n\n| h |\n|---|\n| \\<x\\> |\n\n<details><summary>PASS (2) &lt;y&gt;</summary>\n\n- a\n\n</details>\n"
         );
     }
 }

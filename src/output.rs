@@ -687,13 +687,17 @@ impl Staging {
             .map_err(io_error(target))?
             .flatten()
         {
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(STAGING_PREFIX)
-                && entry.file_type().is_ok_and(|t| t.is_dir())
-            {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(STAGING_PREFIX) && entry.file_type().is_ok_and(|t| t.is_dir()) {
                 let _ = std::fs::remove_dir_all(entry.path());
+            }
+            // The half-written record of a run killed while writing it (runs hold the lock,
+            // so no other run is writing one now).
+            if name.starts_with(&format!(".{INCOMPLETE_FILE}."))
+                && name.ends_with(".fairgate-tmp")
+                && entry.file_type().is_ok_and(|t| t.is_file())
+            {
+                let _ = std::fs::remove_file(entry.path());
             }
         }
         let started = crate::time::format_timestamp(

@@ -1,9 +1,9 @@
 //! The report's content as a list of [`crate::doc`] blocks, rendered to Markdown here and to
 //! HTML in [`super::html`], so both carry the same findings and tables.
 
-use crate::doc::{data_line, Block, Document};
+use crate::doc::{data, data_line, link, own_line, plain, spans, strong, Block, Document, Line};
 
-use super::{bias_audit, charts, Finding, Report, ReportError};
+use super::{bias_audit, charts, Finding, Level, Report, ReportError};
 use crate::audit::{group_table, AttributeAudit, Small};
 
 fn heading(level: u8, text: String) -> Block {
@@ -25,14 +25,79 @@ fn table(head: Vec<String>, rows: Vec<Vec<String>>) -> Block {
     }
 }
 
-/// The findings with their status marks.
-fn marks(findings: &[Finding]) -> Block {
-    Block::Marks(
-        findings
+/// The heading of an attribute's section (its anchor is what findings link to).
+pub(super) fn attribute_heading(name: &str) -> String {
+    format!("Attribute: {name}")
+}
+
+/// The heading of the proxy check.
+const PROXY_HEADING: &str = "Proxy check";
+
+/// The heading of the policy's verdict.
+fn verdict_heading(policy: &str) -> String {
+    format!("Policy verdict: {policy}")
+}
+
+/// A finding's line: its text and a link to the section with its evidence.
+fn finding_line(r: &Report, f: &Finding, policy: &str) -> Line {
+    let attribute = f.subject.as_deref().and_then(|s| {
+        r.audit
+            .attributes
             .iter()
-            .map(|f| (f.level.mark(), data_line(f.text.clone())))
-            .collect(),
-    )
+            .map(|a| a.name.as_str())
+            .filter(|name| s == *name || s.starts_with(&format!("{name}=")))
+            .max_by_key(|name| name.len())
+    });
+    let target = match (attribute, f.rule.as_deref(), f.text.starts_with("proxy:")) {
+        (Some(a), _, _) => Some(attribute_heading(a)),
+        (None, _, true) if r.explain.is_some() => Some(PROXY_HEADING.to_string()),
+        (None, Some(_), _) => Some(verdict_heading(policy)),
+        _ => None,
+    };
+    match target {
+        Some(t) => spans![
+            data(&f.text),
+            " (see ",
+            link(data_line(t.as_str()), &t),
+            ")"
+        ],
+        None => data_line(f.text.clone()),
+    }
+}
+
+/// The findings grouped by status: FAIL, INCONCLUSIVE, WARN and INFO shown, PASS and NOT
+/// APPLICABLE collapsed. The verdict (the first finding) is not repeated.
+fn grouped(r: &Report, findings: &[Finding], policy: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    for (level, collapsed) in [
+        (Level::Fail, false),
+        (Level::Inconclusive, false),
+        (Level::Warn, false),
+        (Level::Info, false),
+        (Level::Pass, true),
+        (Level::NotApplicable, true),
+    ] {
+        let items: Vec<_> = findings
+            .iter()
+            .skip(1)
+            .filter(|f| f.level == level)
+            .map(|f| (f.level.mark(), finding_line(r, f, policy)))
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        let title = format!("{} ({})", level.word(), items.len());
+        if collapsed {
+            out.push(Block::Details {
+                summary: own_line(title),
+                blocks: vec![Block::Marks(items)],
+            });
+        } else {
+            out.push(Block::Heading(3, own_line(title)));
+            out.push(Block::Marks(items));
+        }
+    }
+    out
 }
 
 fn opt(v: Option<f64>) -> String {
@@ -67,27 +132,47 @@ const DEFINITIONS: &[(&str, &str)] = &[
     ("gate statuses", "PASS: the whole interval meets the rule's threshold; FAIL: the whole interval misses it; INCONCLUSIVE: the interval straddles it, or the comparison is undefined and the policy says so; WARN: a warn rule failed"),
 ];
 
-fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, ReportError> {
-    let mut out = vec![heading(
-        2,
-        format!(
-            "{} (reference group: {})",
-            a.name,
-            a.reference_group.as_deref().unwrap_or("none")
-        ),
-    )];
+fn attribute_blocks(
+    a: &AttributeAudit,
+    charts_on: bool,
+    confidence: f64,
+    statuses: charts::Statuses<'_>,
+) -> Result<Vec<Block>, ReportError> {
+    let mut out = vec![heading(2, attribute_heading(&a.name))];
+    out.push(Block::Paragraph(vec![match &a.reference_group {
+        Some(r) => spans![
+            "Reference group: ",
+            strong(data_line(r.as_str())),
+            " (the most selected group that is neither small nor under 2% of the rows, unless --reference named it)."
+        ],
+        None => own_line("Reference group: none (no group is neither small nor under 2% of the rows): impact ratios are not computed."),
+    }]));
+    if charts_on {
+        if let Some(h) = charts::heatmap(a, statuses, confidence) {
+            out.push(Block::Html(h));
+        }
+    }
     let (head, rows) = group_table(a, &|s| s.to_string(), Small::Suppressed);
-    let head = head.map(String::from).to_vec();
-    out.push(table(head, rows));
+    out.push(Block::Captioned {
+        caption: own_line(format!(
+            "Per group: rates with their {}% Wilson intervals, the impact ratio against the reference group with its interval and Holm-adjusted p-value; groups below the minimum size show their counts only.",
+            confidence * 100.0
+        )),
+        head: head.iter().map(|h| own_line(*h)).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| r.into_iter().map(data_line).collect())
+            .collect(),
+    });
     if charts_on {
         out.push(Block::Figure(
-            charts::selection_rates(a).map_err(ReportError::Chart)?,
+            charts::selection_rates(a, confidence).map_err(ReportError::Chart)?,
         ));
         out.push(Block::Figure(
-            charts::error_rates(a).map_err(ReportError::Chart)?,
+            charts::error_rates(a, confidence).map_err(ReportError::Chart)?,
         ));
         out.push(Block::Figure(
-            charts::reliability(a).map_err(ReportError::Chart)?,
+            charts::reliability(a, confidence).map_err(ReportError::Chart)?,
         ));
         if a.groups.iter().any(|g| !g.small && !g.roc.is_empty()) {
             out.push(Block::Figure(charts::roc(a).map_err(ReportError::Chart)?));
@@ -109,7 +194,8 @@ fn attribute_blocks(a: &AttributeAudit, charts_on: bool) -> Result<Vec<Block>, R
         .filter(|b| b.excluded && !b.unknown)
         .map(|b| b.group.clone())
         .collect();
-    out.push(table(
+    out.push(captioned(
+        "NYC Local Law 144 style: per category, selection and scoring rates and their impact ratios against the most selected (highest scoring) category; categories under 2% of the rows are shown but excluded.",
         [
             "category",
             "n",
@@ -170,38 +256,32 @@ pub fn blocks(
     findings: &[Finding],
     charts_on: bool,
 ) -> Result<Vec<Block>, ReportError> {
-    let i = &r.audit.input;
-    let mut out = vec![
-        heading(1, "fairgate audit report".into()),
-        paragraph(format!(
-            "{} (sha256 {}): {} rows read, {} audited, {} rejected{}. {} Decision threshold {}, minimum group size {}, {}% intervals. fairgate {}, report made {}.",
-            i.path,
-            i.sha256,
-            i.rows_read,
-            i.rows_used,
-            i.rows_rejected,
-            if i.rows_filtered > 0 {
-                format!(", {} filtered out", i.rows_filtered)
-            } else {
-                String::new()
-            },
-            r.audited_rows(),
-            r.audit.options.threshold,
-            r.audit.options.min_group_size,
-            r.audit.options.confidence * 100.0,
-            crate::version::VERSION,
-            r.created
-        )),
-        heading(2, "Summary of findings".into()),
-        marks(findings),
-    ];
     let (gate, built_in) = r.verdicts()?;
+    let policy = gate.policy.name.clone();
+    let mut out = vec![heading(1, "fairgate audit report".into())];
+    out.extend(first_screen(r, findings, &policy)?);
+    let contents_at = out.len();
+    out.push(heading(2, "Summary of findings".into()));
+    out.extend(grouped(r, findings, &policy));
     out.extend(gate_blocks(&gate, built_in));
     if let Some(c) = &r.previous {
         out.extend(previous_blocks(c));
     }
+    // The policy's status of each impact ratio it judged, for the heat maps.
+    let statuses: Vec<(String, crate::policy::Status)> = gate
+        .rules
+        .iter()
+        .filter(|rule| rule.metric == crate::audit::key::DISPARATE_IMPACT)
+        .take(1)
+        .flat_map(|rule| rule.checks.iter().map(|c| (c.subject.clone(), c.status)))
+        .collect();
     for a in &r.audit.attributes {
-        out.extend(attribute_blocks(a, charts_on)?);
+        out.extend(attribute_blocks(
+            a,
+            charts_on,
+            r.audit.options.confidence,
+            &statuses,
+        )?);
     }
     if let Some(e) = &r.explain {
         out.extend(explanation_blocks(e, charts_on)?);
@@ -220,7 +300,8 @@ pub fn blocks(
             .collect(),
     ));
     out.push(heading(2, "Inputs".into()));
-    out.push(table(
+    out.push(captioned(
+        "Every input of this report with its SHA-256 (fairgate report --verify re-hashes them).",
         ["role", "file", "sha256", "bytes"]
             .map(String::from)
             .to_vec(),
@@ -236,6 +317,127 @@ pub fn blocks(
             })
             .collect(),
     ));
+    // The contents: every section, linked.
+    let mut sections: Vec<Line> = Vec::new();
+    for b in &out {
+        match b {
+            Block::Heading(2, line) => sections.push(line.clone()),
+            Block::Section(d) => {
+                if let Some(Block::Heading(_, line)) = d.blocks.first() {
+                    sections.push(line.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    let contents = sections
+        .into_iter()
+        .map(|l| vec![link(l.clone(), &plain(&l))])
+        .collect();
+    out.insert(contents_at, Block::List(contents));
+    out.insert(contents_at, heading(2, "Contents".into()));
+    Ok(out)
+}
+
+/// A table with a caption of fairgate's words whose header and cells are text.
+fn captioned(caption: &str, head: Vec<String>, rows: Vec<Vec<String>>) -> Block {
+    Block::Captioned {
+        caption: own_line(caption),
+        head: head.into_iter().map(data_line).collect(),
+        rows: rows
+            .into_iter()
+            .map(|r| r.into_iter().map(data_line).collect())
+            .collect(),
+    }
+}
+
+/// What a reader needs first: the verdict, what was audited (data, model, policy, hashes,
+/// rows, which rows), and the most severe findings, each linked to its section.
+fn first_screen(r: &Report, findings: &[Finding], policy: &str) -> Result<Vec<Block>, ReportError> {
+    let mut out = Vec::new();
+    if let Some(v) = findings.first() {
+        out.push(Block::Marks(vec![(
+            v.level.mark(),
+            spans![strong(data_line(v.text.as_str()))],
+        )]));
+    }
+    let i = &r.audit.input;
+    let o = &r.audit.options;
+    let mut rows = vec![
+        vec![
+            "audited data".to_string(),
+            format!("{} (sha256 {})", i.path, i.sha256),
+        ],
+        vec![
+            "rows".into(),
+            format!(
+                "{} read, {} audited, {} rejected{}",
+                i.rows_read,
+                i.rows_used,
+                i.rows_rejected,
+                if i.rows_filtered > 0 {
+                    format!(", {} filtered out", i.rows_filtered)
+                } else {
+                    String::new()
+                }
+            ),
+        ],
+        vec!["which rows".into(), r.audited_rows()],
+    ];
+    if let Some(m) = r.inputs.iter().find(|f| f.role == "model") {
+        rows.push(vec![
+            "model".into(),
+            format!("{} (sha256 {})", m.path, m.sha256),
+        ]);
+    }
+    let (gate, built_in) = r.verdicts()?;
+    rows.push(vec![
+        "policy".into(),
+        format!(
+            "{} ({}{}, sha256 {})",
+            gate.policy.name,
+            gate.policy.path,
+            if built_in { ", built in" } else { "" },
+            gate.policy.sha256
+        ),
+    ]);
+    rows.push(vec![
+        "options".into(),
+        format!(
+            "decision threshold {}, minimum group size {}, {}% intervals",
+            o.threshold,
+            o.min_group_size,
+            o.confidence * 100.0
+        ),
+    ]);
+    rows.push(vec![
+        "made".into(),
+        format!("{} by fairgate {}", r.created, crate::version::VERSION),
+    ]);
+    out.push(captioned(
+        "What was audited",
+        vec!["what".into(), "".into()],
+        rows,
+    ));
+    let severe: Vec<_> = findings
+        .iter()
+        .skip(1)
+        .filter(|f| matches!(f.level, Level::Fail | Level::Inconclusive))
+        .take(5)
+        .map(|f| (f.level.mark(), finding_line(r, f, policy)))
+        .collect();
+    if !severe.is_empty() {
+        let total = findings
+            .iter()
+            .skip(1)
+            .filter(|f| matches!(f.level, Level::Fail | Level::Inconclusive))
+            .count();
+        out.push(paragraph(format!(
+            "The most severe findings ({} of {total} FAIL or INCONCLUSIVE; all in the summary below):",
+            severe.len()
+        )));
+        out.push(Block::Marks(severe));
+    }
     Ok(out)
 }
 
@@ -243,7 +445,7 @@ pub fn blocks(
 /// four-fifths policy because no gate result was given).
 fn gate_blocks(g: &crate::policy::GateResult, built_in: bool) -> Vec<Block> {
     let mut out = Vec::new();
-    out.push(heading(2, format!("Policy verdict: {}", g.policy.name)));
+    out.push(heading(2, verdict_heading(&g.policy.name)));
     out.push(paragraph(format!(
         "{}Policy file {} (sha256 {}). {}",
         if built_in {
@@ -334,7 +536,7 @@ fn explanation_blocks(
             charts::contributions(e).map_err(ReportError::Chart)?,
         ));
     }
-    out.push(heading(2, "Proxy check".into()));
+    out.push(heading(2, PROXY_HEADING.into()));
     let rows = e
         .proxies
         .iter()

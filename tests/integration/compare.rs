@@ -133,8 +133,9 @@ fn drift_is_found_tested_against_noise_and_counted_as_regression(
         .into_iter()
         .flatten()
         .all(|t| t["z"].is_null()));
+    // Groups are named in the charts' legends (outside the plot).
     assert!(
-        page.contains("\nB\n</text>") && !page.contains("\nE\n</text>"),
+        page.contains("</span>B</li>") && !page.contains("</span>E</li>"),
         "E charted"
     );
     Ok(())

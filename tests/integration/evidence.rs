@@ -95,11 +95,13 @@ fn assert_report_states_the_gate(
     } else {
         "FAILED"
     };
-    assert!(
-        lines[0].contains(&format!("Verdict: {verdict}")),
-        "{}",
-        lines[0]
-    );
+    // The verdict opens the report, before the summary.
+    let first = md
+        .lines()
+        .find(|l| l.starts_with("- **"))
+        .map(unescape)
+        .unwrap_or_default();
+    assert!(first.contains(&format!("Verdict: {verdict}")), "{first}");
     let mut checked = 0;
     for rule in gate["rules"].as_array().into_iter().flatten() {
         let id = rule["id"].as_str().unwrap_or_default();

@@ -88,8 +88,14 @@ fn report_escapes_names_and_loads_nothing_external() -> Result<(), Box<dyn std::
     assert!(html.contains("A &amp; &#39;B&#39;"));
     assert!(!html.contains("A & 'B'"));
     assert!(!md.contains("<script>"), "raw script tag in report.md");
-    // No external request: no src/href, and no URL but the SVG namespace.
-    assert!(!html.contains("src=") && !html.contains("href="));
+    // No external request: no src, links only to the page's own headings, and no URL but the
+    // SVG namespace.
+    assert!(!html.contains("src="));
+    assert!(html.contains("href=\"#"));
+    assert_eq!(
+        html.matches("href=").count(),
+        html.matches("href=\"#").count()
+    );
     assert_eq!(
         html.matches("http").count(),
         html.matches("http://www.w3.org/2000/svg").count()
@@ -294,8 +300,8 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
     // report.html carries the DPIA as a section, and the ROC, score-distribution,
     // contribution and proxy charts.
     let html = std::fs::read_to_string(root.join("reports/demo-report/report.html"))?;
-    assert!(html.contains("<section class=\"document\">\n<h2>DPIA evidence: "));
-    assert!(html.contains("<h3>0. Cover and provenance</h3>"));
+    assert!(html.contains("<section class=\"document\">\n<h2 id=\"dpia-evidence-"));
+    assert!(html.contains(">0. Cover and provenance</h3>"));
     for title in [
         "ROC curves by gender",
         "Score distribution by ethnicity",
