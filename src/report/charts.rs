@@ -560,6 +560,9 @@ fn line_svg(
     Ok(svg)
 }
 
+/// A named series of points.
+type Named = (String, Vec<(f64, f64)>);
+
 /// Lines over [0, 1] x [0, `top`], one per group: one chart with a legend outside it, or, for
 /// more than [`MAX_LINES`] groups, one panel per group.
 fn lines(
@@ -571,7 +574,7 @@ fn lines(
     series: Vec<(String, Vec<(f64, f64)>)>,
     markers: bool,
 ) -> Result<Figure> {
-    let drawn: Vec<(usize, &(String, Vec<(f64, f64)>))> = series
+    let drawn: Vec<(usize, &Named)> = series
         .iter()
         .enumerate()
         .filter(|(_, s)| !s.1.is_empty())
