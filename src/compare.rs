@@ -28,7 +28,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::audit::{holm, z_for, AuditOptions, AuditReport, MetricValue, AUDIT_SCHEMA_VERSION};
-use crate::doc::{data, data_line, own_line, spans, Document, Line};
+use crate::doc::{data, data_line, own_line, spans, Document};
 use crate::policy::{self, Evidence, Policy, Status};
 
 /// Errors of a comparison.
@@ -677,22 +677,60 @@ impl Comparison {
                 })
                 .collect(),
         );
-        let changes = self.changes();
-        if changes.is_empty() {
-            d.paragraph(own_line(
+        d.blocks.extend(self.change_blocks());
+        d
+    }
+
+    /// The changes as a reader wants them: regressions first, then the other changes beyond
+    /// noise (collapsed when there are many), then the notes.
+    pub fn change_blocks(&self) -> Vec<crate::doc::Block> {
+        use crate::doc::Block;
+        let mut out = Vec::new();
+        let (regressions, others): (Vec<String>, Vec<String>) = self
+            .changes()
+            .into_iter()
+            .partition(|c| c.ends_with(": REGRESSION"));
+        out.push(Block::Paragraph(vec![own_line(format!(
+            "Regressions: {}. Other changes beyond sampling noise (or groups that appeared or vanished, rules that changed state): {}.",
+            self.regressions,
+            others.len()
+        ))]));
+        if regressions.is_empty() && others.is_empty() {
+            out.push(Block::Paragraph(vec![own_line(
                 "No change beyond sampling noise, no group appeared or vanished, no rule changed state.",
+            )]));
+        }
+        if !regressions.is_empty() {
+            out.push(Block::Heading(
+                3,
+                own_line(format!("Regressions ({})", regressions.len())),
+            ));
+            out.push(Block::List(
+                regressions.into_iter().map(data_line).collect(),
             ));
         }
-        let items: Vec<Line> = changes
-            .into_iter()
-            .map(data_line)
-            .chain(self.notes.iter().map(|n| spans!["note: ", data(n)]))
-            .collect();
-        if !items.is_empty() {
-            d.list(items);
+        if !others.is_empty() {
+            let list = Block::List(others.iter().cloned().map(data_line).collect());
+            let title = format!("Other changes beyond noise ({})", others.len());
+            if others.len() > 10 {
+                out.push(Block::Details {
+                    summary: own_line(title),
+                    blocks: vec![list],
+                });
+            } else {
+                out.push(Block::Heading(3, own_line(title)));
+                out.push(list);
+            }
         }
-        d.paragraph(own_line(format!("Regressions: {}", self.regressions)));
-        d
+        if !self.notes.is_empty() {
+            out.push(Block::List(
+                self.notes
+                    .iter()
+                    .map(|n| spans!["note: ", data(n)])
+                    .collect(),
+            ));
+        }
+        out
     }
 }
 

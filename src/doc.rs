@@ -421,11 +421,18 @@ fn block_markdown(b: &Block) -> Option<String> {
     })
 }
 
-/// The heading ids given so far: a repeated heading gets `-1`, `-2`, ... as on GitHub.
+/// The heading ids given so far (a repeated heading gets `-1`, `-2`, ... as on GitHub) and
+/// the figures numbered so far.
 #[derive(Default)]
-struct Ids(std::collections::BTreeMap<String, usize>);
+struct Ids(std::collections::BTreeMap<String, usize>, usize);
 
 impl Ids {
+    /// The next figure's number, from 1.
+    fn figure(&mut self) -> usize {
+        self.1 += 1;
+        self.1
+    }
+
     fn of(&mut self, line: &[Span]) -> String {
         let base = slug(&plain(line));
         let n = self.0.entry(base.clone()).or_insert(0);
@@ -489,8 +496,10 @@ fn block_html(b: &Block, demote: u8, out: &mut String, ids: &mut Ids) {
             out.push_str("</ul>\n");
         }
         Block::Figure(f) => {
+            // Numbered; a printed page says where each ends (see the report's print style).
+            let n = ids.figure();
             out.push_str(&format!(
-                "<figure>\n<figcaption><strong>{}</strong>. {}</figcaption>\n",
+                "<figure data-n=\"{n}\">\n<figcaption><strong>Figure {n}: {}</strong>. {}</figcaption>\n",
                 line_html(&f.title),
                 line_html(&f.description)
             ));
@@ -588,7 +597,7 @@ mod tests {
         assert_eq!(d.markdown(), "## H\n\n- a\n- b\n\none\ntwo\n");
         assert_eq!(
             d.html(0),
-            "<h2 id=\"h\">H</h2>\n<figure>\n<figcaption><strong>T</strong>. D</figcaption>\n<svg/>\n<ul class=\"legend\"><li><span class=\"swatch\" style=\"background:#fff\"></span>&lt;b&gt;</li></ul>\n</figure>\n<table/><ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<section class=\"document\">\n</section>\n<p>one\ntwo</p>\n"
+            "<h2 id=\"h\">H</h2>\n<figure data-n=\"1\">\n<figcaption><strong>Figure 1: T</strong>. D</figcaption>\n<svg/>\n<ul class=\"legend\"><li><span class=\"swatch\" style=\"background:#fff\"></span>&lt;b&gt;</li></ul>\n</figure>\n<table/><ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<section class=\"document\">\n</section>\n<p>one\ntwo</p>\n"
         );
     }
 

@@ -35,6 +35,36 @@ const PALETTE: [RGBColor; 6] = [
 /// The most lines one chart holds; more groups become small multiples.
 pub const MAX_LINES: usize = 6;
 
+/// The most panels in one figure: more groups make several figures, each of which fits a
+/// printed page.
+pub const PANELS_PER_FIGURE: usize = 6;
+
+/// Panel figures of at most [`PANELS_PER_FIGURE`] panels each; titles say which groups.
+fn panel_figures(title: &str, description: Line, svgs: Vec<String>) -> Vec<Figure> {
+    let total = svgs.len();
+    let parts = total.div_ceil(PANELS_PER_FIGURE).max(1);
+    svgs.chunks(PANELS_PER_FIGURE)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let title = if parts > 1 {
+                let first = i * PANELS_PER_FIGURE + 1;
+                format!(
+                    "{title} (groups {first} to {} of {total})",
+                    first + chunk.len() - 1
+                )
+            } else {
+                title.to_string()
+            };
+            Figure {
+                description: description.clone(),
+                svg: panels(chunk.to_vec(), &title),
+                title: data_line(title),
+                legend: Vec::new(),
+            }
+        })
+        .collect()
+}
+
 /// Calibration bins with fewer rows are not drawn as points (their rate is noise).
 pub const MIN_BIN_ROWS: u64 = 10;
 
@@ -295,7 +325,7 @@ fn short_count(n: u64) -> String {
 /// Calibration: one panel per group, each bin with at least [`MIN_BIN_ROWS`] rows a point at
 /// (mean score, observed rate) with its Wilson interval and its count, over the diagonal of
 /// perfect calibration.
-pub fn reliability(a: &AttributeAudit, confidence: f64) -> Result<Figure> {
+pub fn reliability(a: &AttributeAudit, confidence: f64) -> Result<Vec<Figure>> {
     let title = format!("Calibration by {}", a.name);
     let mut svgs = Vec::new();
     let mut left_out = 0u64;
@@ -366,19 +396,15 @@ pub fn reliability(a: &AttributeAudit, confidence: f64) -> Result<Figure> {
         }
         svgs.push(svg);
     }
-    Ok(Figure {
-        description: own_line(format!(
-            "One panel per group. Each point is a score bin: its mean score against the observed positive rate, with the bin's {} Wilson interval as a vertical line and its number of rows beside it (k = thousands); the diagonal is perfect calibration. Bins with fewer than {MIN_BIN_ROWS} rows are not drawn ({left_out} rows in such bins); groups below the minimum size are left out.",
-            percent(confidence)
-        )),
-        svg: panels(svgs, &title),
-        title: data_line(title),
-        legend: Vec::new(),
-    })
+    let description = own_line(format!(
+        "One panel per group. Each point is a score bin: its mean score against the observed positive rate, with the bin's {} Wilson interval as a vertical line and its number of rows beside it (k = thousands); the diagonal is perfect calibration. Bins with fewer than {MIN_BIN_ROWS} rows are not drawn ({left_out} rows in such bins); groups below the minimum size are left out.",
+        percent(confidence)
+    ));
+    Ok(panel_figures(&title, description, svgs))
 }
 
 /// ROC curves per group, with the diagonal of a score that does not rank.
-pub fn roc(a: &AttributeAudit) -> Result<Figure> {
+pub fn roc(a: &AttributeAudit) -> Result<Vec<Figure>> {
     let series = shown(a)
         .iter()
         .map(|g| {
@@ -399,7 +425,7 @@ pub fn roc(a: &AttributeAudit) -> Result<Figure> {
 
 /// Score distributions per group: the share of the group in each score bin, at the bin's
 /// middle.
-pub fn score_distributions(a: &AttributeAudit) -> Result<Figure> {
+pub fn score_distributions(a: &AttributeAudit) -> Result<Vec<Figure>> {
     let series: Vec<(String, Vec<(f64, f64)>)> = shown(a)
         .iter()
         .map(|g| {
@@ -573,7 +599,7 @@ fn lines(
     diagonal: bool,
     series: Vec<(String, Vec<(f64, f64)>)>,
     markers: bool,
-) -> Result<Figure> {
+) -> Result<Vec<Figure>> {
     let drawn: Vec<(usize, &Named)> = series
         .iter()
         .enumerate()
@@ -592,12 +618,11 @@ fn lines(
                 markers,
             )?);
         }
-        return Ok(Figure {
-            description: spans![description, " One panel per group."],
-            svg: panels(svgs, title),
-            title: data_line(title),
-            legend: Vec::new(),
-        });
+        return Ok(panel_figures(
+            title,
+            spans![description, " One panel per group."],
+            svgs,
+        ));
     }
     let svg = line_svg(
         (WIDTH, 460),
@@ -618,12 +643,12 @@ fn lines(
     if diagonal {
         legend.push(("#999999".into(), own_line("diagonal")));
     }
-    Ok(Figure {
+    Ok(vec![Figure {
         description,
         svg: responsive(svg, title),
         title: data_line(title),
         legend,
-    })
+    }])
 }
 
 /// A metric across audits (x = the audit's number, 1 = oldest): one line per group, gaps

@@ -41,7 +41,8 @@ blockquote{border-left:3px solid #ccc;margin:0.5em 0;padding-left:1em}\
 @media print{body{max-width:none;margin:0;font-size:11pt}\
 h2,.document{break-before:page}h2,h3{break-after:avoid}\
 figure,tr,table.heatmap,.panels svg,ul.legend,blockquote{break-inside:avoid}\
-table{display:table;overflow:visible}svg.chart{max-width:100%}a{color:inherit;text-decoration:none}}";
+table{display:table;overflow:visible}svg.chart{max-width:100%}svg.panel{width:49%}a{color:inherit;text-decoration:none}\
+figure::after{content:\"(end of figure \" attr(data-n) \")\";display:block;font-size:8pt;color:#777}}";
 
 /// The page.
 pub fn render(r: &Report, findings: &[Finding]) -> Result<String, ReportError> {

@@ -171,19 +171,30 @@ fn attribute_blocks(
         out.push(Block::Figure(
             charts::error_rates(a, confidence).map_err(ReportError::Chart)?,
         ));
-        out.push(Block::Figure(
-            charts::reliability(a, confidence).map_err(ReportError::Chart)?,
-        ));
+        out.extend(
+            charts::reliability(a, confidence)
+                .map_err(ReportError::Chart)?
+                .into_iter()
+                .map(Block::Figure),
+        );
         if a.groups.iter().any(|g| !g.small && !g.roc.is_empty()) {
-            out.push(Block::Figure(charts::roc(a).map_err(ReportError::Chart)?));
+            out.extend(
+                charts::roc(a)
+                    .map_err(ReportError::Chart)?
+                    .into_iter()
+                    .map(Block::Figure),
+            );
         }
         if a.groups
             .iter()
             .any(|g| !g.small && !g.score_distribution.is_empty())
         {
-            out.push(Block::Figure(
-                charts::score_distributions(a).map_err(ReportError::Chart)?,
-            ));
+            out.extend(
+                charts::score_distributions(a)
+                    .map_err(ReportError::Chart)?
+                    .into_iter()
+                    .map(Block::Figure),
+            );
         }
     }
     out.push(heading(3, format!("Bias-audit table: {}", a.name)));
@@ -507,20 +518,11 @@ fn gate_blocks(g: &crate::policy::GateResult, built_in: bool) -> Vec<Block> {
 fn previous_blocks(c: &crate::compare::Comparison) -> Vec<Block> {
     let mut out = Vec::new();
     out.push(heading(2, "Changes since the previous audit".into()));
-    let changes = c.changes();
     out.push(paragraph(format!(
-        "Previous audit {} against this one: changes beyond sampling noise (Holm-adjusted p < 0.05 across every tested change), groups that appeared or vanished. Regressions: {}.",
+        "Previous audit {} against this one: changes beyond sampling noise (Holm-adjusted p < 0.05 across every tested change), groups that appeared or vanished.",
         c.audits.first().map_or("", |a| a.path.as_str()),
-        c.regressions
     )));
-    out.push(table(
-        vec!["change".into()],
-        if changes.is_empty() {
-            vec![vec!["none".into()]]
-        } else {
-            changes.into_iter().map(|x| vec![x]).collect()
-        },
-    ));
+    out.extend(c.change_blocks());
     out
 }
 
