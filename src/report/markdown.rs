@@ -129,7 +129,7 @@ const DEFINITIONS: &[(&str, &str)] = &[
     ("Theil index", "AIF360's generalized entropy index with alpha = 1 over b_i = prediction - label + 1, for the whole sample"),
     ("feature importance", "the standard deviation across people of a feature's contribution to the log-odds, β (x - training mean)"),
     ("Cramér's V / correlation ratio", "association of a feature with a protected attribute, from 0 (none) to 1 (the feature determines the group)"),
-    ("gate statuses", "PASS: the whole interval meets the rule's threshold; FAIL: the whole interval misses it; INCONCLUSIVE: the interval straddles it, or the comparison is undefined and the policy says so; WARN: a warn rule failed"),
+    ("gate statuses", "PASS: the whole interval meets the rule's threshold; FAIL: the whole interval misses it; INCONCLUSIVE: the interval straddles it, or the comparison is undefined and the policy says so; WARN: a warn rule failed; NOT APPLICABLE: the rule's evidence was not given and the policy says it does not apply; INFO: a fact that judges nothing"),
 ];
 
 fn attribute_blocks(
