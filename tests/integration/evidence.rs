@@ -805,3 +805,87 @@ fn a_filter_counts_what_it_leaves_out_and_names_a_bad_column(
     assert_eq!(o.status.code(), Some(2));
     Ok(())
 }
+
+#[test]
+fn the_heat_map_of_an_intersection_escapes_names_and_states_the_policys_words(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("h.csv");
+    let mut csv = String::from("y,score,a,b\n");
+    let names = ["<script>x</script>", "\"q\" & 'r'"];
+    for i in 0..1200usize {
+        let score = ((i * 37) % 100) as f64 / 100.0;
+        csv.push_str(&format!(
+            "{},{score},\"{}\",{}\n",
+            (i * 53) % 3 == 0,
+            names[i % 2].replace('"', "\"\""),
+            ["u", "v", "w"][i % 3]
+        ));
+    }
+    std::fs::write(&data, csv.replace("true", "1").replace("false", "0"))?;
+    let audit = dir.path().join("h.json");
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        s(&data),
+        "--label",
+        "y",
+        "--score",
+        "score",
+        "--protected",
+        "a,b",
+        "--intersect",
+        "a,b",
+        "--format",
+        "json",
+        "--out",
+        s(&audit),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = dir.path().join("r");
+    let o = fairgate(&["report", "--audit", s(&audit), "--out", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(out.join("report.html"))?;
+    let map = html
+        .split("<table class=\"heatmap\">")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .ok_or("no heat map")?;
+    assert!(!map.contains("<script") && !map.contains("\"q\""), "{map}");
+    assert!(map.contains("&lt;script&gt;x&lt;/script&gt;"), "{map}");
+    assert!(map.contains("&quot;q&quot; &amp; &#39;r&#39;"), "{map}");
+    // Every judged cell carries the gate's word for its check.
+    let gate: Value = {
+        let g = dir.path().join("g.json");
+        fairgate(&[
+            "gate",
+            "--policy",
+            s(&root().join("datasets/policy-four-fifths.toml")),
+            "--audit",
+            s(&audit),
+            "--json",
+            s(&g),
+        ]);
+        json(&g)?
+    };
+    let checks: Vec<&Value> = gate["rules"][0]["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| {
+            c["subject"]
+                .as_str()
+                .is_some_and(|x| x.starts_with("a x b="))
+        })
+        .collect();
+    assert!(checks.len() >= 4);
+    for c in checks {
+        let word = c["status"].as_str().unwrap_or_default();
+        let value = c["value"].as_f64().map(|v| format!("{v:.3}<br>"));
+        if let Some(v) = value {
+            assert!(map.contains(&format!("{v}[")), "{v}");
+        }
+        assert!(map.contains(&format!("<br>{word}</td>")), "{word}");
+    }
+    Ok(())
+}
