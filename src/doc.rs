@@ -270,6 +270,17 @@ impl Document {
         )
     }
 
+    /// Plain text for a terminal: headings and paragraphs as lines, tables drawn with box
+    /// characters, figures and raw HTML left out. Data is not escaped here (the terminal
+    /// escaping is the caller's, as for every text output).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for b in &self.blocks {
+            text_block(b, &mut out);
+        }
+        out
+    }
+
     /// GitHub-flavoured Markdown: blocks separated by a blank line, no blank line at the end.
     pub fn markdown(&self) -> String {
         self.blocks
@@ -524,6 +535,68 @@ fn block_html(b: &Block, demote: u8, out: &mut String, ids: &mut Ids) {
             }
             out.push_str("</section>\n");
         }
+    }
+}
+
+/// One block as plain text (see [`Document::text`]).
+fn text_block(b: &Block, out: &mut String) {
+    let table = |head: &[Line], rows: &[Vec<Line>], out: &mut String| {
+        let mut t = comfy_table::Table::new();
+        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+        t.set_header(head.iter().map(|h| plain(h)));
+        for r in rows {
+            t.add_row(r.iter().map(|c| plain(c)));
+        }
+        out.push_str(&t.to_string());
+        out.push('\n');
+    };
+    match b {
+        Block::Heading(_, line) => {
+            out.push_str(&plain(line));
+            out.push('\n');
+        }
+        Block::Paragraph(lines) => {
+            for l in lines {
+                out.push_str(&plain(l));
+                out.push('\n');
+            }
+        }
+        Block::List(items) => {
+            for l in items {
+                out.push_str("  - ");
+                out.push_str(&plain(l));
+                out.push('\n');
+            }
+        }
+        Block::Quote(l) => {
+            out.push_str("    ");
+            out.push_str(&plain(l));
+            out.push('\n');
+        }
+        Block::Table { head, rows } => table(head, rows, out),
+        Block::Captioned {
+            caption,
+            head,
+            rows,
+        } => {
+            out.push_str(&plain(caption));
+            out.push('\n');
+            table(head, rows, out);
+        }
+        Block::Details { summary, blocks } => {
+            out.push_str(&plain(summary));
+            out.push('\n');
+            for b in blocks {
+                text_block(b, out);
+            }
+        }
+        Block::Marks(items) => {
+            for (m, l) in items {
+                out.push_str(&format!("{} {}\n", m.word, plain(l)));
+            }
+        }
+        Block::Section(d) => out.push_str(&d.text()),
+        Block::Html(_) | Block::Figure(_) => {}
     }
 }
 

@@ -41,6 +41,7 @@ pub mod doc;
 mod error;
 pub mod explain;
 pub mod file_error;
+pub mod mitigate;
 pub mod output;
 mod par;
 pub mod params;

@@ -48,18 +48,7 @@ pub use value::{MetricValue, Test, Undefined};
 /// into per-cell statistics, so larger blocks mean fewer partial results to merge.
 pub(crate) const STREAM_CHUNK_ROWS: usize = 65_536;
 
-/// The display name of the group of rows whose protected attribute is missing; a value spelled
-/// exactly so is in that group too (two groups with one name could not be told apart).
-pub const UNKNOWN_GROUP: &str = "unknown";
-
-/// The code of the level spelled [`UNKNOWN_GROUP`] among a column's `levels`, if any: its rows
-/// are in the unknown group, as rows with the value missing are.
-pub fn unknown_level(levels: &[String]) -> Option<u32> {
-    levels
-        .iter()
-        .position(|l| l == UNKNOWN_GROUP)
-        .and_then(|u| u32::try_from(u).ok())
-}
+pub use crate::data::{unknown_level, UNKNOWN_GROUP};
 
 /// Errors of the audit.
 #[derive(Debug, thiserror::Error)]

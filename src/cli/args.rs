@@ -73,6 +73,144 @@ pub enum Command {
     /// --policy the rules that changed state. Exit 1 with --fail-on-regression when anything
     /// regressed.
     Compare(CompareArgs),
+    /// Mitigate a bias the audit found: reweigh the training rows, search one threshold for
+    /// everyone that meets a policy (the whole trade-off curve), or analyse group thresholds
+    /// (Hardt et al.; the protected attribute at decision time: analysis only).
+    #[command(subcommand)]
+    Mitigate(MitigateCommand),
+}
+
+/// `fairgate mitigate ...`.
+#[derive(Debug, Subcommand)]
+pub enum MitigateCommand {
+    /// Kamiran & Calders reweighing: a weight per (group, label) cell so that every group of
+    /// the attributes (their intersections) has the overall base rate; prior weights
+    /// (--weight) multiply. Writes the weights as CSV (--weights) and the cells.
+    Reweigh(ReweighArgs),
+    /// One threshold for everyone: every distinct score as a candidate, each group's rates
+    /// from one sort, the threshold maximising an objective subject to a policy judged by the
+    /// gate on intervals; "infeasible" with the closest when none meets it. Exit 1 when
+    /// infeasible.
+    Threshold(ThresholdArgs),
+    /// Group thresholds (Hardt et al., as Fairlearn's ThresholdOptimizer): per group a
+    /// randomised threshold rule equalising a rate. Uses the protected attribute at decision
+    /// time: analysis by default; --decisions needs --allow-decision-time-attribute.
+    GroupThresholds(GroupThresholdsArgs),
+}
+
+/// `fairgate mitigate reweigh`.
+#[derive(Debug, ClapArgs)]
+pub struct ReweighArgs {
+    /// The protected attributes whose (group, label) cells are balanced.
+    #[arg(
+        long,
+        value_name = "ATTR[,ATTR...]",
+        value_delimiter = ',',
+        required = true
+    )]
+    pub by: Vec<String>,
+    /// Cells with fewer rows are flagged as unreliable.
+    #[arg(long, default_value_t = fairgate::train::DEFAULT_MIN_CELL, value_name = "N")]
+    pub min_cell_size: u64,
+    /// Write one line per reweighed row (id or row, label, group, weight) to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+    /// With --weights: write CSV cells exactly as they are (see fairgate score --raw-csv).
+    #[arg(long, requires = "weights")]
+    pub raw_csv: bool,
+    /// Where and how to write the cells.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The data and its column roles (--label, --protected; --weight for prior weights;
+    /// --consent to reweigh only rows with a lawful basis).
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `fairgate mitigate threshold`.
+#[derive(Debug, ClapArgs)]
+pub struct ThresholdArgs {
+    /// The protected attributes whose groups the curve reports (their intersection when
+    /// several); default: the first protected attribute.
+    #[arg(long, value_name = "ATTR[,ATTR...]", value_delimiter = ',')]
+    pub by: Vec<String>,
+    /// What to maximise: accuracy, balanced-accuracy, value:TP,FP (a value per true and per
+    /// false positive) or capacity:SHARE (accuracy selecting at most SHARE of the rows).
+    #[arg(long, default_value = "accuracy")]
+    pub objective: String,
+    /// The policy the chosen threshold must meet, judged as the gate judges it; default: the
+    /// built-in four-fifths policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The current threshold (the baseline).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Groups with fewer rows are marked small (as in fairgate audit).
+    #[arg(long, default_value_t = 30)]
+    pub min_group_size: u64,
+    /// Confidence level of the intervals the gate judges.
+    #[arg(long, default_value_t = 0.95)]
+    pub confidence: f64,
+    /// Intersections audited for the gate (as fairgate audit --intersect).
+    #[arg(long, value_name = "COLS")]
+    pub intersect: Vec<String>,
+    /// Most candidates judged by the gate in objective order before a spread over the range.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub max_evaluations: usize,
+    /// Write every candidate of the curve to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub curve: Option<PathBuf>,
+    /// Where and how to write the result.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The scored data and its column roles (--label, --score, --protected; --weight).
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `fairgate mitigate group-thresholds`.
+#[derive(Debug, ClapArgs)]
+pub struct GroupThresholdsArgs {
+    /// The protected attributes whose groups get their own thresholds (their intersection
+    /// when several).
+    #[arg(
+        long,
+        value_name = "ATTR[,ATTR...]",
+        value_delimiter = ',',
+        required = true
+    )]
+    pub by: Vec<String>,
+    /// demographic_parity, true_positive_rate_parity, false_positive_rate_parity,
+    /// true_negative_rate_parity, false_negative_rate_parity or equalized_odds.
+    #[arg(long, default_value = "demographic_parity")]
+    pub constraint: String,
+    /// accuracy_score, balanced_accuracy_score, selection_rate, true_positive_rate or
+    /// true_negative_rate (equalized odds: the first two).
+    #[arg(long, default_value = "accuracy_score")]
+    pub objective: String,
+    /// Fairlearn's grid_size.
+    #[arg(long, default_value_t = 1000)]
+    pub grid_size: usize,
+    /// The single threshold compared against (score >= threshold).
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Seed of the decisions drawn (--decisions).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Apply the group rules: write each row's probability and drawn decision to this CSV.
+    /// Needs --allow-decision-time-attribute.
+    #[arg(long, value_name = "FILE", requires = "allow_decision_time_attribute")]
+    pub decisions: Option<PathBuf>,
+    /// Acknowledge that the decisions use the protected attribute (disparate treatment; see
+    /// the warning in every output).
+    #[arg(long)]
+    pub allow_decision_time_attribute: bool,
+    /// Where and how to write the result.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The scored data and its column roles (--label, --score, --protected; --weight).
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// `fairgate compare`.
@@ -293,6 +431,14 @@ pub struct TrainArgs {
     /// Class weights: none, or balanced (n / (2 n_class), as scikit-learn).
     #[arg(long, value_enum, default_value_t = ClassWeightArg::None)]
     pub class_weight: ClassWeightArg,
+    /// Reweigh the training rows (Kamiran & Calders) so that every group of these protected
+    /// attributes (their intersections when several) has the overall base rate. The
+    /// attributes are read at training only, never at scoring; the model records it.
+    #[arg(long, value_name = "ATTR[,ATTR...]", value_delimiter = ',')]
+    pub reweigh: Vec<String>,
+    /// With --reweigh: cells (group, label) with fewer rows are flagged as unreliable.
+    #[arg(long, default_value_t = fairgate::train::DEFAULT_MIN_CELL, value_name = "N")]
+    pub min_cell_size: u64,
     /// Share of the consented rows held out (stratified) for validation; 0 trains on all.
     #[arg(long, default_value_t = 0.3)]
     pub test_size: f64,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use fairgate::output::AtomicFile;
 
-use super::args::{Command, DataArgs, DatasetsCommand};
+use super::args::{Command, DataArgs, DatasetsCommand, MitigateCommand};
 
 /// The files a command reads and the files it writes.
 #[derive(Default)]
@@ -49,6 +49,22 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
         }
         Command::Audit(a) => {
             f.data(&a.data)?;
+            f.output(a.output.out.as_deref());
+        }
+        Command::Mitigate(MitigateCommand::Reweigh(a)) => {
+            f.data(&a.data)?;
+            f.output(a.weights.as_deref());
+            f.output(a.output.out.as_deref());
+        }
+        Command::Mitigate(MitigateCommand::Threshold(a)) => {
+            f.data(&a.data)?;
+            f.input(a.policy.as_deref());
+            f.output(a.curve.as_deref());
+            f.output(a.output.out.as_deref());
+        }
+        Command::Mitigate(MitigateCommand::GroupThresholds(a)) => {
+            f.data(&a.data)?;
+            f.output(a.decisions.as_deref());
             f.output(a.output.out.as_deref());
         }
         Command::Train(a) => {

@@ -4,6 +4,7 @@
 mod args;
 mod exit;
 mod files;
+mod mitigate;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -40,6 +41,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Gate(a) => gate(&a),
         Command::Run(a) => pipeline(&a),
         Command::Compare(a) => compare(&a),
+        Command::Mitigate(m) => mitigate::run(&m),
     }
 }
 
@@ -426,6 +428,8 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
         max_levels: a.max_levels,
         threshold: a.threshold,
         created,
+        reweigh: a.reweigh.clone(),
+        min_cell_size: a.min_cell_size,
     }
     .check()?;
     let options = ReadOptions {

@@ -33,7 +33,9 @@ pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
 pub use fold::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{RawRecord, ReadOptions, TableReader};
-pub use schema::{ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE};
+pub use schema::{
+    unknown_level, ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE, UNKNOWN_GROUP,
+};
 pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
 pub use spec::{ConfigFile, DataSpec, ExplainSection, MissingNumeric, OnInvalid, Role};
 pub use summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};

@@ -31,6 +31,19 @@ pub enum ColumnKind {
 /// The code of a missing categorical value.
 pub const MISSING_CODE: u32 = u32::MAX;
 
+/// The display name of the group of rows whose protected attribute is missing; a value spelled
+/// exactly so is in that group too (two groups with one name could not be told apart).
+pub const UNKNOWN_GROUP: &str = "unknown";
+
+/// The code of the level spelled [`UNKNOWN_GROUP`] among a column's `levels`, if any: its rows
+/// are in the unknown group, as rows with the value missing are.
+pub fn unknown_level(levels: &[String]) -> Option<u32> {
+    levels
+        .iter()
+        .position(|l| l == UNKNOWN_GROUP)
+        .and_then(|u| u32::try_from(u).ok())
+}
+
 /// What the columns with no role become.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Unlisted {

@@ -6,6 +6,9 @@
 //! - Log loss: `−(1/n) Σ [y log p + (1 − y) log(1 − p)]` with `p` clipped to
 //!   `[ε, 1 − ε]`, ε = 2⁻⁵² (scikit-learn's `log_loss` for float64).
 //! - Brier score: `(1/n) Σ (p − y)²`.
+//!
+//! With row weights `w_i` (scikit-learn's `sample_weight`), each row counts `w_i` times: the
+//! AUC's pairs are weighted `w_pos · w_neg`, and the means are `Σ w_i loss_i / Σ w_i`.
 
 use rand::{seq::SliceRandom, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -31,20 +34,29 @@ pub struct Scores {
 impl Scores {
     /// Scores `p` (probabilities) against `y`. `None` when there are no rows.
     pub fn of(p: &[f64], y: &[bool]) -> Option<Scores> {
+        Scores::weighted(p, y, None)
+    }
+
+    /// Scores `p` against `y` with optional row weights (scikit-learn's `sample_weight`).
+    /// `None` when there are no rows or the weights sum to zero.
+    pub fn weighted(p: &[f64], y: &[bool], w: Option<&[f64]>) -> Option<Scores> {
         let n = p.len().min(y.len());
-        if n == 0 {
+        let weight = |i: usize| w.map_or(1.0, |w| w[i]);
+        let total: f64 = (0..n).map(weight).sum();
+        if n == 0 || total <= 0.0 {
             return None;
         }
         let positives = y[..n].iter().filter(|b| **b).count() as u64;
-        let auc = auc(&p[..n], &y[..n]);
+        let auc = weighted_auc(&p[..n], &y[..n], w);
         let eps = f64::EPSILON;
         let mut log_loss = 0.0;
         let mut brier = 0.0;
-        for (&pi, &yi) in p.iter().zip(y) {
+        for (i, (&pi, &yi)) in p.iter().zip(y).enumerate().take(n) {
             let q = pi.clamp(eps, 1.0 - eps);
-            log_loss -= if yi { q.ln() } else { (1.0 - q).ln() };
+            let wi = weight(i);
+            log_loss -= wi * if yi { q.ln() } else { (1.0 - q).ln() };
             let t = if yi { 1.0 } else { 0.0 };
-            brier += (pi - t) * (pi - t);
+            brier += wi * (pi - t) * (pi - t);
         }
         Some(Scores {
             n: n as u64,
@@ -53,14 +65,20 @@ impl Scores {
             auc_undefined: auc
                 .is_none()
                 .then(|| "only one label class among these rows".to_string()),
-            log_loss: log_loss / n as f64,
-            brier: brier / n as f64,
+            log_loss: log_loss / total,
+            brier: brier / total,
         })
     }
 }
 
 /// ROC AUC with ties counted one half; `None` with one class.
 pub fn auc(p: &[f64], y: &[bool]) -> Option<f64> {
+    weighted_auc(p, y, None)
+}
+
+/// Weighted ROC AUC (`Σ_pos w_pos (W_neg below + ½ W_neg tied) / (W_pos · W_neg)`, as
+/// scikit-learn's `roc_auc_score` with `sample_weight`); `None` when a class has no weight.
+pub fn weighted_auc(p: &[f64], y: &[bool], w: Option<&[f64]>) -> Option<f64> {
     let mut order: Vec<usize> = (0..p.len()).collect();
     order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
     let (mut neg_below, mut twice_wins) = (0.0f64, 0.0f64);
@@ -70,10 +88,11 @@ pub fn auc(p: &[f64], y: &[bool]) -> Option<f64> {
         let mut j = i;
         let (mut pos, mut neg) = (0.0, 0.0);
         while j < order.len() && p[order[j]] == p[order[i]] {
+            let wj = w.map_or(1.0, |w| w[order[j]]);
             if y[order[j]] {
-                pos += 1.0;
+                pos += wj;
             } else {
-                neg += 1.0;
+                neg += wj;
             }
             j += 1;
         }

@@ -10,6 +10,7 @@ mod evaluate;
 mod model;
 mod points;
 mod reference;
+mod reweigh;
 mod score;
 mod solver;
 
@@ -25,6 +26,7 @@ pub use model::{
 };
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
+pub use reweigh::{reweigh, ReweighCell, Reweighing, DEFAULT_MIN_CELL};
 pub use score::{score, write_scored_table, ModelInput, ModelReader, ScoreSummary};
 pub use solver::{fit_logistic, sigmoid, LogisticFit, LogisticParams};
 pub(crate) use solver::{hessian_at, inverse};
@@ -118,6 +120,11 @@ pub struct TrainParams {
     pub threshold: f64,
     /// The creation time to record (seconds since the epoch); `None`: now.
     pub created: Option<i64>,
+    /// Reweigh the training rows by these protected attributes' (group, label) cells
+    /// (Kamiran & Calders; see [`reweigh`]); empty: no reweighing.
+    pub reweigh: Vec<String>,
+    /// Reweighing cells with fewer rows are flagged. Defaults to [`DEFAULT_MIN_CELL`].
+    pub min_cell_size: u64,
 }
 
 impl Default for TrainParams {
@@ -134,6 +141,8 @@ impl Default for TrainParams {
             max_levels: 100,
             threshold: 0.5,
             created: None,
+            reweigh: Vec::new(),
+            min_cell_size: DEFAULT_MIN_CELL,
         }
     }
 }
@@ -190,6 +199,13 @@ impl TrainParams {
                 "balanced".into(),
             );
         }
+        if self.solver == Solver::Linfa && !self.reweigh.is_empty() {
+            return bad(
+                "reweigh",
+                "no reweighing with the linfa solver, which takes no sample weights (use the newton solver)",
+                self.reweigh.join(","),
+            );
+        }
         Ok(Checked::after_check(self))
     }
 }
@@ -212,6 +228,10 @@ struct Inputs<'a> {
     columns: Vec<FeatureColumn<'a>>,
     points: Option<Vec<f64>>,
     missing: crate::data::MissingNumeric,
+    /// The fit's row weights by table position (prior weights times reweighing factors).
+    fit_weights: Option<Vec<f64>>,
+    /// The data's own row weights by table position, for the validation scores.
+    eval_weights: Option<Vec<f64>>,
 }
 
 /// Which rows of the table a model trained on and which it was validated on (table
@@ -274,25 +294,33 @@ pub fn train_with_split(
         }
         None => (None, Vec::new()),
     };
+    let weight_col = table.with_role(Role::Weight).next();
+    let prior: Option<Vec<f64>> = weight_col.and_then(|c| c.as_f64()).map(<[f64]>::to_vec);
+    if params.solver == Solver::Linfa && prior.is_some() && params.kind == ModelKind::Logistic {
+        return Err(InvalidParam::new(
+            "weight",
+            "no row weights with the linfa solver, which takes no sample weights (use the newton solver)",
+            weight_col.map_or(String::new(), |c| c.name.clone()),
+        )
+        .into());
+    }
+    let (fit_weights, reweighing) =
+        reweigh_training(table, &y, prior.as_deref(), &train_rows, params)?;
     let inputs = Inputs {
         y,
         columns,
         points,
         missing: spec.missing_numeric.unwrap_or_default(),
+        fit_weights,
+        eval_weights: prior,
     };
 
     let fitted = fit_on(&inputs, &train_rows, params)?;
-    let train_scores = Scores::of(
-        &predict_rows(&inputs, &fitted, &train_rows)?,
-        &labels(&inputs, &train_rows),
-    );
+    let train_scores = scores_of(&inputs, &fitted, &train_rows)?;
     let validation = if valid_rows.is_empty() {
         None
     } else {
-        Scores::of(
-            &predict_rows(&inputs, &fitted, &valid_rows)?,
-            &labels(&inputs, &valid_rows),
-        )
+        scores_of(&inputs, &fitted, &valid_rows)?
     };
     let cross_validation = if params.cv >= 2 {
         Some(cross_validate(&inputs, &train_rows, params)?)
@@ -325,7 +353,11 @@ pub fn train_with_split(
         rules: params.rules.clone(),
         slope: parts.slope,
         rule_firing,
-        options: options_of(params, spec),
+        options: TrainOptions {
+            weight: weight_col.map(|c| c.name.clone()),
+            reweighing,
+            ..options_of(params, spec)
+        },
         data,
         fit: FitRecord {
             solver: solver_name.into(),
@@ -560,7 +592,75 @@ fn options_of(params: &TrainParams, spec: &DataSpec) -> TrainOptions {
         solver: solver_name(params).into(),
         max_levels: params.max_levels,
         missing_numeric: format!("{:?}", spec.missing_numeric.unwrap_or_default()).to_lowercase(),
+        weight: None,
+        reweighing: None,
     }
+}
+
+/// The fit's row weights (by table position): the prior weights, times the reweighing
+/// factors of the training rows when asked for (computed on the training rows only; other
+/// rows keep their prior weight). Also checks that the training rows' weights leave both
+/// classes some weight.
+fn reweigh_training(
+    table: &Table,
+    y: &[bool],
+    prior: Option<&[f64]>,
+    train_rows: &[usize],
+    params: &TrainParams,
+) -> Result<(Option<Vec<f64>>, Option<Reweighing>), TrainError> {
+    let mut weights = prior.map(<[f64]>::to_vec);
+    let mut record = None;
+    if !params.reweigh.is_empty() {
+        let mut cols = Vec::new();
+        for name in &params.reweigh {
+            match table.column(name) {
+                Some(c) if c.role == Role::Protected && c.as_codes().is_some() => cols.push(c),
+                _ => {
+                    return Err(InvalidParam::new(
+                        "reweigh",
+                        "protected attributes of the data (--protected)",
+                        format!("\"{name}\""),
+                    )
+                    .into())
+                }
+            }
+        }
+        let (r, w) = reweigh(&cols, y, prior, train_rows, params.min_cell_size);
+        let all = weights.get_or_insert_with(|| vec![1.0; table.n_rows()]);
+        for (&i, wi) in train_rows.iter().zip(w) {
+            all[i] = wi;
+        }
+        record = Some(r);
+    }
+    if let Some(w) = &weights {
+        let mut by_class = [0.0f64; 2];
+        for &i in train_rows {
+            by_class[usize::from(y[i])] += w[i];
+        }
+        if by_class.iter().any(|&c| c <= 0.0) {
+            return Err(TrainError::NoRows(format!(
+                "the training rows' weights leave the {} class with no weight (positive: {}, negative: {}); a model needs weight on both classes",
+                if by_class[1] <= 0.0 { "positive" } else { "negative" },
+                by_class[1],
+                by_class[0]
+            )));
+        }
+    }
+    Ok((weights, record))
+}
+
+/// The scores of a fitted model on `rows`, weighted by the data's own row weights.
+fn scores_of(
+    inputs: &Inputs<'_>,
+    fitted: &Fitted,
+    rows: &[usize],
+) -> Result<Option<Scores>, TrainError> {
+    let p = predict_rows(inputs, fitted, rows)?;
+    let w = inputs
+        .eval_weights
+        .as_ref()
+        .map(|w| rows.iter().map(|&i| w[i]).collect::<Vec<f64>>());
+    Ok(Scores::weighted(&p, &labels(inputs, rows), w.as_deref()))
 }
 
 /// A consent timestamp column without an as-of date, or the other way round.
@@ -592,23 +692,38 @@ fn labels(inputs: &Inputs<'_>, rows: &[usize]) -> Vec<bool> {
     rows.iter().map(|&i| inputs.y[i]).collect()
 }
 
-/// scikit-learn's balanced class weights over `rows`: `n / (2 n_class)`.
-fn class_weights(y: &[bool]) -> Vec<f64> {
-    let n = y.len() as f64;
-    let pos = y.iter().filter(|b| **b).count() as f64;
+/// The weights of a fit: the row weights, times scikit-learn's balanced class weights when
+/// asked for (`W / (2 W_class)`, with `W` the total row weight: scikit-learn's
+/// `compute_class_weight` with `sample_weight`, counts without row weights).
+fn fit_weights(y: &[bool], rows: Option<&[f64]>, balanced: bool) -> Option<Vec<f64>> {
+    if !balanced {
+        return rows.map(<[f64]>::to_vec);
+    }
+    let w = |i: usize| rows.map_or(1.0, |r| r[i]);
+    let n: f64 = (0..y.len()).map(w).sum();
+    let pos: f64 = (0..y.len()).filter(|&i| y[i]).map(w).sum();
     let (wp, wn) = (n / (2.0 * pos), n / (2.0 * (n - pos)));
-    y.iter().map(|&b| if b { wp } else { wn }).collect()
+    Some(
+        y.iter()
+            .enumerate()
+            .map(|(i, &b)| w(i) * if b { wp } else { wn })
+            .collect(),
+    )
 }
 
 fn fit_on(inputs: &Inputs<'_>, rows: &[usize], params: &TrainParams) -> Result<Fitted, TrainError> {
     let y = labels(inputs, rows);
+    let row_weights: Option<Vec<f64>> = inputs
+        .fit_weights
+        .as_ref()
+        .map(|w| rows.iter().map(|&i| w[i]).collect());
     match &inputs.points {
         Some(points) => {
             let x = ndarray::Array2::from_shape_fn((rows.len(), 1), |(k, _)| points[rows[k]]);
             let fit = fit_logistic(
                 x.view(),
                 &y,
-                None,
+                row_weights.as_deref(),
                 &LogisticParams {
                     c: f64::INFINITY,
                     ..LogisticParams::default()
@@ -636,7 +751,7 @@ fn fit_on(inputs: &Inputs<'_>, rows: &[usize], params: &TrainParams) -> Result<F
                 .map_or_else(Vec::new, |m| m.to_vec());
             let fit = match params.solver {
                 Solver::Newton => {
-                    let w = params.balanced.then(|| class_weights(&y));
+                    let w = fit_weights(&y, row_weights.as_deref(), params.balanced);
                     fit_logistic(
                         design.x.view(),
                         &y,
@@ -700,10 +815,7 @@ fn cross_validate(
             .collect();
         let fold_test: Vec<usize> = held.iter().map(|&k| rows[k]).collect();
         let fitted = fit_on(inputs, &fold_train, params)?;
-        let s = Scores::of(
-            &predict_rows(inputs, &fitted, &fold_test)?,
-            &labels(inputs, &fold_test),
-        );
+        let s = scores_of(inputs, &fitted, &fold_test)?;
         aucs.push(s.as_ref().and_then(|s| s.auc));
         losses.push(s.as_ref().map(|s| s.log_loss));
         briers.push(s.as_ref().map(|s| s.brier));
@@ -732,6 +844,8 @@ pub fn refit_auc(
         columns: columns.to_vec(),
         points: None,
         missing,
+        fit_weights: None,
+        eval_weights: None,
     };
     let fitted = fit_on(&inputs, train_rows, params)?;
     let p = predict_rows(&inputs, &fitted, valid_rows)?;

@@ -138,6 +138,14 @@ pub struct TrainOptions {
     pub max_levels: usize,
     /// The missing-numeric rule.
     pub missing_numeric: String,
+    /// The row weight column the fit and the validation scores used (scikit-learn's
+    /// `sample_weight`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+    /// The reweighing the fit used, if any: the protected attributes it read at training
+    /// (never at scoring) and every cell's factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reweighing: Option<super::Reweighing>,
 }
 
 /// The training data and what happened to its rows.

@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("explain", 4),
     ("policy", 5),
     ("compare", 6),
+    ("mitigate", 6),
     ("report", 7),
     ("pipeline", 8),
     ("error", 9),
