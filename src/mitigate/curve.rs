@@ -341,6 +341,22 @@ impl Sweep {
     }
 }
 
+/// Each group's rates (of the groups of `by`) when `score >= t` is selected.
+pub fn rates_at(table: &Table, by: &[String], t: f64) -> Result<Vec<GroupRates>, MitigateError> {
+    let score = table
+        .score()
+        .ok_or(MitigateError::MissingRole(Role::Score))?;
+    let (y, w) = labels_and_weights(table)?;
+    let grouping = Grouping::of(table, by)?;
+    let sw = sweep(score, &y, w, &grouping);
+    let c = sw
+        .thresholds
+        .iter()
+        .rposition(|&s| s >= t)
+        .map_or(0, |k| k + 1);
+    Ok(sw.groups(c, &grouping))
+}
+
 /// Judges the audit of `table` at threshold `t` with `policy`.
 fn judge(
     table: &Table,
@@ -512,6 +528,7 @@ pub fn threshold_curve(
         .iter()
         .rposition(|&s| s >= base_t)
         .map_or(0, |k| k + 1);
+    debug_assert!(base_c == 0 || sw.thresholds[base_c - 1] >= base_t);
     let baseline = candidate(base_c, judge(table, &params.audit, base_t, policy)?);
     let step = all.len().div_ceil(CURVE_POINTS).max(1);
     let points = all.iter().step_by(step).cloned().collect();

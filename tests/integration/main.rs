@@ -52,3 +52,7 @@ mod compare;
 
 /// Outputs never destroy an input or another file; staged, locked pipeline runs; quoting.
 mod safety;
+
+/// Mitigation against AIF360, Fairlearn and scikit-learn goldens; the chosen threshold
+/// against the gate; bad input.
+mod mitigate;
