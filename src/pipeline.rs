@@ -13,7 +13,10 @@
 //! - `[report]`: write the report folder (`context` = the DPIA's context file, `previous` =
 //!   the previous period's audit JSON to compare with);
 //! - `[gate] policy = ...`: judge the audit (with the model and explanation when there are
-//!   any) and make the run's exit code the gate's.
+//!   any) and make the run's exit code the gate's;
+//! - `[mitigate] by = [...]` (with `[train]` and `[gate]`): search for less discriminatory
+//!   alternatives (`fairgate mitigate --config`), judged on the held-out rows by the same
+//!   policy; the report gets its section.
 //!
 //! Paths in the file are relative to the file, like `[data] path`.
 
@@ -119,6 +122,20 @@ struct RunTable {
     created: Option<String>,
 }
 
+/// `[mitigate]`: the search for less discriminatory alternatives.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct MitigateTable {
+    by: Vec<String>,
+    methods: Option<Vec<String>>,
+    objective: Option<String>,
+    constraint: Option<String>,
+    max_evaluations: Option<usize>,
+    grid_size: Option<usize>,
+    seed: Option<u64>,
+    min_cell_size: Option<u64>,
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct PipelineFile {
@@ -131,6 +148,7 @@ struct PipelineFile {
     audit: Option<AuditTable>,
     report: Option<ReportTable>,
     gate: Option<GateTable>,
+    mitigate: Option<MitigateTable>,
     run: Option<RunTable>,
 }
 
@@ -383,11 +401,20 @@ impl Planner<'_> {
         Step { name: "gate", args }
     }
 
-    fn report_step(&self, r: &ReportTable, model: Option<&str>, gated: bool) -> Step {
+    fn report_step(
+        &self,
+        r: &ReportTable,
+        model: Option<&str>,
+        gated: bool,
+        mitigated: bool,
+    ) -> Step {
         let mut args = vec!["report".into(), "--audit".into(), self.output("audit.json")];
         self.with_evidence(&mut args, model);
         if gated {
             args.extend(["--gate".into(), self.output("gate.json")]);
+        }
+        if mitigated {
+            args.extend(["--mitigation".into(), self.output("mitigation.json")]);
         }
         flag(
             &mut args,
@@ -539,6 +566,173 @@ fn normalize(p: &Path) -> PathBuf {
     }
 }
 
+/// What `fairgate mitigate --config FILE` reads from a pipeline file: the data, the training
+/// settings (`[train]`), the held-out audit's settings (`[audit]`), the policy (`[gate]`)
+/// and the search's own settings (`[mitigate]`).
+pub struct SearchConfig {
+    /// The data specification (paths relative to the file resolved).
+    pub spec: crate::data::DataSpec,
+    /// How to read the data for training.
+    pub read: crate::data::ReadOptions,
+    /// The training settings.
+    pub train: crate::params::Checked<crate::train::TrainParams>,
+    /// The search's settings.
+    pub search: crate::params::Checked<crate::mitigate::SearchParams>,
+    /// The policy file (`[gate] policy`), when there is one.
+    pub policy: Option<PathBuf>,
+}
+
+impl SearchConfig {
+    /// Reads the tables of a pipeline file that the search uses.
+    pub fn from_path(path: &Path) -> Result<SearchConfig, PipelineError> {
+        use crate::mitigate::{Constraint, Method, Objective, SearchParams};
+        use crate::train::{ModelKind, RuleSet, Solver, TrainParams};
+        let shown = s(path);
+        let text = std::fs::read_to_string(path).map_err(|e| FileError::read(shown.clone(), e))?;
+        let file: PipelineFile =
+            toml::from_str(&text).map_err(|e| FileError::toml(shown.clone(), &text, &e))?;
+        let base = path.parent().unwrap_or_else(|| Path::new("")).to_path_buf();
+        let planner = Planner {
+            path,
+            text: &text,
+            base: base.clone(),
+            out: PathBuf::new(),
+            created: Vec::new(),
+            data_path: String::new(),
+        };
+        let bad = |table: &str, message: String| planner.invalid(table, &message);
+        let m = file.mitigate.clone().ok_or_else(|| {
+            bad(
+                "mitigate",
+                "the file has no [mitigate] table (by = [\"ATTR\", ...] names the attributes to mitigate for)".into(),
+            )
+        })?;
+        let t = file.train.clone().ok_or_else(|| {
+            bad(
+                "train",
+                "the search needs a [train] table: the candidates are models trained as it says"
+                    .into(),
+            )
+        })?;
+        let rules = match &t.rules {
+            Some(r) => Some(RuleSet::from_path(&relative_to(&base, r))?),
+            None => None,
+        };
+        let kind = match t.model.as_deref() {
+            None | Some("logistic") => ModelKind::Logistic,
+            Some("points") => ModelKind::Points,
+            Some(other) => {
+                return Err(bad(
+                    "train",
+                    format!("model: expected \"logistic\" or \"points\", found \"{other}\""),
+                ))
+            }
+        };
+        let balanced = match t.class_weight.as_deref() {
+            None | Some("none") => false,
+            Some("balanced") => true,
+            Some(other) => {
+                return Err(bad(
+                    "train",
+                    format!("class-weight: expected \"none\" or \"balanced\", found \"{other}\""),
+                ))
+            }
+        };
+        let solver = match t.solver.as_deref() {
+            None | Some("newton") => Solver::Newton,
+            Some("linfa") => Solver::Linfa,
+            Some(other) => {
+                return Err(bad(
+                    "train",
+                    format!("solver: expected \"newton\" or \"linfa\", found \"{other}\""),
+                ))
+            }
+        };
+        let d = TrainParams::default();
+        let train = TrainParams {
+            kind,
+            rules,
+            c: t.c.unwrap_or(d.c),
+            balanced,
+            test_size: t.test_size.unwrap_or(d.test_size),
+            cv: 0,
+            seed: t.seed.unwrap_or(d.seed),
+            solver,
+            max_levels: t.max_levels.unwrap_or(d.max_levels),
+            threshold: t.threshold.unwrap_or(d.threshold),
+            created: Some(0),
+            ..d
+        };
+        let mut spec = crate::data::DataSpec::from_config_file(path)?;
+        let read = crate::train::reading(&mut spec, train.rules.as_ref());
+        let train = train.check()?;
+        let a = file.audit.clone().unwrap_or_default();
+        let audit = crate::audit::AuditParams {
+            threshold: a.threshold.unwrap_or(train.threshold),
+            min_group_size: a
+                .min_group_size
+                .unwrap_or(crate::audit::AuditParams::default().min_group_size),
+            confidence: a
+                .confidence
+                .unwrap_or(crate::audit::AuditParams::default().confidence),
+            reference: a.reference.clone().unwrap_or_default(),
+            intersections: a.intersect.clone().unwrap_or_default(),
+            ..crate::audit::AuditParams::default()
+        };
+        let methods = m
+            .methods
+            .iter()
+            .flatten()
+            .map(|name| {
+                Method::parse(name).ok_or_else(|| {
+                    bad(
+                        "mitigate",
+                        format!("methods: expected threshold, reweigh, reweigh+threshold or group-thresholds, found \"{name}\""),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let objective = match m.objective.as_deref() {
+            None => Objective::Accuracy,
+            Some(o) => Objective::parse(o).ok_or_else(|| {
+                bad(
+                    "mitigate",
+                    format!("objective: expected accuracy, balanced-accuracy, value:TP,FP or capacity:SHARE, found \"{o}\""),
+                )
+            })?,
+        };
+        let constraint = match m.constraint.as_deref() {
+            None => Constraint::DemographicParity,
+            Some(c) => Constraint::parse(c).ok_or_else(|| {
+                bad(
+                    "mitigate",
+                    format!("constraint: expected demographic_parity, true_positive_rate_parity, false_positive_rate_parity, true_negative_rate_parity, false_negative_rate_parity or equalized_odds, found \"{c}\""),
+                )
+            })?,
+        };
+        let search = SearchParams {
+            by: m.by.clone(),
+            methods,
+            objective,
+            constraint,
+            audit,
+            max_evaluations: m.max_evaluations.unwrap_or(200),
+            grid_size: m.grid_size.unwrap_or(1000),
+            seed: m.seed.unwrap_or(0),
+            min_cell_size: m.min_cell_size.unwrap_or(crate::train::DEFAULT_MIN_CELL),
+        }
+        .check()
+        .map_err(|e| bad("mitigate", e.to_string()))?;
+        Ok(SearchConfig {
+            spec,
+            read,
+            train,
+            search,
+            policy: file.gate.as_ref().map(|g| relative_to(&base, &g.policy)),
+        })
+    }
+}
+
 impl Plan {
     /// Reads a pipeline file and plans the run. `out` overrides `[run] out` (default: the
     /// folder `fairgate-run` beside the file).
@@ -632,8 +826,29 @@ impl Plan {
             let context = file.report.as_ref().and_then(|r| r.context.as_deref());
             steps.push(planner.gate_step(g, model.as_deref(), context));
         }
+        let mitigated = file.mitigate.is_some();
+        if mitigated {
+            if file.train.is_none() || file.gate.is_none() {
+                return Err(planner.invalid(
+                    "mitigate",
+                    "[mitigate] needs [train] (the candidates are refitted and judged on its held-out rows) and [gate] (the policy they must meet)",
+                ));
+            }
+            steps.push(Step {
+                name: "mitigate",
+                args: vec![
+                    "mitigate".into(),
+                    "--config".into(),
+                    s(planner.path),
+                    "--format".into(),
+                    "json".into(),
+                    "--out".into(),
+                    planner.output("mitigation.json"),
+                ],
+            });
+        }
         if let Some(r) = &file.report {
-            steps.push(planner.report_step(r, model.as_deref(), gated));
+            steps.push(planner.report_step(r, model.as_deref(), gated, mitigated));
         }
         let inputs = planner.inputs(&file);
         let mut outputs = vec![planner.out.join("commands.sh")];

@@ -34,7 +34,7 @@ pub use curves::{RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
 pub(crate) use groups::Rows;
 pub use groups::{AttributeAudit, GroupAudit};
 pub use inference::{holm, two_by_two};
-pub use interval::{wilson, z_for};
+pub use interval::{wilson, wilson_p, z_for};
 pub use output::{
     group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
     AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,

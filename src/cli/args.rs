@@ -73,11 +73,41 @@ pub enum Command {
     /// --policy the rules that changed state. Exit 1 with --fail-on-regression when anything
     /// regressed.
     Compare(CompareArgs),
-    /// Mitigate a bias the audit found: reweigh the training rows, search one threshold for
-    /// everyone that meets a policy (the whole trade-off curve), or analyse group thresholds
-    /// (Hardt et al.; the protected attribute at decision time: analysis only).
+    /// Mitigate a bias the audit found: with --config, search for less discriminatory
+    /// alternatives (every candidate judged on held-out rows by the policy; exit 1 when none
+    /// meets it); or one method: reweigh the training rows, search one threshold for everyone
+    /// that meets a policy (the whole trade-off curve), or analyse group thresholds (Hardt et
+    /// al.; the protected attribute at decision time: analysis only).
+    Mitigate(MitigateArgs),
+}
+
+/// `fairgate mitigate`: a method's subcommand, or the search with `--config`.
+#[derive(Debug, ClapArgs)]
+#[command(args_conflicts_with_subcommands = true, subcommand_required = false)]
+pub struct MitigateArgs {
+    /// One method.
     #[command(subcommand)]
-    Mitigate(MitigateCommand),
+    pub command: Option<MitigateCommand>,
+    /// The search for less discriminatory alternatives.
+    #[command(flatten)]
+    pub search: SearchArgs,
+}
+
+/// `fairgate mitigate --config FILE`.
+#[derive(Debug, ClapArgs)]
+pub struct SearchArgs {
+    /// The pipeline file: [data], [train] (how the candidates are trained; its held-out rows
+    /// judge them), [audit] (intersections, group size, confidence), [gate] policy and
+    /// [mitigate] (by = the attributes to mitigate for; methods, objective, constraint, seed).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The policy the candidates must meet (default: the file's [gate] policy, else the
+    /// four-fifths rule).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Output.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `fairgate mitigate ...`.
@@ -309,12 +339,16 @@ pub struct ReportArgs {
     /// The previous period's audit JSON: the report shows what changed beyond noise.
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
+    /// The search for less discriminatory alternatives (fairgate mitigate --config FILE
+    /// --format json): the report gets its section, table and trade-off chart.
+    #[arg(long, value_name = "FILE")]
+    pub mitigation: Option<PathBuf>,
     /// The output folder.
     #[arg(long, value_name = "DIR", required_unless_present = "verify")]
     pub out: Option<PathBuf>,
     /// Verify a report folder instead: re-hash every file its evidence.json lists (outputs in
     /// the folder, inputs at their recorded paths); exit 1 on any changed or missing file.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["audit", "out", "explain", "model", "context", "gate", "previous", "created"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["audit", "out", "explain", "model", "context", "gate", "previous", "mitigation", "created"])]
     pub verify: Option<PathBuf>,
 }
 

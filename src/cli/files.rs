@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use fairgate::output::AtomicFile;
 
-use super::args::{Command, DataArgs, DatasetsCommand, MitigateCommand};
+use super::args::{Command, DataArgs, DatasetsCommand, MitigateArgs, MitigateCommand};
 
 /// The files a command reads and the files it writes.
 #[derive(Default)]
@@ -51,21 +51,42 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             f.data(&a.data)?;
             f.output(a.output.out.as_deref());
         }
-        Command::Mitigate(MitigateCommand::Reweigh(a)) => {
+        Command::Mitigate(MitigateArgs {
+            command: Some(MitigateCommand::Reweigh(a)),
+            ..
+        }) => {
             f.data(&a.data)?;
             f.output(a.weights.as_deref());
             f.output(a.output.out.as_deref());
         }
-        Command::Mitigate(MitigateCommand::Threshold(a)) => {
+        Command::Mitigate(MitigateArgs {
+            command: Some(MitigateCommand::Threshold(a)),
+            ..
+        }) => {
             f.data(&a.data)?;
             f.input(a.policy.as_deref());
             f.output(a.curve.as_deref());
             f.output(a.output.out.as_deref());
         }
-        Command::Mitigate(MitigateCommand::GroupThresholds(a)) => {
+        Command::Mitigate(MitigateArgs {
+            command: Some(MitigateCommand::GroupThresholds(a)),
+            ..
+        }) => {
             f.data(&a.data)?;
             f.output(a.decisions.as_deref());
             f.output(a.output.out.as_deref());
+        }
+        Command::Mitigate(MitigateArgs {
+            command: None,
+            search,
+        }) => {
+            if let Some(config) = &search.config {
+                f.input(Some(config));
+                let c = fairgate::pipeline::SearchConfig::from_path(config)?;
+                f.input(c.spec.path.as_deref());
+                f.input(search.policy.as_deref().or(c.policy.as_deref()));
+            }
+            f.output(search.output.out.as_deref());
         }
         Command::Train(a) => {
             f.data(&a.data)?;
@@ -100,6 +121,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
                 a.context.as_ref(),
                 a.gate.as_ref(),
                 a.previous.as_ref(),
+                a.mitigation.as_ref(),
             ] {
                 f.input(p.map(PathBuf::as_path));
             }

@@ -6,16 +6,44 @@ use fairgate::data::{self, ReadOptions};
 use fairgate::mitigate::{self, Constraint, CurveParams, HardtObjective, HardtParams, Objective};
 use fairgate::policy::Policy;
 
-use super::args::{GroupThresholdsArgs, MitigateCommand, ReweighArgs, ThresholdArgs};
+use super::args::{
+    GroupThresholdsArgs, MitigateArgs, MitigateCommand, ReweighArgs, SearchArgs, ThresholdArgs,
+};
 use super::{csv_cells, data_spec, rendered, write_output, ExitStatus};
 
-/// Runs a mitigate subcommand.
-pub fn run(m: &MitigateCommand) -> anyhow::Result<ExitStatus> {
-    match m {
-        MitigateCommand::Reweigh(a) => reweigh(a),
-        MitigateCommand::Threshold(a) => threshold(a),
-        MitigateCommand::GroupThresholds(a) => group_thresholds(a),
+/// Runs a mitigate subcommand, or the search.
+pub fn run(m: &MitigateArgs) -> anyhow::Result<ExitStatus> {
+    match &m.command {
+        Some(MitigateCommand::Reweigh(a)) => reweigh(a),
+        Some(MitigateCommand::Threshold(a)) => threshold(a),
+        Some(MitigateCommand::GroupThresholds(a)) => group_thresholds(a),
+        None => search(&m.search),
     }
+}
+
+fn search(a: &SearchArgs) -> anyhow::Result<ExitStatus> {
+    let Some(config) = &a.config else {
+        anyhow::bail!("fairgate mitigate needs --config FILE (the search for less discriminatory alternatives) or a method: reweigh, threshold or group-thresholds");
+    };
+    let c = fairgate::pipeline::SearchConfig::from_path(config)?;
+    let policy = match a.policy.as_ref().or(c.policy.as_ref()) {
+        Some(p) => Policy::from_path(p)?,
+        None => Policy::four_fifths(),
+    };
+    let table = data::load(&c.spec, &c.read)?;
+    let r = mitigate::search(&table, &c.spec, &c.train, &policy, &c.search)?;
+    if r.warning.is_some() {
+        eprintln!("{}", mitigate::DECISION_TIME_WARNING);
+    }
+    let text = rendered(&r, a.output.format);
+    write_output(a.output.out.as_deref(), |w| {
+        Ok(w.write_all(text.as_bytes())?)
+    })?;
+    Ok(if r.recommended.is_some() {
+        ExitStatus::Ok
+    } else {
+        ExitStatus::GateFailed
+    })
 }
 
 fn reweigh(a: &ReweighArgs) -> anyhow::Result<ExitStatus> {

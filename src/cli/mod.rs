@@ -265,6 +265,10 @@ fn report(a: &ReportArgs) -> anyhow::Result<ExitStatus> {
         Some(p) => r.with_previous(p, audit)?,
         None => r,
     };
+    let r = match &a.mitigation {
+        Some(m) => r.with_mitigation(m)?,
+        None => r,
+    };
     let outputs = r.write(out_dir)?;
     // Named where they will be once a run's staged set is in place.
     let out = fairgate::output::shown(out_dir);
@@ -401,14 +405,7 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
         );
     }
     // A points model reads the rules' columns; a logistic model every column without a role.
-    let unlisted = match (&rules, &spec.features) {
-        (Some(r), None) => {
-            spec.features = Some(r.columns());
-            Unlisted::Ignore
-        }
-        (_, Some(_)) => Unlisted::Ignore,
-        (None, None) => Unlisted::AsFeatures,
-    };
+    let options = fairgate::train::reading(&mut spec, rules.as_ref());
     let created = created_time(a.created.as_deref())?;
     let params = TrainParams {
         kind: match a.kind {
@@ -432,10 +429,6 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
         min_cell_size: a.min_cell_size,
     }
     .check()?;
-    let options = ReadOptions {
-        unlisted,
-        ..ReadOptions::default()
-    };
     let table = data::load(&spec, &options)?;
     let (model, split) = fairgate::train::train_with_split(&table, &spec, &params)?;
     write_output(Some(&a.out), |w| {

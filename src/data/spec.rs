@@ -197,6 +197,8 @@ pub struct ConfigFile {
     pub report: Option<toml::Table>,
     /// See `train`.
     pub gate: Option<toml::Table>,
+    /// See `train` (read by `fairgate mitigate --config` too).
+    pub mitigate: Option<toml::Table>,
     /// See `train`.
     pub run: Option<toml::Table>,
 }

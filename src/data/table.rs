@@ -174,6 +174,34 @@ impl Table {
         self.with_role(Role::Score).next()?.as_f64()
     }
 
+    /// The rows `rows` (table positions, in that order) as a new table, with the columns of
+    /// `roles` only (every column when empty) followed by `extra` (each `rows.len()` values
+    /// long). The load summary is kept (it describes the file the rows came from), with
+    /// `rows_used` the new count. Used to audit or search a subset in memory: the held-out
+    /// rows with a candidate's scores.
+    pub fn subset(&self, rows: &[usize], roles: &[Role], extra: Vec<Column>) -> Table {
+        let mut columns: Vec<Column> = self
+            .columns
+            .iter()
+            .filter(|c| roles.is_empty() || roles.contains(&c.role))
+            .map(|c| Column {
+                name: c.name.clone(),
+                role: c.role,
+                kind: c.kind,
+                values: c.values.select(rows),
+                levels: c.levels.clone(),
+            })
+            .collect();
+        columns.extend(extra);
+        let mut summary = self.summary.clone();
+        summary.rows_used = rows.len() as u64;
+        Table {
+            columns,
+            n_rows: rows.len(),
+            summary,
+        }
+    }
+
     /// The named numeric columns as a rows x columns matrix (missing stays NaN).
     pub fn numeric_matrix(&self, names: &[&str]) -> Result<Array2<f64>, DataError> {
         let mut m = Array2::zeros((self.n_rows, names.len()));

@@ -139,7 +139,7 @@ pub struct GroupRates {
 }
 
 /// What the gate said of a candidate.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct GateVerdict {
     /// Whether no error rule blocks.
     pub passed: bool,
@@ -379,6 +379,14 @@ pub(crate) fn gate_verdict(
     report: AuditReport,
     policy: &Policy,
 ) -> Result<GateVerdict, MitigateError> {
+    Ok(verdict_of(&gate_result(report, policy)?, policy))
+}
+
+/// The gate's full result on an audit made in this process.
+pub(crate) fn gate_result(
+    report: AuditReport,
+    policy: &Policy,
+) -> Result<crate::policy::GateResult, MitigateError> {
     let ev = Evidence {
         audit: report,
         audit_file: FileRef {
@@ -389,7 +397,11 @@ pub(crate) fn gate_verdict(
         explain: None,
         declared: Default::default(),
     };
-    let g = crate::policy::evaluate(policy, &ev)?;
+    Ok(crate::policy::evaluate(policy, &ev)?)
+}
+
+/// The verdict of a gate result: whether it passed and its blocking checks.
+pub(crate) fn verdict_of(g: &crate::policy::GateResult, policy: &Policy) -> GateVerdict {
     let mut blocking = Vec::new();
     for r in g.rules.iter().filter(|r| r.blocking) {
         for c in &r.checks {
@@ -400,7 +412,7 @@ pub(crate) fn gate_verdict(
             }
         }
     }
-    Ok(GateVerdict {
+    GateVerdict {
         passed: g.passed,
         blocking_checks: blocking.len() as u64,
         counts: g
@@ -409,7 +421,7 @@ pub(crate) fn gate_verdict(
             .map(|(k, v)| (k.clone(), *v as u64))
             .collect(),
         blocking,
-    })
+    }
 }
 
 /// Computes the curve over every distinct score of `table` (label and score columns, the

@@ -69,6 +69,18 @@ impl Constraint {
         })
     }
 
+    /// Fairlearn's name of the constraint.
+    pub fn name(self) -> &'static str {
+        match self {
+            Constraint::DemographicParity => "demographic_parity",
+            Constraint::TruePositiveRateParity => "true_positive_rate_parity",
+            Constraint::FalsePositiveRateParity => "false_positive_rate_parity",
+            Constraint::TrueNegativeRateParity => "true_negative_rate_parity",
+            Constraint::FalseNegativeRateParity => "false_negative_rate_parity",
+            Constraint::EqualizedOdds => "equalized_odds",
+        }
+    }
+
     fn x(self) -> Metric {
         match self {
             Constraint::DemographicParity => Metric::SelectionRate,

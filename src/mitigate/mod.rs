@@ -9,9 +9,13 @@
 //!   gate itself.
 //! - [`hardt`]: group thresholds (Hardt, Price & Srebro), as Fairlearn's
 //!   `ThresholdOptimizer`: analysis by default, since it uses the attribute at decision time.
+//! - [`lda`]: the search for less discriminatory alternatives: the baseline and each
+//!   candidate judged on held-out rows by the audit and the gate, and the one that meets the
+//!   policy at least cost.
 
 pub mod curve;
 pub mod hardt;
+pub mod lda;
 pub mod reweigh;
 
 use serde::Serialize;
@@ -20,6 +24,7 @@ use crate::data::{Column, Role, Table, MISSING_CODE, UNKNOWN_GROUP};
 
 pub use curve::{threshold_curve, CurveParams, CurveResult, Objective};
 pub use hardt::{group_thresholds, Constraint, HardtObjective, HardtParams, HardtResult};
+pub use lda::{search, LdaCandidate, LdaResult, Method, SearchParams};
 pub use reweigh::{reweigh_table, ReweighResult};
 
 /// The schema version of the mitigation JSON outputs.
@@ -62,7 +67,7 @@ pub enum MitigateError {
 }
 
 /// How a method uses the protected attribute: the question counsel asks first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Character {
     /// The attribute is used only to measure (the audit's role), never by the model or the

@@ -841,3 +841,146 @@ pub fn heatmap(a: &AttributeAudit, statuses: Statuses<'_>, confidence: f64) -> O
     s.push_str("</table>\n");
     Some(s)
 }
+
+/// The trade-off of a search for less discriminatory alternatives: per evaluated candidate,
+/// its held-out accuracy (y, with its Wilson interval) against the lowest impact ratio of the
+/// attribute searched (x, with its interval), green when the gate passes it and red when not,
+/// labelled with its id; a dashed line at 0.8 (four-fifths).
+pub fn tradeoff(m: &crate::mitigate::LdaResult) -> Result<Figure> {
+    let points: Vec<(&crate::mitigate::LdaCandidate, f64, f64)> = m
+        .candidates
+        .iter()
+        .filter_map(|c| {
+            let x = c.disparity.as_ref()?.min_impact_ratio.value?;
+            Some((c, x, c.accuracy.value?))
+        })
+        .collect();
+    let bound =
+        |f: &dyn Fn(&crate::mitigate::LdaCandidate, f64, f64) -> f64, init: f64, max: bool| {
+            points.iter().fold(init, |acc, (c, x, y)| {
+                let v = f(c, *x, *y);
+                if max {
+                    acc.max(v)
+                } else {
+                    acc.min(v)
+                }
+            })
+        };
+    let x_hi = bound(
+        &|c, x, _| {
+            c.disparity
+                .as_ref()
+                .and_then(|d| d.min_impact_ratio.high)
+                .unwrap_or(x)
+                .min(1.5)
+        },
+        1.0,
+        true,
+    ) * 1.05;
+    let x_lo = bound(
+        &|c, x, _| {
+            c.disparity
+                .as_ref()
+                .and_then(|d| d.min_impact_ratio.low)
+                .unwrap_or(x)
+        },
+        0.8,
+        false,
+    )
+    .max(0.0)
+        * 0.95;
+    let y_lo = bound(&|c, _, y| c.accuracy.low.unwrap_or(y), 1.0, false).max(0.0) * 0.97;
+    let y_hi = (bound(&|c, _, y| c.accuracy.high.unwrap_or(y), 0.0, true) * 1.06).min(1.0);
+    let (pass, fail) = (RGBColor(0x1a, 0x7f, 0x37), RGBColor(0xc0, 0x39, 0x2b));
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, 460)).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(14)
+            .x_label_area_size(50)
+            .y_label_area_size(64)
+            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi.max(y_lo + 0.01))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(0)
+            .label_style(("sans-serif", TICK))
+            .axis_desc_style(("sans-serif", AXIS))
+            .x_desc(format!("lowest impact ratio, {}", m.attribute))
+            .y_desc("held-out accuracy")
+            .draw()
+            .map_err(err)?;
+        if (x_lo..x_hi).contains(&0.8) {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(0.8, y_lo), (0.8, y_hi)],
+                    6,
+                    4,
+                    RGBColor(0x99, 0x99, 0x99).stroke_width(2),
+                ))
+                .map_err(err)?;
+        }
+        // Labels alternate above and below their point in order of accuracy, so that
+        // candidates of similar accuracy do not print over each other.
+        let mut by_y: Vec<usize> = (0..points.len()).collect();
+        by_y.sort_by(|&a, &b| points[a].2.total_cmp(&points[b].2).then(a.cmp(&b)));
+        for (rank, &k) in by_y.iter().enumerate() {
+            let (c, x, y) = &points[k];
+            let color = if c.gate.as_ref().is_some_and(|g| g.passed) {
+                pass
+            } else {
+                fail
+            };
+            let d = c.disparity.as_ref().map(|d| &d.min_impact_ratio);
+            let (xl, xh) = (
+                d.and_then(|d| d.low).unwrap_or(*x).max(x_lo),
+                d.and_then(|d| d.high).unwrap_or(*x).min(x_hi),
+            );
+            let (yl, yh) = (c.accuracy.low.unwrap_or(*y), c.accuracy.high.unwrap_or(*y));
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(xl, *y), (xh, *y)],
+                    color.stroke_width(1),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(*x, yl), (*x, yh)],
+                    color.stroke_width(1),
+                ))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new((*x, *y), 5, color.filled())))
+                .map_err(err)?;
+            let dy = if rank % 2 == 0 { 8 } else { -24 };
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, *y))
+                        + Text::new(
+                            c.id.clone(),
+                            (8, dy),
+                            ("sans-serif", TICK).into_font().color(&BLACK),
+                        ),
+                ))
+                .map_err(err)?;
+        }
+        root.present().map_err(err)?;
+    }
+    let title = format!(
+        "Less discriminatory alternatives: accuracy against disparity, by {}",
+        m.attribute
+    );
+    Ok(Figure {
+        description: own_line(format!(
+            "Each candidate judged on the {} held-out rows: its accuracy (y, with its Wilson interval) against the lowest impact ratio of {} over the groups that are not small (x, with its interval). Green: the gate passes it; red: it does not. Dashed line: 0.8, the four-fifths rule. The gate judges intervals: a ratio below 0.8 whose interval reaches 0.8 is inconclusive, which blocks only when the policy says so. Candidates not evaluated are left out.",
+            m.held_out_rows, m.attribute
+        )),
+        svg: responsive(svg, &title),
+        title: data_line(title),
+        legend: vec![
+            (css(pass), own_line("the gate passes it")),
+            (css(fail), own_line("the gate does not pass it")),
+        ],
+    })
+}

@@ -278,6 +278,9 @@ pub fn blocks(
     if let Some(c) = &r.previous {
         out.extend(previous_blocks(c));
     }
+    if let Some(m) = &r.mitigation {
+        out.extend(mitigation_blocks(m, charts_on)?);
+    }
     // The policy's status of each impact ratio it judged, for the heat maps.
     let statuses: Vec<(String, crate::policy::Status)> = gate
         .rules
@@ -524,6 +527,26 @@ fn previous_blocks(c: &crate::compare::Comparison) -> Vec<Block> {
     )));
     out.extend(c.change_blocks());
     out
+}
+
+/// The search for less discriminatory alternatives, with its trade-off chart after the
+/// candidates' table.
+fn mitigation_blocks(
+    m: &crate::mitigate::LdaResult,
+    charts_on: bool,
+) -> Result<Vec<Block>, ReportError> {
+    let mut out = m.document().blocks;
+    if charts_on {
+        let at = out
+            .iter()
+            .position(|b| matches!(b, Block::Table { .. }))
+            .map_or(out.len(), |i| i + 1);
+        out.insert(
+            at,
+            Block::Figure(charts::tradeoff(m).map_err(ReportError::Chart)?),
+        );
+    }
+    Ok(out)
 }
 
 /// Feature contributions and the proxy check.

@@ -195,6 +195,9 @@ pub struct Report {
     pub gate: Option<crate::policy::GateResult>,
     /// The comparison with the previous audit, when one is given.
     pub previous: Option<crate::compare::Comparison>,
+    /// The search for less discriminatory alternatives (`fairgate mitigate --config`), when
+    /// one is given.
+    pub mitigation: Option<crate::mitigate::LdaResult>,
 }
 
 /// A file's bytes and hash.
@@ -274,6 +277,7 @@ impl Report {
             context,
             gate: None,
             previous: None,
+            mitigation: None,
         })
     }
 
@@ -327,6 +331,50 @@ impl Report {
         }
         self.inputs.push(hash);
         self.gate = Some(gate);
+        Ok(self)
+    }
+
+    /// Adds the search for less discriminatory alternatives (`fairgate mitigate --config
+    /// FILE --format json`). With a model, the search must have run on the model's training
+    /// data; with a gate result, under the same policy.
+    pub fn with_mitigation(mut self, path: &Path) -> Result<Report, ReportError> {
+        let (bytes, hash) = read("mitigation", path)?;
+        let shown = path.display().to_string();
+        let m: crate::mitigate::LdaResult = serde_json::from_slice(&bytes).map_err(|e| {
+            FileError::invalid_at(
+                shown.clone(),
+                e.line(),
+                e.column(),
+                format!("not a fairgate search for less discriminatory alternatives (fairgate mitigate --config FILE --format json): {e}"),
+            )
+        })?;
+        let invalid =
+            |message: String| ReportError::from(FileError::invalid(shown.clone(), None, message));
+        if m.schema_version != crate::mitigate::MITIGATE_SCHEMA_VERSION {
+            return Err(invalid(format!(
+                "schema_version {}: this fairgate reads version {}",
+                m.schema_version,
+                crate::mitigate::MITIGATE_SCHEMA_VERSION
+            )));
+        }
+        if let Some(model) = &self.model {
+            if model.data.sha256 != m.data_sha256 {
+                return Err(invalid(format!(
+                    "data: the search ran on {} (SHA-256 {}), not on the model's training data {} ({})",
+                    m.data, m.data_sha256, model.data.file, model.data.sha256
+                )));
+            }
+        }
+        if let Some(g) = &self.gate {
+            if g.policy.sha256 != m.policy.sha256 {
+                return Err(invalid(format!(
+                    "policy: the search judged with {} (SHA-256 {}), the gate with {} ({})",
+                    m.policy.path, m.policy.sha256, g.policy.path, g.policy.sha256
+                )));
+            }
+        }
+        self.inputs.push(hash);
+        self.mitigation = Some(m);
         Ok(self)
     }
 
@@ -524,6 +572,18 @@ impl Report {
                 }
             }
         }
+        if let Some(m) = &self.mitigation {
+            out.push(Finding::plain(
+                Level::Info,
+                format!(
+                    "less discriminatory alternatives (by {}, {} candidates judged on {} held-out rows): {}",
+                    m.attribute,
+                    m.candidates.len(),
+                    m.held_out_rows,
+                    m.conclusion
+                ),
+            ));
+        }
         // Stable: within a level, policy order, then the order above.
         out.sort_by_key(|f| f.level);
         out.insert(0, verdict);
@@ -644,6 +704,7 @@ impl Report {
                 ),
                 None => None,
             },
+            mitigation: self.mitigation.as_ref(),
         };
         let mut json = serde_json::to_string_pretty(&evidence)
             .map_err(|e| FileError::write("evidence.json", e.into()))?;
@@ -685,6 +746,8 @@ struct Evidence<'a> {
     findings: Vec<Finding>,
     audit: &'a AuditReport,
     explain: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mitigation: Option<&'a crate::mitigate::LdaResult>,
 }
 
 fn fmt(v: Option<f64>) -> String {

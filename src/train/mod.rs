@@ -19,7 +19,7 @@ use crate::params::{Checked, InvalidParam};
 
 pub use consent::consent_filter;
 pub use design::{Design, Encoder, FeatureColumn, FeatureEncoding, MISSING_LEVEL};
-pub use evaluate::{auc, stratified_folds, stratified_split, Scores, Spread};
+pub use evaluate::{auc, stratified_folds, stratified_split, weighted_auc, Scores, Spread};
 pub use model::{
     Coefficient, CrossValidation, DataRecord, Exclusions, FitRecord, LabelInfo, Model, ModelKind,
     RecordAges, Roles, RuleFiring, TrainOptions, MODEL_SCHEMA_VERSION,
@@ -27,7 +27,7 @@ pub use model::{
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
 pub use reweigh::{reweigh, ReweighCell, Reweighing, DEFAULT_MIN_CELL};
-pub use score::{score, write_scored_table, ModelInput, ModelReader, ScoreSummary};
+pub use score::{score, table_scores, write_scored_table, ModelInput, ModelReader, ScoreSummary};
 pub use solver::{fit_logistic, sigmoid, LogisticFit, LogisticParams};
 pub(crate) use solver::{hessian_at, inverse};
 
@@ -242,6 +242,24 @@ pub struct RowSplit {
     pub training: Vec<usize>,
     /// The rows held out for validation.
     pub validation: Vec<usize>,
+}
+
+/// How to read a training file: a points model reads its rules' columns (when `spec` lists
+/// no features), a logistic model every column without a role (unless `spec` lists the
+/// features). Sets `spec.features` for a points model and returns the read options.
+pub fn reading(spec: &mut DataSpec, rules: Option<&RuleSet>) -> crate::data::ReadOptions {
+    let unlisted = match (rules, &spec.features) {
+        (Some(r), None) => {
+            spec.features = Some(r.columns());
+            crate::data::Unlisted::Ignore
+        }
+        (_, Some(_)) => crate::data::Unlisted::Ignore,
+        (None, None) => crate::data::Unlisted::AsFeatures,
+    };
+    crate::data::ReadOptions {
+        unlisted,
+        ..crate::data::ReadOptions::default()
+    }
 }
 
 /// Trains a model on `table` (loaded with `spec`). Rows without a lawful basis are left out

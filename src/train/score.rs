@@ -195,18 +195,9 @@ pub struct ScoreSummary {
     pub unseen_categories: Vec<(String, u64)>,
 }
 
-/// Writes the rows of `table` that trained or validated `model` (`split`, from
-/// [`super::train_with_split`] on the same table), in table order, as `score` writes a scored
-/// file plus a `split` column after `decision`: `train` or `validation`. Auditing it with
-/// `--filter split=validation` audits only the rows the model did not train on. Returns the
-/// rows written.
-pub fn write_scored_table(
-    model: &Model,
-    table: &crate::data::Table,
-    split: &super::RowSplit,
-    out: impl Write,
-    cells: crate::output::CsvCells,
-) -> Result<u64, TrainError> {
+/// The model's P(positive label) for every row of a loaded table (which has the model's
+/// feature columns).
+pub fn table_scores(model: &Model, table: &crate::data::Table) -> Result<Vec<f64>, TrainError> {
     let names = model.feature_columns();
     let mut features = Vec::with_capacity(names.len());
     for name in &names {
@@ -219,7 +210,22 @@ pub fn write_scored_table(
             levels: &c.levels,
         });
     }
-    let (p, _) = model.predict(&features)?;
+    Ok(model.predict(&features)?.0)
+}
+
+/// Writes the rows of `table` that trained or validated `model` (`split`, from
+/// [`super::train_with_split`] on the same table), in table order, as `score` writes a scored
+/// file plus a `split` column after `decision`: `train` or `validation`. Auditing it with
+/// `--filter split=validation` audits only the rows the model did not train on. Returns the
+/// rows written.
+pub fn write_scored_table(
+    model: &Model,
+    table: &crate::data::Table,
+    split: &super::RowSplit,
+    out: impl Write,
+    cells: crate::output::CsvCells,
+) -> Result<u64, TrainError> {
+    let p = table_scores(model, table)?;
     let id = model.roles.id.as_deref().and_then(|c| table.column(c));
     let label = table.column(&model.label.column).and_then(|c| c.as_bool());
     let protected: Vec<&crate::data::Column> = model
