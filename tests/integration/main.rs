@@ -56,3 +56,6 @@ mod safety;
 /// Mitigation against AIF360, Fairlearn and scikit-learn goldens; the chosen threshold
 /// against the gate; bad input.
 mod mitigate;
+
+/// The search for less discriminatory alternatives against each candidate applied by hand.
+mod lda;

@@ -243,7 +243,8 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
         .output()?;
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("[5/5] fairgate report "), "{err}");
+    assert!(err.contains("[5/6] fairgate mitigate "), "{err}");
+    assert!(err.contains("[6/6] fairgate report "), "{err}");
     assert!(
         err.contains("all artifacts in target/demo-run; gate FAILED"),
         "{err}"
@@ -264,12 +265,13 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
         "gate.json",
         "gate.junit.xml",
         "gate.md",
+        "mitigation.json",
     ] {
         assert!(run.join(name).is_file(), "no {name} in the run folder");
     }
     // commands.sh holds every step's command line; each is a valid command.
     let script = std::fs::read_to_string(run.join("commands.sh"))?;
-    assert_eq!(script.matches("\nfairgate ").count(), 5, "{script}");
+    assert_eq!(script.matches("\nfairgate ").count(), 6, "{script}");
     let gate: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("gate.json"))?)?;
     assert_eq!(gate["passed"], false);
@@ -277,6 +279,11 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
     assert!(
         model == std::fs::read_to_string(root.join("reports/demo-model.json"))?,
         "reports/demo-model.json is stale: rerun the README's main command and copy it"
+    );
+    let mitigation = std::fs::read_to_string(run.join("mitigation.json"))?;
+    assert!(
+        mitigation == std::fs::read_to_string(root.join("reports/demo-mitigation.json"))?,
+        "reports/demo-mitigation.json is stale: rerun the README's main command and copy it"
     );
     // The demo config's immutable features are never offered as counterfactuals.
     let reasons = std::fs::read_to_string(run.join("reasons.csv"))?;
@@ -307,6 +314,7 @@ fn the_demo_pipeline_reproduces_the_committed_report() -> Result<(), Box<dyn std
         "Score distribution by ethnicity",
         "Feature importance",
         "Association of each feature with each protected attribute",
+        "Less discriminatory alternatives: accuracy against disparity, by age_band",
     ] {
         assert!(html.contains(title), "no chart {title}");
     }
