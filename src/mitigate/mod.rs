@@ -9,6 +9,8 @@
 //!   gate itself.
 //! - [`hardt`]: group thresholds (Hardt, Price & Srebro), as Fairlearn's
 //!   `ThresholdOptimizer`: analysis by default, since it uses the attribute at decision time.
+//! - [`reductions`]: Fairlearn's `GridSearch` (Agarwal et al.): one logistic model fitted on
+//!   relabelled, reweighted rows, chosen from a grid of Lagrange multipliers.
 //! - [`lda`]: the search for less discriminatory alternatives: the baseline and each
 //!   candidate judged on held-out rows by the audit and the gate, and the one that meets the
 //!   policy at least cost.
@@ -16,6 +18,7 @@
 pub mod curve;
 pub mod hardt;
 pub mod lda;
+pub mod reductions;
 pub mod reweigh;
 
 use serde::Serialize;
@@ -25,6 +28,7 @@ use crate::data::{Column, Role, Table, MISSING_CODE, UNKNOWN_GROUP};
 pub use curve::{threshold_curve, CurveParams, CurveResult, Objective};
 pub use hardt::{group_thresholds, Constraint, HardtObjective, HardtParams, HardtResult};
 pub use lda::{search, LdaCandidate, LdaResult, Method, SearchParams};
+pub use reductions::{grid_search, GridSearchParams, GridSearchResult};
 pub use reweigh::{reweigh_table, ReweighResult};
 
 /// The schema version of the mitigation JSON outputs.

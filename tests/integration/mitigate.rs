@@ -704,3 +704,107 @@ fn an_unseen_group_is_an_error_and_decisions_are_reproducible() -> Res {
     );
     Ok(())
 }
+
+#[test]
+fn grid_search_matches_fairlearns_grid_search() -> Res {
+    let g = golden();
+    let protected: Vec<String> = ["gender", "age_band", "ethnicity", "region"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (table, spec) = demo(&protected, None, true)?;
+    let train_params = TrainParams {
+        test_size: 0.0,
+        ..TrainParams::default()
+    }
+    .check()?;
+    // The consented rows, as training uses them.
+    let (_, split) = train::train_with_split(&table, &spec, &train_params)?;
+    for case in g["grid_search"].as_array().expect("cases") {
+        let name = format!("{} {}", case["attribute"], case["constraint"]);
+        let params = mitigate::GridSearchParams {
+            by: vec![case["attribute"].as_str().unwrap_or_default().to_string()],
+            constraint: Constraint::parse(case["constraint"].as_str().unwrap_or_default())
+                .expect("a constraint"),
+            ..mitigate::GridSearchParams::default()
+        }
+        .check()?;
+        let mut calls = 0;
+        let r = mitigate::grid_search(
+            &table,
+            &spec,
+            &train_params,
+            &split.training,
+            &params,
+            &mut |done, all| {
+                calls += 1;
+                assert_eq!(done, calls);
+                assert_eq!(all, 10);
+            },
+        )?;
+        assert_eq!(calls, 10, "{name}: progress after every fit");
+        let points = case["points"].as_array().expect("points");
+        assert_eq!(r.points.len(), points.len(), "{name}");
+        for (k, (ours, want)) in r.points.iter().zip(points).enumerate() {
+            // The grid: the same multipliers, exactly.
+            let mut theirs: Vec<(String, String, String, f64)> = want["lambda"]
+                .as_array()
+                .expect("lambda")
+                .iter()
+                .map(|l| {
+                    (
+                        l["sign"].as_str().unwrap_or_default().to_string(),
+                        l["event"].as_str().unwrap_or_default().to_string(),
+                        l["group"].as_str().unwrap_or_default().to_string(),
+                        l["value"].as_f64().unwrap_or(f64::NAN),
+                    )
+                })
+                .collect();
+            let mut mine: Vec<(String, String, String, f64)> = ours
+                .lambda
+                .iter()
+                .map(|l| (l.sign.clone(), l.event.clone(), l.group.clone(), l.value))
+                .collect();
+            theirs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            mine.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            assert_eq!(mine, theirs, "{name}: point {k}");
+            // The fits' hard predictions: the same error and violation (the fits agree to
+            // 1e-6, and no row of this data is that close to p = 0.5).
+            let err = want["error"].as_f64().unwrap_or(f64::NAN);
+            let gam = want["gamma_max"].as_f64().unwrap_or(f64::NAN);
+            assert!(
+                (ours.error - err).abs() <= 2.0 / n,
+                "{name} {k}: {} vs {err}",
+                ours.error
+            );
+            assert!(
+                (ours.gamma_max - gam).abs() <= 1e-3,
+                "{name} {k}: {} vs {gam}",
+                ours.gamma_max
+            );
+        }
+        assert_eq!(r.best as u64, case["best"].as_u64().unwrap_or(99), "{name}");
+        // The chosen model, coefficient by coefficient.
+        let chosen = &case["chosen"];
+        let model = r.model.as_ref().expect("a logistic model");
+        let by_name: BTreeMap<&str, f64> = model
+            .coefficients
+            .iter()
+            .map(|c| (c.name.as_str(), c.value))
+            .collect();
+        for (name_c, want) in strings(&chosen["columns"])
+            .iter()
+            .zip(chosen["coef"].as_array().expect("coef"))
+        {
+            let want = want.as_f64().unwrap_or(f64::NAN);
+            let got = by_name[name_c.as_str()];
+            assert!(
+                (got - want).abs() < 1e-6,
+                "{name}: {name_c} {got} vs {want}"
+            );
+        }
+        let want = chosen["intercept"].as_f64().unwrap_or(f64::NAN);
+        assert!((model.intercept - want).abs() < 1e-6, "{name}");
+    }
+    Ok(())
+}

@@ -12,3 +12,4 @@ fi
 "$here/.venv/bin/python" "$here/make_golden.py"
 "$here/.venv/bin/python" "$here/train_golden.py"
 "$here/.venv/bin/python" "$here/explain_golden.py"
+"$here/.venv/bin/python" "$here/mitigate_golden.py"
