@@ -132,6 +132,8 @@ struct MitigateTable {
     constraint: Option<String>,
     max_evaluations: Option<usize>,
     grid_size: Option<usize>,
+    reduction_grid_size: Option<usize>,
+    grid_limit: Option<f64>,
     seed: Option<u64>,
     min_cell_size: Option<u64>,
 }
@@ -687,7 +689,7 @@ impl SearchConfig {
                 Method::parse(name).ok_or_else(|| {
                     bad(
                         "mitigate",
-                        format!("methods: expected threshold, reweigh, reweigh+threshold or group-thresholds, found \"{name}\""),
+                        format!("methods: expected threshold, reweigh, reweigh+threshold, grid-search, grid-search+threshold or group-thresholds, found \"{name}\""),
                     )
                 })
             })
@@ -718,6 +720,11 @@ impl SearchConfig {
             audit,
             max_evaluations: m.max_evaluations.unwrap_or(200),
             grid_size: m.grid_size.unwrap_or(1000),
+            grid_search: crate::mitigate::GridSearchParams {
+                grid_size: m.reduction_grid_size.unwrap_or(10),
+                grid_limit: m.grid_limit.unwrap_or(2.0),
+                ..crate::mitigate::GridSearchParams::default()
+            },
             seed: m.seed.unwrap_or(0),
             min_cell_size: m.min_cell_size.unwrap_or(crate::train::DEFAULT_MIN_CELL),
         }

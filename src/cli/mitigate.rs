@@ -31,7 +31,15 @@ fn search(a: &SearchArgs) -> anyhow::Result<ExitStatus> {
         None => Policy::four_fifths(),
     };
     let table = data::load(&c.spec, &c.read)?;
-    let r = mitigate::search(&table, &c.spec, &c.train, &policy, &c.search)?;
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let r = mitigate::search(&table, &c.spec, &c.train, &policy, &c.search, &mut |m| {
+        if terminal {
+            eprint!("\r{m}   ");
+        }
+    })?;
+    if terminal {
+        eprint!("\r");
+    }
     if r.warning.is_some() {
         eprintln!("{}", mitigate::DECISION_TIME_WARNING);
     }

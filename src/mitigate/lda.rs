@@ -30,6 +30,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::curve::{gate_result, verdict_of, GateVerdict};
+use super::reductions::{grid_search, GridSearchParams};
 use super::{
     group_thresholds, threshold_curve, Character, Constraint, CurveParams, Grouping,
     HardtObjective, HardtParams, MitigateError, Objective, DECISION_TIME_WARNING,
@@ -54,6 +55,12 @@ pub enum Method {
     /// The reweighed model with its best single threshold.
     #[serde(rename = "reweigh+threshold")]
     ReweighThreshold,
+    /// Fairlearn's GridSearch: one logistic model, deciding `p >= 0.5` as Fairlearn does.
+    #[serde(rename = "grid-search")]
+    GridSearch,
+    /// The grid search's model with its best single threshold.
+    #[serde(rename = "grid-search+threshold")]
+    GridSearchThreshold,
     /// Group thresholds (analysis only).
     #[serde(rename = "group-thresholds")]
     GroupThresholds,
@@ -61,10 +68,12 @@ pub enum Method {
 
 impl Method {
     /// Every method, in the order the search tries them.
-    pub const ALL: [Method; 4] = [
+    pub const ALL: [Method; 6] = [
         Method::Threshold,
         Method::Reweigh,
         Method::ReweighThreshold,
+        Method::GridSearch,
+        Method::GridSearchThreshold,
         Method::GroupThresholds,
     ];
 
@@ -74,6 +83,8 @@ impl Method {
             Method::Threshold => "threshold",
             Method::Reweigh => "reweigh",
             Method::ReweighThreshold => "reweigh+threshold",
+            Method::GridSearch => "grid-search",
+            Method::GridSearchThreshold => "grid-search+threshold",
             Method::GroupThresholds => "group-thresholds",
         }
     }
@@ -93,7 +104,7 @@ pub struct SearchParams {
     pub methods: Vec<Method>,
     /// What a single threshold maximises.
     pub objective: Objective,
-    /// The constraint of the group thresholds.
+    /// The constraint of the grid search and the group thresholds.
     pub constraint: Constraint,
     /// The audit settings of the held-out audit (its threshold is the model's).
     pub audit: AuditParams,
@@ -101,6 +112,8 @@ pub struct SearchParams {
     pub max_evaluations: usize,
     /// Grid size of the group thresholds.
     pub grid_size: usize,
+    /// The grid search's settings (its `by` and `constraint` are the search's).
+    pub grid_search: GridSearchParams,
     /// Seed of the group thresholds' drawn decisions.
     pub seed: u64,
     /// Reweighing cells with fewer rows are flagged.
@@ -227,6 +240,10 @@ pub struct LdaCandidate {
     pub inconclusive_checks: u64,
     /// Every rule's outcome.
     pub rules: Vec<RuleOutcome>,
+    /// A grid search candidate's chosen multipliers (Fairlearn's `lambda_vecs_` column of
+    /// its `best_idx_`; empty: the unconstrained fit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multipliers: Option<Vec<super::reductions::Multiplier>>,
 }
 
 /// The search's result: the evidence of a search for less discriminatory alternatives.
@@ -267,6 +284,9 @@ pub struct LdaResult {
     /// The legal warning, when a decision-time candidate was analysed.
     pub warning: Option<String>,
 }
+
+/// A grid search's chosen classifier: its scores for every row and its multipliers.
+type GridFit = (Vec<f64>, Vec<super::reductions::Multiplier>);
 
 /// A scored candidate's decisions on the held-out rows.
 struct Decisions {
@@ -493,6 +513,7 @@ fn blank(id: &str, description: String, character: Character, apply: String) -> 
         gate: None,
         inconclusive_checks: 0,
         rules: Vec::new(),
+        multipliers: None,
     }
 }
 
@@ -510,6 +531,7 @@ pub fn search(
     train: &Checked<TrainParams>,
     policy: &Policy,
     params: &Checked<SearchParams>,
+    progress: &mut dyn FnMut(String),
 ) -> Result<LdaResult, MitigateError> {
     if train.test_size <= 0.0 {
         return Err(InvalidParam::new(
@@ -567,6 +589,7 @@ pub fn search(
     candidates.push(baseline);
 
     let mut reweighed: Option<Result<(Model, Vec<f64>), String>> = None;
+    let mut gridded: Option<Result<GridFit, String>> = None;
     for &method in &params.methods {
         let c = match method {
             Method::Threshold => {
@@ -630,6 +653,69 @@ pub fn search(
                             c.apply =
                                 format!("fairgate train ... --reweigh {by} --threshold {}", num(t));
                         }
+                        let held = judge.held_out_scores(scores);
+                        judge.evaluate(
+                            &mut c,
+                            &Decisions {
+                                decision: held
+                                    .iter()
+                                    .map(|&s| crate::decision::positive(s, t))
+                                    .collect(),
+                                score: Some(held),
+                            },
+                        )?;
+                    }
+                }
+                c
+            }
+            Method::GridSearch | Method::GridSearchThreshold => {
+                let fitted = gridded.get_or_insert_with(|| {
+                    let gp = GridSearchParams {
+                        by: params.by.clone(),
+                        constraint: params.constraint,
+                        ..params.grid_search.clone()
+                    }
+                    .check();
+                    gp.and_then(|gp| {
+                        grid_search(table, spec, train, &split.training, &gp, &mut |k, n| {
+                            progress(format!("grid search: fit {k} of {n}"))
+                        })
+                    })
+                    .map(|r| {
+                        let lambda = r.points[r.best].lambda.clone();
+                        (r.scores, lambda)
+                    })
+                    .map_err(|e| e.to_string())
+                });
+                let plain = method == Method::GridSearch;
+                let mut c = blank(
+                    method.name(),
+                    if plain {
+                        format!(
+                            "one logistic model chosen by Fairlearn's GridSearch ({}, {} grid points) by {by}, selecting p >= 0.5 as Fairlearn decides",
+                            params.constraint.name(),
+                            params.grid_search.grid_size
+                        )
+                    } else {
+                        format!(
+                            "the grid search's model with one threshold for everyone, chosen on the training rows ({})",
+                            params.objective.describe()
+                        )
+                    },
+                    Character::AttributeAtTraining,
+                    "no fairgate command writes this model yet: its multipliers are in the JSON (Fairlearn's GridSearch on the training rows with the same grid reproduces it)".into(),
+                );
+                match fitted {
+                    Err(e) => c.note = Some(format!("not evaluated: {e}")),
+                    Ok((scores, lambda)) => {
+                        c.multipliers = Some(lambda.clone());
+                        let (t, note) = if plain {
+                            (0.5, None)
+                        } else {
+                            judge.best_threshold(scores, 0.5)?
+                        };
+                        c.threshold = Some(t);
+                        c.note = note;
                         let held = judge.held_out_scores(scores);
                         judge.evaluate(
                             &mut c,

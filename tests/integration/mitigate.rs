@@ -773,12 +773,12 @@ fn grid_search_matches_fairlearns_grid_search() -> Res {
             let err = want["error"].as_f64().unwrap_or(f64::NAN);
             let gam = want["gamma_max"].as_f64().unwrap_or(f64::NAN);
             assert!(
-                (ours.error - err).abs() <= 2.0 / n,
+                (ours.error - err).abs() <= 1e-12,
                 "{name} {k}: {} vs {err}",
                 ours.error
             );
             assert!(
-                (ours.gamma_max - gam).abs() <= 1e-3,
+                (ours.gamma_max - gam).abs() <= 1e-12,
                 "{name} {k}: {} vs {gam}",
                 ours.gamma_max
             );
