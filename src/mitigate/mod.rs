@@ -11,13 +11,17 @@
 //!   `ThresholdOptimizer`: analysis by default, since it uses the attribute at decision time.
 //! - [`reductions`]: Fairlearn's `GridSearch` (Agarwal et al.): one logistic model fitted on
 //!   relabelled, reweighted rows, chosen from a grid of Lagrange multipliers.
+//! - [`eg`]: Fairlearn's `ExponentiatedGradient`: a randomised mixture of logistic models
+//!   (with [`lp`], the small LP solver of its LP step).
 //! - [`lda`]: the search for less discriminatory alternatives: the baseline and each
 //!   candidate judged on held-out rows by the audit and the gate, and the one that meets the
 //!   policy at least cost.
 
 pub mod curve;
+pub mod eg;
 pub mod hardt;
 pub mod lda;
+pub mod lp;
 pub mod reductions;
 pub mod reweigh;
 
@@ -26,6 +30,7 @@ use serde::Serialize;
 use crate::data::{Column, Role, Table, MISSING_CODE, UNKNOWN_GROUP};
 
 pub use curve::{threshold_curve, CurveParams, CurveResult, Objective};
+pub use eg::{exponentiated_gradient, EgParams, EgResult};
 pub use hardt::{group_thresholds, Constraint, HardtObjective, HardtParams, HardtResult};
 pub use lda::{search, LdaCandidate, LdaResult, Method, SearchParams};
 pub use reductions::{grid_search, GridSearchParams, GridSearchResult};

@@ -160,24 +160,24 @@ fn event_of(c: Constraint, y: bool) -> Option<&'static str> {
 }
 
 /// The moments of the rows: each row's event and group, and the probabilities.
-struct Moments {
+pub(super) struct Moments {
     /// Events in order of first appearance.
-    events: Vec<&'static str>,
+    pub(super) events: Vec<&'static str>,
     /// Groups in order of first appearance (names).
-    groups: Vec<String>,
+    pub(super) groups: Vec<String>,
     /// Each row's event index.
-    event: Vec<Option<usize>>,
+    pub(super) event: Vec<Option<usize>>,
     /// Each row's group index.
-    group: Vec<usize>,
+    pub(super) group: Vec<usize>,
     /// P(e).
-    p_e: Vec<f64>,
+    pub(super) p_e: Vec<f64>,
     /// P(e, a), 0 when the pair has no row.
-    p_ea: Vec<Vec<f64>>,
-    n: f64,
+    pub(super) p_ea: Vec<Vec<f64>>,
+    pub(super) n: f64,
 }
 
 impl Moments {
-    fn of(y: &[bool], grouping: &Grouping, rows: &[usize], c: Constraint) -> Moments {
+    pub(super) fn of(y: &[bool], grouping: &Grouping, rows: &[usize], c: Constraint) -> Moments {
         let mut events: Vec<&'static str> = Vec::new();
         let mut groups: Vec<usize> = Vec::new();
         let mut event = Vec::with_capacity(rows.len());
@@ -219,7 +219,7 @@ impl Moments {
     }
 
     /// `U_i(+, e, a)`.
-    fn u(&self, i: usize, e: usize, a: usize) -> f64 {
+    pub(super) fn u(&self, i: usize, e: usize, a: usize) -> f64 {
         match self.event[i] {
             Some(ei) if ei == e => {
                 let mut v = 1.0 / self.p_e[e];

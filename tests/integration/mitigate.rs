@@ -808,3 +808,115 @@ fn grid_search_matches_fairlearns_grid_search() -> Res {
     }
     Ok(())
 }
+
+#[test]
+fn exponentiated_gradient_matches_fairlearns_accuracy_and_disparity() -> Res {
+    let g = golden();
+    let protected: Vec<String> = ["gender", "age_band", "ethnicity", "region"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (table, spec) = demo(&protected, None, true)?;
+    let train_params = TrainParams {
+        test_size: 0.0,
+        ..TrainParams::default()
+    }
+    .check()?;
+    let (_, split) = train::train_with_split(&table, &spec, &train_params)?;
+    let rows = &split.training;
+    let y = table.label().ok_or("label")?;
+    for case in g["exponentiated_gradient"].as_array().expect("cases") {
+        let attr = case["attribute"].as_str().unwrap_or_default().to_string();
+        let constraint = case["constraint"].as_str().unwrap_or_default();
+        let name = format!("{attr} {constraint}");
+        let params = mitigate::EgParams {
+            by: vec![attr.clone()],
+            constraint: Constraint::parse(constraint).expect("a constraint"),
+            ..mitigate::EgParams::default()
+        }
+        .check()?;
+        let mut iterations = 0;
+        let r = mitigate::exponentiated_gradient(
+            &table,
+            &spec,
+            &train_params,
+            rows,
+            &params,
+            &mut |t, _| iterations = t,
+        )?;
+        assert_eq!(
+            iterations,
+            r.last_iter + 1,
+            "{name}: progress every iteration"
+        );
+        assert!((r.weights.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{name}");
+        let p = r.probability(&table, rows)?;
+        // The mixture's expected accuracy and rates on the rows, computed here.
+        let ys: Vec<bool> = rows.iter().map(|&i| y[i]).collect();
+        let n = rows.len() as f64;
+        let acc = ys
+            .iter()
+            .zip(&p)
+            .map(|(&yi, &pi)| if yi { pi } else { 1.0 - pi })
+            .sum::<f64>()
+            / n;
+        let want = case["accuracy"].as_f64().unwrap_or(f64::NAN);
+        assert!(
+            (acc - want).abs() < 2e-3,
+            "{name}: accuracy {acc} vs {want}"
+        );
+        let col = table.column(&attr).ok_or("attribute")?;
+        let mut violation: f64 = 0.0;
+        for (key, want) in case["rates"].as_object().expect("rates") {
+            let (event, group) = key.split_once('|').ok_or("key")?;
+            let in_event = |i: usize| match event {
+                "label=1" => y[i],
+                "label=0" => !y[i],
+                _ => true,
+            };
+            let (mut s, mut c, mut so, mut co) = (0.0, 0.0, 0.0, 0.0);
+            for (k, &i) in rows.iter().enumerate() {
+                if in_event(i) {
+                    so += p[k];
+                    co += 1.0;
+                    if col.level_of(i) == Some(group) {
+                        s += p[k];
+                        c += 1.0;
+                    }
+                }
+            }
+            let rate = s / c;
+            let want = want.as_f64().unwrap_or(f64::NAN);
+            assert!((rate - want).abs() < 2e-3, "{name} {key}: {rate} vs {want}");
+            violation = violation.max((rate - so / co).abs());
+        }
+        let want = case["violation"].as_f64().unwrap_or(f64::NAN);
+        assert!(
+            (violation - want).abs() < 2e-3,
+            "{name}: violation {violation} vs {want}"
+        );
+        // The same path: as many fits, the same iterations (the LP's vertex could differ on a
+        // degenerate LP; on this data it does not).
+        assert_eq!(
+            r.oracle_calls as u64,
+            case["oracle_calls"].as_u64().unwrap_or(0),
+            "{name}"
+        );
+        assert_eq!(
+            r.best_iter as u64,
+            case["best_iter"].as_u64().unwrap_or(0),
+            "{name}"
+        );
+        assert_eq!(
+            r.last_iter as u64,
+            case["last_iter"].as_u64().unwrap_or(0),
+            "{name}"
+        );
+        assert_eq!(
+            r.weights.iter().filter(|&&w| w > 0.0).count() as u64,
+            case["components_used"].as_u64().unwrap_or(0),
+            "{name}"
+        );
+    }
+    Ok(())
+}
