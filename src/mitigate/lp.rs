@@ -163,12 +163,10 @@ pub fn solve(
     let mut tab = Tableau { t, basis, cols };
     if n_art > 0 {
         // Phase 1: minimise the sum of the artificials.
-        for i in 0..m {
-            if needs_artificial[i] {
-                for j in 0..=cols {
-                    let v = tab.t[i][j];
-                    tab.t[m][j] -= v;
-                }
+        for (i, &artificial) in needs_artificial.iter().enumerate() {
+            if artificial {
+                let row = tab.t[i].clone();
+                tab.t[m].iter_mut().zip(&row).for_each(|(o, v)| *o -= v);
             }
         }
         for j in width + slacks..cols {
@@ -194,9 +192,7 @@ pub fn solve(
         let b = tab.basis[i];
         let f = obj[b];
         if f != 0.0 {
-            for j in 0..=cols {
-                obj[j] -= f * tab.t[i][j];
-            }
+            obj.iter_mut().zip(&tab.t[i]).for_each(|(o, v)| *o -= f * v);
         }
     }
     tab.t[m] = obj;
