@@ -134,6 +134,9 @@ struct MitigateTable {
     grid_size: Option<usize>,
     reduction_grid_size: Option<usize>,
     grid_limit: Option<f64>,
+    difference_bound: Option<f64>,
+    eps: Option<f64>,
+    max_iter: Option<usize>,
     seed: Option<u64>,
     min_cell_size: Option<u64>,
 }
@@ -689,7 +692,7 @@ impl SearchConfig {
                 Method::parse(name).ok_or_else(|| {
                     bad(
                         "mitigate",
-                        format!("methods: expected threshold, reweigh, reweigh+threshold, grid-search, grid-search+threshold or group-thresholds, found \"{name}\""),
+                        format!("methods: expected threshold, reweigh, reweigh+threshold, grid-search, grid-search+threshold, exponentiated-gradient or group-thresholds, found \"{name}\""),
                     )
                 })
             })
@@ -720,6 +723,12 @@ impl SearchConfig {
             audit,
             max_evaluations: m.max_evaluations.unwrap_or(200),
             grid_size: m.grid_size.unwrap_or(1000),
+            eg: crate::mitigate::EgParams {
+                difference_bound: m.difference_bound.unwrap_or(0.01),
+                eps: m.eps.unwrap_or(0.01),
+                max_iter: m.max_iter.unwrap_or(50),
+                ..crate::mitigate::EgParams::default()
+            },
             grid_search: crate::mitigate::GridSearchParams {
                 grid_size: m.reduction_grid_size.unwrap_or(10),
                 grid_limit: m.grid_limit.unwrap_or(2.0),

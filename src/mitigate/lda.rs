@@ -10,6 +10,10 @@
 //! - `reweigh`: the model refitted on the same training rows with Kamiran & Calders weights
 //!   ([`crate::train::reweigh`]), at the baseline's threshold;
 //! - `reweigh+threshold`: the reweighed model with its own best single threshold;
+//! - `grid-search`, `grid-search+threshold`: Fairlearn's GridSearch's one logistic model
+//!   ([`super::reductions`]) at `p >= 0.5`, and with its best single threshold;
+//! - `exponentiated-gradient`: Fairlearn's randomised mixture ([`super::eg`]), decisions drawn
+//!   with the seed, its expected probability the score;
 //! - `group-thresholds`: Hardt et al.'s group thresholds fitted on the baseline's training
 //!   scores ([`super::group_thresholds`]), decisions drawn with the seed: analysis only, never
 //!   recommended (the attribute at decision time).
@@ -61,6 +65,10 @@ pub enum Method {
     /// The grid search's model with its best single threshold.
     #[serde(rename = "grid-search+threshold")]
     GridSearchThreshold,
+    /// Fairlearn's ExponentiatedGradient: a randomised mixture of logistic models, decisions
+    /// drawn with the seed.
+    #[serde(rename = "exponentiated-gradient")]
+    ExponentiatedGradient,
     /// Group thresholds (analysis only).
     #[serde(rename = "group-thresholds")]
     GroupThresholds,
@@ -68,12 +76,13 @@ pub enum Method {
 
 impl Method {
     /// Every method, in the order the search tries them.
-    pub const ALL: [Method; 6] = [
+    pub const ALL: [Method; 7] = [
         Method::Threshold,
         Method::Reweigh,
         Method::ReweighThreshold,
         Method::GridSearch,
         Method::GridSearchThreshold,
+        Method::ExponentiatedGradient,
         Method::GroupThresholds,
     ];
 
@@ -85,6 +94,7 @@ impl Method {
             Method::ReweighThreshold => "reweigh+threshold",
             Method::GridSearch => "grid-search",
             Method::GridSearchThreshold => "grid-search+threshold",
+            Method::ExponentiatedGradient => "exponentiated-gradient",
             Method::GroupThresholds => "group-thresholds",
         }
     }
@@ -114,6 +124,8 @@ pub struct SearchParams {
     pub grid_size: usize,
     /// The grid search's settings (its `by` and `constraint` are the search's).
     pub grid_search: GridSearchParams,
+    /// The exponentiated gradient's settings (its `by` and `constraint` are the search's).
+    pub eg: super::EgParams,
     /// Seed of the group thresholds' drawn decisions.
     pub seed: u64,
     /// Reweighing cells with fewer rows are flagged.
@@ -731,6 +743,67 @@ pub fn search(
                 }
                 c
             }
+            Method::ExponentiatedGradient => {
+                let mut c = blank(
+                    method.name(),
+                    format!(
+                        "a randomised mixture of logistic models from Fairlearn's ExponentiatedGradient ({}, bound {}, eps {}) by {by}; decisions drawn with seed {}",
+                        params.constraint.name(),
+                        params.eg.difference_bound,
+                        params.eg.eps,
+                        params.seed
+                    ),
+                    Character::AttributeAtTraining,
+                    "no fairgate command writes the mixture yet: refit with Fairlearn's ExponentiatedGradient on the training rows (the same path: fits, iterations and mixture size match on the demo data)".into(),
+                );
+                let fitted = super::EgParams {
+                    by: params.by.clone(),
+                    constraint: params.constraint,
+                    ..params.eg.clone()
+                }
+                .check()
+                .and_then(|ep| {
+                    super::exponentiated_gradient(
+                        table,
+                        spec,
+                        train,
+                        &split.training,
+                        &ep,
+                        &mut |t, n| {
+                            progress(format!(
+                                "exponentiated gradient: iteration {t} of at most {n}"
+                            ))
+                        },
+                    )
+                })
+                .and_then(|r| r.probability(table, &split.validation).map(|p| (r, p)));
+                match fitted {
+                    Err(e) => c.note = Some(format!("not evaluated: {e}")),
+                    Ok((r, p)) => {
+                        c.note = Some(format!(
+                            "randomised: a person's decision is a draw (identical people can get different decisions); a mixture of {} of {} fitted models, {} fits, iteration {} of {}",
+                            r.weights.iter().filter(|&&w| w > 0.0).count(),
+                            r.components.len(),
+                            r.oracle_calls,
+                            r.best_iter,
+                            r.last_iter
+                        ));
+                        let decision = p
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &pk)| super::hardt::uniform(params.seed, k as u64) < pk)
+                            .collect();
+                        judge.evaluate(
+                            &mut c,
+                            &Decisions {
+                                score: Some(p),
+                                decision,
+                            },
+                        )?;
+                    }
+                }
+                c
+            }
             Method::GroupThresholds => {
                 let mut c = blank(
                     method.name(),
@@ -973,7 +1046,13 @@ impl LdaResult {
                     })],
                     vec![own(c.character.short())],
                     vec![own(c.threshold.map_or_else(
-                        || "per group".to_string(),
+                        || {
+                            if c.character == Character::AttributeAtDecision {
+                                "per group".to_string()
+                            } else {
+                                "randomised".to_string()
+                            }
+                        },
                         |t| format!("{t:.4}"),
                     ))],
                     vec![own(with_interval(&c.accuracy))],
