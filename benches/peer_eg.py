@@ -2,8 +2,8 @@
 `ExponentiatedGradient(LogisticRegression(), DemographicParity())` by gender, every row a
 training row, against fairgate's (`cargo bench --bench mitigate` with FAIRGATE_BENCH_EG=1 on
 the same file). Both use the design of tests/oracle/train_golden.py (every column but the
-id, consent, label, score and protected ones; numbers mean-filled and standardised,
-categories one-hot). scikit-learn runs with its defaults (lbfgs, tol 1e-4), as a Fairlearn
+id, consent, label, score and protected ones and the two high-cardinality text columns
+job_title and postcode_district; numbers mean-filled and standardised, categories one-hot). scikit-learn runs with its defaults (lbfgs, tol 1e-4), as a Fairlearn
 user would, and with the exact newton-cholesky solver fairgate's Newton fit matches.
 
     cargo build --release
@@ -29,8 +29,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "oracle"))
 from train_golden import design_apply, design_fit, kinds, read  # noqa: E402
 
+# The two high-cardinality text columns are left out (as in ../shared/mitigation-spec.md's
+# speed table: a design of about 26 columns); the bench leaves out the same.
 ROLES = {"lead_id", "converted", "vendor_score", "gender", "age_band", "ethnicity", "region",
-         "consent", "consent_timestamp"}
+         "consent", "consent_timestamp", "job_title", "postcode_district"}
 
 
 def main():
@@ -60,16 +62,11 @@ def main():
                   f"{eg.n_oracle_calls_} fits, accuracy {acc:.4f}, violation {viol:.4f}")
         env = dict(os.environ, FAIRGATE_MITIGATE_DATA=path, FAIRGATE_BENCH_EG="1")
         out = subprocess.run(["cargo", "bench", "--bench", "mitigate", "--",
-                              "exponentiated", "--noplot"], env=env, capture_output=True,
-                             text=True, check=True, cwd=ROOT)
+                              "no-criterion-bench-matches-this", "--noplot"], env=env,
+                             capture_output=True, text=True, check=True, cwd=ROOT)
         for line in (out.stdout + out.stderr).splitlines():
-            if re.search(r"time:|exponentiated gradient:", line):
-                print("fairgate:", line.strip())
-                break
-        for line in out.stdout.splitlines():
-            if "time:" in line:
-                print("fairgate:", line.strip())
-
+            if "exponentiated gradient:" in line:
+                print("fairgate", line.strip())
 
 if __name__ == "__main__":
     main()

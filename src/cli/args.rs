@@ -465,6 +465,34 @@ pub struct TrainArgs {
     /// Class weights: none, or balanced (n / (2 n_class), as scikit-learn).
     #[arg(long, value_enum, default_value_t = ClassWeightArg::None)]
     pub class_weight: ClassWeightArg,
+    /// Train Fairlearn's exponentiated gradient instead (Agarwal et al.): a randomised mixture
+    /// of logistic models meeting --constraint for the groups of these protected attributes
+    /// (their intersection when several) on the training rows. Scores are the mixture's
+    /// expected probability; decisions are reproducible draws (--draw-seed). The attributes
+    /// are read at training only.
+    #[arg(long, value_name = "ATTR[,ATTR...]", value_delimiter = ',', conflicts_with_all = ["reweigh", "rules"])]
+    pub exponentiated_gradient: Vec<String>,
+    /// With --exponentiated-gradient: demographic_parity, true_positive_rate_parity,
+    /// false_positive_rate_parity or equalized_odds.
+    #[arg(
+        long,
+        default_value = "demographic_parity",
+        requires = "exponentiated_gradient"
+    )]
+    pub constraint: String,
+    /// With --exponentiated-gradient: the bound on each group's difference from the overall
+    /// rate (Fairlearn's difference_bound).
+    #[arg(long, default_value_t = 0.01, requires = "exponentiated_gradient")]
+    pub difference_bound: f64,
+    /// With --exponentiated-gradient: Fairlearn's eps (the multipliers' bound is 1/eps).
+    #[arg(long, default_value_t = 0.01, requires = "exponentiated_gradient")]
+    pub eps: f64,
+    /// With --exponentiated-gradient: most iterations.
+    #[arg(long, default_value_t = 50, requires = "exponentiated_gradient")]
+    pub max_iter: usize,
+    /// With --exponentiated-gradient: the seed of the decisions' draws.
+    #[arg(long, default_value_t = 0, requires = "exponentiated_gradient")]
+    pub draw_seed: u64,
     /// Reweigh the training rows (Kamiran & Calders) so that every group of these protected
     /// attributes (their intersections when several) has the overall base rate. The
     /// attributes are read at training only, never at scoring; the model records it.

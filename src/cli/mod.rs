@@ -430,7 +430,41 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
     }
     .check()?;
     let table = data::load(&spec, &options)?;
-    let (model, split) = fairgate::train::train_with_split(&table, &spec, &params)?;
+    let (mut model, split) = fairgate::train::train_with_split(&table, &spec, &params)?;
+    if !a.exponentiated_gradient.is_empty() {
+        let constraint = fairgate::mitigate::Constraint::parse(&a.constraint).with_context(|| {
+            format!(
+                "--constraint: expected demographic_parity, true_positive_rate_parity, false_positive_rate_parity or equalized_odds, found \"{}\"",
+                a.constraint
+            )
+        })?;
+        let ep = fairgate::mitigate::EgParams {
+            by: a.exponentiated_gradient.clone(),
+            constraint,
+            difference_bound: a.difference_bound,
+            eps: a.eps,
+            max_iter: a.max_iter,
+            ..fairgate::mitigate::EgParams::default()
+        }
+        .check()?;
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let r = fairgate::mitigate::exponentiated_gradient(
+            &table,
+            &spec,
+            &params,
+            &split.training,
+            &ep,
+            &mut |t, n| {
+                if terminal {
+                    eprint!("\rexponentiated gradient: iteration {t} of at most {n}   ");
+                }
+            },
+        )?;
+        if terminal {
+            eprintln!();
+        }
+        fairgate::mitigate::into_model(&mut model, &r, &ep, a.draw_seed, &table, &split)?;
+    }
     write_output(Some(&a.out), |w| {
         Ok(w.write_all(model.to_json().as_bytes())?)
     })?;
@@ -492,11 +526,14 @@ fn score(a: &ScoreArgs) -> anyhow::Result<ExitStatus> {
     let ex = &summary.excluded;
     let rejected: u64 = summary.rejected.iter().map(|r| r.rows).sum();
     let mut text = format!(
-        "scored {} of {} rows ({} positive decisions at threshold {}); excluded without a lawful basis: {} ({} refused consent, {} no consent value, {} consent after the as-of date, {} no consent timestamp); rejected as invalid: {rejected}\n",
+        "scored {} of {} rows ({} positive decisions {}); excluded without a lawful basis: {} ({} refused consent, {} no consent value, {} consent after the as-of date, {} no consent timestamp); rejected as invalid: {rejected}\n",
         summary.rows_scored,
         summary.rows_read,
         summary.positive_decisions,
-        model.threshold,
+        match &model.mixture {
+            Some(m) => format!("drawn from the mixture's probability with seed {}", m.seed),
+            None => format!("at threshold {}", model.threshold),
+        },
         ex.total(),
         ex.consent_refused,
         ex.consent_missing,

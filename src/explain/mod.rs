@@ -259,6 +259,19 @@ fn score_rows<'a>(
     }))
 }
 
+/// A randomised mixture has no single coefficient vector to explain: an error saying so.
+pub(crate) fn refuse_mixture(model: &Model) -> Result<(), ExplainError> {
+    match &model.mixture {
+        Some(m) => Err(TrainError::Model(format!(
+            "the model is a randomised mixture of {} classifiers ({}): its decisions are draws, with no coefficients or reason codes to explain; explain the unconstrained model (train without --exponentiated-gradient) for its features' effects",
+            m.components.len(),
+            m.method
+        ))
+        .into()),
+        None => Ok(()),
+    }
+}
+
 /// Explains `model` on the file at `path`. With `reasons`, also writes one CSV line per
 /// explained person: id, score, decision, reason codes, counterfactuals; and with
 /// `contributions`, every feature's contribution per person.
@@ -269,6 +282,7 @@ pub fn explain(
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
 ) -> Result<Explanation, ExplainError> {
+    refuse_mixture(model)?;
     let prep = Prepared::load(model, path, params.protected.as_deref())?;
     let columns = prep.columns();
     let rows = &prep.kept;

@@ -62,6 +62,7 @@ pub fn subject(
     id_column: Option<&str>,
     top: usize,
 ) -> Result<SubjectExport, super::ExplainError> {
+    super::refuse_mixture(model)?;
     let id_column = id_column
         .map(str::to_string)
         .or(model.roles.id.clone())

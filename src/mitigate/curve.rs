@@ -467,17 +467,36 @@ pub fn threshold_curve(
         gate,
     };
     let mut judged: Vec<(usize, GateVerdict)> = Vec::new();
-    let mut chosen = None;
-    for &c in order.iter().take(params.max_evaluations.max(1)) {
-        let t = all[c].threshold.unwrap_or(1.0);
-        let v = judge(table, &params.audit, t, policy)?;
-        let passed = v.passed;
-        judged.push((c, v));
-        if passed {
-            chosen = Some(c);
-            break;
+    // Judged in order; a batch of candidates at a time over the cores, keeping only those up
+    // to the first that passes, so the result is the sequential one.
+    let judge_in_order = |cands: &[usize], judged: &mut Vec<(usize, GateVerdict)>| {
+        let batch = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        for chunk in cands.chunks(batch.max(1)) {
+            let verdicts = crate::par::par_map(chunk.len(), |i| {
+                judge(
+                    table,
+                    &params.audit,
+                    all[chunk[i]].threshold.unwrap_or(1.0),
+                    policy,
+                )
+            });
+            for (&c, v) in chunk.iter().zip(verdicts) {
+                let v = v?;
+                let passed = v.passed;
+                judged.push((c, v));
+                if passed {
+                    return Ok::<Option<usize>, MitigateError>(Some(c));
+                }
+            }
         }
-    }
+        Ok(None)
+    };
+    let first: Vec<usize> = order
+        .iter()
+        .take(params.max_evaluations.max(1))
+        .copied()
+        .collect();
+    let mut chosen = judge_in_order(&first, &mut judged)?;
     let exhaustive = chosen.is_some() || judged.len() == order.len();
     if chosen.is_none() && !exhaustive {
         // A spread over the whole range, in objective order: the best that passes among them.
@@ -495,20 +514,7 @@ pub fn threshold_curve(
             );
             ob.total_cmp(&oa).then(a.cmp(&b))
         });
-        for c in spread {
-            let v = judge(
-                table,
-                &params.audit,
-                all[c].threshold.unwrap_or(1.0),
-                policy,
-            )?;
-            let passed = v.passed;
-            judged.push((c, v));
-            if passed {
-                chosen = Some(c);
-                break;
-            }
-        }
+        chosen = judge_in_order(&spread, &mut judged)?;
     }
     let gate_evaluations = judged.len() as u64;
     let closest = if chosen.is_none() {

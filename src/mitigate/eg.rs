@@ -211,6 +211,8 @@ struct Lagrangian<'a> {
     gammas: Vec<Vec<f64>>,
     oracle_calls: usize,
     last_lp: Option<(usize, Vec<f64>, Vec<f64>, Gap)>,
+    /// The last logistic fit's coefficients and intercept, where the next fit starts.
+    last_fit: Option<Vec<f64>>,
 }
 
 impl Lagrangian<'_> {
@@ -266,15 +268,20 @@ impl Lagrangian<'_> {
         }
         let total: f64 = signed.iter().map(|w| w.abs()).sum();
         let w: Vec<f64> = signed.iter().map(|s| n as f64 * s.abs() / total).collect();
+        // Warm-started from the previous fit: consecutive best responses are close.
         let fit = fit_logistic(
             self.x,
             &y,
             Some(&w),
             &LogisticParams {
                 c: self.c,
+                start: self.last_fit.take(),
                 ..LogisticParams::default()
             },
         )?;
+        let mut start = fit.coef.to_vec();
+        start.push(fit.intercept);
+        self.last_fit = Some(start);
         Ok(Component {
             coef: fit.coef.to_vec(),
             intercept: fit.intercept,
@@ -521,6 +528,7 @@ pub fn exponentiated_gradient(
         gammas: Vec::new(),
         oracle_calls: 0,
         last_lp: None,
+        last_fit: None,
     };
     let kk = 2 * lag.k();
     let b = lag.b;
@@ -610,4 +618,66 @@ pub fn exponentiated_gradient(
         nu,
         oracle_calls: lag.oracle_calls,
     })
+}
+
+/// Makes `model` (trained on `split` of `table` with the same transform) the mixture `r`:
+/// its score becomes the mixture's expected P(positive), its decisions draws with `seed`, and
+/// its training and validation scores are recomputed for the mixture. The unconstrained
+/// model's coefficients stay, for reference.
+pub fn into_model(
+    model: &mut crate::train::Model,
+    r: &EgResult,
+    params: &EgParams,
+    seed: u64,
+    table: &Table,
+    split: &crate::train::RowSplit,
+) -> Result<(), MitigateError> {
+    if model.encoder.as_ref() != Some(&r.encoder) {
+        return Err(MitigateError::Data(
+            "the mixture's design differs from the model's (train and the exponentiated gradient must see the same training rows)".into(),
+        ));
+    }
+    let components = r
+        .components
+        .iter()
+        .zip(&r.weights)
+        .filter(|(_, &w)| w > 0.0)
+        .map(|(c, &w)| crate::train::MixtureComponent {
+            weight: w,
+            constant: c.constant,
+            coefficients: c.coef.clone(),
+            intercept: c.intercept,
+        })
+        .collect::<Vec<_>>();
+    let total: f64 = components.iter().map(|c| c.weight).sum();
+    let components = components
+        .into_iter()
+        .map(|c| crate::train::MixtureComponent {
+            weight: c.weight / total,
+            ..c
+        })
+        .collect();
+    model.mixture = Some(crate::train::Mixture {
+        method: "exponentiated-gradient".into(),
+        by: params.by.clone(),
+        constraint: params.constraint.name().into(),
+        difference_bound: params.difference_bound,
+        eps: params.eps,
+        seed,
+        components,
+    });
+    let y = table
+        .label()
+        .ok_or(MitigateError::MissingRole(Role::Label))?;
+    let scores = |rows: &[usize]| -> Result<Option<crate::train::Scores>, MitigateError> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let p = r.probability(table, rows)?;
+        let yr: Vec<bool> = rows.iter().map(|&i| y[i]).collect();
+        Ok(crate::train::Scores::of(&p, &yr))
+    };
+    model.train_scores = scores(&split.training)?;
+    model.validation = scores(&split.validation)?;
+    Ok(())
 }

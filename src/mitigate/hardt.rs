@@ -437,15 +437,10 @@ impl Fitted {
     }
 }
 
-/// A reproducible uniform number in [0, 1) for row `i`: SplitMix64 of the seed and the row.
+/// A reproducible uniform number in [0, 1) for row `i`: SplitMix64 of the seed and the row
+/// ([`crate::decision::uniform`]).
 pub fn uniform(seed: u64, i: u64) -> f64 {
-    let mut z = seed
-        .wrapping_add(i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
-        .wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
+    crate::decision::uniform(seed, i)
 }
 
 fn expected(p: impl Iterator<Item = (f64, bool, f64)>) -> Expected {

@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::data::{Column, Role, Table, MISSING_CODE, UNKNOWN_GROUP};
 
 pub use curve::{threshold_curve, CurveParams, CurveResult, Objective};
-pub use eg::{exponentiated_gradient, EgParams, EgResult};
+pub use eg::{exponentiated_gradient, into_model, EgParams, EgResult};
 pub use hardt::{group_thresholds, Constraint, HardtObjective, HardtParams, HardtResult};
 pub use lda::{search, LdaCandidate, LdaResult, Method, SearchParams};
 pub use reductions::{grid_search, GridSearchParams, GridSearchResult};

@@ -122,6 +122,15 @@ fn details(d: &mut Document, r: &Report, m: &Model) {
         .map_or("-".to_string(), |f| f.sha256.clone());
     d.heading(2, own_line("1. Model details"));
     let kind = match m.kind {
+        ModelKind::Logistic if m.mixture.is_some() => {
+            let mx = m.mixture.as_ref().map_or(0, |x| x.components.len());
+            format!(
+                "a randomised mixture of {mx} logistic models (exponentiated gradient: the score is the expected probability, each decision a reproducible draw), L2 penalty C = {}, {} design columns from {} features",
+                m.options.c.unwrap_or(1.0),
+                m.coefficients.len(),
+                m.feature_columns().len()
+            )
+        }
         ModelKind::Logistic => format!(
             "logistic regression, L2 penalty C = {}, class weight {}, solver {}, {} design columns from {} features",
             m.options.c.unwrap_or(1.0),

@@ -21,8 +21,9 @@ pub use consent::consent_filter;
 pub use design::{Design, Encoder, FeatureColumn, FeatureEncoding, MISSING_LEVEL};
 pub use evaluate::{auc, stratified_folds, stratified_split, weighted_auc, Scores, Spread};
 pub use model::{
-    Coefficient, CrossValidation, DataRecord, Exclusions, FitRecord, LabelInfo, Model, ModelKind,
-    RecordAges, Roles, RuleFiring, TrainOptions, MODEL_SCHEMA_VERSION,
+    Coefficient, CrossValidation, DataRecord, Exclusions, FitRecord, LabelInfo, Mixture,
+    MixtureComponent, Model, ModelKind, RecordAges, Roles, RuleFiring, TrainOptions,
+    MODEL_SCHEMA_VERSION,
 };
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
@@ -354,6 +355,7 @@ pub fn train_with_split(
     let solver_name = solver_name(params);
     let data = lawful.record(table, train_rows.len(), valid_rows.len());
     let model = Model {
+        mixture: None,
         schema_version: MODEL_SCHEMA_VERSION,
         fairgate_version: crate::version::VERSION.to_string(),
         created: crate::data::format_timestamp(created),

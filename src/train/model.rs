@@ -75,6 +75,49 @@ pub struct Model {
     pub validation: Option<Scores>,
     /// k-fold cross-validation on the training rows (`--cv`).
     pub cross_validation: Option<CrossValidation>,
+    /// A randomised mixture of logistic models (`train --exponentiated-gradient`): the score is
+    /// the mixture's expected P(positive), the decision a reproducible draw. `coefficients`
+    /// are then those of the unconstrained fit, kept for reference only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mixture: Option<Mixture>,
+}
+
+/// A randomised mixture of classifiers on the model's design: P(positive | x) =
+/// `Σ_j weight_j · h_j(x)`, each `h_j` a logistic model's hard prediction
+/// `x·coefficients_j + intercept_j > 0` or a constant; a person's decision is
+/// `uniform(seed, key) < P` ([`crate::decision::drawn`]; the key is the hash of their id, or
+/// their row's position without one).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mixture {
+    /// How it was made (`exponentiated-gradient`).
+    pub method: String,
+    /// The protected attributes read at training (never at scoring).
+    pub by: Vec<String>,
+    /// The constraint (Fairlearn's name).
+    pub constraint: String,
+    /// The bound on each constraint's violation.
+    pub difference_bound: f64,
+    /// Fairlearn's `eps`.
+    pub eps: f64,
+    /// The seed of the decisions' draws.
+    pub seed: u64,
+    /// The classifiers with a weight above 0.
+    pub components: Vec<MixtureComponent>,
+}
+
+/// One classifier of a [`Mixture`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MixtureComponent {
+    /// Its weight in the mixture.
+    pub weight: f64,
+    /// A constant classifier's decision (`None`: a logistic model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constant: Option<bool>,
+    /// One coefficient per design column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coefficients: Vec<f64>,
+    /// The intercept.
+    pub intercept: f64,
 }
 
 /// The label column.
@@ -343,6 +386,40 @@ impl Model {
         columns: &[FeatureColumn<'_>],
     ) -> Result<(Vec<f64>, Vec<u64>), TrainError> {
         match (self.kind, &self.encoder, &self.rules, self.slope) {
+            (ModelKind::Logistic, Some(encoder), _, _) if self.mixture.is_some() => {
+                let design = encoder.transform(columns, None)?;
+                let mut p = vec![0.0; design.x.nrows()];
+                for c in self.mixture.iter().flat_map(|m| &m.components) {
+                    let hard: Vec<bool> = match c.constant {
+                        Some(v) => vec![v; p.len()],
+                        None => {
+                            if c.coefficients.len() != design.x.ncols() {
+                                return Err(TrainError::Model(format!(
+                                    "a mixture component has {} coefficients for {} design columns",
+                                    c.coefficients.len(),
+                                    design.x.ncols()
+                                )));
+                            }
+                            let coef = ndarray::Array1::from(c.coefficients.clone());
+                            design
+                                .x
+                                .dot(&coef)
+                                .iter()
+                                .map(|z| z + c.intercept > 0.0)
+                                .collect()
+                        }
+                    };
+                    for (pi, h) in p.iter_mut().zip(hard) {
+                        if h {
+                            *pi += c.weight;
+                        }
+                    }
+                }
+                Ok((
+                    p.into_iter().map(|v| v.clamp(0.0, 1.0)).collect(),
+                    design.unseen,
+                ))
+            }
             (ModelKind::Logistic, Some(encoder), _, _) => {
                 let design = encoder.transform(columns, None)?;
                 if self.coefficients.len() != design.x.ncols() {
@@ -373,6 +450,16 @@ impl Model {
             _ => Err(TrainError::Model(
                 "the model file lacks its encoder, coefficients or rules".into(),
             )),
+        }
+    }
+
+    /// The decision for a person with score `p`: `p >= threshold`, or for a mixture the
+    /// reproducible draw `uniform(seed, key) < p` (`key`: [`crate::decision::draw_key`] of the
+    /// person's id or row position).
+    pub fn decide(&self, p: f64, id: Option<&str>, position: u64) -> bool {
+        match &self.mixture {
+            Some(m) => crate::decision::drawn(p, m.seed, crate::decision::draw_key(id, position)),
+            None => crate::decision::positive(p, self.threshold),
         }
     }
 
@@ -452,6 +539,27 @@ impl Model {
                 }
             }
         }
+        if let Some(m) = &self.mixture {
+            let width = self.coefficients.len();
+            let mut total = 0.0;
+            for (j, c) in m.components.iter().enumerate() {
+                unit(&format!("mixture.components[{j}].weight"), c.weight)?;
+                finite(&format!("mixture.components[{j}].intercept"), c.intercept)?;
+                total += c.weight;
+                if c.constant.is_none() && c.coefficients.len() != width {
+                    return Err(format!(
+                        "mixture.components[{j}].coefficients: {} for {width} design columns",
+                        c.coefficients.len()
+                    ));
+                }
+                for v in &c.coefficients {
+                    finite(&format!("mixture.components[{j}].coefficients"), *v)?;
+                }
+            }
+            if (total - 1.0).abs() > 1e-9 {
+                return Err(format!("mixture.components: weights sum to {total}, not 1"));
+            }
+        }
         self.check_scores()?;
         if let Some(cv) = &self.cross_validation {
             check_cross_validation(cv)?;
@@ -521,13 +629,24 @@ impl Model {
         let mut s = String::new();
         let d = &self.data;
         let ex = &d.excluded;
-        let kind = match self.kind {
-            ModelKind::Logistic => format!(
+        let kind = match (self.kind, &self.mixture) {
+            (ModelKind::Logistic, Some(m)) => format!(
+                "a randomised mixture of {} logistic models ({}, {} by {}, bound {}; decisions drawn with seed {}), {} design columns from {} features",
+                m.components.len(),
+                m.method,
+                m.constraint,
+                m.by.join(" x "),
+                m.difference_bound,
+                m.seed,
+                self.coefficients.len(),
+                self.encoder.as_ref().map_or(0, |e| e.features.len())
+            ),
+            (ModelKind::Logistic, None) => format!(
                 "logistic regression, {} design columns from {} features",
                 self.coefficients.len(),
                 self.encoder.as_ref().map_or(0, |e| e.features.len())
             ),
-            ModelKind::Points => format!(
+            (ModelKind::Points, _) => format!(
                 "points model, {} rules, P = sigmoid({:.4} + {:.4} x points)",
                 self.rules.as_ref().map_or(0, |r| r.rule.len()),
                 self.intercept,

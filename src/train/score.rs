@@ -261,7 +261,8 @@ pub fn write_scored_table(
         if let Some(l) = label {
             record.push(if l[row] == Some(true) { "1" } else { "0" }.into());
         }
-        let decision = crate::decision::positive(score, model.threshold);
+        let person = id.and_then(|c| c.as_text()).and_then(|t| t.get(row));
+        let decision = model.decide(score, person, row as u64);
         record.push(format!("{score}"));
         record.push(if decision { "1" } else { "0" }.into());
         record.push(part.into());
@@ -330,7 +331,11 @@ pub fn score(
             if let Some(l) = labels {
                 record.push(if l[row] == Some(true) { "1" } else { "0" }.into());
             }
-            let decision = crate::decision::positive(p[row], model.threshold);
+            let person = match id_idx.map(|i| &cols[i]) {
+                Some(ColumnValues::Text(t)) => t.get(row),
+                _ => None,
+            };
+            let decision = model.decide(p[row], person, scored);
             scored += 1;
             positive += u64::from(decision);
             record.push(format!("{}", p[row]));

@@ -32,6 +32,11 @@ pub struct LogisticParams {
     pub max_iterations: usize,
     /// Worker threads (0: the machine's available parallelism).
     pub threads: usize,
+    /// Where Newton starts: the coefficients then the intercept (a warm start from a nearby
+    /// problem's solution); `None` or a wrong length: zero coefficients at the
+    /// intercept-only optimum. The optimum does not depend on it (the objective is strictly
+    /// convex); the iterations do.
+    pub start: Option<Vec<f64>>,
 }
 
 impl Default for LogisticParams {
@@ -42,6 +47,7 @@ impl Default for LogisticParams {
             tolerance: 1e-10,
             max_iterations: 100,
             threads: 0,
+            start: None,
         }
     }
 }
@@ -153,6 +159,9 @@ pub fn fit_logistic(
         if pos > 0.0 && pos < all {
             beta[p] = (pos / (all - pos)).ln();
         }
+    }
+    if let Some(start) = params.start.as_ref().filter(|s| s.len() == dim) {
+        beta = Array1::from(start.clone());
     }
     let eval =
         |beta: &Array1<f64>, hessian: bool| evaluate(x, y, weights, beta, params, threads, hessian);

@@ -920,3 +920,145 @@ fn exponentiated_gradient_matches_fairlearns_accuracy_and_disparity() -> Res {
     }
     Ok(())
 }
+
+#[test]
+fn a_trained_mixture_scores_its_expected_probability_and_draws_reproducibly() -> Res {
+    let dir = tempfile::tempdir()?;
+    let cfg = root().join("datasets/demo.toml");
+    let (model_path, scored) = (dir.path().join("m.json"), dir.path().join("s.csv"));
+    let o = fairgate(&[
+        "train",
+        "--config",
+        &cfg.to_string_lossy(),
+        "--seed",
+        "1",
+        "--exponentiated-gradient",
+        "gender",
+        "--constraint",
+        "true_positive_rate_parity",
+        "--draw-seed",
+        "7",
+        "--out",
+        &model_path.to_string_lossy(),
+        "--scored",
+        &scored.to_string_lossy(),
+        "--raw-csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model = train::Model::from_path(&model_path)?;
+    let mixture = model.mixture.as_ref().ok_or("a mixture")?;
+    assert_eq!(mixture.seed, 7);
+    assert_eq!(mixture.constraint, "true_positive_rate_parity");
+    // The same fit through the library, on the same training rows.
+    let mut spec = DataSpec::from_config_file(&cfg)?;
+    let options = train::reading(&mut spec, None);
+    let table = data::load(&spec, &options)?;
+    let params = TrainParams {
+        seed: 1,
+        ..TrainParams::default()
+    }
+    .check()?;
+    let (_, split) = train::train_with_split(&table, &spec, &params)?;
+    let ep = mitigate::EgParams {
+        by: vec!["gender".into()],
+        constraint: Constraint::TruePositiveRateParity,
+        ..mitigate::EgParams::default()
+    }
+    .check()?;
+    let r = mitigate::exponentiated_gradient(
+        &table,
+        &spec,
+        &params,
+        &split.training,
+        &ep,
+        &mut |_, _| {},
+    )?;
+    let used: Vec<f64> = r.weights.iter().copied().filter(|&w| w > 0.0).collect();
+    assert_eq!(used.len(), mixture.components.len());
+    let mut rows: Vec<usize> = split
+        .training
+        .iter()
+        .chain(&split.validation)
+        .copied()
+        .collect();
+    rows.sort_unstable();
+    let p = r.probability(&table, &rows)?;
+    let ids = table
+        .column("lead_id")
+        .and_then(|c| c.as_text())
+        .ok_or("ids")?;
+    let want: BTreeMap<String, f64> = rows
+        .iter()
+        .zip(&p)
+        .map(|(&i, &pi)| (ids.get(i).unwrap_or_default().to_string(), pi))
+        .collect();
+    // The scored file: the mixture's expected probability, and the seeded draw keyed by id.
+    let check = |path: &std::path::Path| -> Res {
+        let mut rd = csv::Reader::from_path(path)?;
+        let head = rd.headers()?.clone();
+        let col = |n: &str| head.iter().position(|h| h == n).ok_or("column");
+        let (id, sc, dec) = (col("lead_id")?, col("score")?, col("decision")?);
+        let (mut n, mut drawn, mut expected) = (0.0, 0.0, 0.0);
+        for rec in rd.records() {
+            let rec = rec?;
+            let s: f64 = rec[sc].parse()?;
+            assert!((s - want[&rec[id]]).abs() < 1e-12, "{}", &rec[id]);
+            let d = &rec[dec] == "1";
+            let key = fairgate::decision::draw_key(Some(&rec[id]), 0);
+            assert_eq!(d, fairgate::decision::drawn(s, 7, key), "{}", &rec[id]);
+            n += 1.0;
+            drawn += f64::from(u8::from(d));
+            expected += s;
+        }
+        assert_eq!(n as usize, rows.len());
+        assert!(
+            (drawn - expected).abs() / n < 0.02,
+            "{drawn} drawn, {expected} expected"
+        );
+        Ok(())
+    };
+    check(&scored)?;
+    // `fairgate score` gives the same, on one core or two.
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    let demo = root().join("datasets/leads_demo.csv");
+    for (out, one) in [(&a, true), (&b, false)] {
+        let mut cmd = if one
+            && std::process::Command::new("taskset")
+                .arg("-V")
+                .output()
+                .is_ok()
+        {
+            let mut c = std::process::Command::new("taskset");
+            c.args(["-c", "0", env!("CARGO_BIN_EXE_fairgate")]);
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        };
+        let o = cmd
+            .args([
+                "score",
+                "--model",
+                &model_path.to_string_lossy(),
+                "--data",
+                &demo.to_string_lossy(),
+                "--out",
+                &out.to_string_lossy(),
+            ])
+            .output()?;
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("drawn from the mixture"));
+    }
+    assert_eq!(std::fs::read(&a)?, std::fs::read(&b)?);
+    check(&a)?;
+    // A mixture has no coefficients to explain: a clear error, exit 2.
+    let o = fairgate(&[
+        "explain",
+        "--model",
+        &model_path.to_string_lossy(),
+        "--data",
+        &demo.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("randomised mixture"));
+    Ok(())
+}
