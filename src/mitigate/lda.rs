@@ -754,7 +754,14 @@ pub fn search(
                         params.seed
                     ),
                     Character::AttributeAtTraining,
-                    "no fairgate command writes the mixture yet: refit with Fairlearn's ExponentiatedGradient on the training rows (the same path: fits, iterations and mixture size match on the demo data)".into(),
+                    format!(
+                        "fairgate train ... --exponentiated-gradient {by} --constraint {} --difference-bound {} --eps {} --max-iter {} --draw-seed {}",
+                        params.constraint.name(),
+                        params.eg.difference_bound,
+                        params.eg.eps,
+                        params.eg.max_iter,
+                        params.seed
+                    ),
                 );
                 let fitted = super::EgParams {
                     by: params.by.clone(),
