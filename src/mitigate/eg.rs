@@ -479,23 +479,13 @@ pub fn exponentiated_gradient(
     params: &Checked<EgParams>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<EgResult, MitigateError> {
-    if table.with_role(Role::Weight).next().is_some() {
-        return Err(MitigateError::Data(
-            "the exponentiated gradient takes no row weights (Fairlearn's moments have none): leave out --weight".into(),
-        ));
-    }
-    let y_all = table
-        .label()
-        .ok_or(MitigateError::MissingRole(Role::Label))?;
-    let grouping = Grouping::of(table, &params.by)?;
-    let m = Moments::of(&y_all, &grouping, rows, params.constraint);
-    if m.groups.len() < 2 {
-        return Err(MitigateError::Data(format!(
-            "the exponentiated gradient needs two groups or more of {}; the rows have {}",
-            params.by.join(" x "),
-            m.groups.len()
-        )));
-    }
+    let (y_all, m) = Moments::load(
+        table,
+        &params.by,
+        rows,
+        params.constraint,
+        "the exponentiated gradient",
+    )?;
     let cols = features(table)?;
     let encoder = Encoder::fit(
         &cols,

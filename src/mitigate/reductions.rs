@@ -218,6 +218,36 @@ impl Moments {
         }
     }
 
+    /// The labels of every row of `table` and the moments of `rows` grouped by `by`, for
+    /// the reduction named `what`: no row weights (Fairlearn's moments take none), two
+    /// groups or more.
+    pub(super) fn load(
+        table: &Table,
+        by: &[String],
+        rows: &[usize],
+        c: Constraint,
+        what: &str,
+    ) -> Result<(Vec<bool>, Moments), MitigateError> {
+        if table.with_role(Role::Weight).next().is_some() {
+            return Err(MitigateError::Data(format!(
+                "{what} takes no row weights (Fairlearn's moments have none): leave out --weight"
+            )));
+        }
+        let y = table
+            .label()
+            .ok_or(MitigateError::MissingRole(Role::Label))?;
+        let grouping = Grouping::of(table, by)?;
+        let m = Moments::of(&y, &grouping, rows, c);
+        if m.groups.len() < 2 {
+            return Err(MitigateError::Data(format!(
+                "{what} needs two groups or more of {}; the rows have {}",
+                by.join(" x "),
+                m.groups.len()
+            )));
+        }
+        Ok((y, m))
+    }
+
     /// `U_i(+, e, a)`.
     pub(super) fn u(&self, i: usize, e: usize, a: usize) -> f64 {
         match self.event[i] {
@@ -289,23 +319,13 @@ pub fn grid_search(
     params: &Checked<GridSearchParams>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<GridSearchResult, MitigateError> {
-    if table.with_role(Role::Weight).next().is_some() {
-        return Err(MitigateError::Data(
-            "the grid search takes no row weights (Fairlearn's moments have none): leave out --weight".into(),
-        ));
-    }
-    let y = table
-        .label()
-        .ok_or(MitigateError::MissingRole(Role::Label))?;
-    let grouping = Grouping::of(table, &params.by)?;
-    let m = Moments::of(&y, &grouping, rows, params.constraint);
-    if m.groups.len() < 2 {
-        return Err(MitigateError::Data(format!(
-            "the grid search needs two groups or more of {}; the rows have {}",
-            params.by.join(" x "),
-            m.groups.len()
-        )));
-    }
+    let (y, m) = Moments::load(
+        table,
+        &params.by,
+        rows,
+        params.constraint,
+        "the grid search",
+    )?;
     // The basis: (event, group) for each event and every group but the last to appear.
     let basis: Vec<(usize, usize)> = (0..m.events.len())
         .flat_map(|e| (0..m.groups.len() - 1).map(move |a| (e, a)))
