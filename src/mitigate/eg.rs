@@ -32,7 +32,7 @@ use ndarray::{Array1, Array2, ArrayView2};
 
 use super::lp::{self, Bound, Outcome};
 use super::reductions::Moments;
-use super::{Constraint, Grouping, MitigateError};
+use super::{Constraint, MitigateError};
 use crate::data::{DataSpec, Role, Table};
 use crate::params::{Checked, InvalidParam};
 use crate::train::{fit_logistic, Encoder, FeatureColumn, LogisticParams, TrainParams};
