@@ -472,13 +472,21 @@ pub struct TrainArgs {
     /// are read at training only.
     #[arg(long, value_name = "ATTR[,ATTR...]", value_delimiter = ',', conflicts_with_all = ["reweigh", "rules"])]
     pub exponentiated_gradient: Vec<String>,
-    /// With --exponentiated-gradient: demographic_parity, true_positive_rate_parity,
-    /// false_positive_rate_parity or equalized_odds.
-    #[arg(
-        long,
-        default_value = "demographic_parity",
-        requires = "exponentiated_gradient"
-    )]
+    /// Train Fairlearn's grid search instead (Agarwal et al.): one logistic model, chosen from
+    /// a grid of Lagrange multipliers for --constraint over the groups of these protected
+    /// attributes (their intersection when several); the model file records the grid and the
+    /// chosen multipliers. The attributes are read at training only.
+    #[arg(long, value_name = "ATTR[,ATTR...]", value_delimiter = ',', conflicts_with_all = ["reweigh", "rules", "exponentiated_gradient"])]
+    pub grid_search: Vec<String>,
+    /// With --grid-search: grid points (Fairlearn's grid_size).
+    #[arg(long, default_value_t = 10, requires = "grid_search")]
+    pub grid_size: usize,
+    /// With --grid-search: the largest multiplier (Fairlearn's grid_limit).
+    #[arg(long, default_value_t = 2.0, requires = "grid_search")]
+    pub grid_limit: f64,
+    /// With --exponentiated-gradient or --grid-search: demographic_parity,
+    /// true_positive_rate_parity, false_positive_rate_parity or equalized_odds.
+    #[arg(long, default_value = "demographic_parity")]
     pub constraint: String,
     /// With --exponentiated-gradient: the bound on each group's difference from the overall
     /// rate (Fairlearn's difference_bound).

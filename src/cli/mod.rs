@@ -431,13 +431,43 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
     .check()?;
     let table = data::load(&spec, &options)?;
     let (mut model, split) = fairgate::train::train_with_split(&table, &spec, &params)?;
-    if !a.exponentiated_gradient.is_empty() {
-        let constraint = fairgate::mitigate::Constraint::parse(&a.constraint).with_context(|| {
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let constraint = || {
+        fairgate::mitigate::Constraint::parse(&a.constraint).with_context(|| {
             format!(
                 "--constraint: expected demographic_parity, true_positive_rate_parity, false_positive_rate_parity or equalized_odds, found \"{}\"",
                 a.constraint
             )
-        })?;
+        })
+    };
+    if !a.grid_search.is_empty() {
+        let gp = fairgate::mitigate::GridSearchParams {
+            by: a.grid_search.clone(),
+            constraint: constraint()?,
+            grid_size: a.grid_size,
+            grid_limit: a.grid_limit,
+            ..fairgate::mitigate::GridSearchParams::default()
+        }
+        .check()?;
+        let r = fairgate::mitigate::grid_search(
+            &table,
+            &spec,
+            &params,
+            &split.training,
+            &gp,
+            &mut |k, n| {
+                if terminal {
+                    eprint!("\rgrid search: fit {k} of {n}   ");
+                }
+            },
+        )?;
+        if terminal {
+            eprintln!();
+        }
+        fairgate::mitigate::reductions::into_model(&mut model, &r, &gp, &table, &split)?;
+    }
+    if !a.exponentiated_gradient.is_empty() {
+        let constraint = constraint()?;
         let ep = fairgate::mitigate::EgParams {
             by: a.exponentiated_gradient.clone(),
             constraint,
@@ -447,7 +477,6 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
             ..fairgate::mitigate::EgParams::default()
         }
         .check()?;
-        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
         let r = fairgate::mitigate::exponentiated_gradient(
             &table,
             &spec,

@@ -715,7 +715,13 @@ pub fn search(
                         )
                     },
                     Character::AttributeAtTraining,
-                    "no fairgate command writes this model yet: its multipliers are in the JSON (Fairlearn's GridSearch on the training rows with the same grid reproduces it)".into(),
+                    format!(
+                        "fairgate train ... --grid-search {by} --constraint {} --grid-size {} --grid-limit {} --threshold {}",
+                        params.constraint.name(),
+                        params.grid_search.grid_size,
+                        params.grid_search.grid_limit,
+                        if plain { "0.5" } else { "T" }
+                    ),
                 );
                 match fitted {
                     Err(e) => c.note = Some(format!("not evaluated: {e}")),
@@ -726,6 +732,9 @@ pub fn search(
                         } else {
                             judge.best_threshold(scores, 0.5)?
                         };
+                        c.apply = c
+                            .apply
+                            .replace("--threshold T", &format!("--threshold {}", num(t)));
                         c.threshold = Some(t);
                         c.note = note;
                         let held = judge.held_out_scores(scores);

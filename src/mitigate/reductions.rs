@@ -104,18 +104,7 @@ impl GridSearchParams {
     }
 }
 
-/// One multiplier of a grid point.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Multiplier {
-    /// `+` or `-`.
-    pub sign: String,
-    /// The event (`all`, `label=1`, `label=0`).
-    pub event: String,
-    /// The group.
-    pub group: String,
-    /// λ.
-    pub value: f64,
-}
+pub use crate::train::Multiplier;
 
 /// One grid point's fit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -130,6 +119,58 @@ pub struct GridPoint {
     pub loss: f64,
     /// Whether every relabelled row had the same label (a constant classifier).
     pub constant: Option<bool>,
+}
+
+/// Makes `model` (trained on `split` of `table`, the same transform) the grid search's chosen
+/// model: its coefficients and intercept, the fit record, the grid search recorded in its
+/// options, and its training and validation scores recomputed. A constant classifier cannot
+/// be a logistic model: an error.
+pub fn into_model(
+    model: &mut Model,
+    r: &GridSearchResult,
+    params: &GridSearchParams,
+    table: &Table,
+    split: &crate::train::RowSplit,
+) -> Result<(), MitigateError> {
+    let chosen = r.model.as_ref().ok_or_else(|| {
+        MitigateError::Data(format!(
+            "the grid search chose a constant classifier (point {}: every relabelled row had the same label), which is no logistic model",
+            r.best
+        ))
+    })?;
+    if chosen.encoder != model.encoder {
+        return Err(MitigateError::Data(
+            "the grid search's design differs from the model's (both must see the same training rows)".into(),
+        ));
+    }
+    model.coefficients = chosen.coefficients.clone();
+    model.intercept = chosen.intercept;
+    model.fit = chosen.fit.clone();
+    model.options.grid_search = Some(crate::train::GridSearchRecord {
+        by: params.by.clone(),
+        constraint: params.constraint.name().into(),
+        grid_size: params.grid_size,
+        grid_limit: params.grid_limit,
+        constraint_weight: params.constraint_weight,
+        chosen: r.best,
+        multipliers: r.points[r.best].lambda.clone(),
+    });
+    let p = table_scores(model, table)?;
+    let y = table
+        .label()
+        .ok_or(MitigateError::MissingRole(Role::Label))?;
+    let scores = |rows: &[usize]| {
+        let pr: Vec<f64> = rows.iter().map(|&i| p[i]).collect();
+        let yr: Vec<bool> = rows.iter().map(|&i| y[i]).collect();
+        crate::train::Scores::of(&pr, &yr)
+    };
+    model.train_scores = scores(&split.training);
+    model.validation = if split.validation.is_empty() {
+        None
+    } else {
+        scores(&split.validation)
+    };
+    Ok(())
 }
 
 /// The grid search's result.

@@ -21,9 +21,9 @@ pub use consent::consent_filter;
 pub use design::{Design, Encoder, FeatureColumn, FeatureEncoding, MISSING_LEVEL};
 pub use evaluate::{auc, stratified_folds, stratified_split, weighted_auc, Scores, Spread};
 pub use model::{
-    Coefficient, CrossValidation, DataRecord, Exclusions, FitRecord, LabelInfo, Mixture,
-    MixtureComponent, Model, ModelKind, RecordAges, Roles, RuleFiring, TrainOptions,
-    MODEL_SCHEMA_VERSION,
+    Coefficient, CrossValidation, DataRecord, Exclusions, FitRecord, GridSearchRecord, LabelInfo,
+    Mixture, MixtureComponent, Model, ModelKind, Multiplier, RecordAges, Roles, RuleFiring,
+    TrainOptions, MODEL_SCHEMA_VERSION,
 };
 pub use points::{Rule, RuleSet};
 pub use reference::fit_linfa;
@@ -614,6 +614,7 @@ fn options_of(params: &TrainParams, spec: &DataSpec) -> TrainOptions {
         missing_numeric: format!("{:?}", spec.missing_numeric.unwrap_or_default()).to_lowercase(),
         weight: None,
         reweighing: None,
+        grid_search: None,
     }
 }
 

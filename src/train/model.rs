@@ -189,6 +189,43 @@ pub struct TrainOptions {
     /// (never at scoring) and every cell's factor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reweighing: Option<super::Reweighing>,
+    /// The grid search that chose the coefficients (`train --grid-search`), if any: the
+    /// protected attributes it read at training (never at scoring), its grid and the chosen
+    /// multipliers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid_search: Option<GridSearchRecord>,
+}
+
+/// How Fairlearn's GridSearch chose a model's coefficients (Agarwal et al.).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GridSearchRecord {
+    /// The protected attributes (their intersection when several).
+    pub by: Vec<String>,
+    /// The constraint (Fairlearn's name).
+    pub constraint: String,
+    /// Grid points.
+    pub grid_size: usize,
+    /// The largest multiplier.
+    pub grid_limit: f64,
+    /// The constraint's weight in the selection loss.
+    pub constraint_weight: f64,
+    /// The chosen point's index.
+    pub chosen: usize,
+    /// Its nonzero multipliers.
+    pub multipliers: Vec<Multiplier>,
+}
+
+/// One Lagrange multiplier of a reduction's constraint `(sign, event, group)`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Multiplier {
+    /// `+` or `-`.
+    pub sign: String,
+    /// The event (`all`, `label=1`, `label=0`).
+    pub event: String,
+    /// The group.
+    pub group: String,
+    /// λ.
+    pub value: f64,
 }
 
 /// The training data and what happened to its rows.

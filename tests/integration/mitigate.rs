@@ -1062,3 +1062,79 @@ fn a_trained_mixture_scores_its_expected_probability_and_draws_reproducibly() ->
     assert!(stderr(&o).contains("randomised mixture"));
     Ok(())
 }
+
+#[test]
+fn train_grid_search_writes_fairlearns_chosen_model() -> Res {
+    // Fairlearn's GridSearch by gender for demographic parity on the consented rows (the
+    // golden's first case): `train --grid-search` on every consented row must write its
+    // chosen model.
+    let g = golden();
+    let case = &g["grid_search"][0];
+    assert_eq!(case["attribute"], "gender");
+    assert_eq!(case["constraint"], "demographic_parity");
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("m.json");
+    let o = fairgate(&[
+        "train",
+        "--config",
+        &root().join("datasets/demo.toml").to_string_lossy(),
+        "--test-size",
+        "0",
+        "--grid-search",
+        "gender",
+        "--constraint",
+        "demographic_parity",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let model = train::Model::from_path(&out)?;
+    let record = model
+        .options
+        .grid_search
+        .as_ref()
+        .ok_or("the grid search recorded")?;
+    assert_eq!(record.chosen as u64, case["best"].as_u64().unwrap_or(99));
+    assert_eq!(record.by, vec!["gender".to_string()]);
+    let chosen = &case["chosen"];
+    let by_name: BTreeMap<&str, f64> = model
+        .coefficients
+        .iter()
+        .map(|c| (c.name.as_str(), c.value))
+        .collect();
+    for (name, want) in strings(&chosen["columns"])
+        .iter()
+        .zip(chosen["coef"].as_array().ok_or("coef")?)
+    {
+        let want = want.as_f64().unwrap_or(f64::NAN);
+        assert!((by_name[name.as_str()] - want).abs() < 1e-6, "{name}");
+    }
+    assert!((model.intercept - chosen["intercept"].as_f64().unwrap_or(f64::NAN)).abs() < 1e-6);
+    // It is an ordinary logistic model: explain takes it.
+    let o = fairgate(&[
+        "explain",
+        "--model",
+        &out.to_string_lossy(),
+        "--data",
+        &root().join("datasets/leads_demo.csv").to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A constraint the reductions do not have: exit 2.
+    let o = fairgate(&[
+        "train",
+        "--config",
+        &root().join("datasets/demo.toml").to_string_lossy(),
+        "--grid-search",
+        "gender",
+        "--constraint",
+        "true_negative_rate_parity",
+        "--out",
+        &dir.path().join("x.json").to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("constraint"), "{}", stderr(&o));
+    assert!(!dir.path().join("x.json").exists());
+    Ok(())
+}
