@@ -136,27 +136,38 @@ impl Grouping {
             .iter()
             .map(|c| crate::data::unknown_level(&c.levels))
             .collect();
-        let mut keys: std::collections::BTreeMap<Vec<String>, usize> = Default::default();
-        let mut row_keys = Vec::with_capacity(table.n_rows());
-        let mut first: std::collections::HashMap<Vec<u32>, Vec<String>> = Default::default();
+        // Each distinct code combination gets an index in order of appearance (a level
+        // spelled "unknown" and a missing value are one group), then the groups are sorted by
+        // their values and the rows renumbered.
+        let mut index: rustc_hash::FxHashMap<Vec<u32>, usize> = Default::default();
+        let mut found: Vec<Vec<String>> = Vec::new();
+        let mut first_of_row = Vec::with_capacity(table.n_rows());
+        let mut code: Vec<u32> = Vec::with_capacity(codes.len());
         for i in 0..table.n_rows() {
-            let code: Vec<u32> = codes
-                .iter()
-                .zip(&unknown)
-                .map(|(v, u)| match v[i] {
-                    c if Some(c) == *u => MISSING_CODE,
-                    c => c,
-                })
-                .collect();
-            let name = first.entry(code).or_insert_with(|| names(i)).clone();
-            keys.entry(name.clone()).or_insert(0);
-            row_keys.push(name);
+            code.clear();
+            code.extend(codes.iter().zip(&unknown).map(|(v, u)| match v[i] {
+                c if Some(c) == *u => MISSING_CODE,
+                c => c,
+            }));
+            let g = match index.get(&code) {
+                Some(&g) => g,
+                None => {
+                    let g = found.len();
+                    found.push(names(i));
+                    index.insert(code.clone(), g);
+                    g
+                }
+            };
+            first_of_row.push(g);
         }
-        let values: Vec<Vec<String>> = keys.keys().cloned().collect();
-        for (k, v) in keys.values_mut().enumerate() {
-            *v = k;
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by(|&a, &b| found[a].cmp(&found[b]));
+        let mut rank = vec![0; found.len()];
+        for (r, &g) in order.iter().enumerate() {
+            rank[g] = r;
         }
-        let of_row = row_keys.iter().map(|k| keys[k]).collect();
+        let of_row = first_of_row.iter().map(|&g| rank[g]).collect();
+        let values: Vec<Vec<String>> = order.iter().map(|&g| found[g].clone()).collect();
         Ok(Grouping {
             attributes: attributes.to_vec(),
             of_row,
