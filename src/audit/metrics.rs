@@ -57,36 +57,12 @@ pub(crate) fn metrics_and_bins(
 ) -> (BTreeMap<String, MetricValue>, Option<calibration::Bins>) {
     use Undefined::*;
     let z = ctx.z;
-    let mut m = BTreeMap::new();
+    let mut m = count_metrics(s, z);
     let mut put = |k: &str, v: MetricValue| {
         m.insert(k.to_string(), v);
     };
-    let (p, neg, n) = (s.positives(), s.negatives(), s.n());
+    let (p, n) = (s.positives(), s.n());
     let empty = s.rows == 0;
-    put(key::SELECTION_RATE, rate(s.selected(), n, z, EmptySegment));
-    put(key::BASE_RATE, rate(p, n, z, EmptySegment));
-    put(key::ACCURACY, rate(s.tp.plus(s.tn), n, z, EmptySegment));
-    put(key::TPR, rate(s.tp, p, z, NoPositives));
-    put(key::FNR, rate(s.fn_, p, z, NoPositives));
-    put(key::TNR, rate(s.tn, neg, z, NoNegatives));
-    put(key::FPR, rate(s.fp, neg, z, NoNegatives));
-    put(key::PPV, rate(s.tp, s.selected(), z, NoneSelected));
-    put(key::FDR, rate(s.fp, s.selected(), z, NoneSelected));
-    put(key::NPV, rate(s.tn, s.rejected(), z, AllSelected));
-    put(key::FOR, rate(s.fn_, s.rejected(), z, AllSelected));
-    put(
-        key::BALANCED_ACCURACY,
-        if p.w <= 0.0 || neg.w <= 0.0 {
-            MetricValue::undefined(if empty { EmptySegment } else { SingleClass })
-        } else {
-            MetricValue::of((s.tp.w / p.w + s.tn.w / neg.w) / 2.0)
-        },
-    );
-    let f1_den = 2.0 * s.tp.w + s.fp.w + s.fn_.w;
-    put(
-        key::F1,
-        MetricValue::ratio(2.0 * s.tp.w, f1_den, NoRelevantRows),
-    );
     let scored = |v: Option<f64>| match v {
         _ if !s.has_scores() => MetricValue::undefined(if empty { EmptySegment } else { NoScores }),
         Some(v) => MetricValue::of(v),
@@ -152,6 +128,45 @@ pub(crate) fn metrics_and_bins(
         }
     }
     (m, used_bins)
+}
+
+/// The metrics of [`segment_metrics`] that depend on the decisions (the confusion counts at
+/// the threshold), and only on them: `selection_rate`, `base_rate`, `accuracy`, `tpr`, `fnr`,
+/// `tnr`, `fpr`, `ppv`, `fdr`, `npv`, `for`, `balanced_accuracy`, `f1`. The others depend on
+/// the scores and labels alone, so an audit at another threshold recomputes only these.
+pub(crate) fn count_metrics(s: &SegmentStats, z: f64) -> BTreeMap<String, MetricValue> {
+    use Undefined::*;
+    let mut m = BTreeMap::new();
+    let mut put = |k: &str, v: MetricValue| {
+        m.insert(k.to_string(), v);
+    };
+    let (p, neg, n) = (s.positives(), s.negatives(), s.n());
+    let empty = s.rows == 0;
+    put(key::SELECTION_RATE, rate(s.selected(), n, z, EmptySegment));
+    put(key::BASE_RATE, rate(p, n, z, EmptySegment));
+    put(key::ACCURACY, rate(s.tp.plus(s.tn), n, z, EmptySegment));
+    put(key::TPR, rate(s.tp, p, z, NoPositives));
+    put(key::FNR, rate(s.fn_, p, z, NoPositives));
+    put(key::TNR, rate(s.tn, neg, z, NoNegatives));
+    put(key::FPR, rate(s.fp, neg, z, NoNegatives));
+    put(key::PPV, rate(s.tp, s.selected(), z, NoneSelected));
+    put(key::FDR, rate(s.fp, s.selected(), z, NoneSelected));
+    put(key::NPV, rate(s.tn, s.rejected(), z, AllSelected));
+    put(key::FOR, rate(s.fn_, s.rejected(), z, AllSelected));
+    put(
+        key::BALANCED_ACCURACY,
+        if p.w <= 0.0 || neg.w <= 0.0 {
+            MetricValue::undefined(if empty { EmptySegment } else { SingleClass })
+        } else {
+            MetricValue::of((s.tp.w / p.w + s.tn.w / neg.w) / 2.0)
+        },
+    );
+    let f1_den = 2.0 * s.tp.w + s.fp.w + s.fn_.w;
+    put(
+        key::F1,
+        MetricValue::ratio(2.0 * s.tp.w, f1_den, NoRelevantRows),
+    );
+    m
 }
 
 /// What metrics need besides a segment's statistics.

@@ -17,6 +17,7 @@ mod interval;
 pub mod key;
 mod metrics;
 mod output;
+mod rethreshold;
 mod scorelog;
 mod segments;
 mod stats;
@@ -39,6 +40,7 @@ pub use output::{
     group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
     AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
 };
+pub use rethreshold::ThresholdAudits;
 pub use segments::default_reference_candidate;
 pub(crate) use segments::Auditor;
 pub use summary::summarize;
@@ -158,6 +160,15 @@ pub fn audit(
     table: &Table,
     params: &Checked<AuditParams>,
 ) -> Result<Vec<AttributeAudit>, AuditError> {
+    let (auditor, levels) = auditor_of(table, params)?;
+    auditor.finish(levels)
+}
+
+/// An auditor holding every row of `table`, and the protected attributes' levels.
+fn auditor_of(
+    table: &Table,
+    params: &Checked<AuditParams>,
+) -> Result<(Auditor, Vec<Vec<String>>), AuditError> {
     let protected: Vec<&crate::data::Column> = table.with_role(Role::Protected).collect();
     let names: Vec<String> = protected.iter().map(|c| c.name.clone()).collect();
     let mut auditor = Auditor::new(&names, params)?;
@@ -184,7 +195,7 @@ pub fn audit(
         weight,
     })?;
     let levels = protected.iter().map(|c| c.levels.clone()).collect();
-    auditor.finish(levels)
+    Ok((auditor, levels))
 }
 
 /// Audits a data file (`-` reads standard input) streamed in chunks of

@@ -16,7 +16,8 @@ use super::grid::GridCounts;
 use super::groups::{AttributeAudit, GroupAudit, Rows};
 use super::inference::{holm, newcombe, selection_test, theil};
 use super::interval::z_for;
-use super::metrics::{metrics_and_bins, segment_metrics, MetricContext};
+use super::metrics::{count_metrics, metrics_and_bins, segment_metrics, MetricContext};
+use super::rethreshold::CellTally;
 use super::scorelog::ScoreLogs;
 use super::stats::SegmentStats;
 use super::summary::{disparate_impact, summarize};
@@ -292,6 +293,40 @@ impl Auditor {
     /// `levels[i]` names the codes of protected attribute `i`. Fails when a reference given in
     /// the parameters names no group of its attribute or intersection.
     pub fn finish(mut self, levels: Vec<Vec<String>>) -> Result<Vec<AttributeAudit>, AuditError> {
+        let boot = self.boot.take();
+        let (prepared, logs) = self.prepare(levels, false)?;
+        let (mut out, references) = prepared.decide(None)?;
+        if let Some(mut boot) = boot {
+            let cell_keys: Vec<&Vec<u32>> = prepared.cell_keys.iter().collect();
+            let layout: Vec<(Vec<Vec<u32>>, Option<usize>)> = prepared
+                .members
+                .iter()
+                .zip(references)
+                .map(|(m, r)| (m.iter().map(|(k, _)| k.clone()).collect(), r))
+                .collect();
+            bootstrap_intervals(
+                &mut boot,
+                &cell_keys,
+                &prepared.segs,
+                &layout,
+                &mut out,
+                &prepared.params,
+                logs.as_ref(),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Everything of the audit that does not depend on the decisions' threshold: the cells'
+    /// statistics, every group's metrics at the audit's own threshold and its counts, the
+    /// whole sample's Theil index; with `tallies` (and no weights), each cell's scores with
+    /// cumulative label counts, so that [`Prepared::decide`] can audit at any threshold. Also
+    /// returns the whole sample's shared score logarithms (for the bootstrap).
+    pub(super) fn prepare(
+        mut self,
+        levels: Vec<Vec<String>>,
+        tallies: bool,
+    ) -> Result<(Prepared, Option<ScoreLogs>), AuditError> {
         let z = z_for(self.params.confidence);
         // A value spelled as the unknown group's name is that group: two groups both shown
         // as "unknown" could not be told apart (see UNKNOWN_GROUP).
@@ -359,9 +394,8 @@ impl Auditor {
             (audit, s.clone_counts())
         })
         .into_iter();
-        let mut out = Vec::new();
-        // Per segmentation: its group keys and reference, for the bootstrap.
-        let mut layout: Vec<(Vec<Vec<u32>>, Option<usize>)> = Vec::new();
+        let mut groups = Vec::new();
+        let mut group_counts = Vec::new();
         for (seg, members) in self.segs.iter().zip(&members) {
             let name_of = |col: usize, code: u32| -> String {
                 levels
@@ -370,11 +404,9 @@ impl Auditor {
                     .cloned()
                     .unwrap_or_else(|| UNKNOWN_GROUP.to_string())
             };
-            let columns: Vec<String> = seg.columns.iter().map(|&c| self.names[c].clone()).collect();
-            let (mut groups, stats): (Vec<GroupAudit>, Vec<SegmentStats>) =
+            let (mut gs, stats): (Vec<GroupAudit>, Vec<SegmentStats>) =
                 audited.by_ref().take(members.len()).unzip();
-            let stats: Vec<&SegmentStats> = stats.iter().collect();
-            for (g, (key, _)) in groups.iter_mut().zip(members) {
+            for (g, (key, _)) in gs.iter_mut().zip(members) {
                 g.values = key
                     .iter()
                     .zip(&seg.columns)
@@ -382,13 +414,115 @@ impl Auditor {
                     .collect();
                 g.group = g.values.join(", ");
             }
+            groups.push(gs);
+            group_counts.push(stats);
+        }
+        let tallies = (tallies && !self.weighted).then(|| {
+            crate::par::par_map(cells.len(), |i| {
+                let full = with_grids(&[&cells[i].1], &[grids[i]]);
+                CellTally::new(&full)
+            })
+        });
+        let cell_keys = cells.iter().map(|(k, _)| (*k).clone()).collect();
+        let prepared = Prepared {
+            z,
+            cell_keys,
+            members,
+            groups,
+            group_counts,
+            theil_all,
+            tallies,
+            names: std::mem::take(&mut self.names),
+            segs: std::mem::take(&mut self.segs),
+            params: self.params,
+        };
+        Ok((prepared, logs))
+    }
+}
+
+/// An audit's part that does not depend on the threshold ([`Auditor::prepare`]), from which
+/// [`Prepared::decide`] makes the audit at its own threshold or (unweighted) at any other.
+pub(super) struct Prepared {
+    params: AuditParams,
+    names: Vec<String>,
+    segs: Vec<Segmentation>,
+    z: f64,
+    cell_keys: Vec<Vec<u32>>,
+    /// Per segmentation: its groups' keys and member cells.
+    members: Vec<Vec<(Vec<u32>, Vec<usize>)>>,
+    /// Per segmentation: its groups, named, with every metric at the audit's own threshold.
+    groups: Vec<Vec<GroupAudit>>,
+    /// Per segmentation: its groups' counts at the audit's own threshold.
+    group_counts: Vec<Vec<SegmentStats>>,
+    theil_all: MetricValue,
+    /// Per cell, for deciding at other thresholds (`None`: weighted, or not asked for).
+    tallies: Option<Vec<CellTally>>,
+}
+
+impl Prepared {
+    /// Whether [`Prepared::decide`] can audit at other thresholds than the audit's own.
+    pub(super) fn rethresholds(&self) -> bool {
+        self.tallies.is_some()
+    }
+
+    /// The audit with decisions `score >= t` (`None`: the audit's own decisions), and each
+    /// segmentation's reference group. At another threshold, the counts come from the cells'
+    /// tallies and only the metrics that depend on them are recomputed ([`count_metrics`]);
+    /// the counts are integers, so the result is the audit of the rows at `t`, bit for bit.
+    /// Fails when a reference given in the parameters names no group, or (`Some(t)`) when
+    /// the audit was prepared without tallies.
+    pub(super) fn decide(
+        &self,
+        at: Option<f64>,
+    ) -> Result<(Vec<AttributeAudit>, Vec<Option<usize>>), AuditError> {
+        let recounted = match at {
+            None => None,
+            Some(t) => {
+                let tallies = self.tallies.as_ref().ok_or_else(|| {
+                    InvalidParam::new(
+                        "threshold",
+                        "the audit's own threshold (weighted audits are not re-decided)",
+                        t.to_string(),
+                    )
+                })?;
+                let cells: Vec<SegmentStats> = tallies.iter().map(|c| c.at(t)).collect();
+                let empty = SegmentStats::default();
+                let all = SegmentStats::merged(
+                    &std::iter::once(&empty).chain(&cells).collect::<Vec<_>>(),
+                );
+                Some((cells, theil(all.tp, all.fp, all.tn, all.fn_)))
+            }
+        };
+        let theil_all = recounted.as_ref().map_or(self.theil_all, |r| r.1);
+        let mut out = Vec::new();
+        let mut references = Vec::new();
+        for (si, seg) in self.segs.iter().enumerate() {
+            let mut groups = self.groups[si].clone();
+            let fresh: Vec<SegmentStats>;
+            let counts: &[SegmentStats] = match &recounted {
+                None => &self.group_counts[si],
+                Some((cells, _)) => {
+                    fresh = self.members[si]
+                        .iter()
+                        .map(|(_, m)| {
+                            SegmentStats::merged(&m.iter().map(|&i| &cells[i]).collect::<Vec<_>>())
+                        })
+                        .collect();
+                    for (g, s) in groups.iter_mut().zip(&fresh) {
+                        g.metrics.extend(count_metrics(s, self.z));
+                    }
+                    &fresh
+                }
+            };
+            let stats: Vec<&SegmentStats> = counts.iter().collect();
+            let columns: Vec<String> = seg.columns.iter().map(|&c| self.names[c].clone()).collect();
             let name = columns.join(" x ");
             let reference = reference_of(&self.params, &name, &groups)?;
             if let Some(r) = reference {
-                compare_with_reference(&mut groups, &stats, r, &self.params, z);
+                compare_with_reference(&mut groups, &stats, r, &self.params, self.z);
             }
             let (summary, excluded_from_summary) = summary_of(&groups, theil_all);
-            layout.push((members.iter().map(|(k, _)| k.clone()).collect(), reference));
+            references.push(reference);
             out.push(AttributeAudit {
                 name,
                 columns,
@@ -398,19 +532,7 @@ impl Auditor {
                 excluded_from_summary,
             });
         }
-        if let Some(boot) = &mut self.boot {
-            let cell_keys: Vec<&Vec<u32>> = self.cells.iter().map(|(k, _)| k).collect();
-            bootstrap_intervals(
-                boot,
-                &cell_keys,
-                &self.segs,
-                &layout,
-                &mut out,
-                &self.params,
-                logs.as_ref(),
-            );
-        }
-        Ok(out)
+        Ok((out, references))
     }
 }
 

@@ -15,8 +15,9 @@
 //!   lowest impact ratio `min sr / max sr` (point estimates, for the curve).
 //!
 //! The policy is judged as the gate judges it, on intervals: for a candidate, the audit of the
-//! data at that threshold (the same audit `fairgate audit` computes) is judged by
-//! [`crate::policy::evaluate`]. Candidates are judged in order of their objective (ties: the
+//! data at that threshold (the same audit `fairgate audit` computes, made by
+//! [`ThresholdAudits`] from one read of the rows) is judged by [`crate::policy::evaluate`].
+//! Candidates are judged in order of their objective (ties: the
 //! larger threshold first) until one passes: that one is the best threshold meeting the
 //! policy. The number of gate judgements is bounded (`max_evaluations`); past it, or when no
 //! candidate passes, a spread of thresholds over the whole range is judged too, and the answer
@@ -26,7 +27,7 @@
 use serde::Serialize;
 
 use super::{labels_and_weights, Character, Grouping, MitigateError, MITIGATE_SCHEMA_VERSION};
-use crate::audit::{AuditParams, AuditReport};
+use crate::audit::{AuditParams, AuditReport, ThresholdAudits};
 use crate::data::{LoadSummary, Role, Table};
 use crate::doc::Render;
 use crate::policy::{Evidence, Policy, Status};
@@ -360,16 +361,12 @@ pub fn rates_at(table: &Table, by: &[String], t: f64) -> Result<Vec<GroupRates>,
 /// Judges the audit of `table` at threshold `t` with `policy`.
 fn judge(
     table: &Table,
-    audit: &AuditParams,
+    audits: &ThresholdAudits<'_>,
     t: f64,
     policy: &Policy,
 ) -> Result<GateVerdict, MitigateError> {
-    let params = AuditParams {
-        threshold: t,
-        ..audit.clone()
-    }
-    .check()?;
-    let attributes = crate::audit::audit(table, &params)?;
+    let params = audits.params_at(t)?;
+    let attributes = audits.at(t)?;
     let report = AuditReport::new(table.summary(), &params, attributes);
     gate_verdict(report, policy)
 }
@@ -466,6 +463,8 @@ pub fn threshold_curve(
         groups: sw.groups(c, &grouping),
         gate,
     };
+    // The rows are read once; each candidate's audit is then its counts at its threshold.
+    let audits = ThresholdAudits::new(table, &params.audit.clone().check()?)?;
     let mut judged: Vec<(usize, GateVerdict)> = Vec::new();
     // Judged in order; a batch of candidates at a time over the cores, keeping only those up
     // to the first that passes, so the result is the sequential one.
@@ -475,7 +474,7 @@ pub fn threshold_curve(
             let verdicts = crate::par::par_map(chunk.len(), |i| {
                 judge(
                     table,
-                    &params.audit,
+                    &audits,
                     all[chunk[i]].threshold.unwrap_or(1.0),
                     policy,
                 )
@@ -547,7 +546,7 @@ pub fn threshold_curve(
         .rposition(|&s| s >= base_t)
         .map_or(0, |k| k + 1);
     debug_assert!(base_c == 0 || sw.thresholds[base_c - 1] >= base_t);
-    let baseline = candidate(base_c, judge(table, &params.audit, base_t, policy)?);
+    let baseline = candidate(base_c, judge(table, &audits, base_t, policy)?);
     let step = all.len().div_ceil(CURVE_POINTS).max(1);
     let points = all.iter().step_by(step).cloned().collect();
     Ok(CurveResult {

@@ -638,3 +638,94 @@ fn parameters_are_checked_once_and_named_by_field_not_flag() {
     }
     assert!(AuditParams::default().check().is_ok());
 }
+
+/// The threshold search's audits ([`ThresholdAudits::at`]: the rows read once, each threshold
+/// a re-count from the cells' score tallies) are the audit of the rows at that threshold, byte
+/// for byte: on the synthetic leads (missing protected values, an intersection, a given
+/// reference, small groups) at thresholds from below every score to above every score,
+/// including thresholds equal to a score (a tie is selected) and between scores; on a small
+/// file whose groups become all-selected or none-selected; and with weights (a full audit per
+/// threshold) and with a bootstrap.
+#[test]
+fn audits_at_other_thresholds_equal_the_audit_at_that_threshold(
+) -> Result<(), Box<dyn std::error::Error>> {
+    use fairgate::audit::ThresholdAudits;
+    let bytes = demo();
+    let leads = Table::from_reader(
+        Box::new(Cursor::new(bytes)),
+        "d.csv",
+        &synth::spec(),
+        &ReadOptions::default(),
+    )?;
+    let mut scores: Vec<f64> = leads.score().map(<[f64]>::to_vec).unwrap_or_default();
+    scores.sort_by(f64::total_cmp);
+    assert!(scores.len() > 1000);
+    let mut ts = vec![0.0, 1.0, 0.2, 0.5];
+    for q in [0, 1, 17, 500, 2999, scores.len() - 1] {
+        ts.push(scores[q]);
+        ts.push((scores[q] + scores[(q + 1).min(scores.len() - 1)]) / 2.0);
+    }
+    let leads_params = [
+        AuditParams {
+            threshold: 0.3,
+            intersections: vec![vec!["gender".into(), "age_band".into()]],
+            ..AuditParams::default()
+        },
+        AuditParams {
+            reference: [("gender".into(), "female".into())].into(),
+            min_group_size: 400,
+            ..AuditParams::default()
+        },
+    ];
+    let mut small = String::from("y,score,g,w\n");
+    for i in 0..60 {
+        let g = ["a", "b", "c", ""][i % 4];
+        // Group c's scores are all high and group b's all low.
+        let s = match g {
+            "c" => 0.8 + (i % 5) as f64 / 100.0,
+            "b" => 0.1 + (i % 3) as f64 / 100.0,
+            _ => (i % 10) as f64 / 10.0,
+        };
+        small.push_str(&format!("{},{s},{g},{}\n", (i / 4) % 2, 1 + i % 3));
+    }
+    let unweighted = DataSpec {
+        protected: Some(vec!["g".into()]),
+        ..label_score("y", "score")
+    };
+    let weighted = DataSpec {
+        weight: Some("w".into()),
+        ..unweighted.clone()
+    };
+    let small_ts = [0.0, 0.1, 0.12, 0.5, 0.8, 0.84, 0.9, 1.0];
+    let mut cases: Vec<(Table, AuditParams, Vec<f64>)> = leads_params
+        .into_iter()
+        .map(|p| (leads.clone(), p, ts.clone()))
+        .collect();
+    for spec in [&unweighted, &weighted] {
+        for bootstrap in [0, 25] {
+            let p = AuditParams {
+                min_group_size: 5,
+                bootstrap,
+                seed: 3,
+                ..AuditParams::default()
+            };
+            cases.push((load(small.as_bytes(), spec)?, p, small_ts.to_vec()));
+        }
+    }
+    for (table, params, ts) in &cases {
+        let audits = ThresholdAudits::new(table, &params.clone().check()?)?;
+        for &t in ts {
+            let at_t = AuditParams {
+                threshold: t,
+                ..params.clone()
+            }
+            .check()?;
+            assert_eq!(
+                serde_json::to_string(&audits.at(t)?)?,
+                serde_json::to_string(&audit(table, &at_t)?)?,
+                "threshold {t}, params {params:?}"
+            );
+        }
+    }
+    Ok(())
+}
