@@ -62,7 +62,8 @@ pub struct AttributeAudit {
     pub columns: Vec<String>,
     /// The reference group for disparate impact.
     pub reference_group: Option<String>,
-    /// Its groups, by first appearance of their values, `unknown` last.
+    /// Its groups, in the byte order of their values (of the first column, then the next),
+    /// `unknown` last: the same whatever the order of the rows.
     pub groups: Vec<GroupAudit>,
     /// Disparity summary over the groups that are not small.
     pub summary: BTreeMap<String, MetricValue>,

@@ -17,9 +17,8 @@ use super::groups::{AttributeAudit, GroupAudit, Rows};
 use super::inference::{holm, newcombe, selection_test, theil};
 use super::interval::z_for;
 use super::metrics::{count_metrics, metrics_and_bins, segment_metrics, MetricContext};
-use super::rethreshold::CellTally;
 use super::scorelog::ScoreLogs;
-use super::stats::SegmentStats;
+use super::stats::{CellTally, SegmentStats};
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
 use rustc_hash::FxHashMap;
@@ -339,6 +338,31 @@ impl Auditor {
                 }
             }
         }
+        // Groups in the order of their values (byte order; `unknown` last), whatever the
+        // order of the rows: the codes become ranks of the sorted values.
+        let mut sorted_levels = Vec::with_capacity(levels.len());
+        for (i, names) in levels.into_iter().enumerate() {
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_by(|&a, &b| names[a].as_bytes().cmp(names[b].as_bytes()));
+            let mut rank = vec![0u32; names.len()];
+            for (r, &code) in order.iter().enumerate() {
+                rank[code] = r as u32;
+            }
+            for (key, _) in &mut self.cells {
+                if let Some(code) = key.get_mut(i) {
+                    if let Some(&r) = rank.get(*code as usize) {
+                        *code = r;
+                    }
+                }
+            }
+            let mut names = names;
+            let sorted: Vec<String> = order
+                .iter()
+                .map(|&c| std::mem::take(&mut names[c]))
+                .collect();
+            sorted_levels.push(sorted);
+        }
+        let levels = sorted_levels;
         // Every row is in exactly one group of each segmentation: the first one's groups
         // together are the whole sample.
         let cells: Vec<(&Vec<u32>, SegmentStats)> = {

@@ -314,6 +314,55 @@ impl SegmentStats {
     }
 }
 
+/// One cell's rows for deciding at any threshold: its distinct scores ascending, with the
+/// rows (negatives, positives) scoring at or above each, and its label totals (rows without
+/// a score are never selected). Unweighted rows only.
+pub(super) struct CellTally {
+    rows: u64,
+    scores: Vec<f64>,
+    /// `above[i]`: rows scoring at least `scores[i]`; one more entry, `[0, 0]`, at the end.
+    above: Vec<[u64; 2]>,
+    /// Negatives and positives, scored or not.
+    totals: [u64; 2],
+}
+
+impl CellTally {
+    /// The tally of a cell's statistics (its histogram complete, grid rows included).
+    pub(super) fn new(s: &SegmentStats) -> CellTally {
+        let mut above = vec![[0u64; 2]; s.scores.len() + 1];
+        for (i, (_, cell)) in s.scores.iter().enumerate().rev() {
+            let next = above[i + 1];
+            above[i] = [next[0] + cell.rows[0], next[1] + cell.rows[1]];
+        }
+        CellTally {
+            rows: s.rows,
+            scores: s.scores.iter().map(|(k, _)| f64::from_bits(*k)).collect(),
+            above,
+            totals: [s.negatives().w as u64, s.positives().w as u64],
+        }
+    }
+
+    /// The cell's confusion counts (no histogram) with decisions `score >= t`.
+    pub(super) fn at(&self, t: f64) -> SegmentStats {
+        let first = self
+            .scores
+            .partition_point(|&s| !crate::decision::positive(s, t));
+        let selected = self.above.get(first).copied().unwrap_or_default();
+        let count = |n: u64| Count {
+            w: n as f64,
+            w2: n as f64,
+        };
+        SegmentStats {
+            rows: self.rows,
+            tp: count(selected[1]),
+            fp: count(selected[0]),
+            tn: count(self.totals[0].saturating_sub(selected[0])),
+            fn_: count(self.totals[1].saturating_sub(selected[1])),
+            scores: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

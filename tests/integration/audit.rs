@@ -729,3 +729,48 @@ fn audits_at_other_thresholds_equal_the_audit_at_that_threshold(
     }
     Ok(())
 }
+
+/// The audit does not depend on the order of the rows: groups are listed in the byte order of
+/// their values (`unknown` last), so the synthetic leads reversed, or with every other row
+/// moved to the end, give the same JSON, and the groups are sorted.
+#[test]
+fn the_audit_does_not_depend_on_the_order_of_the_rows() -> Result<(), Box<dyn std::error::Error>> {
+    let bytes = demo();
+    let text = String::from_utf8(bytes)?;
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    let reversed: Vec<&str> = lines.iter().rev().copied().collect();
+    let (even, odd): (Vec<(usize, &str)>, Vec<(usize, &str)>) = lines
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 0);
+    let interleaved: Vec<&str> = odd.into_iter().chain(even).map(|(_, l)| l).collect();
+    let params = AuditParams {
+        intersections: vec![vec!["gender".into(), "ethnicity".into()]],
+        ..AuditParams::default()
+    }
+    .check()?;
+    let audit_of = |rows: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        let csv = format!("{header}\n{}\n", rows.join("\n"));
+        let table = load(csv.as_bytes(), &synth::spec())?;
+        Ok(serde_json::to_string(&audit(&table, &params)?)?)
+    };
+    let original = audit_of(&lines)?;
+    assert_eq!(audit_of(&reversed)?, original);
+    assert_eq!(audit_of(&interleaved)?, original);
+    let table = load(text.as_bytes(), &synth::spec())?;
+    for attribute in audit(&table, &params)? {
+        let names: Vec<&Vec<String>> = attribute.groups.iter().map(|g| &g.values).collect();
+        let known: Vec<&&Vec<String>> = names
+            .iter()
+            .filter(|v| v.iter().all(|x| x != "unknown"))
+            .collect();
+        assert!(
+            known.windows(2).all(|w| w[0] < w[1]),
+            "{}: {names:?}",
+            attribute.name
+        );
+    }
+    Ok(())
+}

@@ -306,7 +306,7 @@ fn audit_usage_and_input_errors_exit_2() {
         // impact; the message lists the groups there are.
         (
             vec!["audit", "--config", &demo, "--reference", "ethnicity=Asain"],
-            "--reference: expected a group of ethnicity (its groups: White; Mixed; Other; Asian; Black; unknown), found \"Asain\"",
+            "--reference: expected a group of ethnicity (its groups: Asian; Black; Mixed; Other; White; unknown), found \"Asain\"",
         ),
     ] {
         let o = fairgate(&args);
