@@ -740,12 +740,8 @@ fn the_audit_does_not_depend_on_the_order_of_the_rows() -> Result<(), Box<dyn st
     let mut lines: Vec<&str> = text.lines().collect();
     let header = lines.remove(0);
     let reversed: Vec<&str> = lines.iter().rev().copied().collect();
-    let (even, odd): (Vec<(usize, &str)>, Vec<(usize, &str)>) = lines
-        .iter()
-        .copied()
-        .enumerate()
-        .partition(|(i, _)| i % 2 == 0);
-    let interleaved: Vec<&str> = odd.into_iter().chain(even).map(|(_, l)| l).collect();
+    let odd = lines.iter().skip(1).step_by(2);
+    let interleaved: Vec<&str> = odd.chain(lines.iter().step_by(2)).copied().collect();
     let params = AuditParams {
         intersections: vec![vec!["gender".into(), "ethnicity".into()]],
         ..AuditParams::default()
