@@ -22,6 +22,8 @@ pub(super) struct Acc {
     runs: Vec<Vec<Tally>>,
     /// Folded blocks' rows with scores on the grid (see [`super::grid`]).
     pub(super) grid: GridCounts,
+    /// Counted rows ([`Acc::add_many`]), in the order added.
+    many: Vec<(u64, ScoreCell)>,
 }
 
 impl Acc {
@@ -34,6 +36,28 @@ impl Acc {
             if self.buf.len() >= 4096.max(self.hist.len() / 2) {
                 self.flush();
             }
+        }
+    }
+
+    /// Adds `rows` rows with one score (if any), decision and label, whose weights sum to
+    /// `count` (an audit of statistics).
+    pub(super) fn add_many(
+        &mut self,
+        score: Option<f64>,
+        selected: bool,
+        positive: bool,
+        rows: u64,
+        count: Count,
+    ) {
+        self.rows += rows;
+        let slot = &mut self.counts[confusion_slot(selected, positive)];
+        *slot = slot.plus(count);
+        if let Some(s) = score {
+            let mut cell = ScoreCell::default();
+            cell.weight[usize::from(positive)] = count.w;
+            cell.rows[usize::from(positive)] = rows;
+            cell.weight2 = count.w2;
+            self.many.push((score_key(s), cell));
         }
     }
 
@@ -136,7 +160,20 @@ impl Acc {
             tally = merge_tallies(&run, &tally);
         }
         let n = tally.len();
-        let folded = with_tally(tally.into_iter(), n, &[]);
+        let mut folded = with_tally(tally.into_iter(), n, &[]);
+        if !self.many.is_empty() {
+            // Sorted by key (stably: cells of one key are added in the order given).
+            let mut many = std::mem::take(&mut self.many);
+            many.sort_by_key(|e| e.0);
+            let mut counted: Vec<(u64, ScoreCell)> = Vec::with_capacity(many.len());
+            for (key, cell) in many {
+                match counted.last_mut() {
+                    Some((k, c)) if *k == key => c.merge(&cell),
+                    _ => counted.push((key, cell)),
+                }
+            }
+            folded = merge_sorted(folded, &counted);
+        }
         if !folded.is_empty() {
             hist = if hist.is_empty() {
                 folded

@@ -266,9 +266,15 @@ pub fn ece_mce(bins: &Bins) -> (MetricValue, MetricValue) {
 /// positives and E_b the sum of scores in bin b; p = 1 - F_chi2(H; G - 2) (the survival
 /// function, so tiny p-values keep their precision), G the number of
 /// bins used. Empty bins, and bins where E_b is 0 or n_b (no variance), are left out.
-/// Undefined with fewer than 3 bins used.
+/// Undefined with fewer than 3 bins used. With weights, n_b, E_b and O_b are weighted sums and
+/// H is multiplied by rows / Σw (the weights normalised to sum to the segment's row count),
+/// so that H is on the scale of the sample, not of the weights' unit.
 pub fn hosmer_lemeshow(bins: &Bins) -> (MetricValue, MetricValue) {
     let b = &bins.sums;
+    let rows: f64 = b.rows.iter().map(|&r| r as f64).sum();
+    let weight: f64 = b.w.iter().sum();
+    // Exactly 1 unweighted (the weights are the row counts).
+    let normalise = if weight > 0.0 { rows / weight } else { 1.0 };
     let (mut h, mut g) = (0.0, 0usize);
     for i in 0..b.w.len() {
         let (nb, eb, ob) = (b.w[i], b.score[i], b.pos[i]);
@@ -286,6 +292,7 @@ pub fn hosmer_lemeshow(bins: &Bins) -> (MetricValue, MetricValue) {
         let u = MetricValue::undefined(Undefined::TooFewBins);
         return (u, u);
     }
+    let h = h * normalise;
     let p = ChiSquared::new((g - 2) as f64).map(|c| c.sf(h)).map_or(
         MetricValue::undefined(Undefined::TooFewBins),
         MetricValue::of,

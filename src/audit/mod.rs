@@ -21,6 +21,7 @@ mod rethreshold;
 mod scorelog;
 mod segments;
 mod stats;
+mod statsfile;
 mod summary;
 mod value;
 
@@ -38,11 +39,15 @@ pub use inference::{holm, two_by_two};
 pub use interval::{wilson, wilson_p, z_for};
 pub use output::{
     group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
-    AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
+    StatsInput, AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
 };
 pub use rethreshold::ThresholdAudits;
 pub use segments::default_reference_candidate;
 pub(crate) use segments::Auditor;
+pub use statsfile::{
+    audit_statistics, statistics_file, Statistics, StatsCount, StatsKey, STATS_COLUMNS,
+    STATS_VERSION,
+};
 pub use summary::summarize;
 pub use value::{MetricValue, Test, Undefined};
 
@@ -72,6 +77,9 @@ pub enum AuditError {
     /// The data cannot be read.
     #[error(transparent)]
     Data(#[from] crate::data::DataError),
+    /// A statistics file cannot be read or is not one.
+    #[error(transparent)]
+    File(#[from] crate::file_error::FileError),
 }
 
 /// Audit settings.

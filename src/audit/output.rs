@@ -48,6 +48,21 @@ pub struct AuditInput {
     pub filter: Option<String>,
     /// Rejections by reason.
     pub rejected: Vec<Rejection>,
+    /// With an audit of statistics (`--from-stats`), each statistics file and how it was made
+    /// (absent otherwise); `path` and `sha256` above then name them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statistics: Vec<StatsInput>,
+}
+
+/// A statistics file an audit was computed from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct StatsInput {
+    /// The file.
+    pub path: String,
+    /// Its SHA-256.
+    pub sha256: String,
+    /// How it was made (its `source` lines).
+    pub made_by: Vec<String>,
 }
 
 /// The options in force.
@@ -109,30 +124,44 @@ pub struct AuditReport {
 impl AuditReport {
     /// Assembles the report.
     pub fn new(load: &LoadSummary, params: &AuditParams, attributes: Vec<AttributeAudit>) -> Self {
+        let input = AuditInput {
+            path: load.source.clone(),
+            sha256: load.sha256.clone(),
+            rows_read: load.rows_read,
+            rows_used: load.rows_used,
+            rows_rejected: load.rows_rejected,
+            rows_filtered: load.rows_filtered,
+            filter: load.filter.clone(),
+            rejected: load.rejected.clone(),
+            statistics: Vec::new(),
+        };
+        let columns = AuditColumns {
+            label: column_of(load, Role::Label),
+            score: column_of(load, Role::Score),
+            prediction: column_of(load, Role::Prediction),
+            weight: column_of(load, Role::Weight),
+        };
+        AuditReport::from_parts(input, columns, params, attributes)
+    }
+
+    /// Assembles the report from its input, the columns audited, the options and the
+    /// attributes' audits.
+    pub fn from_parts(
+        input: AuditInput,
+        columns: AuditColumns,
+        params: &AuditParams,
+        attributes: Vec<AttributeAudit>,
+    ) -> Self {
         AuditReport {
             schema_version: AUDIT_SCHEMA_VERSION,
             fairgate_version: crate::version::VERSION.to_string(),
-            input: AuditInput {
-                path: load.source.clone(),
-                sha256: load.sha256.clone(),
-                rows_read: load.rows_read,
-                rows_used: load.rows_used,
-                rows_rejected: load.rows_rejected,
-                rows_filtered: load.rows_filtered,
-                filter: load.filter.clone(),
-                rejected: load.rejected.clone(),
-            },
+            input,
             options: AuditOptions {
                 threshold: params.threshold,
                 min_group_size: params.min_group_size,
                 confidence: params.confidence,
                 reference: params.reference.clone(),
-                columns: AuditColumns {
-                    label: column_of(load, Role::Label),
-                    score: column_of(load, Role::Score),
-                    prediction: column_of(load, Role::Prediction),
-                    weight: column_of(load, Role::Weight),
-                },
+                columns,
                 bins: params.binning,
                 bootstrap: params.bootstrap,
                 seed: (params.bootstrap > 0).then_some(params.seed),

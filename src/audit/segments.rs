@@ -18,7 +18,7 @@ use super::inference::{holm, newcombe, selection_test, theil};
 use super::interval::z_for;
 use super::metrics::{count_metrics, metrics_and_bins, segment_metrics, MetricContext};
 use super::scorelog::ScoreLogs;
-use super::stats::{CellTally, SegmentStats};
+use super::stats::{CellTally, Count, SegmentStats};
 use super::summary::{disparate_impact, summarize};
 use super::{AuditError, AuditParams, MetricValue, UNKNOWN_GROUP};
 use rustc_hash::FxHashMap;
@@ -50,9 +50,12 @@ pub struct Auditor {
     boot: Option<Bootstrap>,
     rows: u64,
     weighted: bool,
-    /// The first positive weight: every weight is divided by it, so that the audit does not
+    /// The unit every weight is divided by ([`weight_unit_of`] the first positive weight): 1
+    /// for ordinary weights, a power of two for extreme ones, so that the audit does not
     /// depend on the weights' scale (weights of 1e155 would overflow the sums of squares,
-    /// weights of 1e-170 underflow them). Reported weight sums are multiplied back.
+    /// weights of 1e-170 underflow them). Dividing by a power of two is exact, so every ratio
+    /// is the one of the weights as given, however the rows are split. Reported weight sums
+    /// are multiplied back.
     weight_unit: Option<f64>,
     /// Cells with a grid of counts (at most [`MAX_GRID_CELLS`]).
     grid_cells: usize,
@@ -198,7 +201,7 @@ impl Auditor {
                 None => 1.0,
                 Some(w) => {
                     if self.weight_unit.is_none() && w[i] > 0.0 {
-                        self.weight_unit = Some(w[i]);
+                        self.weight_unit = Some(weight_unit_of(w[i]));
                     }
                     let relative = w[i] / self.weight_unit.unwrap_or(1.0);
                     if !relative.is_finite() {
@@ -222,6 +225,59 @@ impl Auditor {
             }
             self.rows += 1;
         }
+        Ok(())
+    }
+
+    /// Adds `count` rows of one cell, label, score and decision at once (an audit of
+    /// statistics, see [`super::statsfile`]): `codes` are the protected attributes' codes
+    /// (in the order given to [`Auditor::new`]), `weight` the rows' weight sum and sum of
+    /// squares when weighted. The decision is `prediction`, or `score >= threshold`.
+    pub(super) fn add_counts(
+        &mut self,
+        codes: &[u32],
+        positive: bool,
+        score: Option<f64>,
+        prediction: Option<bool>,
+        rows: u64,
+        weight: Option<Count>,
+    ) -> Result<(), AuditError> {
+        let threshold = self.params.threshold;
+        let selected = match (prediction, score) {
+            (Some(p), _) => p,
+            (None, Some(s)) => crate::decision::positive(s, threshold),
+            (None, None) => return Err(AuditError::NoDecisions),
+        };
+        let count = match weight {
+            None => Count {
+                w: rows as f64,
+                w2: rows as f64,
+            },
+            Some(w) => {
+                self.weighted = true;
+                if self.weight_unit.is_none() && w.w > 0.0 && rows > 0 {
+                    self.weight_unit = Some(weight_unit_of(w.w / rows as f64));
+                }
+                let unit = self.weight_unit.unwrap_or(1.0);
+                let relative = Count {
+                    w: w.w / unit,
+                    w2: w.w2 / unit / unit,
+                };
+                if !(relative.w.is_finite() && relative.w2.is_finite()) {
+                    return Err(InvalidParam::new(
+                        "weight",
+                        "weight sums within a factor of 1e308 of each other",
+                        format!("{} after a first weight of {unit}", w.w),
+                    )
+                    .into());
+                }
+                relative
+            }
+        };
+        let c = self.cell_for(codes);
+        self.cells[c]
+            .1
+            .add_many(score, selected, positive, rows, count);
+        self.rows += rows;
         Ok(())
     }
 
@@ -413,7 +469,16 @@ impl Auditor {
                 metrics,
                 reliability: bins.map(|b| reliability(&b, z)).unwrap_or_default(),
                 roc: roc(&s),
-                score_distribution: score_distribution(&s),
+                // In the weights' own unit (a power of two: exact).
+                score_distribution: score_distribution(&s)
+                    .into_iter()
+                    .map(|mut b| {
+                        let unit = self.weight_unit.unwrap_or(1.0);
+                        b.negatives *= unit;
+                        b.positives *= unit;
+                        b
+                    })
+                    .collect(),
             };
             (audit, s.clone_counts())
         })
@@ -557,6 +622,23 @@ impl Prepared {
             });
         }
         Ok((out, references))
+    }
+}
+
+/// The unit weights are divided by, from the first positive, finite weight `w`: 1 for
+/// weights within 2^±100 (so sums, score distributions and the Hosmer-Lemeshow statistic are
+/// in the weights' own units), otherwise the power of two at or below `w` (`w` itself when
+/// subnormal), which keeps the sums of squares finite and, being a power of two, every ratio
+/// exact.
+fn weight_unit_of(w: f64) -> f64 {
+    if (2f64.powi(-100)..=2f64.powi(100)).contains(&w) {
+        return 1.0;
+    }
+    let p = f64::from_bits(w.to_bits() & 0xFFF0_0000_0000_0000);
+    if p > 0.0 {
+        p
+    } else {
+        w
     }
 }
 

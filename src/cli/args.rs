@@ -39,6 +39,10 @@ pub enum Command {
     /// against a reference group with tests, Fairlearn's disparity summaries, and optional
     /// weights and bootstrap intervals.
     Audit(AuditArgs),
+    /// Write an audit's sufficient statistics (counts per protected values, label, score and
+    /// decision; rejected rows by reason) as a statistics file, which `fairgate audit
+    /// --from-stats` audits: shards' files are added together. See docs/statistics.md.
+    Stats(StatsArgs),
     /// Train a lead-scoring model (logistic regression, or hand-written points rules with a
     /// fitted calibration) on the rows with consent, protected attributes kept out of the
     /// features; write the model file with its provenance and validation.
@@ -643,11 +647,32 @@ pub struct AuditArgs {
     /// is usually an identifier or free text, and would make a group per row. 0: no limit.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_groups: usize,
+    /// Audit these statistics files (from `fairgate stats`, or the query `fairgate sql`
+    /// prints, run where the data lives) instead of a data file; several files (shards) are
+    /// added together. The data options do not apply: the files name their columns.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["data", "config", "bootstrap"])]
+    pub from_stats: Vec<PathBuf>,
     /// Where and how to write the result.
     #[command(flatten)]
     pub output: OutputArgs,
     /// The input file and its column roles (needs --label, --score or --prediction, and
     /// --protected). Last, because its help heading applies to the options after it.
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// `fairgate stats`.
+#[derive(Debug, ClapArgs)]
+pub struct StatsArgs {
+    /// The statistics file to write (CSV; `-` or absent: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Stop with an error when a protected column has more distinct values than this. 0: no
+    /// limit.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub max_groups: usize,
+    /// The input file and its column roles (needs --label, --score or --prediction, and
+    /// --protected; --weight when weighted).
     #[command(flatten)]
     pub data: DataArgs,
 }

@@ -49,7 +49,14 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
         }
         Command::Audit(a) => {
             f.data(&a.data)?;
+            for p in &a.from_stats {
+                f.input(Some(p));
+            }
             f.output(a.output.out.as_deref());
+        }
+        Command::Stats(a) => {
+            f.data(&a.data)?;
+            f.output(a.out.as_deref());
         }
         Command::Mitigate(MitigateArgs {
             command: Some(MitigateCommand::Reweigh(a)),

@@ -5,6 +5,7 @@ mod args;
 mod exit;
 mod files;
 mod mitigate;
+mod stats;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -33,6 +34,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Datasets(DatasetsCommand::Generate(a)) => generate(&a),
         Command::Inspect(a) => inspect(&a),
         Command::Audit(a) => audit(&a),
+        Command::Stats(a) => stats::write(&a),
         Command::Train(a) => train(&a),
         Command::Score(a) => score(&a),
         Command::Explain(a) => explain(&a),
@@ -639,6 +641,9 @@ fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
         max_groups: a.max_groups,
     };
     let params = params.check()?;
+    if !a.from_stats.is_empty() {
+        return stats::audit(&a.from_stats, &params);
+    }
     let path = spec
         .path
         .clone()

@@ -59,3 +59,7 @@ mod mitigate;
 
 /// The search for less discriminatory alternatives against each candidate applied by hand.
 mod lda;
+
+/// Audits pushed down: statistics files (`fairgate stats`, `audit --from-stats`) equal the
+/// row-level audit, shards merge, bad statistics files are refused with their line.
+mod pushdown;

@@ -1,0 +1,697 @@
+//! The audit's statistics file (docs/statistics.md): the sufficient statistics of an audit,
+//! one line per (protected values, label, score, decision) with the count of rows (and with
+//! weights their sum and sum of squares), the rows rejected by reason, and the roles of the
+//! columns. Any engine that can `GROUP BY` can make it (`fairgate sql` prints the query); files
+//! from shards are merged by adding the counts of equal keys; [`audit_statistics`] audits them
+//! and gives the audit of the rows themselves.
+//!
+//! A file is CSV with a header naming its columns (any order): `kind`, `name`, `column`,
+//! `rows`, `weight`, `weight2`, `label`, `score`, `prediction`, `g1` ... `gK`. Lines by `kind`:
+//! - `version`: `name` is the format's version (1).
+//! - `role`: `name` is a role (`label`, `score`, `prediction`, `weight`, `protected`),
+//!   `column` the data's column; for `protected`, `rows` is its position (1 for `g1`, ...).
+//! - `source`: `name` says how the file was made (free text, kept in the audit's input).
+//! - `cell`: `g1`..`gK` the protected values (empty: missing, the `unknown` group), `label`
+//!   0 or 1, `score` in [0, 1] and/or `prediction` 0 or 1, `rows` the count, `weight` and
+//!   `weight2` the weights' sum and sum of squares (empty when unweighted).
+//! - `rejected`: `name` the reason (as the data account words it), `column` the column it is
+//!   about (may be empty), `rows` the count.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use super::output::{AuditColumns, AuditInput, StatsInput};
+use super::segments::Auditor;
+use super::stats::{score_key, Count};
+use super::{AuditError, AuditParams, AuditReport};
+use crate::data::{Rejection, Role, TableReader, MISSING_CODE};
+use crate::file_error::FileError;
+use crate::params::{Checked, InvalidParam};
+
+/// The version of the statistics format this fairgate writes and reads.
+pub const STATS_VERSION: u32 = 1;
+
+/// The columns of a statistics file, in the order fairgate writes them (then `g1`, `g2`...).
+pub const STATS_COLUMNS: [&str; 9] = [
+    "kind",
+    "name",
+    "column",
+    "rows",
+    "weight",
+    "weight2",
+    "label",
+    "score",
+    "prediction",
+];
+
+/// The key of a statistics line: the protected values (`None`: missing), the label, the score
+/// (as [`score_key`] bits, so numeric order) and the decision.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StatsKey {
+    /// One value per protected column, `None` when missing.
+    pub values: Vec<Option<String>>,
+    /// Whether the label is positive.
+    pub label: bool,
+    /// The score's bits, when there is a score.
+    pub score: Option<u64>,
+    /// The decision, when decisions were given.
+    pub prediction: Option<bool>,
+}
+
+/// The rows of a key: their count and, when weighted, the weights' sum and sum of squares.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StatsCount {
+    /// Rows.
+    pub rows: u64,
+    /// Σ w and Σ w² (`None` unweighted).
+    pub weight: Option<Count>,
+}
+
+impl StatsCount {
+    fn add(&mut self, o: StatsCount) {
+        self.rows += o.rows;
+        self.weight = match (self.weight, o.weight) {
+            (Some(a), Some(b)) => Some(a.plus(b)),
+            (a, b) => a.or(b),
+        };
+    }
+}
+
+/// An audit's statistics: the column roles, the counts by key, the rejected rows by reason,
+/// and the files they came from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Statistics {
+    /// The protected columns, in order (`g1`, `g2`, ...).
+    pub protected: Vec<String>,
+    /// The label column.
+    pub label: String,
+    /// The score column, if audited by score.
+    pub score: Option<String>,
+    /// The decision column, if decisions were given.
+    pub prediction: Option<String>,
+    /// The weight column, if weighted.
+    pub weight: Option<String>,
+    /// Counts by key, in key order.
+    pub cells: BTreeMap<StatsKey, StatsCount>,
+    /// Rejected rows by (reason, column).
+    pub rejected: BTreeMap<(String, Option<String>), u64>,
+    /// Where they came from: each file read, and how each was made.
+    pub sources: Vec<StatsInput>,
+}
+
+impl Statistics {
+    /// The statistics of a data stream (the same roles, validation and rejections as the
+    /// audit of it), described as made from `source`.
+    pub fn of_reader(mut reader: TableReader) -> Result<Statistics, AuditError> {
+        use crate::data::ColumnValues as V;
+        let cols = reader.schema().columns.clone();
+        let find = |role: Role| cols.iter().position(|c| c.role == role);
+        let label = find(Role::Label).ok_or(AuditError::MissingRole(Role::Label))?;
+        let (score, prediction, weight) = (
+            find(Role::Score),
+            find(Role::Prediction),
+            find(Role::Weight),
+        );
+        if score.is_none() && prediction.is_none() {
+            return Err(AuditError::NoDecisions);
+        }
+        let protected: Vec<usize> = (0..cols.len())
+            .filter(|&i| cols[i].role == Role::Protected)
+            .collect();
+        if protected.is_empty() {
+            return Err(AuditError::MissingRole(Role::Protected));
+        }
+        type CodeKey = (Vec<u32>, bool, Option<u64>, Option<bool>);
+        let mut counts: rustc_hash::FxHashMap<CodeKey, StatsCount> = Default::default();
+        while let Some(chunk) = reader.next_chunk()? {
+            let c = &chunk.columns;
+            let bools = |i: usize| match &c[i] {
+                V::Boolean(v) => Some(v.as_slice()),
+                _ => None,
+            };
+            let nums = |i: usize| match &c[i] {
+                V::Numeric(v) => Some(v.as_slice()),
+                _ => None,
+            };
+            let attrs: Vec<&[u32]> = protected
+                .iter()
+                .filter_map(|&i| match &c[i] {
+                    V::Categorical(v) => Some(v.as_slice()),
+                    _ => None,
+                })
+                .collect();
+            let labels = bools(label).unwrap_or_default();
+            let scores = score.and_then(nums);
+            let predictions = prediction.and_then(bools);
+            let weights = weight.and_then(nums);
+            for r in 0..labels.len() {
+                let key = (
+                    attrs.iter().map(|a| a[r]).collect(),
+                    labels[r] == Some(true),
+                    scores.map(|s| score_key(s[r])),
+                    predictions.map(|p| p[r] == Some(true)),
+                );
+                let w = weights.map(|w| Count {
+                    w: w[r],
+                    w2: w[r] * w[r],
+                });
+                counts
+                    .entry(key)
+                    .or_default()
+                    .add(StatsCount { rows: 1, weight: w });
+            }
+        }
+        let levels: Vec<Vec<String>> = protected
+            .iter()
+            .map(|&i| reader.levels(i).to_vec())
+            .collect();
+        let summary = reader.finish()?;
+        let name = |i: Option<usize>| i.map(|i| cols[i].name.clone());
+        let mut cells = BTreeMap::new();
+        for ((codes, label, score, prediction), n) in counts {
+            let values = codes
+                .iter()
+                .zip(&levels)
+                .map(|(&c, l)| {
+                    (c != MISSING_CODE)
+                        .then(|| l.get(c as usize).cloned())
+                        .flatten()
+                })
+                .collect();
+            let key = StatsKey {
+                values,
+                label,
+                score,
+                prediction,
+            };
+            cells.entry(key).or_insert_with(StatsCount::default).add(n);
+        }
+        let mut rejected = BTreeMap::new();
+        for r in &summary.rejected {
+            *rejected
+                .entry((r.reason.clone(), r.column.clone()))
+                .or_insert(0) += r.rows;
+        }
+        Ok(Statistics {
+            protected: protected.iter().map(|&i| cols[i].name.clone()).collect(),
+            label: cols[label].name.clone(),
+            score: name(score),
+            prediction: name(prediction),
+            weight: name(weight),
+            cells,
+            rejected,
+            sources: vec![StatsInput {
+                path: String::new(),
+                sha256: String::new(),
+                made_by: vec![format!(
+                    "fairgate {} stats of {} (sha256 {}, {} rows read)",
+                    crate::version::VERSION,
+                    summary.source,
+                    summary.sha256,
+                    summary.rows_read
+                )],
+            }],
+        })
+    }
+
+    /// Rows counted in the cells.
+    pub fn rows_used(&self) -> u64 {
+        self.cells.values().map(|c| c.rows).sum()
+    }
+
+    /// Rows rejected.
+    pub fn rows_rejected(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+
+    /// Writes the file: the version, roles and sources, then the cells in key order, then
+    /// the rejections.
+    pub fn write_csv(&self, out: impl Write) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        let k = self.protected.len();
+        let mut header: Vec<String> = STATS_COLUMNS.iter().map(|s| s.to_string()).collect();
+        header.extend((1..=k).map(|i| format!("g{i}")));
+        w.write_record(&header)?;
+        let blank = |n: usize| vec![String::new(); n];
+        let line = |kind: &str, name: &str, column: &str, rows: String| {
+            let mut v = vec![kind.to_string(), name.to_string(), column.to_string(), rows];
+            v.extend(blank(5 + k));
+            v
+        };
+        w.write_record(line(
+            "version",
+            &STATS_VERSION.to_string(),
+            "",
+            String::new(),
+        ))?;
+        let roles = [
+            ("label", Some(&self.label)),
+            ("score", self.score.as_ref()),
+            ("prediction", self.prediction.as_ref()),
+            ("weight", self.weight.as_ref()),
+        ];
+        for (role, column) in roles {
+            if let Some(c) = column {
+                w.write_record(line("role", role, c, String::new()))?;
+            }
+        }
+        for (i, c) in self.protected.iter().enumerate() {
+            w.write_record(line("role", "protected", c, (i + 1).to_string()))?;
+        }
+        for s in &self.sources {
+            for m in &s.made_by {
+                w.write_record(line("source", m, "", String::new()))?;
+            }
+        }
+        let num = |x: f64| format!("{x}");
+        for (key, n) in &self.cells {
+            let mut v = vec![
+                "cell".to_string(),
+                String::new(),
+                String::new(),
+                n.rows.to_string(),
+                n.weight.map(|c| num(c.w)).unwrap_or_default(),
+                n.weight.map(|c| num(c.w2)).unwrap_or_default(),
+                u8::from(key.label).to_string(),
+                key.score
+                    .map(|s| num(f64::from_bits(s)))
+                    .unwrap_or_default(),
+                key.prediction
+                    .map(|p| u8::from(p).to_string())
+                    .unwrap_or_default(),
+            ];
+            v.extend(key.values.iter().map(|x| x.clone().unwrap_or_default()));
+            w.write_record(&v)?;
+        }
+        for ((reason, column), rows) in &self.rejected {
+            w.write_record(line(
+                "rejected",
+                reason,
+                column.as_deref().unwrap_or(""),
+                rows.to_string(),
+            ))?;
+        }
+        w.flush()
+    }
+
+    /// Reads a statistics file. Errors name the file, line and column and say what was
+    /// expected.
+    pub fn read_csv(path: &std::path::Path) -> Result<Statistics, FileError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| FileError::read(&shown, e))?;
+        let mut stats = Statistics::parse(&bytes, &shown)?;
+        stats.sources = vec![StatsInput {
+            path: shown,
+            sha256: crate::text::sha256_hex(&bytes),
+            made_by: std::mem::take(&mut stats.sources)
+                .into_iter()
+                .flat_map(|s| s.made_by)
+                .collect(),
+        }];
+        Ok(stats)
+    }
+
+    /// Parses the bytes of a statistics file named `shown`.
+    fn parse(bytes: &[u8], shown: &str) -> Result<Statistics, FileError> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(bytes);
+        let bad =
+            |line: usize, col: usize, msg: String| FileError::invalid_at(shown, line, col, msg);
+        let header: Vec<String> = r
+            .headers()
+            .map_err(|e| FileError::invalid(shown, Some(1), e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let at = |name: &str| header.iter().position(|h| h == name);
+        for required in ["kind", "name", "column", "rows"] {
+            if at(required).is_none() {
+                return Err(FileError::invalid(
+                    shown,
+                    Some(1),
+                    format!(
+                        "expected a statistics file with a header naming the columns {} (and g1, g2, ... for the protected values), found no \"{required}\"",
+                        STATS_COLUMNS.join(", ")
+                    ),
+                ));
+            }
+        }
+        let col = |name: &str| at(name);
+        let mut version = None;
+        let mut stats = Statistics::default();
+        let mut protected: BTreeMap<usize, String> = BTreeMap::new();
+        let mut label = None;
+        let mut lines: Vec<(usize, csv::StringRecord)> = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| {
+                let line = e.position().map(|p| p.line() as usize);
+                FileError::invalid(shown, line, format!("not CSV: {e}"))
+            })?;
+            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("");
+            let column_no = |name: &str| col(name).map_or(1, |i| i + 1);
+            match field("kind") {
+                "version" => {
+                    let v = field("name");
+                    if v != STATS_VERSION.to_string() {
+                        return Err(bad(
+                            line,
+                            column_no("name"),
+                            format!("statistics version {v}; this fairgate reads version {STATS_VERSION}"),
+                        ));
+                    }
+                    version = Some(());
+                }
+                "role" => {
+                    let column = field("column").to_string();
+                    let slot = match field("name") {
+                        "label" => &mut label,
+                        "score" => &mut stats.score,
+                        "prediction" => &mut stats.prediction,
+                        "weight" => &mut stats.weight,
+                        "protected" => {
+                            let pos: usize = field("rows").parse().ok().filter(|&p| p >= 1).ok_or_else(|| {
+                                bad(line, column_no("rows"), format!("expected the protected column's position (1, 2, ...) in \"rows\", found \"{}\"", field("rows")))
+                            })?;
+                            if protected.insert(pos, column).is_some() {
+                                return Err(bad(line, column_no("rows"), format!("protected position {pos} given twice")));
+                            }
+                            continue;
+                        }
+                        other => {
+                            return Err(bad(
+                                line,
+                                column_no("name"),
+                                format!("expected a role (label, score, prediction, weight, protected), found \"{other}\""),
+                            ))
+                        }
+                    };
+                    if slot.replace(column).is_some() {
+                        return Err(bad(line, column_no("name"), format!("role {} given twice", field("name"))));
+                    }
+                }
+                "source" => stats.sources.push(StatsInput {
+                    path: String::new(),
+                    sha256: String::new(),
+                    made_by: vec![field("name").to_string()],
+                }),
+                "cell" | "rejected" => lines.push((line, rec)),
+                other => {
+                    return Err(bad(
+                        line,
+                        column_no("kind"),
+                        format!("expected a kind (version, role, source, cell, rejected), found \"{other}\""),
+                    ))
+                }
+            }
+        }
+        if version.is_none() {
+            return Err(FileError::invalid(shown, None, format!("no version line: expected a line of kind \"version\" naming version {STATS_VERSION}")));
+        }
+        stats.label = label.ok_or_else(|| {
+            FileError::invalid(
+                shown,
+                None,
+                "no label role: expected a line `role,label,COLUMN`",
+            )
+        })?;
+        if stats.score.is_none() && stats.prediction.is_none() {
+            return Err(FileError::invalid(shown, None, "no score or prediction role: expected a line `role,score,COLUMN` or `role,prediction,COLUMN`"));
+        }
+        let k = protected.len();
+        if k == 0 || protected.keys().copied().ne(1..=k) {
+            return Err(FileError::invalid(
+                shown,
+                None,
+                format!(
+                    "the protected roles must be at positions 1 to {k}, found {:?}",
+                    protected.keys().collect::<Vec<_>>()
+                ),
+            ));
+        }
+        stats.protected = protected.into_values().collect();
+        let g: Vec<usize> = (1..=k)
+            .map(|i| {
+                col(&format!("g{i}")).ok_or_else(|| {
+                    FileError::invalid(
+                        shown,
+                        Some(1),
+                        format!(
+                            "no column g{i} for the protected column \"{}\"",
+                            stats.protected[i - 1]
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        for (line, rec) in lines {
+            let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("");
+            let column_no = |name: &str| col(name).map_or(1, |i| i + 1);
+            let rows: u64 = field("rows").parse().map_err(|_| {
+                bad(
+                    line,
+                    column_no("rows"),
+                    format!("expected a count of rows, found \"{}\"", field("rows")),
+                )
+            })?;
+            if field("kind") == "rejected" {
+                let column = Some(field("column").to_string()).filter(|c| !c.is_empty());
+                *stats
+                    .rejected
+                    .entry((field("name").to_string(), column))
+                    .or_insert(0) += rows;
+                continue;
+            }
+            let flag = |name: &str| -> Result<Option<bool>, FileError> {
+                match field(name) {
+                    "" => Ok(None),
+                    "0" => Ok(Some(false)),
+                    "1" => Ok(Some(true)),
+                    other => Err(bad(
+                        line,
+                        column_no(name),
+                        format!("expected 0 or 1 in \"{name}\", found \"{other}\""),
+                    )),
+                }
+            };
+            let label = flag("label")?.ok_or_else(|| {
+                bad(
+                    line,
+                    column_no("label"),
+                    "expected 0 or 1 in \"label\", found nothing".into(),
+                )
+            })?;
+            let prediction = flag("prediction")?;
+            if stats.prediction.is_some() != prediction.is_some() {
+                return Err(bad(line, column_no("prediction"), "a decision on every cell when the prediction role is given, and none otherwise".into()));
+            }
+            let score = match field("score") {
+                "" => None,
+                s => Some(
+                    s.parse::<f64>()
+                        .ok()
+                        .filter(|x| (0.0..=1.0).contains(x))
+                        .ok_or_else(|| {
+                            bad(
+                                line,
+                                column_no("score"),
+                                format!("expected a score in [0, 1], found \"{s}\""),
+                            )
+                        })?,
+                ),
+            };
+            if stats.score.is_some() != score.is_some() {
+                return Err(bad(
+                    line,
+                    column_no("score"),
+                    "a score on every cell when the score role is given, and none otherwise".into(),
+                ));
+            }
+            let number = |name: &str| -> Result<f64, FileError> {
+                field(name).parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).ok_or_else(|| {
+                    bad(line, column_no(name), format!("expected a non-negative number in \"{name}\" (the data is weighted), found \"{}\"", field(name)))
+                })
+            };
+            let weight = match stats.weight {
+                Some(_) => Some(Count {
+                    w: number("weight")?,
+                    w2: number("weight2")?,
+                }),
+                None => None,
+            };
+            let values = g
+                .iter()
+                .map(|&i| Some(rec.get(i).unwrap_or("").to_string()).filter(|v| !v.is_empty()))
+                .collect();
+            let key = StatsKey {
+                values,
+                label,
+                score: score.map(score_key),
+                prediction,
+            };
+            stats
+                .cells
+                .entry(key)
+                .or_default()
+                .add(StatsCount { rows, weight });
+        }
+        Ok(stats)
+    }
+
+    /// Adds another file's statistics (a shard of the same data): counts of equal keys are
+    /// added. Fails when the roles differ.
+    pub fn merge(&mut self, other: Statistics) -> Result<(), InvalidParam> {
+        let roles = |s: &Statistics| {
+            (
+                s.protected.clone(),
+                s.label.clone(),
+                s.score.clone(),
+                s.prediction.clone(),
+                s.weight.clone(),
+            )
+        };
+        if roles(self) != roles(&other) {
+            return Err(InvalidParam::new(
+                "from_stats",
+                format!(
+                    "statistics of the same columns as the first file ({:?})",
+                    roles(self)
+                ),
+                format!("{:?}", roles(&other)),
+            ));
+        }
+        for (k, n) in other.cells {
+            self.cells.entry(k).or_default().add(n);
+        }
+        for (k, n) in other.rejected {
+            *self.rejected.entry(k).or_insert(0) += n;
+        }
+        self.sources.extend(other.sources);
+        Ok(())
+    }
+}
+
+/// The audit of statistics: the same audit as of the rows they count (byte for byte for
+/// counts; with weights, up to the rounding of the weight sums, which is exact for integer or
+/// dyadic weights). The bootstrap needs rows, so `params.bootstrap` must be 0.
+pub fn audit_statistics(
+    stats: &Statistics,
+    params: &Checked<AuditParams>,
+) -> Result<AuditReport, AuditError> {
+    if params.bootstrap > 0 {
+        return Err(InvalidParam::new(
+            "bootstrap",
+            "0 with statistics (the bootstrap resamples rows, which statistics do not hold; the analytic intervals work from them)",
+            params.bootstrap.to_string(),
+        )
+        .into());
+    }
+    let k = stats.protected.len();
+    let mut levels: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); k];
+    for key in stats.cells.keys() {
+        for (set, v) in levels.iter_mut().zip(&key.values) {
+            if let Some(v) = v {
+                set.insert(v.as_str());
+            }
+        }
+    }
+    if params.max_groups > 0 {
+        for (name, set) in stats.protected.iter().zip(&levels) {
+            if set.len() > params.max_groups {
+                return Err(InvalidParam::new(
+                    "max_groups",
+                    format!(
+                        "at most {} groups in protected column \"{name}\"",
+                        params.max_groups
+                    ),
+                    format!("{} distinct values", set.len()),
+                )
+                .into());
+            }
+        }
+    }
+    let levels: Vec<Vec<String>> = levels
+        .into_iter()
+        .map(|s| s.into_iter().map(str::to_string).collect())
+        .collect();
+    let mut auditor = Auditor::new(&stats.protected, params)?;
+    let mut codes = Vec::with_capacity(k);
+    for (key, n) in &stats.cells {
+        codes.clear();
+        for (v, l) in key.values.iter().zip(&levels) {
+            codes.push(match v {
+                None => MISSING_CODE,
+                Some(v) => l.binary_search(v).map_or(MISSING_CODE, |i| i as u32),
+            });
+        }
+        auditor.add_counts(
+            &codes,
+            key.label,
+            key.score.map(f64::from_bits),
+            key.prediction,
+            n.rows,
+            n.weight,
+        )?;
+    }
+    let attributes = auditor.finish(levels)?;
+    let (used, rejected) = (stats.rows_used(), stats.rows_rejected());
+    let input = AuditInput {
+        path: stats
+            .sources
+            .iter()
+            .map(|s| s.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        sha256: if stats.sources.len() == 1 {
+            stats.sources[0].sha256.clone()
+        } else {
+            String::new()
+        },
+        rows_read: used + rejected,
+        rows_used: used,
+        rows_rejected: rejected,
+        rows_filtered: 0,
+        filter: None,
+        rejected: stats
+            .rejected
+            .iter()
+            .map(|((reason, column), rows)| Rejection {
+                reason: reason.clone(),
+                column: column.clone(),
+                rows: *rows,
+                first_line: 0,
+            })
+            .collect(),
+        statistics: stats.sources.clone(),
+    };
+    let columns = AuditColumns {
+        label: Some(stats.label.clone()),
+        score: stats.score.clone(),
+        prediction: stats.prediction.clone(),
+        weight: stats.weight.clone(),
+    };
+    Ok(AuditReport::from_parts(input, columns, params, attributes))
+}
+
+/// The statistics of a data file (`-` reads standard input), streamed as
+/// [`super::audit_file`] streams it, with the protected attributes' groups bounded by
+/// `max_groups` (0: no bound).
+pub fn statistics_file(
+    path: &std::path::Path,
+    spec: &crate::data::DataSpec,
+    max_groups: usize,
+) -> Result<Statistics, AuditError> {
+    let mut reader = TableReader::from_path(
+        path,
+        spec,
+        &crate::data::ReadOptions {
+            chunk_rows: super::STREAM_CHUNK_ROWS,
+            ..crate::data::ReadOptions::default()
+        },
+    )?;
+    if max_groups > 0 {
+        reader.limit_groups(max_groups, &[]);
+    }
+    Statistics::of_reader(reader)
+}
