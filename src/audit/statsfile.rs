@@ -67,9 +67,12 @@ pub struct StatsCount {
     pub weight: Option<Count>,
 }
 
+/// The most rows statistics may count in all: counts stay exact in f64.
+const MAX_ROWS: u64 = 1 << 53;
+
 impl StatsCount {
     fn add(&mut self, o: StatsCount) {
-        self.rows += o.rows;
+        self.rows = self.rows.saturating_add(o.rows);
         self.weight = match (self.weight, o.weight) {
             (Some(a), Some(b)) => Some(a.plus(b)),
             (a, b) => a.or(b),
@@ -216,12 +219,16 @@ impl Statistics {
 
     /// Rows counted in the cells.
     pub fn rows_used(&self) -> u64 {
-        self.cells.values().map(|c| c.rows).sum()
+        self.cells
+            .values()
+            .fold(0u64, |n, c| n.saturating_add(c.rows))
     }
 
     /// Rows rejected.
     pub fn rows_rejected(&self) -> u64 {
-        self.rejected.values().sum()
+        self.rejected
+            .values()
+            .fold(0u64, |n, &r| n.saturating_add(r))
     }
 
     /// Writes the file: the version, roles and sources, then the cells in key order, then
@@ -448,19 +455,27 @@ impl Statistics {
         for (line, rec) in lines {
             let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("");
             let column_no = |name: &str| col(name).map_or(1, |i| i + 1);
-            let rows: u64 = field("rows").parse().map_err(|_| {
-                bad(
-                    line,
-                    column_no("rows"),
-                    format!("expected a count of rows, found \"{}\"", field("rows")),
-                )
-            })?;
+            let rows: u64 = field("rows")
+                .parse()
+                .ok()
+                .filter(|&n| n > 0 && n <= MAX_ROWS)
+                .ok_or_else(|| {
+                    bad(
+                        line,
+                        column_no("rows"),
+                        format!(
+                            "expected a count of rows (1 to 2^53), found \"{}\"",
+                            field("rows")
+                        ),
+                    )
+                })?;
             if field("kind") == "rejected" {
                 let column = Some(field("column").to_string()).filter(|c| !c.is_empty());
-                *stats
+                let n = stats
                     .rejected
                     .entry((field("name").to_string(), column))
-                    .or_insert(0) += rows;
+                    .or_insert(0);
+                *n = n.saturating_add(rows);
                 continue;
             }
             let flag = |name: &str| -> Result<Option<bool>, FileError> {
@@ -565,7 +580,8 @@ impl Statistics {
             self.cells.entry(k).or_default().add(n);
         }
         for (k, n) in other.rejected {
-            *self.rejected.entry(k).or_insert(0) += n;
+            let r = self.rejected.entry(k).or_insert(0);
+            *r = r.saturating_add(n);
         }
         self.sources.extend(other.sources);
         Ok(())
@@ -584,6 +600,18 @@ pub fn audit_statistics(
             "bootstrap",
             "0 with statistics (the bootstrap resamples rows, which statistics do not hold; the analytic intervals work from them)",
             params.bootstrap.to_string(),
+        )
+        .into());
+    }
+    if stats.rows_used().saturating_add(stats.rows_rejected()) > MAX_ROWS {
+        return Err(InvalidParam::new(
+            "from_stats",
+            "statistics of at most 2^53 rows (counts exact in floating point)",
+            format!(
+                "{} rows used and {} rejected",
+                stats.rows_used(),
+                stats.rows_rejected()
+            ),
         )
         .into());
     }

@@ -185,7 +185,15 @@ fn malformed_statistics_files_are_refused_with_their_line() -> Result<(), Box<dy
         ),
         (
             good.replace("cell,,,7,", "cell,,,seven,"),
-            ":7:4: expected a count of rows, found \"seven\"",
+            ":7:4: expected a count of rows (1 to 2^53), found \"seven\"",
+        ),
+        (
+            good.replace("cell,,,7,", "cell,,,0,"),
+            ":7:4: expected a count of rows (1 to 2^53), found \"0\"",
+        ),
+        (
+            good.replace("cell,,,7,", "cell,,,18446744073709551615,"),
+            ":7:4: expected a count of rows",
         ),
         (
             good.replace("cell,,,5,,,1", "cell,,,5,,,2"),
@@ -222,6 +230,15 @@ fn malformed_statistics_files_are_refused_with_their_line() -> Result<(), Box<dy
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains("cannot be used with"), "{}", stderr(&o));
     }
+    // Counts that add up past 2^53 (each line within it) are refused, never wrapped.
+    let big = good
+        .replace("cell,,,5,", "cell,,,9007199254740992,")
+        .replace("cell,,,7,", "cell,,,9007199254740992,");
+    std::fs::write(&path, big)?;
+    let o = fairgate(&["audit", "--from-stats", &p]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at most 2^53 rows"), "{}", stderr(&o));
+    std::fs::write(&path, good)?;
     // Shards of other columns do not add up.
     let other = dir.path().join("o.csv");
     std::fs::write(&other, good.replace("role,label,y", "role,label,z"))?;
