@@ -45,7 +45,7 @@ pub const STATS_COLUMNS: [&str; 9] = [
 ];
 
 /// The key of a statistics line: the protected values (`None`: missing), the label, the score
-/// (as [`score_key`] bits, so numeric order) and the decision.
+/// (as the bits of the double, -0 as +0, so numeric order) and the decision.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct StatsKey {
     /// One value per protected column, `None` when missing.
