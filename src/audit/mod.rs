@@ -20,6 +20,7 @@ mod output;
 mod rethreshold;
 mod scorelog;
 mod segments;
+mod sql;
 mod stats;
 mod statsfile;
 mod summary;
@@ -44,6 +45,7 @@ pub use output::{
 pub use rethreshold::ThresholdAudits;
 pub use segments::default_reference_candidate;
 pub(crate) use segments::Auditor;
+pub use sql::{statistics_query, Dialect, Source, SqlSpec};
 pub use statsfile::{
     audit_statistics, statistics_file, Statistics, StatsCount, StatsKey, STATS_COLUMNS,
     STATS_VERSION,

@@ -43,6 +43,10 @@ pub enum Command {
     /// decision; rejected rows by reason) as a statistics file, which `fairgate audit
     /// --from-stats` audits: shards' files are added together. See docs/statistics.md.
     Stats(StatsArgs),
+    /// Print the SQL query that computes an audit's statistics where the data lives
+    /// (PostgreSQL, DuckDB, Spark, BigQuery, Snowflake): with the data file's validation, its
+    /// result is a statistics file for `fairgate audit --from-stats`.
+    Sql(SqlArgs),
     /// Train a lead-scoring model (logistic regression, or hand-written points rules with a
     /// fitted calibration) on the rows with consent, protected attributes kept out of the
     /// features; write the model file with its provenance and validation.
@@ -675,6 +679,47 @@ pub struct StatsArgs {
     /// --protected; --weight when weighted).
     #[command(flatten)]
     pub data: DataArgs,
+}
+
+/// `fairgate sql`.
+#[derive(Debug, ClapArgs)]
+pub struct SqlArgs {
+    /// The SQL dialect of the engine that will run the query.
+    #[arg(long, value_enum)]
+    pub dialect: DialectArg,
+    /// The table holding the scored rows (`schema.table` parts are quoted one by one).
+    #[arg(
+        long,
+        value_name = "NAME",
+        conflicts_with = "query",
+        required_unless_present = "query"
+    )]
+    pub table: Option<String>,
+    /// A query giving the scored rows, used as a sub-query (SQL you mean as SQL).
+    #[arg(long, value_name = "SQL")]
+    pub query: Option<String>,
+    /// Write the query to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The column roles (--label, --score or --prediction, --protected; --weight,
+    /// --positive, --na as for a data file).
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// SQL dialects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DialectArg {
+    /// PostgreSQL 12 or later.
+    Postgres,
+    /// DuckDB.
+    Duckdb,
+    /// Apache Spark SQL.
+    Spark,
+    /// Google BigQuery.
+    Bigquery,
+    /// Snowflake.
+    Snowflake,
 }
 
 /// `fairgate datasets ...`.

@@ -54,6 +54,10 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             }
             f.output(a.output.out.as_deref());
         }
+        Command::Sql(a) => {
+            f.input(a.data.config.as_deref());
+            f.output(a.out.as_deref());
+        }
         Command::Stats(a) => {
             f.data(&a.data)?;
             f.output(a.out.as_deref());

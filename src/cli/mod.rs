@@ -35,6 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Inspect(a) => inspect(&a),
         Command::Audit(a) => audit(&a),
         Command::Stats(a) => stats::write(&a),
+        Command::Sql(a) => stats::sql(&a),
         Command::Train(a) => train(&a),
         Command::Score(a) => score(&a),
         Command::Explain(a) => explain(&a),

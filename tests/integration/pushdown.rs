@@ -251,3 +251,346 @@ fn malformed_statistics_files_are_refused_with_their_line() -> Result<(), Box<dy
     );
     Ok(())
 }
+
+/// A PostgreSQL server for one test: `initdb` into a temporary folder, listening on
+/// 127.0.0.1 only, as `nobody` when the tests run as root (PostgreSQL refuses root); stopped
+/// when dropped.
+struct Postgres {
+    bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+    port: u16,
+    as_nobody: bool,
+}
+
+impl Postgres {
+    /// Starts a server, or `None` (saying why) when PostgreSQL is not installed; with
+    /// FAIRGATE_REQUIRE_POSTGRES set (CI), a server that cannot start fails the test.
+    fn start() -> Result<Option<Postgres>, Box<dyn std::error::Error>> {
+        // Debian's versioned folder first (it has every program), then the PATH.
+        let mut versioned: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("bin"))
+            .collect();
+        versioned.sort();
+        versioned.reverse();
+        let found = versioned
+            .into_iter()
+            .chain(
+                std::env::var_os("PATH")
+                    .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            )
+            .find(|d| {
+                ["pg_ctl", "initdb", "psql"]
+                    .iter()
+                    .all(|p| d.join(p).is_file())
+            });
+        let Some(bin) = found else {
+            if std::env::var_os("FAIRGATE_REQUIRE_POSTGRES").is_some() {
+                return Err("PostgreSQL (initdb, pg_ctl) not found".into());
+            }
+            eprintln!("skipped: PostgreSQL is not installed (Debian: apt-get install postgresql)");
+            return Ok(None);
+        };
+        let dir = tempfile::tempdir()?;
+        let as_nobody = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false);
+        if as_nobody {
+            let ok = std::process::Command::new("chown")
+                .args(["nobody", &dir.path().to_string_lossy()])
+                .status()?
+                .success();
+            if !ok {
+                return Err("cannot give the temporary folder to nobody".into());
+            }
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let pg = Postgres {
+            bin,
+            dir,
+            port,
+            as_nobody,
+        };
+        let data = pg.dir.path().join("data");
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-U",
+                "fairgate",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+        )?;
+        let opts = format!(
+            "-h 127.0.0.1 -p {} -k {} -c fsync=off",
+            pg.port,
+            pg.dir.path().display()
+        );
+        let log = pg.dir.path().join("server.log");
+        pg.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-o",
+                &opts,
+                "-l",
+                &log.to_string_lossy(),
+                "-w",
+                "start",
+            ],
+        )?;
+        Ok(Some(pg))
+    }
+
+    /// Runs a PostgreSQL program (as nobody when root).
+    fn run(&self, program: &str, args: &[&str]) -> Result<(), Box<dyn std::error::Error>> {
+        let exe = self.bin.join(program);
+        let o = if self.as_nobody {
+            std::process::Command::new("runuser")
+                .args(["-u", "nobody", "--"])
+                .arg(&exe)
+                .args(args)
+                .output()?
+        } else {
+            std::process::Command::new(&exe).args(args).output()?
+        };
+        if !o.status.success() {
+            return Err(format!("{program}: {}", String::from_utf8_lossy(&o.stderr)).into());
+        }
+        Ok(())
+    }
+
+    /// Runs SQL with psql, standard input from `input`; returns standard output.
+    fn psql(&self, sql: &str, input: Option<&Path>) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let mut cmd = std::process::Command::new(self.bin.join("psql"));
+        cmd.args([
+            "-X",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            "fairgate",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ]);
+        if let Some(p) = input {
+            cmd.stdin(std::fs::File::open(p)?);
+        }
+        let o = cmd.output()?;
+        if !o.status.success() {
+            return Err(format!("psql: {}", String::from_utf8_lossy(&o.stderr)).into());
+        }
+        Ok(o.stdout)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ = self.run(
+            "pg_ctl",
+            &["-D", &data.to_string_lossy(), "-m", "immediate", "stop"],
+        );
+    }
+}
+
+/// The statistics query run by a real PostgreSQL gives the audit of the same rows read from
+/// CSV, byte for byte apart from `input`, and the same rejected rows by reason: on the demo
+/// leads loaded as text and with typed columns (integer label, double score), and on rows with
+/// scores, decisions, weights, missing and `unknown` groups, rejected values (a score of 1.5,
+/// a missing label, a negative weight, `n/a` as a score) and a hostile column name.
+#[test]
+fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Error>> {
+    let Some(pg) = Postgres::start()? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let csv_audit = |data: &Path,
+                     flags: &[&str],
+                     audit_flags: &[&str]|
+     -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        let out = dir.path().join("direct.json");
+        let (d, o) = (
+            data.to_string_lossy().to_string(),
+            out.to_string_lossy().to_string(),
+        );
+        let mut args = vec![
+            "audit",
+            "--data",
+            &d,
+            "--format",
+            "json",
+            "--out",
+            &o,
+            "--on-invalid",
+            "skip",
+            "--max-rejected",
+            "1",
+        ];
+        args.extend(flags);
+        args.extend(audit_flags);
+        run(&args)?;
+        without_input(&out)
+    };
+    let pushed_audit = |table: &str,
+                        flags: &[&str],
+                        audit_flags: &[&str]|
+     -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        let mut args = vec!["sql", "--dialect", "postgres", "--table", table];
+        args.extend(flags);
+        let o = fairgate(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let query = String::from_utf8(o.stdout)?;
+        let stats = pg.psql(
+            &format!("COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)"),
+            None,
+        )?;
+        let path = dir.path().join("pg.stats.csv");
+        std::fs::write(&path, stats)?;
+        let out = dir.path().join("pushed.json");
+        let (p, o) = (
+            path.to_string_lossy().to_string(),
+            out.to_string_lossy().to_string(),
+        );
+        let mut args = vec!["audit", "--from-stats", &p, "--format", "json", "--out", &o];
+        args.extend(audit_flags);
+        run(&args)?;
+        without_input(&out)
+    };
+    let load =
+        |table: &str, csv: &Path, columns: &[&str]| -> Result<(), Box<dyn std::error::Error>> {
+            let cols: Vec<String> = columns
+                .iter()
+                .map(|c| format!("\"{}\" text", c.replace('"', "\"\"")))
+                .collect();
+            pg.psql(&format!("CREATE TABLE {table} ({})", cols.join(", ")), None)?;
+            pg.psql(
+                &format!("COPY {table} FROM STDIN WITH (FORMAT csv, HEADER)"),
+                Some(csv),
+            )?;
+            Ok(())
+        };
+    // The demo leads, as text and typed.
+    let demo = root().join("datasets/leads_demo.csv");
+    let header = std::fs::read_to_string(&demo)?
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let columns: Vec<&str> = header.split(',').collect();
+    load("leads", &demo, &columns)?;
+    pg.psql(
+        "CREATE TABLE leads_typed AS SELECT CAST(converted AS integer) AS converted, \
+         CAST(vendor_score AS double precision) AS vendor_score, gender, age_band, ethnicity, region FROM leads",
+        None,
+    )?;
+    let flags = [
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender,age_band,ethnicity,region",
+    ];
+    let audit_flags = ["--threshold", "0.2", "--intersect", "gender,age_band"];
+    let expected = csv_audit(&demo, &flags, &audit_flags)?;
+    for table in ["leads", "leads_typed"] {
+        assert_eq!(
+            pushed_audit(table, &flags, &audit_flags)?,
+            expected,
+            "{table}"
+        );
+    }
+    // Scores, decisions, weights, missing groups, rejected rows, a hostile column name.
+    let hostile = "x\"; DROP TABLE t; --";
+    let mut data = format!("y,s,d,g,\"{}\",w\n", hostile.replace('"', "\"\""));
+    for i in 0..3000u32 {
+        let g = ["a", "b", "", "c"][(i % 4) as usize];
+        let h = ["x", "y", "unknown", " z "][(i % 4 + i % 3) as usize % 4];
+        let s = f64::from((i * 7919) % 1000) / 1000.0;
+        let y = ["1", "0", "yes", "FALSE"][((i * 31) % 7 % 4) as usize];
+        let d = u32::from(s > 0.4 && i % 5 != 0);
+        let w = 3 - i % 3;
+        data.push_str(&format!("{y},{s},{d},{g},{h},{w}\n"));
+    }
+    data.push_str("1,1.5,1,a,x,1\n,0.3,0,b,y,1\n0,0.2,0,a,x,-1\n1,n/a,1,a,x,1\n1,NaN,1,a,x,1\nmaybe,0.2,1,a,x,1\n1,0.2,2,a,x,1\n");
+    let path = dir.path().join("rows.csv");
+    std::fs::write(&path, &data)?;
+    load("t", &path, &["y", "s", "d", "g", hostile, "w"])?;
+    let protected = format!("g,{hostile}");
+    for extra in [
+        vec!["--score", "s"],
+        vec!["--prediction", "d"],
+        vec!["--score", "s", "--prediction", "d", "--weight", "w"],
+    ] {
+        let mut flags = vec!["--label", "y", "--protected", &protected];
+        flags.extend(extra.iter().copied());
+        let expected = csv_audit(&path, &flags, &["--min-group-size", "20"])?;
+        assert_eq!(
+            pushed_audit("t", &flags, &["--min-group-size", "20"])?,
+            expected,
+            "{extra:?}"
+        );
+    }
+    // A label of two words, the positive one given.
+    let words: String = data
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match (i, l.split_once(',')) {
+            (0, _) => format!("{l}\n"),
+            (_, Some((y, rest))) => {
+                let word = if ["1", "yes"].contains(&y) {
+                    "won"
+                } else if y.is_empty() {
+                    ""
+                } else {
+                    "lost"
+                };
+                format!("{word},{rest}\n")
+            }
+            _ => String::new(),
+        })
+        .collect();
+    let words_path = dir.path().join("words.csv");
+    std::fs::write(&words_path, &words)?;
+    load("words", &words_path, &["y", "s", "d", "g", hostile, "w"])?;
+    let flags = [
+        "--label",
+        "y",
+        "--positive",
+        "won",
+        "--protected",
+        &protected,
+        "--score",
+        "s",
+    ];
+    assert_eq!(
+        pushed_audit("words", &flags, &[])?,
+        csv_audit(&words_path, &flags, &[])?,
+        "--positive"
+    );
+    // The hostile name was quoted, not executed: the table is still there.
+    assert_eq!(
+        pg.psql("SELECT COUNT(*) FROM t", None)?,
+        b" count \n-------\n  3007\n(1 row)\n\n"
+    );
+    Ok(())
+}
