@@ -25,6 +25,7 @@ mod stats;
 mod statsfile;
 mod summary;
 mod value;
+mod warehouse;
 
 use std::collections::BTreeMap;
 
@@ -52,6 +53,7 @@ pub use statsfile::{
 };
 pub use summary::summarize;
 pub use value::{MetricValue, Test, Undefined};
+pub use warehouse::{postgres_statistics, PostgresParams};
 
 /// Rows per block when streaming an audit: the audit folds each block on a decoding thread
 /// into per-cell statistics, so larger blocks mean fewer partial results to merge.
@@ -82,6 +84,10 @@ pub enum AuditError {
     /// A statistics file cannot be read or is not one.
     #[error(transparent)]
     File(#[from] crate::file_error::FileError),
+    /// The database cannot be reached, refused the connection, or could not run the
+    /// statistics query (the server's message; never a password).
+    #[error("{0}")]
+    Warehouse(String),
 }
 
 /// Audit settings.

@@ -319,7 +319,7 @@ impl Statistics {
     }
 
     /// Parses the bytes of a statistics file named `shown`.
-    fn parse(bytes: &[u8], shown: &str) -> Result<Statistics, FileError> {
+    pub(super) fn parse(bytes: &[u8], shown: &str) -> Result<Statistics, FileError> {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(bytes);
@@ -722,4 +722,70 @@ pub fn statistics_file(
         reader.limit_groups(max_groups, &[]);
     }
     Statistics::of_reader(reader)
+}
+
+impl Statistics {
+    /// The rejections in one line, e.g. `out_of_range in "score": 3 rows`.
+    pub fn rejection_text(&self) -> String {
+        if self.rejected.is_empty() {
+            return "none".to_string();
+        }
+        self.rejected
+            .iter()
+            .map(|((reason, column), rows)| {
+                let col = column
+                    .as_ref()
+                    .map(|c| format!(" in \"{c}\""))
+                    .unwrap_or_default();
+                format!(
+                    "{reason}{col}: {rows} row{}",
+                    if *rows == 1 { "" } else { "s" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// Applies a data file's rules on invalid rows to statistics computed from rows read
+    /// elsewhere (a database): without `skip`, any rejected row is an error (as the first
+    /// invalid value of a file is); with it, more than `max_rejected` (a share) is; and so
+    /// are statistics without a usable row. `origin` names where the rows are.
+    pub fn check_rejections(
+        &self,
+        origin: &str,
+        skip: bool,
+        max_rejected: f64,
+    ) -> Result<(), AuditError> {
+        use crate::data::DataError;
+        let (used, rejected) = (self.rows_used(), self.rows_rejected());
+        let read = used.saturating_add(rejected);
+        if used == 0 {
+            return Err(DataError::NoUsableRows {
+                origin: origin.to_string(),
+                read,
+                reasons: self.rejection_text(),
+            }
+            .into());
+        }
+        if rejected > 0 && !skip {
+            return Err(AuditError::Warehouse(format!(
+                "{origin}: {rejected} of {read} rows are invalid ({}): with --on-invalid skip they are counted and left out, up to --max-rejected",
+                self.rejection_text()
+            )));
+        }
+        let share = rejected as f64 / read.max(1) as f64;
+        if share > max_rejected {
+            return Err(DataError::TooManyRejected {
+                origin: origin.to_string(),
+                rejected,
+                read,
+                share: share * 100.0,
+                max: max_rejected,
+                hint: String::new(),
+                reasons: self.rejection_text(),
+            }
+            .into());
+        }
+        Ok(())
+    }
 }

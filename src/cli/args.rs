@@ -654,8 +654,23 @@ pub struct AuditArgs {
     /// Audit these statistics files (from `fairgate stats`, or the query `fairgate sql`
     /// prints, run where the data lives) instead of a data file; several files (shards) are
     /// added together. The data options do not apply: the files name their columns.
-    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["data", "config", "bootstrap"])]
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["data", "config", "bootstrap", "postgres"])]
     pub from_stats: Vec<PathBuf>,
+    /// Audit a table on this PostgreSQL server (a `postgresql://` URL or `key=value`
+    /// string; `sslmode=disable|prefer|require`): the statistics query runs on the server and
+    /// only aggregates come back. The password: in the URL, PGPASSWORD, or --password-file;
+    /// never written to any output.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["data", "config", "bootstrap"], requires = "source")]
+    pub postgres: Option<String>,
+    /// With --postgres: the table (`schema.table`).
+    #[arg(long, value_name = "NAME", group = "source", requires = "postgres")]
+    pub table: Option<String>,
+    /// With --postgres: a query giving the rows (used as a sub-query).
+    #[arg(long, value_name = "SQL", group = "source", requires = "postgres")]
+    pub query: Option<String>,
+    /// With --postgres: read the password from the first line of this file.
+    #[arg(long, value_name = "FILE", requires = "postgres")]
+    pub password_file: Option<PathBuf>,
     /// Where and how to write the result.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -52,6 +52,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             for p in &a.from_stats {
                 f.input(Some(p));
             }
+            f.input(a.password_file.as_deref());
             f.output(a.output.out.as_deref());
         }
         Command::Sql(a) => {

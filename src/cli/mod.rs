@@ -645,6 +645,9 @@ fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
     if !a.from_stats.is_empty() {
         return stats::audit(&a.from_stats, &params);
     }
+    if a.postgres.is_some() {
+        return stats::audit_postgres(a, &spec, &params);
+    }
     let path = spec
         .path
         .clone()

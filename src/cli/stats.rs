@@ -37,9 +37,71 @@ pub fn audit(files: &[PathBuf], params: &Checked<AuditParams>) -> anyhow::Result
     Ok(fairgate::audit::audit_statistics(&stats, params)?)
 }
 
+/// The data spec's roles as the statistics query takes them.
+fn sql_spec(spec: &fairgate::data::DataSpec) -> anyhow::Result<fairgate::audit::SqlSpec> {
+    Ok(fairgate::audit::SqlSpec {
+        label: spec.label.clone().context("needs --label COLUMN")?,
+        positive: spec.positive.clone(),
+        score: spec.score.clone(),
+        prediction: spec.prediction.clone(),
+        protected: spec.protected.clone().unwrap_or_default(),
+        weight: spec.weight.clone(),
+        na: spec.na.clone(),
+    })
+}
+
+/// The table or query named by `--table` / `--query`.
+fn source_of(
+    table: Option<&String>,
+    query: Option<&String>,
+) -> anyhow::Result<fairgate::audit::Source> {
+    use fairgate::audit::Source;
+    Ok(match (table, query) {
+        (Some(t), _) => Source::Table(t.split('.').map(str::to_string).collect()),
+        (None, Some(q)) => Source::Query(q.clone()),
+        (None, None) => anyhow::bail!("needs --table NAME or --query SQL"),
+    })
+}
+
+/// The audit of a table on a PostgreSQL server.
+pub fn audit_postgres(
+    a: &super::args::AuditArgs,
+    spec: &fairgate::data::DataSpec,
+    params: &Checked<AuditParams>,
+) -> anyhow::Result<AuditReport> {
+    let password = match &a.password_file {
+        Some(p) => Some(
+            std::fs::read_to_string(p)
+                .with_context(|| format!("{}: cannot read the password file", p.display()))?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let pg = fairgate::audit::PostgresParams {
+        url: a.postgres.clone().unwrap_or_default(),
+        password,
+    };
+    let source = source_of(a.table.as_ref(), a.query.as_ref())?;
+    let stats = fairgate::audit::postgres_statistics(&pg, &source, &sql_spec(spec)?)?;
+    let origin = stats
+        .sources
+        .first()
+        .map(|s| s.path.clone())
+        .unwrap_or_default();
+    stats.check_rejections(
+        &origin,
+        spec.on_invalid == Some(fairgate::data::OnInvalid::Skip),
+        spec.max_rejected.unwrap_or(0.01),
+    )?;
+    Ok(fairgate::audit::audit_statistics(&stats, params)?)
+}
+
 /// Prints the statistics query the flags describe.
 pub fn sql(a: &SqlArgs) -> anyhow::Result<ExitStatus> {
-    use fairgate::audit::{Dialect, Source, SqlSpec};
+    use fairgate::audit::Dialect;
     let spec = data_spec(&a.data)?;
     let dialect = match a.dialect {
         DialectArg::Postgres => Dialect::Postgres,
@@ -48,23 +110,8 @@ pub fn sql(a: &SqlArgs) -> anyhow::Result<ExitStatus> {
         DialectArg::Bigquery => Dialect::BigQuery,
         DialectArg::Snowflake => Dialect::Snowflake,
     };
-    let source = match (&a.table, &a.query) {
-        (Some(t), _) => Source::Table(t.split('.').map(str::to_string).collect()),
-        (None, Some(q)) => Source::Query(q.clone()),
-        (None, None) => anyhow::bail!("fairgate sql needs --table NAME or --query SQL"),
-    };
-    let sql_spec = SqlSpec {
-        label: spec
-            .label
-            .clone()
-            .context("fairgate sql needs --label COLUMN")?,
-        positive: spec.positive.clone(),
-        score: spec.score.clone(),
-        prediction: spec.prediction.clone(),
-        protected: spec.protected.clone().unwrap_or_default(),
-        weight: spec.weight.clone(),
-        na: spec.na.clone(),
-    };
+    let source = source_of(a.table.as_ref(), a.query.as_ref())?;
+    let sql_spec = sql_spec(&spec)?;
     let query = fairgate::audit::statistics_query(dialect, &source, &sql_spec)?;
     write_output(a.out.as_deref(), |w| Ok(w.write_all(query.as_bytes())?))?;
     Ok(ExitStatus::Ok)

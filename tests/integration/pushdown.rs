@@ -252,6 +252,9 @@ fn malformed_statistics_files_are_refused_with_their_line() -> Result<(), Box<dy
     Ok(())
 }
 
+/// The test server's password.
+const PASSWORD: &str = "s3cret-Pa55";
+
 /// A PostgreSQL server for one test: `initdb` into a temporary folder, listening on
 /// 127.0.0.1 only, as `nobody` when the tests run as root (PostgreSQL refuses root); stopped
 /// when dropped.
@@ -319,6 +322,13 @@ impl Postgres {
             as_nobody,
         };
         let data = pg.dir.path().join("data");
+        let pwfile = pg.dir.path().join("pw");
+        std::fs::write(&pwfile, format!("{PASSWORD}\n"))?;
+        if as_nobody {
+            std::process::Command::new("chown")
+                .args(["nobody", &pwfile.to_string_lossy()])
+                .status()?;
+        }
         pg.run(
             "initdb",
             &[
@@ -326,7 +336,9 @@ impl Postgres {
                 &data.to_string_lossy(),
                 "-U",
                 "fairgate",
-                "--auth=trust",
+                "--auth=scram-sha-256",
+                "--pwfile",
+                &pwfile.to_string_lossy(),
                 "-E",
                 "UTF8",
                 "--locale=C.UTF-8",
@@ -391,6 +403,7 @@ impl Postgres {
             "-c",
             sql,
         ]);
+        cmd.env("PGPASSWORD", PASSWORD);
         if let Some(p) = input {
             cmd.stdin(std::fs::File::open(p)?);
         }
@@ -502,14 +515,7 @@ fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::E
          CAST(vendor_score AS double precision) AS vendor_score, gender, age_band, ethnicity, region FROM leads",
         None,
     )?;
-    let flags = [
-        "--label",
-        "converted",
-        "--score",
-        "vendor_score",
-        "--protected",
-        "gender,age_band,ethnicity,region",
-    ];
+    let flags = demo_flags_for_direct();
     let audit_flags = ["--threshold", "0.2", "--intersect", "gender,age_band"];
     let expected = csv_audit(&demo, &flags, &audit_flags)?;
     for table in ["leads", "leads_typed"] {
@@ -587,10 +593,149 @@ fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::E
         csv_audit(&words_path, &flags, &[])?,
         "--positive"
     );
+    // The same through `audit --postgres`: the query runs on the server, aggregates come back.
+    let url = format!("postgresql://fairgate@127.0.0.1:{}/postgres", pg.port);
+    let direct = |url: &str, args: &[&str], env_password: bool| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"));
+        cmd.args(["audit", "--postgres", url]).args(args);
+        if env_password {
+            cmd.env("PGPASSWORD", PASSWORD);
+        } else {
+            cmd.env_remove("PGPASSWORD");
+        }
+        cmd.output()
+    };
+    let out = dir.path().join("direct-pg.json");
+    let out_s = out.to_string_lossy().to_string();
+    let mut args = vec![
+        "--table",
+        "leads_typed",
+        "--format",
+        "json",
+        "--out",
+        &out_s,
+    ];
+    args.extend(demo_flags_for_direct());
+    args.extend(audit_flags);
+    let o = direct(&url, &args, true)?;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(without_input(&out)?, expected);
+    let text = std::fs::read_to_string(&out)?;
+    assert!(
+        text.contains("postgresql://fairgate@127.0.0.1:"),
+        "the server is named"
+    );
+    assert!(!text.contains(PASSWORD), "the password is never written");
+    // The password from the URL, from a file; the rows table with its rejections.
+    let pw = dir.path().join("password.txt");
+    std::fs::write(&pw, format!("{PASSWORD}\n"))?;
+    let pw_s = pw.to_string_lossy().to_string();
+    let with_password = format!(
+        "postgresql://fairgate:{PASSWORD}@127.0.0.1:{}/postgres",
+        pg.port
+    );
+    for (url, extra) in [
+        (with_password.as_str(), vec![]),
+        (url.as_str(), vec!["--password-file", pw_s.as_str()]),
+    ] {
+        let mut args = vec![
+            "--table",
+            "t",
+            "--format",
+            "json",
+            "--out",
+            &out_s,
+            "--label",
+            "y",
+            "--protected",
+            &protected,
+            "--score",
+            "s",
+            "--on-invalid",
+            "skip",
+            "--max-rejected",
+            "1",
+            "--min-group-size",
+            "20",
+        ];
+        args.extend(extra);
+        let o = direct(url, &args, false)?;
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let flags = ["--label", "y", "--protected", &protected, "--score", "s"];
+        assert_eq!(
+            without_input(&out)?,
+            csv_audit(&path, &flags, &["--min-group-size", "20"])?
+        );
+        assert!(!std::fs::read_to_string(&out)?.contains(PASSWORD));
+    }
+    // Errors: exit 2, a clear message, never the password.
+    let wrong = format!(
+        "postgresql://fairgate:Wr0ngPass@127.0.0.1:{}/postgres",
+        pg.port
+    );
+    let unreachable = "postgresql://fairgate:Wr0ngPass@127.0.0.1:1/postgres".to_string();
+    let base = ["--label", "y", "--protected", "g", "--score", "s"];
+    for (url, table, env, says) in [
+        (&wrong, "t", false, "password authentication failed"),
+        (
+            &unreachable,
+            "t",
+            false,
+            "cannot connect to postgresql://fairgate@127.0.0.1:1/postgres",
+        ),
+        (&url, "nope", true, "relation \"nope\" does not exist"),
+        (&url, "t", true, "rows are invalid (bad_label in \"y\""),
+    ] {
+        let mut args = vec!["--table", table];
+        args.extend(base);
+        let o = direct(url, &args, env)?;
+        assert_eq!(o.status.code(), Some(2), "{url} {table}");
+        let err = stderr(&o);
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(
+            !err.contains("Wr0ngPass") && !err.contains(PASSWORD),
+            "{err}"
+        );
+    }
+    // A column of the wrong kind (text where the score should be): every row invalid.
+    let o = direct(
+        &url,
+        &[
+            "--table",
+            "t",
+            "--label",
+            "y",
+            "--protected",
+            "s",
+            "--score",
+            "g",
+            "--on-invalid",
+            "skip",
+        ],
+        true,
+    )?;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not_a_number in \"g\""),
+        "{}",
+        stderr(&o)
+    );
     // The hostile name was quoted, not executed: the table is still there.
     assert_eq!(
         pg.psql("SELECT COUNT(*) FROM t", None)?,
         b" count \n-------\n  3007\n(1 row)\n\n"
     );
     Ok(())
+}
+
+/// The demo's roles.
+fn demo_flags_for_direct() -> [&'static str; 6] {
+    [
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender,age_band,ethnicity,region",
+    ]
 }
