@@ -214,6 +214,9 @@ pub struct SqlSpec {
     pub weight: Option<String>,
     /// Values that mean missing, trimmed (`None`: only the empty value).
     pub na: Option<Vec<String>>,
+    /// Only the rows whose column (trimmed) is exactly this value (`--filter COLUMN=VALUE`);
+    /// the others are left out, not rejected.
+    pub filter: Option<(String, String)>,
 }
 
 /// The query computing the statistics of `source` in `dialect` (see the module docs). Its
@@ -479,12 +482,20 @@ pub fn statistics_query(
     let checked = format!("*, {bad} AS bad");
     Ok(format!(
         "-- fairgate {} statistics query ({}): the result is a statistics file (docs/statistics.md)\n\
-         WITH fairgate_src AS (\n  SELECT {}\n  FROM {from}\n),\n\
+         WITH fairgate_src AS (\n  SELECT {}\n  FROM {from}{}\n),\n\
          fairgate_typed AS (\n  SELECT {}, {typed_label}, {typed_score}, {typed_pred}, {typed_weight}\n  FROM (SELECT {} FROM fairgate_src) AS fairgate_checked\n)\n\
          {}\n",
         crate::version::VERSION,
         d.name(),
         select.join(",\n    "),
+        match &spec.filter {
+            None => String::new(),
+            Some((col, value)) => format!(
+                "\n  WHERE {} = {}",
+                d.trimmed(&d.ident(col)),
+                d.literal(value.trim_matches(|c: char| c.is_ascii_whitespace()))
+            ),
+        },
         ["bad".to_string()]
             .into_iter()
             .chain(gs.iter().cloned())
@@ -545,6 +556,7 @@ mod tests {
                 protected: vec![hostile[2].into()],
                 weight: None,
                 na: Some(vec!["NA".into(), "".into()]),
+                filter: Some((hostile[2].into(), "x'y".into())),
             };
             let q = statistics_query(
                 d,

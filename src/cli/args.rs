@@ -654,7 +654,7 @@ pub struct AuditArgs {
     /// Audit these statistics files (from `fairgate stats`, or the query `fairgate sql`
     /// prints, run where the data lives) instead of a data file; several files (shards) are
     /// added together. The data options do not apply: the files name their columns.
-    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["data", "config", "bootstrap", "postgres"])]
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["data", "config", "bootstrap", "postgres", "filter"])]
     pub from_stats: Vec<PathBuf>,
     /// Audit a table on this PostgreSQL server (a `postgresql://` URL or `key=value`
     /// string; `sslmode=disable|prefer|require`): the statistics query runs on the server and

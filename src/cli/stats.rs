@@ -47,6 +47,15 @@ fn sql_spec(spec: &fairgate::data::DataSpec) -> anyhow::Result<fairgate::audit::
         protected: spec.protected.clone().unwrap_or_default(),
         weight: spec.weight.clone(),
         na: spec.na.clone(),
+        filter: match &spec.filter {
+            None => None,
+            Some(f) => {
+                let (c, v) = f
+                    .split_once('=')
+                    .with_context(|| format!("--filter: expected COLUMN=VALUE, found \"{f}\""))?;
+                Some((c.trim().to_string(), v.to_string()))
+            }
+        },
     })
 }
 

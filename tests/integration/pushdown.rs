@@ -668,6 +668,44 @@ fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::E
         );
         assert!(!std::fs::read_to_string(&out)?.contains(PASSWORD));
     }
+    // --filter: only the rows of one value, the others left out (not rejected).
+    let args = [
+        "--table",
+        "t",
+        "--format",
+        "json",
+        "--out",
+        &out_s,
+        "--label",
+        "y",
+        "--protected",
+        &protected,
+        "--score",
+        "s",
+        "--on-invalid",
+        "skip",
+        "--max-rejected",
+        "1",
+        "--filter",
+        "g=a",
+    ];
+    let o = direct(&url, &args, true)?;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let filtered = without_input(&out)?;
+    let flags = [
+        "--label",
+        "y",
+        "--protected",
+        &protected,
+        "--score",
+        "s",
+        "--filter",
+        "g=a",
+    ];
+    assert_eq!(filtered, csv_audit(&path, &flags, &[])?);
+    // About a quarter of the rows (group a), not all of them.
+    let used = filtered["rows_used"].as_u64().unwrap_or(0);
+    assert!((700..800).contains(&used), "{used} rows of group a");
     // Errors: exit 2, a clear message, never the password.
     let wrong = format!(
         "postgresql://fairgate:Wr0ngPass@127.0.0.1:{}/postgres",
