@@ -20,6 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
+use super::engine::pack;
 use super::output::{AuditColumns, AuditInput, StatsInput};
 use super::segments::Auditor;
 use super::stats::{score_key, Count};
@@ -126,6 +127,9 @@ impl Statistics {
         }
         type CodeKey = (Vec<u32>, bool, Option<u64>, Option<bool>);
         let mut counts: rustc_hash::FxHashMap<CodeKey, StatsCount> = Default::default();
+        // Up to four codes below 65535 pack into one word: no allocation per row.
+        type PackedKey = (u64, bool, Option<u64>, Option<bool>);
+        let mut packed: rustc_hash::FxHashMap<PackedKey, StatsCount> = Default::default();
         while let Some(chunk) = reader.next_chunk()? {
             let c = &chunk.columns;
             let bools = |i: usize| match &c[i] {
@@ -148,8 +152,7 @@ impl Statistics {
             let predictions = prediction.and_then(bools);
             let weights = weight.and_then(nums);
             for r in 0..labels.len() {
-                let key = (
-                    attrs.iter().map(|a| a[r]).collect(),
+                let (label, score, prediction) = (
                     labels[r] == Some(true),
                     scores.map(|s| score_key(s[r])),
                     predictions.map(|p| p[r] == Some(true)),
@@ -158,10 +161,22 @@ impl Statistics {
                     w: w[r],
                     w2: w[r] * w[r],
                 });
-                counts
-                    .entry(key)
-                    .or_default()
-                    .add(StatsCount { rows: 1, weight: w });
+                let one = StatsCount { rows: 1, weight: w };
+                match pack(attrs.len(), attrs.iter().map(|a| a[r])) {
+                    Some(p) => packed
+                        .entry((p, label, score, prediction))
+                        .or_default()
+                        .add(one),
+                    None => counts
+                        .entry((
+                            attrs.iter().map(|a| a[r]).collect(),
+                            label,
+                            score,
+                            prediction,
+                        ))
+                        .or_default()
+                        .add(one),
+                }
             }
         }
         let levels: Vec<Vec<String>> = protected
@@ -170,8 +185,20 @@ impl Statistics {
             .collect();
         let summary = reader.finish()?;
         let name = |i: Option<usize>| i.map(|i| cols[i].name.clone());
-        let mut cells = BTreeMap::new();
-        for ((codes, label, score, prediction), n) in counts {
+        let k = protected.len();
+        let unpacked = packed
+            .into_iter()
+            .map(|((p, label, score, prediction), n)| {
+                let codes: Vec<u32> = (0..k)
+                    .map(|j| match (p >> (16 * j)) & 0xFFFF {
+                        0 => MISSING_CODE,
+                        v => v as u32 - 1,
+                    })
+                    .collect();
+                ((codes, label, score, prediction), n)
+            });
+        let mut entries: Vec<(StatsKey, StatsCount)> = Vec::with_capacity(counts.len());
+        for ((codes, label, score, prediction), n) in counts.into_iter().chain(unpacked) {
             let values = codes
                 .iter()
                 .zip(&levels)
@@ -187,8 +214,9 @@ impl Statistics {
                 score,
                 prediction,
             };
-            cells.entry(key).or_insert_with(StatsCount::default).add(n);
+            entries.push((key, n));
         }
+        let cells = sorted_cells(entries);
         let mut rejected = BTreeMap::new();
         for r in &summary.rejected {
             *rejected
@@ -347,6 +375,9 @@ impl Statistics {
         let col = |name: &str| at(name);
         let mut version = None;
         let mut stats = Statistics::default();
+        // Lines as they come; one stable sort (linear on a file already in key order, as
+        // fairgate writes them) then adds the counts of equal keys.
+        let mut cells: Vec<(StatsKey, StatsCount)> = Vec::new();
         let mut protected: BTreeMap<usize, String> = BTreeMap::new();
         let mut label = None;
         let mut lines: Vec<(usize, csv::StringRecord)> = Vec::new();
@@ -545,12 +576,9 @@ impl Statistics {
                 score: score.map(score_key),
                 prediction,
             };
-            stats
-                .cells
-                .entry(key)
-                .or_default()
-                .add(StatsCount { rows, weight });
+            cells.push((key, StatsCount { rows, weight }));
         }
+        stats.cells = sorted_cells(cells);
         Ok(stats)
     }
 
@@ -586,6 +614,20 @@ impl Statistics {
         self.sources.extend(other.sources);
         Ok(())
     }
+}
+
+/// Cells in key order, the counts of equal keys added (in the order given): one sort instead
+/// of a search per line.
+fn sorted_cells(mut entries: Vec<(StatsKey, StatsCount)>) -> BTreeMap<StatsKey, StatsCount> {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut merged: Vec<(StatsKey, StatsCount)> = Vec::with_capacity(entries.len());
+    for (key, n) in entries {
+        match merged.last_mut() {
+            Some((k, c)) if *k == key => c.add(n),
+            _ => merged.push((key, n)),
+        }
+    }
+    merged.into_iter().collect()
 }
 
 /// The audit of statistics: the same audit as of the rows they count (byte for byte for
@@ -645,13 +687,18 @@ pub fn audit_statistics(
         .collect();
     let mut auditor = Auditor::new(&stats.protected, params)?;
     let mut codes = Vec::with_capacity(k);
+    let mut last: Option<&Vec<Option<String>>> = None;
     for (key, n) in &stats.cells {
-        codes.clear();
-        for (v, l) in key.values.iter().zip(&levels) {
-            codes.push(match v {
-                None => MISSING_CODE,
-                Some(v) => l.binary_search(v).map_or(MISSING_CODE, |i| i as u32),
-            });
+        // Cells come in key order: neighbours mostly share their values.
+        if last != Some(&key.values) {
+            codes.clear();
+            for (v, l) in key.values.iter().zip(&levels) {
+                codes.push(match v {
+                    None => MISSING_CODE,
+                    Some(v) => l.binary_search(v).map_or(MISSING_CODE, |i| i as u32),
+                });
+            }
+            last = Some(&key.values);
         }
         auditor.add_counts(
             &codes,
