@@ -526,22 +526,11 @@ fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::E
         );
     }
     // Scores, decisions, weights, missing groups, rejected rows, a hostile column name.
-    let hostile = "x\"; DROP TABLE t; --";
-    let mut data = format!("y,s,d,g,\"{}\",w\n", hostile.replace('"', "\"\""));
-    for i in 0..3000u32 {
-        let g = ["a", "b", "", "c"][(i % 4) as usize];
-        let h = ["x", "y", "unknown", " z "][(i % 4 + i % 3) as usize % 4];
-        let s = f64::from((i * 7919) % 1000) / 1000.0;
-        let y = ["1", "0", "yes", "FALSE"][((i * 31) % 7 % 4) as usize];
-        let d = u32::from(s > 0.4 && i % 5 != 0);
-        let w = 3 - i % 3;
-        data.push_str(&format!("{y},{s},{d},{g},{h},{w}\n"));
-    }
-    data.push_str("1,1.5,1,a,x,1\n,0.3,0,b,y,1\n0,0.2,0,a,x,-1\n1,n/a,1,a,x,1\n1,NaN,1,a,x,1\nmaybe,0.2,1,a,x,1\n1,0.2,2,a,x,1\n");
+    let data = awkward_rows();
     let path = dir.path().join("rows.csv");
     std::fs::write(&path, &data)?;
-    load("t", &path, &["y", "s", "d", "g", hostile, "w"])?;
-    let protected = format!("g,{hostile}");
+    load("t", &path, &["y", "s", "d", "g", HOSTILE, "w"])?;
+    let protected = format!("g,{HOSTILE}");
     for extra in [
         vec!["--score", "s"],
         vec!["--prediction", "d"],
@@ -557,27 +546,10 @@ fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::E
         );
     }
     // A label of two words, the positive one given.
-    let words: String = data
-        .lines()
-        .enumerate()
-        .map(|(i, l)| match (i, l.split_once(',')) {
-            (0, _) => format!("{l}\n"),
-            (_, Some((y, rest))) => {
-                let word = if ["1", "yes"].contains(&y) {
-                    "won"
-                } else if y.is_empty() {
-                    ""
-                } else {
-                    "lost"
-                };
-                format!("{word},{rest}\n")
-            }
-            _ => String::new(),
-        })
-        .collect();
+    let words = with_word_labels(&data);
     let words_path = dir.path().join("words.csv");
     std::fs::write(&words_path, &words)?;
-    load("words", &words_path, &["y", "s", "d", "g", hostile, "w"])?;
+    load("words", &words_path, &["y", "s", "d", "g", HOSTILE, "w"])?;
     let flags = [
         "--label",
         "y",
@@ -776,4 +748,195 @@ fn demo_flags_for_direct() -> [&'static str; 6] {
         "--protected",
         "gender,age_band,ethnicity,region",
     ]
+}
+
+/// A column name that would end a quoted identifier and run SQL if it were not quoted.
+const HOSTILE: &str = "x\"; DROP TABLE t; --";
+
+/// 3,007 rows: labels as 1/0/yes/FALSE, 3-decimal scores, decisions, integer weights, groups
+/// with missing values and `unknown`, a protected column named [`HOSTILE`] with a padded value,
+/// and rows every audit rejects (a score of 1.5, `n/a` and `NaN`, a missing label, `maybe`, a
+/// negative weight, a decision of 2).
+fn awkward_rows() -> String {
+    let mut data = format!("y,s,d,g,\"{}\",w\n", HOSTILE.replace('"', "\"\""));
+    for i in 0..3000u32 {
+        let g = ["a", "b", "", "c"][(i % 4) as usize];
+        let h = ["x", "y", "unknown", " z "][(i % 4 + i % 3) as usize % 4];
+        let s = f64::from((i * 7919) % 1000) / 1000.0;
+        let y = ["1", "0", "yes", "FALSE"][((i * 31) % 7 % 4) as usize];
+        let d = u32::from(s > 0.4 && i % 5 != 0);
+        let w = 3 - i % 3;
+        data.push_str(&format!("{y},{s},{d},{g},{h},{w}\n"));
+    }
+    data.push_str("1,1.5,1,a,x,1\n,0.3,0,b,y,1\n0,0.2,0,a,x,-1\n1,n/a,1,a,x,1\n1,NaN,1,a,x,1\nmaybe,0.2,1,a,x,1\n1,0.2,2,a,x,1\n");
+    data
+}
+
+/// The same rows with the labels as words (`won` for the positive ones).
+fn with_word_labels(data: &str) -> String {
+    data.lines()
+        .enumerate()
+        .map(|(i, l)| match (i, l.split_once(',')) {
+            (0, _) => format!("{l}\n"),
+            (_, Some((y, rest))) => {
+                let word = if ["1", "yes"].contains(&y) {
+                    "won"
+                } else if y.is_empty() {
+                    ""
+                } else {
+                    "lost"
+                };
+                format!("{word},{rest}\n")
+            }
+            _ => String::new(),
+        })
+        .collect()
+}
+
+/// The Python of a virtual environment with PySpark: FAIRGATE_SPARK_PYTHON, or the one
+/// `.ci/run` makes in ~/.cache/fairgate/spark-venv; `None` (saying so) when there is none,
+/// unless FAIRGATE_REQUIRE_SPARK is set (CI), when that is an error.
+fn spark_python() -> Result<Option<std::path::PathBuf>, Box<dyn std::error::Error>> {
+    let candidate = std::env::var_os("FAIRGATE_SPARK_PYTHON")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| std::path::PathBuf::from(h).join(".cache/fairgate/spark-venv/bin/python"))
+        });
+    let works = candidate.as_ref().is_some_and(|p| {
+        std::process::Command::new(p)
+            .args(["-c", "import pyspark"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    match (works, std::env::var_os("FAIRGATE_REQUIRE_SPARK")) {
+        (true, _) => Ok(candidate),
+        (false, Some(_)) => {
+            Err("PySpark not found (FAIRGATE_SPARK_PYTHON or ~/.cache/fairgate/spark-venv)".into())
+        }
+        (false, None) => {
+            eprintln!("skipped: no PySpark (see .ci/run for the virtual environment it makes)");
+            Ok(None)
+        }
+    }
+}
+
+/// The statistics query run by a real local Spark (PySpark 3.5, one session for every case,
+/// through the shipped docs/spark/fairgate_stats.py) gives the audit of the same rows read
+/// from CSV, byte for byte apart from `input`: the demo leads, and the awkward rows with
+/// scores, decisions, weights, rejections, a hostile column name and word labels.
+#[test]
+fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Error>> {
+    let Some(python) = spark_python()? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let path = |name: &str| dir.path().join(name).to_string_lossy().to_string();
+    std::fs::write(path("rows.csv"), awkward_rows())?;
+    std::fs::write(path("words.csv"), with_word_labels(&awkward_rows()))?;
+    let demo = root()
+        .join("datasets/leads_demo.csv")
+        .to_string_lossy()
+        .to_string();
+    let protected = format!("g,{HOSTILE}");
+    let demo_flags: Vec<&str> = demo_flags_for_direct().to_vec();
+    let rows = |extra: &[&'static str]| -> Vec<&str> {
+        let mut f = vec!["--label", "y", "--protected"];
+        f.push(&protected);
+        f.extend(extra);
+        f
+    };
+    let mut words = rows(&["--score", "s"]);
+    words.splice(2..2, ["--positive", "won"]);
+    // (view, its CSV, roles, audit options)
+    let cases: Vec<(&str, String, Vec<&str>, Vec<&str>)> = vec![
+        (
+            "leads",
+            demo.clone(),
+            demo_flags,
+            vec!["--threshold", "0.2", "--intersect", "gender,age_band"],
+        ),
+        (
+            "t",
+            path("rows.csv"),
+            rows(&["--score", "s"]),
+            vec!["--min-group-size", "20"],
+        ),
+        (
+            "t",
+            path("rows.csv"),
+            rows(&["--prediction", "d", "--weight", "w"]),
+            vec![],
+        ),
+        ("words", path("words.csv"), words, vec![]),
+    ];
+    let mut args: Vec<String> = vec![root()
+        .join("docs/spark/fairgate_stats.py")
+        .to_string_lossy()
+        .to_string()];
+    for (view, csv) in [
+        ("leads", &demo),
+        ("t", &path("rows.csv")),
+        ("words", &path("words.csv")),
+    ] {
+        args.push("--input".into());
+        args.push(format!("{view}={csv}"));
+    }
+    for (i, (view, _, flags, _)) in cases.iter().enumerate() {
+        let mut sql = vec!["sql", "--dialect", "spark", "--table", view];
+        sql.extend(flags.iter().copied());
+        let o = fairgate(&sql);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::write(path(&format!("q{i}.sql")), &o.stdout)?;
+        args.push("--run".into());
+        args.push(format!(
+            "{}={}",
+            path(&format!("q{i}.sql")),
+            path(&format!("s{i}.csv"))
+        ));
+    }
+    let o = std::process::Command::new(&python).args(&args).output()?;
+    assert!(
+        o.status.success(),
+        "spark: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for (i, (_, csv, flags, audit_flags)) in cases.iter().enumerate() {
+        let direct = path("direct.json");
+        let mut a = vec![
+            "audit",
+            "--data",
+            csv,
+            "--format",
+            "json",
+            "--out",
+            &direct,
+            "--on-invalid",
+            "skip",
+            "--max-rejected",
+            "1",
+        ];
+        a.extend(flags.iter().copied());
+        a.extend(audit_flags.iter().copied());
+        run(&a)?;
+        let pushed = path("pushed.json");
+        let stats = path(&format!("s{i}.csv"));
+        let mut a = vec![
+            "audit",
+            "--from-stats",
+            &stats,
+            "--format",
+            "json",
+            "--out",
+            &pushed,
+        ];
+        a.extend(audit_flags.iter().copied());
+        run(&a)?;
+        assert_eq!(
+            without_input(Path::new(&pushed))?,
+            without_input(Path::new(&direct))?,
+            "case {i}: {flags:?}"
+        );
+    }
+    Ok(())
 }
