@@ -10,6 +10,7 @@ mod calibration;
 mod check;
 mod curves;
 mod engine;
+mod fromstats;
 mod grid;
 mod groups;
 mod inference;
@@ -35,6 +36,7 @@ use crate::params::{Checked, InvalidParam};
 pub use calibration::{Binning, ReliabilityBin};
 pub use check::Inconsistency;
 pub use curves::{RocPoint, ScoreBin, DISTRIBUTION_BINS, ROC_POINTS};
+pub use fromstats::{audit_statistics, statistics_file};
 pub(crate) use groups::Rows;
 pub use groups::{AttributeAudit, GroupAudit};
 pub use inference::{holm, two_by_two};
@@ -47,10 +49,7 @@ pub use rethreshold::ThresholdAudits;
 pub use segments::default_reference_candidate;
 pub(crate) use segments::Auditor;
 pub use sql::{statistics_query, Dialect, Source, SqlSpec};
-pub use statsfile::{
-    audit_statistics, statistics_file, Statistics, StatsCount, StatsKey, STATS_COLUMNS,
-    STATS_VERSION,
-};
+pub use statsfile::{Statistics, StatsCount, StatsKey, STATS_COLUMNS, STATS_VERSION};
 pub use summary::summarize;
 pub use value::{MetricValue, Test, Undefined};
 pub use warehouse::{postgres_statistics, PostgresParams};
