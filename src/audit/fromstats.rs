@@ -193,15 +193,35 @@ pub fn audit_statistics(
         }
     }
     if params.max_groups > 0 {
-        for (name, set) in stats.protected.iter().zip(&levels) {
-            if set.len() > params.max_groups {
+        // As a data file bounds them: each attribute's values, and each intersection's
+        // product of its columns' values.
+        let mut sets: Vec<Vec<usize>> = (0..k).map(|i| vec![i]).collect();
+        sets.extend(params.intersections.iter().filter_map(|names| {
+            names
+                .iter()
+                .map(|n| stats.protected.iter().position(|p| p == n))
+                .collect::<Option<Vec<_>>>()
+        }));
+        for set in sets {
+            let counts: Vec<usize> = set.iter().map(|&i| levels[i].len()).collect();
+            let groups = counts
+                .iter()
+                .try_fold(1usize, |p, &n| p.checked_mul(n.max(1)))
+                .unwrap_or(usize::MAX);
+            if groups > params.max_groups {
+                let names: Vec<&str> = set.iter().map(|&i| stats.protected[i].as_str()).collect();
                 return Err(InvalidParam::new(
                     "max_groups",
                     format!(
-                        "at most {} groups in protected column \"{name}\"",
-                        params.max_groups
+                        "at most {} groups in \"{}\" (a protected column with more values is usually an identifier or free text)",
+                        params.max_groups,
+                        names.join(" x ")
                     ),
-                    format!("{} distinct values", set.len()),
+                    format!(
+                        "{} ({})",
+                        groups,
+                        counts.iter().map(usize::to_string).collect::<Vec<_>>().join(" x ")
+                    ),
                 )
                 .into());
             }
@@ -211,6 +231,12 @@ pub fn audit_statistics(
         .into_iter()
         .map(|s| s.into_iter().map(str::to_string).collect())
         .collect();
+    if let Some(key) = stats.cells.keys().find(|key| key.values.len() != k) {
+        return Err(AuditError::Internal(format!(
+            "a statistics key with {} protected values for {k} protected columns",
+            key.values.len()
+        )));
+    }
     let mut auditor = Auditor::new(&stats.protected, params)?;
     let mut codes = Vec::with_capacity(k);
     let mut last: Option<&Vec<Option<String>>> = None;

@@ -65,11 +65,18 @@ impl Dialect {
         }
     }
 
-    /// A string literal: quotes doubled (PostgreSQL and DuckDB, whose standard strings take
-    /// backslashes as they are), or quotes and backslashes escaped with a backslash (Spark,
-    /// BigQuery, Snowflake). Control characters are escaped where the dialect has escapes.
+    /// A string literal: quotes doubled (DuckDB, whose strings take backslashes as they are;
+    /// PostgreSQL too, but a value with a backslash becomes an escape string `E'...'` with the
+    /// backslash doubled, whatever the server's `standard_conforming_strings`), or quotes and
+    /// backslashes escaped with a backslash (Spark, BigQuery, Snowflake). Control characters
+    /// are escaped where the dialect has escapes.
     pub fn literal(self, value: &str) -> String {
         match self {
+            // A backslash means the same whatever `standard_conforming_strings` says only in
+            // an escape string (E'...'), where it is doubled.
+            Dialect::Postgres if value.contains('\\') => {
+                format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+            }
             Dialect::Postgres | Dialect::DuckDb => format!("'{}'", value.replace('\'', "''")),
             Dialect::Spark | Dialect::BigQuery | Dialect::Snowflake => {
                 let mut out = String::from("'");
@@ -249,7 +256,7 @@ pub fn statistics_query(
         }
         Source::Query(q) => format!(
             "(\n{}\n) AS fairgate_query",
-            q.trim_end_matches([';', ' ', '\n'])
+            q.trim_end_matches(|c: char| c == ';' || c.is_whitespace())
         ),
     };
     let na: Vec<String> = spec
@@ -264,7 +271,12 @@ pub fn statistics_query(
         let t = d.trimmed(&d.ident(col));
         format!(
             "CASE WHEN {t} IN ({}) THEN NULL ELSE {t} END",
-            na.join(", ")
+            // No spelling at all: an impossible value (`IN ()` is not SQL).
+            if na.is_empty() {
+                "NULL".to_string()
+            } else {
+                na.join(", ")
+            }
         )
     };
     let k = spec.protected.len();
@@ -465,10 +477,13 @@ pub fn statistics_query(
     for (i, c) in spec.protected.iter().enumerate() {
         parts.push(meta("role", "protected", c, &(i + 1).to_string()));
     }
-    let described = match source {
+    let mut described = match source {
         Source::Table(p) => format!("table {}", p.join(".")),
         Source::Query(_) => "a query".to_string(),
     };
+    if let Some((col, value)) = &spec.filter {
+        described.push_str(&format!(", only the rows with {col}={value}"));
+    }
     parts.push(meta(
         "source",
         &format!(
@@ -533,7 +548,8 @@ mod tests {
             Dialect::BigQuery.ident(name),
             "`x\"; DROP TABLE t; -- \\`a\\` 'b' \\\\`"
         );
-        assert_eq!(Dialect::Postgres.literal("it's \\"), "'it''s \\'");
+        assert_eq!(Dialect::Postgres.literal("it's"), "'it''s'");
+        assert_eq!(Dialect::Postgres.literal("it's \\"), "E'it''s \\\\'");
         assert_eq!(Dialect::Spark.literal("it's \\"), "'it\\'s \\\\'");
         assert_eq!(Dialect::Snowflake.literal("a\nb"), "'a\\nb'");
     }

@@ -511,8 +511,8 @@ impl Statistics {
             .join("; ")
     }
 
-    /// Applies a data file's rules on invalid rows to statistics computed from rows read
-    /// elsewhere (a database): without `skip`, any rejected row is an error (as the first
+    /// Applies a data file's rules on invalid rows to statistics (computed from rows read
+    /// elsewhere, a database, or by `fairgate stats`): without `skip`, any rejected row is an error (as the first
     /// invalid value of a file is); with it, more than `max_rejected` (a share) is; and so
     /// are statistics without a usable row. `origin` names where the rows are.
     pub fn check_rejections(
@@ -522,6 +522,11 @@ impl Statistics {
         max_rejected: f64,
     ) -> Result<(), AuditError> {
         use crate::data::DataError;
+        if !(0.0..=1.0).contains(&max_rejected) {
+            return Err(
+                InvalidParam::new("max_rejected", "a share from 0 to 1", max_rejected).into(),
+            );
+        }
         let (used, rejected) = (self.rows_used(), self.rows_rejected());
         let read = used.saturating_add(rejected);
         if used == 0 {

@@ -3,9 +3,11 @@
 //! they are read as a statistics file would be (the same checks). The connection takes a
 //! libpq-style URL or key=value string; a password comes from it, from `PGPASSWORD`, or from a
 //! file, and is never written anywhere: the statistics' `source` names the server, database,
-//! user, table (or the query's SHA-256) and the time, not the password. TLS (rustls with the
-//! system's root certificates) follows the connection's `sslmode`: `disable`, `prefer` (the
-//! default: TLS when the server offers it) or `require`.
+//! user, table (or the query's SHA-256) and the time, not the password. TLS is rustls with the
+//! system's root certificates and always verifies the server's certificate: `sslmode=disable`
+//! connects without TLS, `prefer` (the default) uses TLS when the server offers it, `require`
+//! refuses a server without it; unlike libpq, neither falls back to an unverified connection
+//! when the certificate does not verify (a self-signed certificate fails).
 
 use std::sync::Arc;
 
@@ -13,14 +15,27 @@ use super::sql::{statistics_query, Dialect, Source, SqlSpec};
 use super::statsfile::Statistics;
 use super::AuditError;
 
-/// Where and how to connect.
-#[derive(Clone, Debug, Default)]
+/// Where and how to connect. Its `Debug` shows no password.
+#[derive(Clone, Default)]
 pub struct PostgresParams {
     /// A `postgresql://` URL or a `key=value` connection string.
     pub url: String,
     /// The password, when given apart (from a file); `PGPASSWORD` is used when neither this
     /// nor the URL has one.
     pub password: Option<String>,
+}
+
+impl std::fmt::Debug for PostgresParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = match self.url.parse::<postgres::Config>() {
+            Ok(c) => describe(&c),
+            Err(_) => "(not a valid connection string)".to_string(),
+        };
+        f.debug_struct("PostgresParams")
+            .field("url", &url)
+            .field("password", &self.password.as_ref().map(|_| "(hidden)"))
+            .finish()
+    }
 }
 
 /// A connection problem or a server error, with the server's message and every cause;
@@ -76,6 +91,11 @@ pub fn postgres_statistics(
         _ => config.connect(tls()?),
     }
     .map_err(|e| warehouse(&format!("cannot connect to {server}"), e))?;
+    // The session's settings that change what the query means: backslashes in literals as
+    // written, and doubles as text with every digit (a role may set other defaults).
+    client
+        .batch_execute("SET standard_conforming_strings = on; SET extra_float_digits = 1")
+        .map_err(|e| warehouse(&format!("cannot set up the session on {server}"), e))?;
     let started = crate::time::format_timestamp(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -137,6 +157,11 @@ pub fn postgres_statistics(
         ),
     };
     let mut stats = Statistics::parse(&csv, &shown)?;
+    // The hash of the statistics in key order: the server's row order varies between runs.
+    let mut canonical = Vec::new();
+    stats
+        .write_csv(&mut canonical)
+        .map_err(|e| warehouse("cannot hold the result", e))?;
     let made_by: Vec<String> = stats
         .sources
         .drain(..)
@@ -145,7 +170,7 @@ pub fn postgres_statistics(
         .collect();
     stats.sources = vec![super::StatsInput {
         path: shown,
-        sha256: crate::text::sha256_hex(&csv),
+        sha256: crate::text::sha256_hex(&canonical),
         made_by,
     }];
     Ok(stats)

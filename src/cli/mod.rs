@@ -643,7 +643,7 @@ fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
     };
     let params = params.check()?;
     if !a.from_stats.is_empty() {
-        return stats::audit(&a.from_stats, &params);
+        return stats::audit(&a.from_stats, &spec, &params);
     }
     if a.postgres.is_some() {
         return stats::audit_postgres(a, &spec, &params);

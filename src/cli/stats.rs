@@ -21,8 +21,13 @@ pub fn write(a: &StatsArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
-/// The audit of statistics files, added together in the order given.
-pub fn audit(files: &[PathBuf], params: &Checked<AuditParams>) -> anyhow::Result<AuditReport> {
+/// The audit of statistics files, added together in the order given, with the data file's
+/// rules on invalid rows (`--on-invalid`, `--max-rejected`).
+pub fn audit(
+    files: &[PathBuf],
+    spec: &fairgate::data::DataSpec,
+    params: &Checked<AuditParams>,
+) -> anyhow::Result<AuditReport> {
     let mut all: Option<Statistics> = None;
     for f in files {
         let s = Statistics::read_csv(f)?;
@@ -34,6 +39,12 @@ pub fn audit(files: &[PathBuf], params: &Checked<AuditParams>) -> anyhow::Result
         }
     }
     let stats = all.context("--from-stats needs at least one file")?;
+    let origin = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    check_rejections(&stats, &origin, spec)?;
     Ok(fairgate::audit::audit_statistics(&stats, params)?)
 }
 
@@ -100,11 +111,7 @@ pub fn audit_postgres(
         .first()
         .map(|s| s.path.clone())
         .unwrap_or_default();
-    stats.check_rejections(
-        &origin,
-        spec.on_invalid == Some(fairgate::data::OnInvalid::Skip),
-        spec.max_rejected.unwrap_or(0.01),
-    )?;
+    check_rejections(&stats, &origin, spec)?;
     Ok(fairgate::audit::audit_statistics(&stats, params)?)
 }
 
@@ -124,4 +131,17 @@ pub fn sql(a: &SqlArgs) -> anyhow::Result<ExitStatus> {
     let query = fairgate::audit::statistics_query(dialect, &source, &sql_spec)?;
     write_output(a.out.as_deref(), |w| Ok(w.write_all(query.as_bytes())?))?;
     Ok(ExitStatus::Ok)
+}
+
+/// The data file's rules on invalid rows, applied to statistics.
+fn check_rejections(
+    stats: &Statistics,
+    origin: &str,
+    spec: &fairgate::data::DataSpec,
+) -> anyhow::Result<()> {
+    Ok(stats.check_rejections(
+        origin,
+        spec.on_invalid == Some(fairgate::data::OnInvalid::Skip),
+        spec.max_rejected.unwrap_or(0.01),
+    )?)
 }

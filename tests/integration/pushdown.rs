@@ -76,6 +76,10 @@ fn assert_same_audit(
         "json",
         "--out",
         &pushed_s,
+        "--on-invalid",
+        "skip",
+        "--max-rejected",
+        "1",
         "--from-stats",
     ];
     args.extend(stats_files.iter().map(String::as_str));
@@ -249,6 +253,57 @@ fn malformed_statistics_files_are_refused_with_their_line() -> Result<(), Box<dy
         "{}",
         stderr(&o)
     );
+    // Rejected rows follow a data file's rules: an error by default, counted with
+    // --on-invalid skip up to --max-rejected.
+    std::fs::write(&path, format!("{good}rejected,out_of_range,s,1,,,,,,\n"))?;
+    for (args, code, says) in [
+        (
+            vec![],
+            2,
+            "1 of 13 rows are invalid (out_of_range in \"s\": 1 row)",
+        ),
+        (
+            vec!["--on-invalid", "skip"],
+            2,
+            "more than --max-rejected 0.01 allows",
+        ),
+        (vec!["--on-invalid", "skip", "--max-rejected", "0.1"], 0, ""),
+        (
+            vec!["--on-invalid", "skip", "--max-rejected", "2"],
+            2,
+            "--max-rejected",
+        ),
+    ] {
+        let mut a = vec!["audit", "--from-stats", &p];
+        a.extend(args.iter().copied());
+        let o = fairgate(&a);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{says}: {}", stderr(&o));
+    }
+    // The group bound covers intersections (the product of their columns' values), as for a
+    // data file.
+    let mut many = String::from(
+        "kind,name,column,rows,weight,weight2,label,score,prediction,g1,g2\n\
+         version,1,,,,,,,,,\nrole,label,y,,,,,,,,\nrole,score,s,,,,,,,,\n\
+         role,protected,a,1,,,,,,,\nrole,protected,b,2,,,,,,,\n",
+    );
+    for i in 0..8 {
+        many.push_str(&format!("cell,,,1,,,{},0.5,,a{i},b{i}\n", i % 2));
+    }
+    std::fs::write(&path, many)?;
+    let o = fairgate(&["audit", "--from-stats", &p, "--max-groups", "10"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = fairgate(&[
+        "audit",
+        "--from-stats",
+        &p,
+        "--max-groups",
+        "10",
+        "--intersect",
+        "a,b",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("64 (8 x 8)"), "{}", stderr(&o));
     Ok(())
 }
 
@@ -483,7 +538,19 @@ fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::E
             path.to_string_lossy().to_string(),
             out.to_string_lossy().to_string(),
         );
-        let mut args = vec!["audit", "--from-stats", &p, "--format", "json", "--out", &o];
+        let mut args = vec![
+            "audit",
+            "--from-stats",
+            &p,
+            "--format",
+            "json",
+            "--out",
+            &o,
+            "--on-invalid",
+            "skip",
+            "--max-rejected",
+            "1",
+        ];
         args.extend(audit_flags);
         run(&args)?;
         without_input(&out)
@@ -929,6 +996,10 @@ fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Erro
             "json",
             "--out",
             &pushed,
+            "--on-invalid",
+            "skip",
+            "--max-rejected",
+            "1",
         ];
         a.extend(audit_flags.iter().copied());
         run(&a)?;
