@@ -582,13 +582,15 @@ mod tests {
             let mut rest = q.clone();
             for h in hostile {
                 rest = rest.replace(&d.ident(h), "I").replace(&d.literal(h), "L");
-                let described = format!(
-                    "fairgate {} sql --dialect {} of table s.{h}",
-                    crate::version::VERSION,
-                    d.name()
-                );
-                rest = rest.replace(&d.literal(&described), "L");
             }
+            let described = format!(
+                "fairgate {} sql --dialect {} of table s.{}, only the rows with {}=x'y",
+                crate::version::VERSION,
+                d.name(),
+                hostile[0],
+                hostile[2]
+            );
+            rest = rest.replace(&d.literal(&described), "L");
             assert!(!rest.contains("DROP"), "{}: {rest}", d.name());
             assert!(q.contains(&d.literal("w'on")), "{}", d.name());
         }
