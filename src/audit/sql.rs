@@ -194,6 +194,26 @@ fn number_checks<'c>(
     checks.push((format!("NOT ({range})"), "out_of_range", col));
 }
 
+/// The checks of a number the engine holds natively as a double (PostgreSQL) in `var`:
+/// missing, not finite (NaN and the infinities, which PostgreSQL compares as values), out of
+/// `range`; it cannot fail to be a number.
+fn native_checks<'c>(
+    checks: &mut Vec<(String, &'static str, &'c str)>,
+    var: &str,
+    col: &'c str,
+    range: String,
+) {
+    checks.push((format!("{var} IS NULL"), "missing_value", col));
+    checks.push((
+        format!(
+            "{var} IN (CAST('NaN' AS DOUBLE PRECISION), CAST('Infinity' AS DOUBLE PRECISION), CAST('-Infinity' AS DOUBLE PRECISION))"
+        ),
+        "not_finite",
+        col,
+    ));
+    checks.push((format!("NOT ({range})"), "out_of_range", col));
+}
+
 /// Where the rows are: a table (its name's parts, e.g. schema and table) or a query.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -224,6 +244,11 @@ pub struct SqlSpec {
     /// Only the rows whose column (trimmed) is exactly this value (`--filter COLUMN=VALUE`);
     /// the others are left out, not rejected.
     pub filter: Option<(String, String)>,
+    /// Columns the engine holds as exact numbers (PostgreSQL's `smallint`, `integer`, `bigint`,
+    /// `numeric`, `double precision`): a score or weight among them is checked as a number,
+    /// without the text round trip (the same result, as the text of such a number reads back
+    /// to the same double). Only used for PostgreSQL.
+    pub numeric: Vec<String>,
 }
 
 /// The query computing the statistics of `source` in `dialect` (see the module docs). Its
@@ -281,13 +306,27 @@ pub fn statistics_query(
     };
     let k = spec.protected.len();
     let mut select = vec![format!("{} AS l_t", cleaned(&spec.label))];
+    // Numbers held natively (PostgreSQL): no missing-value spelling may be a number.
+    let native = |col: &str| {
+        d == Dialect::Postgres
+            && spec.numeric.iter().any(|c| c == col)
+            && spec
+                .na
+                .iter()
+                .flatten()
+                .all(|v| v.trim().parse::<f64>().is_err())
+    };
     for (name, col) in [
         ("s_t", &spec.score),
         ("p_t", &spec.prediction),
         ("w_t", &spec.weight),
     ] {
         if let Some(c) = col {
-            select.push(format!("{} AS {name}", cleaned(c)));
+            if name != "p_t" && native(c) {
+                select.push(format!("{} AS {name}", d.to_double(&d.ident(c))));
+            } else {
+                select.push(format!("{} AS {name}", cleaned(c)));
+            }
         }
     }
     for (i, c) in spec.protected.iter().enumerate() {
@@ -328,7 +367,12 @@ pub fn statistics_query(
     };
     if let Some(s) = &spec.score {
         let v = d.to_double("s_t");
-        number_checks(&mut checks, d, "s_t", s, format!("{v} >= 0 AND {v} <= 1"));
+        let range = format!("{v} >= 0 AND {v} <= 1");
+        if native(s) {
+            native_checks(&mut checks, "s_t", s, range);
+        } else {
+            number_checks(&mut checks, d, "s_t", s, range);
+        }
     }
     if let Some(p) = &spec.prediction {
         checks.push(("p_t IS NULL".into(), "missing_value", p));
@@ -344,7 +388,11 @@ pub fn statistics_query(
     }
     if let Some(w) = &spec.weight {
         let v = d.to_double("w_t");
-        number_checks(&mut checks, d, "w_t", w, format!("{v} >= 0"));
+        if native(w) {
+            native_checks(&mut checks, "w_t", w, format!("{v} >= 0"));
+        } else {
+            number_checks(&mut checks, d, "w_t", w, format!("{v} >= 0"));
+        }
     }
     let bad = {
         let mut s = String::from("CASE");
@@ -573,6 +621,7 @@ mod tests {
                 weight: None,
                 na: Some(vec!["NA".into(), "".into()]),
                 filter: Some((hostile[2].into(), "x'y".into())),
+                numeric: vec![hostile[1].into()],
             };
             let q = statistics_query(
                 d,

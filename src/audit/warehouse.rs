@@ -60,7 +60,6 @@ pub fn postgres_statistics(
     source: &Source,
     spec: &SqlSpec,
 ) -> Result<Statistics, AuditError> {
-    let query = statistics_query(Dialect::Postgres, source, spec)?;
     let mut config: postgres::Config = params
         .url
         .parse()
@@ -96,6 +95,38 @@ pub fn postgres_statistics(
     client
         .batch_execute("SET standard_conforming_strings = on; SET extra_float_digits = 1")
         .map_err(|e| warehouse(&format!("cannot set up the session on {server}"), e))?;
+    // A table's exact-number columns are checked as numbers (no text round trip).
+    let mut spec = spec.clone();
+    if let Source::Table(parts) = source {
+        let name = parts
+            .iter()
+            .map(|p| Dialect::Postgres.ident(p))
+            .collect::<Vec<_>>()
+            .join(".");
+        let columns = client
+            .query(
+                "SELECT CAST(a.attname AS text), format_type(a.atttypid, a.atttypmod) \
+                 FROM pg_attribute a WHERE a.attrelid = CAST(CAST($1 AS text) AS regclass) \
+                 AND a.attnum > 0 AND NOT a.attisdropped",
+                &[&name],
+            )
+            .map_err(|e| warehouse(&format!("cannot read the columns of {name} on {server}"), e))?;
+        for row in &columns {
+            let (column, kind): (String, String) = (
+                row.try_get(0)
+                    .map_err(|e| warehouse("unexpected column list", e))?,
+                row.try_get(1)
+                    .map_err(|e| warehouse("unexpected column list", e))?,
+            );
+            let exact = ["smallint", "integer", "bigint", "double precision"]
+                .contains(&kind.as_str())
+                || kind.starts_with("numeric");
+            if exact {
+                spec.numeric.push(column);
+            }
+        }
+    }
+    let query = statistics_query(Dialect::Postgres, source, &spec)?;
     let started = crate::time::format_timestamp(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

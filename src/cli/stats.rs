@@ -58,6 +58,7 @@ fn sql_spec(spec: &fairgate::data::DataSpec) -> anyhow::Result<fairgate::audit::
         protected: spec.protected.clone().unwrap_or_default(),
         weight: spec.weight.clone(),
         na: spec.na.clone(),
+        numeric: Vec::new(),
         filter: match &spec.filter {
             None => None,
             Some(f) => {

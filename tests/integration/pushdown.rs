@@ -14,11 +14,17 @@ fn without_input(path: &Path) -> Result<serde_json::Value, Box<dyn std::error::E
         .as_object_mut()
         .and_then(|o| o.remove("input"))
         .ok_or("no input section")?;
-    Ok(
-        serde_json::json!({"audit": v, "rows_used": input["rows_used"], "rejected": input["rejected"]
+    // The rejections as (reason, column, rows), in one order whatever the input's.
+    let mut rejected: Vec<String> = input["rejected"]
         .as_array()
-        .map(|r| r.iter().map(|x| (x["reason"].clone(), x["column"].clone(), x["rows"].clone())).collect::<Vec<_>>())}),
-    )
+        .map(|r| {
+            r.iter()
+                .map(|x| format!("{} {} {}", x["reason"], x["column"], x["rows"]))
+                .collect()
+        })
+        .unwrap_or_default();
+    rejected.sort();
+    Ok(serde_json::json!({"audit": v, "rows_used": input["rows_used"], "rejected": rejected}))
 }
 
 fn run(args: &[&str]) -> Result<(), Box<dyn std::error::Error>> {
@@ -706,6 +712,66 @@ fn postgres_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::E
             csv_audit(&path, &flags, &["--min-group-size", "20"])?
         );
         assert!(!std::fs::read_to_string(&out)?.contains(PASSWORD));
+    }
+    // A table whose score and weight are native numbers (double precision, integer) with NaN,
+    // Infinity, out-of-range and missing values: checked as numbers on the server, the same
+    // reasons and audit as the CSV.
+    let typed_data: String = awkward_rows()
+        .lines()
+        .filter(|l| !l.contains("n/a"))
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        + "1,Infinity,1,a,x,1\n0,-0.5,0,b,y,2\n1,,1,c,x,1\n";
+    let typed_path = dir.path().join("typed.csv");
+    std::fs::write(&typed_path, &typed_data)?;
+    pg.psql(
+        &format!(
+            "CREATE TABLE typed (y text, s double precision, d text, g text, \"{}\" text, w integer)",
+            HOSTILE.replace('"', "\"\"")
+        ),
+        None,
+    )?;
+    pg.psql(
+        "COPY typed FROM STDIN WITH (FORMAT csv, HEADER)",
+        Some(&typed_path),
+    )?;
+    let mut args = vec![
+        "--table",
+        "typed",
+        "--format",
+        "json",
+        "--out",
+        &out_s,
+        "--label",
+        "y",
+        "--protected",
+        &protected,
+        "--score",
+        "s",
+        "--weight",
+        "w",
+        "--prediction",
+        "d",
+        "--on-invalid",
+        "skip",
+        "--max-rejected",
+        "1",
+    ];
+    let o = direct(&url, &args, true)?;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let typed = without_input(&out)?;
+    args.drain(..6);
+    let flags: Vec<&str> = args[..10].to_vec();
+    assert_eq!(typed, csv_audit(&typed_path, &flags, &[])?);
+    let reasons = typed["rejected"].to_string();
+    for want in [
+        "not_finite",
+        "out_of_range",
+        "missing_value",
+        "bad_label",
+        "not_a_boolean",
+    ] {
+        assert!(reasons.contains(want), "{want}: {reasons}");
     }
     // --filter: only the rows of one value, the others left out (not rejected).
     let args = [
