@@ -175,6 +175,20 @@ const TRUE_WORDS: &str = "1|[tT][rR][uU][eE]|[yY][eE][sS]|[tT]|[yY]";
 /// The boolean words for false, in any case.
 const FALSE_WORDS: &str = "0|[fF][aA][lL][sS][eE]|[nN][oO]|[fF]|[nN]";
 
+/// Whether the text in `var` is none of the boolean words.
+fn not_boolean(d: Dialect, var: &str) -> String {
+    format!(
+        "NOT {} AND NOT {}",
+        d.matches(var, TRUE_WORDS),
+        d.matches(var, FALSE_WORDS)
+    )
+}
+
+/// The boolean word in `var` as 1 (a true word) or 0.
+fn as_bit(d: Dialect, var: &str) -> String {
+    format!("CASE WHEN {} THEN 1 ELSE 0 END", d.matches(var, TRUE_WORDS))
+}
+
 /// Adds the checks of a number held as text in `var` (column `col`): missing, not finite,
 /// not a number, out of `range` (a condition on the number).
 fn number_checks<'c>(
@@ -337,19 +351,8 @@ pub fn statistics_query(
         vec![("l_t IS NULL".into(), "missing_value", &spec.label)];
     let label_value = match &spec.positive {
         None => {
-            checks.push((
-                format!(
-                    "NOT {} AND NOT {}",
-                    d.matches("l_t", TRUE_WORDS),
-                    d.matches("l_t", FALSE_WORDS)
-                ),
-                "bad_label",
-                &spec.label,
-            ));
-            format!(
-                "CASE WHEN {} THEN 1 ELSE 0 END",
-                d.matches("l_t", TRUE_WORDS)
-            )
+            checks.push((not_boolean(d, "l_t"), "bad_label", &spec.label));
+            as_bit(d, "l_t")
         }
         Some(p) => {
             let p = d.literal(p.trim_matches(|c: char| c.is_ascii_whitespace()));
@@ -376,15 +379,7 @@ pub fn statistics_query(
     }
     if let Some(p) = &spec.prediction {
         checks.push(("p_t IS NULL".into(), "missing_value", p));
-        checks.push((
-            format!(
-                "NOT {} AND NOT {}",
-                d.matches("p_t", TRUE_WORDS),
-                d.matches("p_t", FALSE_WORDS)
-            ),
-            "not_a_boolean",
-            p,
-        ));
+        checks.push((not_boolean(d, "p_t"), "not_a_boolean", p));
     }
     if let Some(w) = &spec.weight {
         let v = d.to_double("w_t");
@@ -413,10 +408,7 @@ pub fn statistics_query(
         None => format!("CAST(NULL AS {dbl}) AS s"),
     };
     let typed_pred = match &spec.prediction {
-        Some(_) => format!(
-            "CASE WHEN bad = 0 THEN (CASE WHEN {} THEN 1 ELSE 0 END) END AS p",
-            d.matches("p_t", TRUE_WORDS)
-        ),
+        Some(_) => format!("CASE WHEN bad = 0 THEN {} END AS p", as_bit(d, "p_t")),
         None => format!("CAST(NULL AS {int}) AS p"),
     };
     let typed_weight = match &spec.weight {
