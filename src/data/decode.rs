@@ -73,6 +73,8 @@ pub(crate) struct Plan {
     pub fold: FoldSlot,
     /// `--filter`: the field index and the value a row must have there to be used.
     pub filter: Option<(usize, Vec<u8>)>,
+    /// A Parquet file's row groups: the first row (from 0) of each; empty for CSV.
+    pub group_starts: Vec<u64>,
 }
 
 impl Plan {
@@ -82,6 +84,25 @@ impl Plan {
         match self.cols[ci].decoder {
             Decoder::Label if self.positive.is_some() => ColumnKind::Categorical,
             _ => self.cols[ci].def.kind,
+        }
+    }
+
+    /// Where `line` and the field at index `field` are: in a Parquet file, with the row's row
+    /// group (see [`Position`]).
+    pub fn position(&self, line: u64, field: Option<usize>) -> Position {
+        let row = line.saturating_sub(2);
+        let row_group = match self.group_starts.partition_point(|&s| s <= row) {
+            0 => None,
+            g => Some(Box::new(super::error::RowGroupAt {
+                group: g - 1,
+                offset: row - self.group_starts[g - 1],
+            })),
+        };
+        Position {
+            origin: self.origin.clone(),
+            line,
+            column: field.map(|i| i + 1),
+            row_group,
         }
     }
 
@@ -210,8 +231,18 @@ const BATCH_ROWS: usize = 256;
 
 /// Decodes a block.
 pub(crate) fn decode_block(plan: &Plan, block: &Block) -> BlockOut {
-    let bytes = &block.bytes[..];
     let mut dec = BlockDecoder::new(plan, block);
+    if let Some(batch) = &block.batch {
+        // A Parquet batch: its rows as records, one by one.
+        let fields = batch.fields();
+        for r in 0..batch.rows() {
+            if !dec.row(&fields.row(r), r as u64 + 1) {
+                break;
+            }
+        }
+        return dec.finish();
+    }
+    let bytes = &block.bytes[..];
     if is_plain(bytes, plan.delimiter) {
         let mut records = PlainRecords::new(bytes, plan.delimiter);
         let mut batch = records.batch();
@@ -679,11 +710,7 @@ fn check_row(
     row.clear();
     scratch.new_levels.clear();
     scratch.missing.clear();
-    let pos = |field: Option<usize>| Position {
-        origin: plan.origin.clone(),
-        line,
-        column: field.map(|i| i + 1),
-    };
+    let pos = |field: Option<usize>| plan.position(line, field);
     if rec.len() != plan.n_fields {
         if plan.skip {
             return Ok(Some(("ragged_row", None)));

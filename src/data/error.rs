@@ -10,6 +10,10 @@ use std::fmt;
 
 /// Where in an input file something is: the file's display name, a line (from 1) and
 /// optionally a column (from 1, counted in fields, not characters).
+///
+/// In a Parquet file, `line` is the line the row would have in a CSV export with a header
+/// (the first row is line 2), `row_group` says where the row is in the file, and line 0 is
+/// the file's schema (its column names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Position {
     /// The file's display name (its path as given, or `<stdin>`, or a test label).
@@ -18,13 +22,53 @@ pub struct Position {
     pub line: u64,
     /// Field number within the row, from 1, when the problem is in one field.
     pub column: Option<usize>,
+    /// In a Parquet file: the row's row group and offset in it (boxed: errors stay small).
+    pub row_group: Option<Box<RowGroupAt>>,
+}
+
+/// Where a row of a Parquet file is: its row group (from 0, as pyarrow's `read_row_group`
+/// numbers them) and its offset within the group (from 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowGroupAt {
+    /// The row group, from 0.
+    pub group: usize,
+    /// The row's offset in the group, from 0.
+    pub offset: u64,
+}
+
+impl Position {
+    /// A position in a header (line 1), or in a Parquet file's schema (line 0).
+    pub fn header(origin: &str, line: u64, column: Option<usize>) -> Position {
+        Position {
+            origin: origin.to_string(),
+            line,
+            column,
+            row_group: None,
+        }
+    }
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.column {
-            Some(c) => write!(f, "{}:{}:{}", self.origin, self.line, c),
-            None => write!(f, "{}:{}", self.origin, self.line),
+        match (self.row_group.as_deref(), self.line, self.column) {
+            (Some(g), line, column) => {
+                write!(
+                    f,
+                    "{}: row {} (row group {}, offset {})",
+                    self.origin,
+                    line.saturating_sub(1),
+                    g.group,
+                    g.offset
+                )?;
+                match column {
+                    Some(c) => write!(f, ", column {c}"),
+                    None => Ok(()),
+                }
+            }
+            (None, 0, Some(c)) => write!(f, "{}: column {c}", self.origin),
+            (None, 0, None) => write!(f, "{}", self.origin),
+            (None, line, Some(c)) => write!(f, "{}:{}:{}", self.origin, line, c),
+            (None, line, None) => write!(f, "{}:{}", self.origin, line),
         }
     }
 }
@@ -79,6 +123,15 @@ pub enum DataError {
     /// message names the line, column and key).
     #[error(transparent)]
     File(#[from] crate::file_error::FileError),
+    /// A Parquet file cannot be read: its footer is not valid, or a needed column has a type
+    /// fairgate does not read (or this build has no Parquet support).
+    #[error("{origin}: {message}")]
+    Parquet {
+        /// The file's display name.
+        origin: String,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// An invariant of the reader does not hold (a bug, reported rather than hidden).
     #[error("{origin}: internal error: {message}")]
     Internal {
@@ -276,10 +329,37 @@ mod tests {
             origin: "leads.csv".into(),
             line: 1043,
             column: Some(5),
+            row_group: None,
         };
         assert_eq!(p.to_string(), "leads.csv:1043:5");
         let p = Position { column: None, ..p };
         assert_eq!(p.to_string(), "leads.csv:1043");
+    }
+
+    #[test]
+    fn parquet_positions_name_the_row_and_its_row_group() {
+        let p = Position {
+            origin: "leads.parquet".into(),
+            line: 1043,
+            column: Some(5),
+            row_group: Some(Box::new(RowGroupAt {
+                group: 2,
+                offset: 18,
+            })),
+        };
+        assert_eq!(
+            p.to_string(),
+            "leads.parquet: row 1042 (row group 2, offset 18), column 5"
+        );
+        let p = Position { column: None, ..p };
+        assert_eq!(
+            p.to_string(),
+            "leads.parquet: row 1042 (row group 2, offset 18)"
+        );
+        assert_eq!(
+            Position::header("leads.parquet", 0, Some(3)).to_string(),
+            "leads.parquet: column 3"
+        );
     }
 
     #[test]

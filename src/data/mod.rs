@@ -1,4 +1,5 @@
 //! Reading scoring data: CSV with a header, delimiter detection, quoted fields, CRLF and BOM,
+//! or Parquet (only the columns needed, a batch at a time),
 //! into typed columns with roles (label, score, prediction, id, protected attribute, feature,
 //! consent, timestamp, weight), streamed in chunks.
 //!
@@ -10,6 +11,11 @@ mod columns;
 mod decode;
 mod error;
 mod fold;
+#[cfg(feature = "parquet")]
+mod parquet;
+#[cfg(not(feature = "parquet"))]
+#[path = "parquet_off.rs"]
+mod parquet;
 mod pipeline;
 mod profile;
 mod reader;
@@ -26,7 +32,7 @@ mod value;
 
 pub use crate::time::{format_timestamp, parse_timestamp};
 pub use columns::{Chunk, ColumnValues, TextValues};
-pub use error::{DataError, InvalidValue, Position, UnknownColumn, ValueProblem};
+pub use error::{DataError, InvalidValue, Position, RowGroupAt, UnknownColumn, ValueProblem};
 // The fold interface between the reader and the audit engine: public for the integration
 // tests, not a supported API.
 #[doc(hidden)]

@@ -8,7 +8,8 @@ use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 
 use super::decode::{decode_block, BlockOut, Plan};
-use super::split::{Block, Pool, Splitter};
+use super::source::Blocks;
+use super::split::{Block, Pool};
 use super::DataError;
 
 /// Work for the decoding threads, in stream order.
@@ -29,7 +30,7 @@ pub(crate) enum Done {
 pub(crate) enum Feed {
     /// Everything on this thread.
     Inline {
-        splitter: Splitter,
+        splitter: Blocks,
         first: Option<Block>,
         ended: bool,
     },
@@ -45,7 +46,7 @@ pub(crate) enum Feed {
 /// The input shared by the decoding threads: the splitter, a block read ahead, the next
 /// block's position, and whether the end (or a failure) has been handed out.
 struct Input {
-    splitter: Splitter,
+    splitter: Blocks,
     first: Option<Block>,
     seq: u64,
     ended: bool,
@@ -81,7 +82,7 @@ impl Input {
 /// Starts the decoding threads. They stop on their own when the input ends, or when this
 /// reader is dropped (their sends then fail).
 pub(crate) fn spawn(
-    mut splitter: Splitter,
+    mut splitter: Blocks,
     first: Option<Block>,
     plan: &Arc<Plan>,
     rows: usize,

@@ -112,25 +112,26 @@ impl Profile {
     pub fn to_text(&self) -> String {
         let l = &self.load;
         let mut out = String::new();
+        let format = match l.format.as_deref() {
+            Some(f) => format!("{} file", f.to_uppercase()),
+            None => format!(
+                "delimiter {:?}{}{}",
+                l.delimiter,
+                if l.delimiter_detected {
+                    " (detected)"
+                } else {
+                    " (given)"
+                },
+                if l.byte_order_mark {
+                    ", UTF-8 byte-order mark skipped"
+                } else {
+                    ""
+                }
+            ),
+        };
         out.push_str(&format!(
-            "{}: {} bytes, sha256 {}\ndelimiter {:?}{}{}\nrows: {} read, {} used, {} rejected\n",
-            l.source,
-            l.bytes,
-            l.sha256,
-            l.delimiter,
-            if l.delimiter_detected {
-                " (detected)"
-            } else {
-                " (given)"
-            },
-            if l.byte_order_mark {
-                ", UTF-8 byte-order mark skipped"
-            } else {
-                ""
-            },
-            l.rows_read,
-            l.rows_used,
-            l.rows_rejected
+            "{}: {} bytes, sha256 {}\n{format}\nrows: {} read, {} used, {} rejected\n",
+            l.source, l.bytes, l.sha256, l.rows_read, l.rows_used, l.rows_rejected
         ));
         if !l.rejected.is_empty() {
             let mut t = new_table(["rejected because", "column", "rows", "first line"]);

@@ -24,9 +24,11 @@ use super::decode::{
 };
 use super::error::{quote_found, DataError, Position, UnknownColumn, ValueProblem};
 use super::fold::{FoldSlot, Folded, SinkFactory};
+use super::parquet::{is_parquet, ParquetFile};
 use super::pipeline::{spawn, Done, Feed};
+use super::records::Record;
 use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
-use super::source::{DigestSlot, Source};
+use super::source::{Blocks, DigestSlot, Opened, Source};
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
 use super::split::{block_reader, Block};
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
@@ -74,6 +76,8 @@ pub struct TableReader {
     delimiter: u8,
     delimiter_detected: bool,
     bom: bool,
+    /// Whether the input is a Parquet file.
+    parquet: bool,
     missing_numeric: MissingNumeric,
     chunk_rows: usize,
     /// Global levels of each categorical column, and their lookup.
@@ -100,26 +104,34 @@ pub struct TableReader {
 }
 
 impl TableReader {
-    /// Opens a file by path; `-` reads standard input.
+    /// Opens a file by path; `-` reads standard input. A file that begins with Parquet's
+    /// magic bytes is read as Parquet (see [`super::parquet`]), anything else as CSV.
     pub fn from_path(
         path: &std::path::Path,
         spec: &DataSpec,
         options: &ReadOptions,
     ) -> Result<TableReader, DataError> {
         let origin = crate::output::shown(path);
-        let input: Box<dyn Read + Send> = if path.as_os_str() == "-" {
-            Box::new(std::io::stdin())
-        } else {
-            Box::new(std::fs::File::open(path).map_err(|source| {
-                DataError::from(crate::file_error::FileError::read(origin.clone(), source))
-            })?)
-        };
-        TableReader::new(input, &origin, spec, options)
+        if path.as_os_str() == "-" {
+            return TableReader::new(Box::new(std::io::stdin()), &origin, spec, options);
+        }
+        if is_parquet(path) {
+            let file = ParquetFile::open(path, &origin, true)?;
+            return TableReader::build(Opened::Parquet(file), &origin, spec, options);
+        }
+        let file = std::fs::File::open(path).map_err(|source| {
+            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
+        })?;
+        TableReader::new(Box::new(file), &origin, spec, options)
     }
 
-    /// The column names of a file's header, without reading further than its first block.
+    /// The column names of a file's header (of a Parquet file: its schema), without reading
+    /// further than its first block (its footer).
     pub fn header_of(path: &std::path::Path, spec: &DataSpec) -> Result<Vec<String>, DataError> {
         let origin = path.display().to_string();
+        if is_parquet(path) {
+            return Ok(ParquetFile::open(path, &origin, false)?.header);
+        }
         let file = std::fs::File::open(path).map_err(|source| {
             DataError::from(crate::file_error::FileError::read(origin.clone(), source))
         })?;
@@ -128,8 +140,8 @@ impl TableReader {
     }
 
     /// The header and the records of `path` whose field in `column` equals `value` exactly
-    /// (after trimming spaces), as text, each with its line number. Reads the whole file but
-    /// keeps only the matches.
+    /// (after trimming spaces), as text, each with its line number (in a Parquet file, the
+    /// line it would have in a CSV export). Reads the whole file but keeps only the matches.
     pub fn find_records(
         path: &std::path::Path,
         spec: &DataSpec,
@@ -137,26 +149,29 @@ impl TableReader {
         value: &str,
     ) -> Result<(Vec<String>, Vec<RawRecord>), DataError> {
         let origin = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|source| {
-            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
-        })?;
-        let mut source = Source::open(Box::new(file), &origin, spec.delimiter_byte()?)?;
-        let header = header_names(&source.header, &origin)?;
+        let read_err =
+            |source| DataError::from(crate::file_error::FileError::read(origin.clone(), source));
+        let (header, mut blocks, delimiter) = if is_parquet(path) {
+            let file = ParquetFile::open(path, &origin, false)?;
+            let header = file.header.clone();
+            let all: Vec<usize> = (0..header.len()).collect();
+            (header, Blocks::Parquet(file.blocks(&all, 8192)?), b',')
+        } else {
+            let file = std::fs::File::open(path).map_err(read_err)?;
+            let source = Source::open(Box::new(file), &origin, spec.delimiter_byte()?)?;
+            let header = header_names(&source.header, &origin)?;
+            (header, Blocks::Csv(source.splitter), source.delimiter)
+        };
         let at = header.iter().position(|h| h == column).ok_or_else(|| {
             DataError::Spec(format!("{origin}: no column \"{column}\" in the header"))
         })?;
         let mut found = Vec::new();
-        let mut rec = csv::ByteRecord::new();
-        while let Some(block) = source.splitter.next_block(8192).map_err(|source| {
-            DataError::from(crate::file_error::FileError::read(origin.clone(), source))
-        })? {
-            let mut rdr = block_reader(&block.bytes[..], source.delimiter);
-            while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+        while let Some(block) = blocks.next_block(8192).map_err(read_err)? {
+            for (line, rec) in block_records(&block, delimiter) {
                 let hit = rec
                     .get(at)
                     .is_some_and(|f| f.trim_ascii() == value.as_bytes());
                 if hit {
-                    let line = block.first_line + rec.position().map_or(1, |p| p.line()) - 1;
                     let fields = rec
                         .iter()
                         .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
@@ -168,9 +183,21 @@ impl TableReader {
         Ok((header, found))
     }
 
-    /// Opens any reader; `origin` names it in messages.
+    /// Opens any reader of CSV; `origin` names it in messages.
     pub fn new(
         input: Box<dyn Read + Send>,
+        origin: &str,
+        spec: &DataSpec,
+        options: &ReadOptions,
+    ) -> Result<TableReader, DataError> {
+        let source = Source::open(input, origin, spec.delimiter_byte()?)?;
+        TableReader::build(Opened::Csv(source), origin, spec, options)
+    }
+
+    /// A reader of an opened input: resolves the schema, chooses the columns to read, infers
+    /// undeclared feature kinds from the first block and starts decoding.
+    fn build(
+        opened: Opened,
         origin: &str,
         spec: &DataSpec,
         options: &ReadOptions,
@@ -188,26 +215,72 @@ impl TableReader {
                 InvalidParam::new("max_rejected", "a share from 0 to 1", max_rejected).into(),
             );
         }
-        let mut source = Source::open(input, origin, spec.delimiter_byte()?)?;
-        let header = header_names(&source.header, origin)?;
-        let mut schema = Schema::resolve(header, spec, options.unlisted, origin)?;
-        // A record holds at most one full field per column, quoted (each quote doubled) and
-        // delimited; at least 16 MiB, so that a single overlong field is still reported by the
-        // decoder with its line and column.
-        // At most 256 MiB (or one field, if --max-field-bytes is larger), so that a header with
-        // many columns does not lift the bound out of reach.
-        let width = schema.columns.len().max(1);
-        let field = max_field.saturating_mul(2).saturating_add(3);
-        source.splitter.set_max_record(
-            width
-                .saturating_mul(field)
-                .min(RECORD_CEILING.max(field))
-                .max(RECORD_FLOOR),
-        );
-        let na: Vec<Vec<u8>> = match &spec.na {
+        let (header, header_line) = match &opened {
+            Opened::Csv(source) => (header_names(&source.header, origin)?, 1),
+            Opened::Parquet(file) => (file.header.clone(), 0),
+        };
+        let mut schema = Schema::resolve(header, spec, options.unlisted, origin, header_line)?;
+        let filter = match &spec.filter {
+            None => None,
+            Some(f) => Some(filter_of(f, &schema.header, origin, header_line)?),
+        };
+        let format = match opened {
+            Opened::Csv(mut source) => {
+                // A record holds at most one full field per column, quoted (each quote
+                // doubled) and delimited; at least 16 MiB, so that a single overlong field is
+                // still reported by the decoder with its line and column. At most 256 MiB
+                // (or one field, if --max-field-bytes is larger), so that a header with many
+                // columns does not lift the bound out of reach.
+                let width = schema.columns.len().max(1);
+                let field = max_field.saturating_mul(2).saturating_add(3);
+                source.splitter.set_max_record(
+                    width
+                        .saturating_mul(field)
+                        .min(RECORD_CEILING.max(field))
+                        .max(RECORD_FLOOR),
+                );
+                Format {
+                    blocks: Blocks::Csv(source.splitter),
+                    delimiter: source.delimiter,
+                    delimiter_detected: source.delimiter_detected,
+                    bom: source.bom,
+                    digest: source.digest,
+                    group_starts: Vec::new(),
+                }
+            }
+            Opened::Parquet(file) => {
+                // Only the columns with a role, and the filter's.
+                let mut needed: Vec<usize> = schema.columns.iter().map(|c| c.index).collect();
+                needed.extend(filter.as_ref().map(|f| f.0));
+                let digest: DigestSlot = Arc::new(std::sync::Mutex::new(file.digest.clone()));
+                let group_starts = file.group_starts.clone();
+                Format {
+                    blocks: Blocks::Parquet(file.blocks(&needed, chunk_rows)?),
+                    delimiter: b',',
+                    delimiter_detected: false,
+                    bom: false,
+                    digest,
+                    group_starts,
+                }
+            }
+        };
+        let Format {
+            mut blocks,
+            delimiter,
+            delimiter_detected,
+            bom,
+            digest,
+            group_starts,
+        } = format;
+        let parquet = matches!(blocks, Blocks::Parquet(_));
+        let mut na: Vec<Vec<u8>> = match &spec.na {
             Some(list) => list.iter().map(|s| s.trim().as_bytes().to_vec()).collect(),
             None => vec![Vec::new()],
         };
+        if parquet && !na.iter().any(Vec::is_empty) {
+            // A Parquet null is an empty field: always missing.
+            na.push(Vec::new());
+        }
         let io_err = |source| {
             DataError::from(crate::file_error::FileError::read(
                 origin.to_string(),
@@ -226,11 +299,13 @@ impl TableReader {
                     .any(|name| name == &c.name)
         });
         let first = if undeclared {
-            source.splitter.next_block(chunk_rows).map_err(io_err)?
+            blocks.next_block(chunk_rows).map_err(io_err)?
         } else {
             None
         };
-        let sample = first.as_ref().map(|b| parse_records(b, source.delimiter));
+        let sample: Option<Vec<ByteRecord>> = first
+            .as_ref()
+            .map(|b| block_records(b, delimiter).map(|(_, r)| r).collect());
         let sample_rows = sample.as_ref().map_or(0, Vec::len);
         if let Some(recs) = &sample {
             schema.infer_feature_kinds(
@@ -289,13 +364,9 @@ impl TableReader {
             })
             .collect();
         let n_cols = cols.len();
-        let filter = match &spec.filter {
-            None => None,
-            Some(f) => Some(filter_of(f, &schema.header, origin)?),
-        };
         let plan = Arc::new(Plan {
             origin: origin.to_string(),
-            delimiter: source.delimiter,
+            delimiter,
             n_fields: schema.header.len(),
             header: schema.header.clone(),
             cols,
@@ -306,20 +377,13 @@ impl TableReader {
             positive: spec.positive.as_ref().map(|p| p.trim().as_bytes().to_vec()),
             fold: FoldSlot::default(),
             filter,
+            group_starts,
         });
-        let Source {
-            splitter,
-            delimiter,
-            delimiter_detected,
-            bom,
-            digest,
-            ..
-        } = source;
         let feed = if options.threaded {
-            spawn(splitter, first, &plan, chunk_rows)
+            spawn(blocks, first, &plan, chunk_rows)
         } else {
             Feed::Inline {
-                splitter,
+                splitter: blocks,
                 first,
                 ended: false,
             }
@@ -332,6 +396,7 @@ impl TableReader {
             delimiter,
             delimiter_detected,
             bom,
+            parquet,
             missing_numeric,
             chunk_rows,
             levels: vec![Vec::new(); n_cols],
@@ -796,11 +861,7 @@ impl TableReader {
             .map(|p| String::from_utf8_lossy(p).into_owned())
             .unwrap_or_default();
         invalid(
-            Position {
-                origin: self.plan.origin.clone(),
-                line,
-                column: Some(col.def.index + 1),
-            },
+            self.plan.position(line, Some(col.def.index)),
             &col.def.name,
             ValueProblem::TooManyLabelValues,
             &format!(
@@ -925,7 +986,9 @@ impl TableReader {
             source: self.plan.origin.clone(),
             sha256,
             bytes,
+            format: self.parquet.then(|| "parquet".to_string()),
             delimiter: match self.delimiter {
+                _ if self.parquet => String::new(),
                 b'\t' => "tab".to_string(),
                 d => char::from(d).to_string(),
             },
@@ -946,7 +1009,12 @@ impl TableReader {
 
 /// `--filter COLUMN=VALUE` as the field index of COLUMN in `header` and VALUE's bytes
 /// (trimmed, as fields are compared).
-fn filter_of(filter: &str, header: &[String], origin: &str) -> Result<(usize, Vec<u8>), DataError> {
+fn filter_of(
+    filter: &str,
+    header: &[String],
+    origin: &str,
+    header_line: u64,
+) -> Result<(usize, Vec<u8>), DataError> {
     let Some((column, value)) = filter.split_once('=') else {
         return Err(InvalidParam::new(
             "filter",
@@ -959,11 +1027,7 @@ fn filter_of(filter: &str, header: &[String], origin: &str) -> Result<(usize, Ve
     match header.iter().position(|h| h == column) {
         Some(i) => Ok((i, value.trim().as_bytes().to_vec())),
         None => Err(DataError::UnknownColumn(Box::new(UnknownColumn {
-            pos: Position {
-                origin: origin.to_string(),
-                line: 1,
-                column: None,
-            },
+            pos: Position::header(origin, header_line, None),
             name: column.to_string(),
             role: "--filter".to_string(),
             hint: String::new(),
@@ -972,15 +1036,44 @@ fn filter_of(filter: &str, header: &[String], origin: &str) -> Result<(usize, Ve
     }
 }
 
-/// The records of a block, for type inference.
-fn parse_records(block: &Block, delimiter: u8) -> Vec<ByteRecord> {
-    let mut rdr = block_reader(&block.bytes[..], delimiter);
-    let mut out = Vec::new();
-    let mut rec = ByteRecord::new();
-    while rdr.read_byte_record(&mut rec).unwrap_or(false) {
-        out.push(rec.clone());
+/// The records of a block (CSV bytes or a Parquet batch) with their lines, as raw fields.
+fn block_records(block: &Block, delimiter: u8) -> Box<dyn Iterator<Item = (u64, ByteRecord)> + '_> {
+    match &block.batch {
+        Some(batch) => {
+            let fields = batch.fields();
+            let first = block.first_line;
+            Box::new((0..batch.rows()).map(move |r| {
+                let mut rec = ByteRecord::new();
+                for f in fields.row(r).fields() {
+                    rec.push_field(f);
+                }
+                (first + r as u64, rec)
+            }))
+        }
+        None => {
+            let mut rdr = block_reader(&block.bytes[..], delimiter);
+            let first = block.first_line;
+            Box::new(std::iter::from_fn(move || {
+                let mut rec = ByteRecord::new();
+                rdr.read_byte_record(&mut rec).unwrap_or(false).then(|| {
+                    (
+                        first + rec.position().map_or(1, csv::Position::line) - 1,
+                        rec,
+                    )
+                })
+            }))
+        }
     }
-    out
+}
+
+/// The parts of an opened input the reader keeps.
+struct Format {
+    blocks: Blocks,
+    delimiter: u8,
+    delimiter_detected: bool,
+    bom: bool,
+    digest: DigestSlot,
+    group_starts: Vec<u64>,
 }
 
 /// The header row's names, trimmed; a name that is not UTF-8 is an error naming its column.
@@ -988,13 +1081,8 @@ fn header_names(raw_header: &csv::ByteRecord, origin: &str) -> Result<Vec<String
     let mut header = Vec::with_capacity(raw_header.len());
     for (i, raw) in raw_header.iter().enumerate() {
         let name = std::str::from_utf8(raw.trim_ascii()).map_err(|_| {
-            let pos = Position {
-                origin: origin.to_string(),
-                line: 1,
-                column: Some(i + 1),
-            };
             invalid(
-                pos,
+                Position::header(origin, 1, Some(i + 1)),
                 "(header)",
                 ValueProblem::InvalidUtf8,
                 "a column name in UTF-8",

@@ -81,18 +81,16 @@ pub struct Schema {
 impl Schema {
     /// Matches the spec's column names to the header and gives each a role. Feature kinds
     /// are provisional ([`ColumnKind::Numeric`] unless declared categorical) until
-    /// the reader has inferred them from the first rows.
+    /// the reader has inferred them from the first rows. `header_line` places errors: 1 for a
+    /// CSV header, 0 for a Parquet file's schema.
     pub fn resolve(
         header: Vec<String>,
         spec: &DataSpec,
         unlisted: Unlisted,
         origin: &str,
+        header_line: u64,
     ) -> Result<Schema, DataError> {
-        let header_pos = |column: Option<usize>| Position {
-            origin: origin.to_string(),
-            line: 1,
-            column,
-        };
+        let header_pos = |column: Option<usize>| Position::header(origin, header_line, column);
         let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, name) in header.iter().enumerate() {
             if let Some(&first) = first_seen.get(name.as_str()) {
@@ -335,7 +333,13 @@ mod tests {
             protected: Some(vec!["g".into()]),
             ..DataSpec::default()
         };
-        let schema = Schema::resolve(header(&["g", "x", "s", "y"]), &spec, Unlisted::Ignore, "f")?;
+        let schema = Schema::resolve(
+            header(&["g", "x", "s", "y"]),
+            &spec,
+            Unlisted::Ignore,
+            "f",
+            1,
+        )?;
         let names: Vec<_> = schema.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["g", "s", "y"]);
         assert_eq!(schema.ignored, ["x"]);
@@ -344,6 +348,7 @@ mod tests {
             &spec,
             Unlisted::AsFeatures,
             "f",
+            1,
         )?;
         assert_eq!(schema.columns[1].role, Role::Feature);
         Ok(())
@@ -356,7 +361,7 @@ mod tests {
             features: Some(vec!["g".into()]),
             ..DataSpec::default()
         };
-        let e = Schema::resolve(header(&["g"]), &spec, Unlisted::Ignore, "f")
+        let e = Schema::resolve(header(&["g"]), &spec, Unlisted::Ignore, "f", 1)
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
@@ -372,10 +377,16 @@ mod tests {
             score: Some("scroe".into()),
             ..DataSpec::default()
         };
-        let e = Schema::resolve(header(&["id", "score"]), &spec, Unlisted::Ignore, "f.csv")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = Schema::resolve(
+            header(&["id", "score"]),
+            &spec,
+            Unlisted::Ignore,
+            "f.csv",
+            1,
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert_eq!(
             e,
             "f.csv:1: no column named \"scroe\" (given for --score); did you mean \"score\"?; the header has: \"id\", \"score\""

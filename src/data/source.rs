@@ -124,3 +124,38 @@ impl Source {
         })
     }
 }
+
+/// Where a reader's blocks come from: CSV bytes cut into whole records, or a Parquet file's
+/// batches.
+pub(crate) enum Blocks {
+    /// CSV.
+    Csv(Splitter),
+    /// Parquet.
+    Parquet(super::parquet::Blocks),
+}
+
+impl Blocks {
+    /// The next block of at most `rows` records (a Parquet batch holds the rows the reader was
+    /// built for), or `None` at the end.
+    pub fn next_block(&mut self, rows: usize) -> io::Result<Option<super::split::Block>> {
+        match self {
+            Blocks::Csv(s) => s.next_block(rows),
+            Blocks::Parquet(p) => p.next_block(),
+        }
+    }
+
+    /// Takes the buffers for CSV blocks from `pool` (Parquet batches need none).
+    pub fn set_pool(&mut self, pool: super::split::Pool) {
+        if let Blocks::Csv(s) = self {
+            s.set_pool(pool);
+        }
+    }
+}
+
+/// An opened input, before its columns are chosen.
+pub(crate) enum Opened {
+    /// A CSV input, positioned after its header.
+    Csv(Source),
+    /// A Parquet file, its footer read.
+    Parquet(super::parquet::ParquetFile),
+}

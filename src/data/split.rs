@@ -12,14 +12,19 @@ use std::sync::{Arc, Mutex};
 
 use memchr::{memchr, memchr_iter};
 
+use super::parquet::Batch;
+
 /// A run of whole records.
 pub(crate) struct Block {
     /// Position in the stream, from 0.
     pub seq: u64,
     /// The bytes.
     pub bytes: Vec<u8>,
-    /// The file line number of the block's first byte.
+    /// The file line number of the block's first byte (of a Parquet batch: the line its
+    /// first row would have in a CSV export).
     pub first_line: u64,
+    /// A Parquet batch, in place of bytes.
+    pub batch: Option<Batch>,
 }
 
 /// Buffers of decoded blocks handed back for reuse, so that a long stream does not allocate
@@ -155,6 +160,7 @@ impl Splitter {
             seq: self.seq,
             first_line: self.line,
             bytes,
+            batch: None,
         };
         self.seq += 1;
         self.line += memchr_iter(b'\n', &block.bytes).count() as u64;

@@ -63,7 +63,10 @@ pub struct LoadSummary {
     pub sha256: String,
     /// Size of the file in bytes.
     pub bytes: u64,
-    /// The delimiter, as a word for tab.
+    /// `parquet` for a Parquet file (absent for CSV, whose delimiter follows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The delimiter, as a word for tab (empty for Parquet).
     pub delimiter: String,
     /// Whether the delimiter was detected rather than given.
     pub delimiter_detected: bool,
