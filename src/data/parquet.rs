@@ -56,7 +56,6 @@ pub(crate) struct ParquetFile {
 
 /// The batches of the columns a read needs, in file order.
 pub(crate) struct Blocks {
-    origin: String,
     reader: ParquetRecordBatchReader,
     /// For each header position, the batch column that holds it (read columns only).
     columns: Arc<[Option<usize>]>,
@@ -88,17 +87,38 @@ pub(crate) fn is_parquet(path: &Path) -> bool {
         && &head == b"PAR1"
 }
 
+thread_local! {
+    /// Whether this thread is inside [`guarded`], whose panics are reported as errors.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// A Parquet error (or a panic of the Parquet reader, which a malformed file must never turn
-/// into a crash) as a message.
+/// into a crash) as a message. The panic hook is wrapped once so that a panic caught here
+/// prints nothing; any other panic is reported as before.
 fn guarded<T, E: std::fmt::Display>(f: impl FnOnce() -> Result<T, E>) -> Result<T, String> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = GUARDED.with(|g| g.replace(true));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(was));
+    match outcome {
         Ok(Ok(t)) => Ok(t),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(panic) => Err(panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
-            .unwrap_or_else(|| "the Parquet reader failed".to_string())),
+        Err(panic) => Err(format!(
+            "the Parquet reader failed on it ({}): the file is damaged or not written by a Parquet writer",
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
+                .unwrap_or_else(|| "no message".to_string())
+        )),
     }
 }
 
@@ -186,7 +206,6 @@ impl ParquetFile {
             message: format!("cannot read the file's row groups: {e}"),
         })?;
         Ok(Blocks {
-            origin,
             reader,
             columns: columns.into(),
             seq: 0,
@@ -208,8 +227,8 @@ impl Blocks {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!(
-                        "{}: a Parquet batch after row {} cannot be read: {e}",
-                        self.origin, self.next_row
+                        "the Parquet rows from row {} on cannot be read: {e}",
+                        self.next_row + 1
                     ),
                 ))
             }

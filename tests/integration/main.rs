@@ -63,3 +63,7 @@ mod lda;
 /// Audits pushed down: statistics files (`fairgate stats`, `audit --from-stats`) equal the
 /// row-level audit, shards merge, bad statistics files are refused with their line.
 mod pushdown;
+
+/// Parquet input: pyarrow and polars files audit, train, score and explain as their CSV;
+/// errors name the row group; damaged files are refused, never a crash.
+mod parquet;
