@@ -105,7 +105,7 @@ pub struct TableReader {
 
 impl TableReader {
     /// Opens a file by path; `-` reads standard input. A file that begins with Parquet's
-    /// magic bytes is read as Parquet (see [`super::parquet`]), anything else as CSV.
+    /// magic bytes is read as Parquet (`docs/input.md` says how), anything else as CSV.
     pub fn from_path(
         path: &std::path::Path,
         spec: &DataSpec,
