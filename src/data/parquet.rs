@@ -78,15 +78,6 @@ pub(crate) struct Row<'a> {
     row: usize,
 }
 
-/// Whether `path` names a file that begins with Parquet's magic bytes `PAR1`.
-pub(crate) fn is_parquet(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && &head == b"PAR1"
-}
-
 thread_local! {
     /// Whether this thread is inside [`guarded`], whose panics are reported as errors.
     static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

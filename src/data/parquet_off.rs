@@ -2,7 +2,7 @@
 //! bytes and refused with a message that says how to read it. The types exist so that the
 //! reader has one shape either way; none of them can be made.
 
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 
 use super::error::DataError;
@@ -32,15 +32,6 @@ pub(crate) struct Fields(Never);
 
 /// Never made.
 pub(crate) struct Row(Never);
-
-/// Whether `path` names a file that begins with Parquet's magic bytes `PAR1`.
-pub(crate) fn is_parquet(path: &Path) -> bool {
-    let mut head = [0u8; 4];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && &head == b"PAR1"
-}
 
 impl ParquetFile {
     /// Refuses: this build has no Parquet support.

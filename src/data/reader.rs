@@ -24,11 +24,11 @@ use super::decode::{
 };
 use super::error::{quote_found, DataError, Position, UnknownColumn, ValueProblem};
 use super::fold::{FoldSlot, Folded, SinkFactory};
-use super::parquet::{is_parquet, ParquetFile};
+use super::parquet::ParquetFile;
 use super::pipeline::{spawn, Done, Feed};
 use super::records::Record;
 use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
-use super::source::{Blocks, DigestSlot, Opened, Source};
+use super::source::{is_parquet, Blocks, DigestSlot, Opened, Source};
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
 use super::split::{block_reader, Block};
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};

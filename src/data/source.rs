@@ -159,3 +159,16 @@ pub(crate) enum Opened {
     /// A Parquet file, its footer read.
     Parquet(super::parquet::ParquetFile),
 }
+
+/// Whether `path` names a regular file that begins with Parquet's magic bytes `PAR1`. Only a
+/// regular file is looked at: reading the first bytes of a pipe (`--data <(zcat x.csv.gz)`)
+/// would take them from the CSV reader.
+pub(crate) fn is_parquet(path: &std::path::Path) -> bool {
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let mut head = [0u8; 4];
+    regular
+        && std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok()
+        && &head == b"PAR1"
+}

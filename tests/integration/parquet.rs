@@ -482,3 +482,37 @@ fn damaged_parquet_files_are_refused_with_a_message_never_a_crash() -> TestResul
     assert!(refused >= 5, "{refused}");
     Ok(())
 }
+
+#[cfg(unix)]
+#[test]
+fn a_csv_from_a_pipe_is_not_sniffed_for_parquet() -> TestResult {
+    // `--data <(zcat leads.csv.gz)`: looking for Parquet's magic bytes must not take the
+    // header's first bytes from the pipe.
+    let dir = tempfile::tempdir()?;
+    let fifo = dir.path().join("leads.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status()?;
+    assert!(made.success());
+    let demo = std::fs::read(root().join("datasets/leads_demo.csv"))?;
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, demo))
+    };
+    let o = fairgate(&[
+        "audit",
+        "--data",
+        &fifo.to_string_lossy(),
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender",
+        "--format",
+        "json",
+    ]);
+    writer.join().map_err(|_| "writer panicked")??;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)?;
+    assert_eq!(v["input"]["rows_used"], 20000);
+    Ok(())
+}
