@@ -38,8 +38,6 @@ use parquet::arrow::ProjectionMask;
 use sha2::{Digest, Sha256};
 
 use super::error::DataError;
-use super::records::Record;
-use super::split::Block;
 use crate::time::format_timestamp;
 
 /// An opened Parquet file: its columns and row groups are known, no row is read yet.
@@ -206,9 +204,9 @@ impl ParquetFile {
 }
 
 impl Blocks {
-    /// The next batch as a block, or `None` at the end. A batch that cannot be read (a corrupt
+    /// The next batch with its position and first line, or `None` at the end. A batch that cannot be read (a corrupt
     /// page, a codec error) is an I/O error of kind `InvalidData` naming the rows.
-    pub fn next_block(&mut self) -> io::Result<Option<Block>> {
+    pub fn next_block(&mut self) -> io::Result<Option<(u64, u64, Batch)>> {
         let reader = &mut self.reader;
         let next = guarded(|| reader.next().transpose());
         let batch = match next {
@@ -224,19 +222,19 @@ impl Blocks {
                 ))
             }
         };
-        let block = Block {
-            seq: self.seq,
-            bytes: Vec::new(),
-            // As the lines of a CSV export: the header is line 1.
-            first_line: self.next_row + 2,
-            batch: Some(Batch {
+        let rows = batch.num_rows() as u64;
+        // Its position, and its first line as the lines of a CSV export (the header is 1).
+        let out = (
+            self.seq,
+            self.next_row + 2,
+            Batch {
                 batch,
                 columns: Arc::clone(&self.columns),
-            }),
-        };
+            },
+        );
         self.seq += 1;
-        self.next_row += block.batch.as_ref().map_or(0, Batch::rows) as u64;
-        Ok(Some(block))
+        self.next_row += rows;
+        Ok(Some(out))
     }
 }
 
@@ -264,12 +262,15 @@ impl Fields {
     }
 }
 
-impl Record for Row<'_> {
-    fn len(&self) -> usize {
+impl Row<'_> {
+    /// The number of fields (the file's columns).
+    pub fn width(&self) -> usize {
         self.cells.0.len()
     }
+
+    /// Field `i`: empty for a column not read or a null.
     #[inline]
-    fn get(&self, i: usize) -> Option<&[u8]> {
+    pub fn field(&self, i: usize) -> Option<&[u8]> {
         Some(
             self.cells
                 .0
@@ -277,12 +278,6 @@ impl Record for Row<'_> {
                 .as_ref()
                 .map_or(&[][..], |c| c.get(self.row)),
         )
-    }
-    fn field_bytes(&self) -> usize {
-        self.fields().map(<[u8]>::len).sum()
-    }
-    fn fields(&self) -> impl Iterator<Item = &[u8]> {
-        (0..self.len()).filter_map(|i| self.get(i))
     }
 }
 

@@ -30,6 +30,22 @@ pub(crate) fn is_plain(bytes: &[u8], delimiter: u8) -> bool {
         && !bytes.starts_with(b"\xEF\xBB\xBF")
 }
 
+impl Record for super::parquet::Row<'_> {
+    fn len(&self) -> usize {
+        self.width()
+    }
+    #[inline]
+    fn get(&self, i: usize) -> Option<&[u8]> {
+        self.field(i)
+    }
+    fn field_bytes(&self) -> usize {
+        self.fields().map(<[u8]>::len).sum()
+    }
+    fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.width()).filter_map(|i| self.field(i))
+    }
+}
+
 impl Record for ByteRecord {
     fn len(&self) -> usize {
         ByteRecord::len(self)

@@ -140,7 +140,15 @@ impl Blocks {
     pub fn next_block(&mut self, rows: usize) -> io::Result<Option<super::split::Block>> {
         match self {
             Blocks::Csv(s) => s.next_block(rows),
-            Blocks::Parquet(p) => p.next_block(),
+            Blocks::Parquet(p) => {
+                Ok(p.next_block()?
+                    .map(|(seq, first_line, batch)| super::split::Block {
+                        seq,
+                        bytes: Vec::new(),
+                        first_line,
+                        batch: Some(batch),
+                    }))
+            }
         }
     }
 
