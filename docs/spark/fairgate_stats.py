@@ -2,8 +2,9 @@
 
 The query comes from `fairgate sql --dialect spark` (see docs/commands/stats.md); its result
 is small (one line per protected values, label, score and decision), so it is collected on
-the driver and written as one statistics CSV for `fairgate audit --from-stats`, or with
-`--parquet` also as a Parquet folder.
+the driver and written as one statistics CSV for `fairgate audit --from-stats`; with
+`--parquet` it is also written by Spark as a folder of Parquet parts (OUT_CSV.parquet), which
+`fairgate audit --from-stats OUT_CSV.parquet` reads as it is.
 
     fairgate sql --dialect spark --table crm.scored_leads --label converted --score score \\
       --protected gender,age_band --out stats.sql

@@ -24,6 +24,7 @@ mod segments;
 mod sql;
 mod stats;
 mod statsfile;
+mod statsread;
 mod summary;
 mod value;
 mod warehouse;

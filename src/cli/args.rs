@@ -652,8 +652,9 @@ pub struct AuditArgs {
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub max_groups: usize,
     /// Audit these statistics files (from `fairgate stats`, or the query `fairgate sql`
-    /// prints, run where the data lives) instead of a data file; several files (shards) are
-    /// added together. The data options do not apply: the files name their columns.
+    /// prints, run where the data lives) instead of a data file: CSV, Parquet, or a folder of
+    /// parts as Spark writes a table. Several files (shards) are added together. The data
+    /// options do not apply: the files name their columns.
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["data", "config", "bootstrap", "postgres", "filter"])]
     pub from_stats: Vec<PathBuf>,
     /// Audit a table on this PostgreSQL server (a `postgresql://` URL or `key=value`

@@ -30,7 +30,7 @@ pub fn audit(
 ) -> anyhow::Result<AuditReport> {
     let mut all: Option<Statistics> = None;
     for f in files {
-        let s = Statistics::read_csv(f)?;
+        let s = Statistics::read(f)?;
         match &mut all {
             None => all = Some(s),
             Some(a) => a

@@ -90,20 +90,7 @@ impl Plan {
     /// Where `line` and the field at index `field` are: in a Parquet file, with the row's row
     /// group (see [`Position`]).
     pub fn position(&self, line: u64, field: Option<usize>) -> Position {
-        let row = line.saturating_sub(2);
-        let row_group = match self.group_starts.partition_point(|&s| s <= row) {
-            0 => None,
-            g => Some(Box::new(super::error::RowGroupAt {
-                group: g - 1,
-                offset: row - self.group_starts[g - 1],
-            })),
-        };
-        Position {
-            origin: self.origin.clone(),
-            line,
-            column: field.map(|i| i + 1),
-            row_group,
-        }
+        Position::in_rows(&self.origin, &self.group_starts, line, field)
     }
 
     fn is_na(&self, raw: &[u8]) -> bool {

@@ -37,6 +37,48 @@ pub struct RowGroupAt {
 }
 
 impl Position {
+    /// The position of `line` (and the field at index `field`) in a file whose row groups
+    /// begin at the rows `group_starts` (from 0; empty for a CSV file, whose positions are
+    /// lines).
+    pub fn in_rows(
+        origin: &str,
+        group_starts: &[u64],
+        line: u64,
+        field: Option<usize>,
+    ) -> Position {
+        let row = line.saturating_sub(2);
+        let row_group = match group_starts.partition_point(|&s| s <= row) {
+            0 => None,
+            g => Some(Box::new(RowGroupAt {
+                group: g - 1,
+                offset: row - group_starts[g - 1],
+            })),
+        };
+        Position {
+            origin: origin.to_string(),
+            line,
+            column: field.map(|i| i + 1),
+            row_group,
+        }
+    }
+
+    /// The position without the file's name: `row 1042 (row group 2, offset 18), column 5`
+    /// in a Parquet file, `column 3` in its schema, `line 1043, column 5` in a CSV file.
+    pub fn place(&self) -> String {
+        let column = self.column.map(|c| format!("column {c}"));
+        let at = match (self.row_group.as_deref(), self.line) {
+            (Some(g), line) => Some(format!(
+                "row {} (row group {}, offset {})",
+                line.saturating_sub(1),
+                g.group,
+                g.offset
+            )),
+            (None, 0) => None,
+            (None, line) => Some(format!("line {line}")),
+        };
+        at.into_iter().chain(column).collect::<Vec<_>>().join(", ")
+    }
+
     /// A position in a header (line 1), or in a Parquet file's schema (line 0).
     pub fn header(origin: &str, line: u64, column: Option<usize>) -> Position {
         Position {
@@ -50,25 +92,11 @@ impl Position {
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.row_group.as_deref(), self.line, self.column) {
-            (Some(g), line, column) => {
-                write!(
-                    f,
-                    "{}: row {} (row group {}, offset {})",
-                    self.origin,
-                    line.saturating_sub(1),
-                    g.group,
-                    g.offset
-                )?;
-                match column {
-                    Some(c) => write!(f, ", column {c}"),
-                    None => Ok(()),
-                }
-            }
-            (None, 0, Some(c)) => write!(f, "{}: column {c}", self.origin),
-            (None, 0, None) => write!(f, "{}", self.origin),
-            (None, line, Some(c)) => write!(f, "{}:{}:{}", self.origin, line, c),
-            (None, line, None) => write!(f, "{}:{}", self.origin, line),
+        match (self.row_group.is_some(), self.line, self.column) {
+            (true, _, _) | (false, 0, Some(_)) => write!(f, "{}: {}", self.origin, self.place()),
+            (false, 0, None) => write!(f, "{}", self.origin),
+            (false, line, Some(c)) => write!(f, "{}:{}:{}", self.origin, line, c),
+            (false, line, None) => write!(f, "{}:{}", self.origin, line),
         }
     }
 }

@@ -16,6 +16,7 @@ mod parquet;
 #[cfg(not(feature = "parquet"))]
 #[path = "parquet_off.rs"]
 mod parquet;
+mod parquet_text;
 mod pipeline;
 mod profile;
 mod reader;
@@ -35,14 +36,16 @@ pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, RowGroupAt, UnknownColumn, ValueProblem};
 // The fold interface between the reader and the audit engine: public for the integration
 // tests, not a supported API.
-#[doc(hidden)]
 pub use fold::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory};
+pub use parquet_text::{read_parquet_text, ParquetText};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{RawRecord, ReadOptions, TableReader};
 pub use schema::{
     unknown_level, ColumnDef, ColumnKind, Schema, Unlisted, MISSING_CODE, UNKNOWN_GROUP,
 };
 pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
+#[doc(hidden)]
+pub(crate) use source::is_parquet;
 pub use spec::{ConfigFile, DataSpec, ExplainSection, MissingNumeric, OnInvalid, Role};
 pub use summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 pub use table::{load, Column, Table};

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
+
 use crate::util::{fairgate, root, stderr};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -515,4 +517,86 @@ fn a_csv_from_a_pipe_is_not_sniffed_for_parquet() -> TestResult {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout)?;
     assert_eq!(v["input"]["rows_used"], 20000);
     Ok(())
+}
+
+/// The statistics of edge.csv, counted by pandas (make_fixtures.py) and written as Spark
+/// types in Parquet, as one file and as a folder of parts whose last part holds the roles,
+/// give the audit of the rows themselves; the folder's hash is that of its parts' listing as
+/// `sha256sum` prints it, and the marker files are not parts.
+#[test]
+fn parquet_statistics_files_and_folders_audit_as_the_rows_do() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let out = |name: &str| dir.path().join(name).to_string_lossy().to_string();
+    let audit =
+        |from: &[&str], to: &str| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+            let mut args = vec!["audit", "--format", "json", "--out", to];
+            args.extend(["--intersect", "group,region", "--min-group-size", "5"]);
+            args.extend(from);
+            let o = fairgate(&args);
+            assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+            Ok(serde_json::from_slice(&std::fs::read(to)?)?)
+        };
+    let edge = fixture("edge.csv").to_string_lossy().to_string();
+    let mut rows = audit(
+        &[
+            "--data",
+            &edge,
+            "--label",
+            "converted01",
+            "--score",
+            "score",
+            "--protected",
+            "group,region",
+            "--on-invalid",
+            "skip",
+            "--max-rejected",
+            "1",
+        ],
+        &out("rows.json"),
+    )?;
+    rows.as_object_mut().map(|o| o.remove("input"));
+    for stats in ["stats_edge.parquet", "stats_edge_parts"] {
+        let path = fixture(stats).to_string_lossy().to_string();
+        let mut audited = audit(&["--from-stats", &path], &out("stats.json"))?;
+        let input = audited
+            .as_object_mut()
+            .and_then(|o| o.remove("input"))
+            .ok_or("no input")?;
+        assert_eq!(audited, rows, "{stats}");
+        let made_by = &input["statistics"][0]["made_by"][0];
+        assert!(
+            made_by.as_str().is_some_and(|m| m.contains("pandas")),
+            "{input}"
+        );
+        let expected = if stats.ends_with("parts") {
+            let mut listing = String::new();
+            for i in 0..3 {
+                let name = format!("part-{i:05}.snappy.parquet");
+                let bytes = std::fs::read(fixture(stats).join(&name))?;
+                listing.push_str(&format!("{}  {name}\n", hex(&Sha256::digest(&bytes))));
+            }
+            hex(&Sha256::digest(listing.as_bytes()))
+        } else {
+            hex(&Sha256::digest(std::fs::read(&path)?))
+        };
+        assert_eq!(input["sha256"], expected.as_str(), "{stats}");
+    }
+    // One score out of range: its row, row group, offset and column, as pyarrow wrote it.
+    let at: serde_json::Value = serde_json::from_slice(&std::fs::read(fixture("stats_bad.json"))?)?;
+    let o = fairgate(&[
+        "audit",
+        "--from-stats",
+        &fixture("stats_bad.parquet").to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let place = format!(
+        "stats_bad.parquet: row {} (row group {}, offset {}), column {}: expected a score in [0, 1], found \"1.5\"",
+        at["row"], at["row_group"], at["offset"], at["column"]
+    );
+    assert!(stderr(&o).contains(&place), "{}", stderr(&o));
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

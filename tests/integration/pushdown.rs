@@ -956,7 +956,8 @@ fn spark_python() -> Result<Option<std::path::PathBuf>, Box<dyn std::error::Erro
 
 /// The statistics query run by a real local Spark (PySpark 3.5, one session for every case,
 /// through the shipped docs/spark/fairgate_stats.py) gives the audit of the same rows read
-/// from CSV, byte for byte apart from `input`: the demo leads, and the awkward rows with
+/// from CSV, byte for byte apart from `input`, from its CSV and from the folder of Parquet
+/// parts Spark writes: the demo leads, and the awkward rows with
 /// scores, decisions, weights, rejections, a hostile column name and word labels.
 #[test]
 fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Error>> {
@@ -1007,6 +1008,7 @@ fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Erro
         .join("docs/spark/fairgate_stats.py")
         .to_string_lossy()
         .to_string()];
+    args.push("--parquet".into());
     for (view, csv) in [
         ("leads", &demo),
         ("t", &path("rows.csv")),
@@ -1052,28 +1054,33 @@ fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Erro
         a.extend(flags.iter().copied());
         a.extend(audit_flags.iter().copied());
         run(&a)?;
-        let pushed = path("pushed.json");
-        let stats = path(&format!("s{i}.csv"));
-        let mut a = vec![
-            "audit",
-            "--from-stats",
-            &stats,
-            "--format",
-            "json",
-            "--out",
-            &pushed,
-            "--on-invalid",
-            "skip",
-            "--max-rejected",
-            "1",
-        ];
-        a.extend(audit_flags.iter().copied());
-        run(&a)?;
-        assert_eq!(
-            without_input(Path::new(&pushed))?,
-            without_input(Path::new(&direct))?,
-            "case {i}: {flags:?}"
-        );
+        // The statistics as CSV, and as the folder of Parquet parts Spark wrote.
+        for stats in [
+            path(&format!("s{i}.csv")),
+            path(&format!("s{i}.csv.parquet")),
+        ] {
+            let pushed = path("pushed.json");
+            let mut a = vec![
+                "audit",
+                "--from-stats",
+                &stats,
+                "--format",
+                "json",
+                "--out",
+                &pushed,
+                "--on-invalid",
+                "skip",
+                "--max-rejected",
+                "1",
+            ];
+            a.extend(audit_flags.iter().copied());
+            run(&a)?;
+            assert_eq!(
+                without_input(Path::new(&pushed))?,
+                without_input(Path::new(&direct))?,
+                "case {i}: {flags:?} from {stats}"
+            );
+        }
     }
     Ok(())
 }

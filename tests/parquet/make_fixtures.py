@@ -20,9 +20,18 @@ Outputs, each deterministic for the pinned versions:
   must be rejected (a score of 1.5, a missing score, a NaN score, a missing label, a negative
   and a missing weight), and a list column that no role may name, in row groups of 1,000.
   edge.csv is pyarrow's CSV export of the same table (without the list column).
+- stats_edge.parquet and stats_edge_parts/: the statistics file (docs/statistics.md) of
+  edge.csv's label `converted01`, score `score` and protected `group`, `region`, counted
+  here by a pandas group-by of the rows fairgate keeps (no weights), typed as Spark writes it
+  (int64 counts and labels, double scores, nulls for the empty columns), its lines
+  shuffled: as one file in row groups of 700 rows, and as a folder of three parts (the
+  version and role lines in the last one) with a `_SUCCESS` marker and a `.crc` file that
+  are not parts. stats_bad.parquet is the file with one score set to 1.5, and
+  stats_bad.json says where (row as in a CSV export, row group, offset, column).
 """
 
 import decimal
+import json
 import pathlib
 
 import numpy as np
@@ -110,6 +119,79 @@ def edge():
     )
 
 
+def stats():
+    d = pd.read_csv(
+        OUT / "edge.csv",
+        dtype={"group": str, "region": str, "converted01": "Int64"},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    score = pd.to_numeric(d["score"], errors="coerce")
+    keep = score.between(0, 1) & d["converted01"].notna()
+    d = d[keep].assign(score=score[keep])
+    cells = (
+        d.groupby(["group", "region", "converted01", "score"], dropna=False)
+        .size()
+        .reset_index(name="rows")
+    )
+    cells = cells.sample(frac=1.0, random_state=20261205).reset_index(drop=True)
+    n = len(cells)
+    head = [
+        ("version", "1", None, None),
+        ("role", "label", "converted01", None),
+        ("role", "score", "score", None),
+        ("role", "protected", "group", 1),
+        ("role", "protected", "region", 2),
+        ("source", "pandas group-by of tests/parquet/edge.csv by make_fixtures.py", None, None),
+    ]
+
+    def table(lines, cell_rows):
+        def col(values, kind):
+            return pa.array(values, kind)
+
+        def text(v):
+            return None if pd.isna(v) else str(v)
+
+        k = len(lines) + len(cell_rows)
+        return pa.table(
+            {
+                "kind": col([l[0] for l in lines] + ["cell"] * len(cell_rows), pa.string()),
+                "name": col([l[1] for l in lines] + [None] * len(cell_rows), pa.string()),
+                "column": col([l[2] for l in lines] + [None] * len(cell_rows), pa.string()),
+                "rows": col([l[3] for l in lines] + list(cell_rows["rows"]), pa.int64()),
+                "weight": col([None] * k, pa.float64()),
+                "weight2": col([None] * k, pa.float64()),
+                "label": col([None] * len(lines) + [int(v) for v in cell_rows["converted01"]], pa.int64()),
+                "score": col([None] * len(lines) + list(cell_rows["score"]), pa.float64()),
+                "prediction": col([None] * k, pa.int64()),
+                "g1": col([None] * len(lines) + [text(v) for v in cell_rows["group"]], pa.string()),
+                "g2": col([None] * len(lines) + [text(v) for v in cell_rows["region"]], pa.string()),
+            }
+        )
+
+    whole = table(head, cells)
+    pq.write_table(whole, OUT / "stats_edge.parquet", compression="zstd", row_group_size=700)
+    parts = OUT / "stats_edge_parts"
+    parts.mkdir(exist_ok=True)
+    for old in parts.iterdir():
+        old.unlink()
+    third = n // 3
+    pieces = [([], cells[:third]), ([], cells[third : 2 * third]), (head, cells[2 * third :])]
+    for i, (lines, rows) in enumerate(pieces):
+        pq.write_table(table(lines, rows), parts / f"part-{i:05d}.snappy.parquet", compression="snappy")
+    (parts / "_SUCCESS").write_bytes(b"")
+    (parts / ".part-00000.snappy.parquet.crc").write_bytes(b"not a part")
+    # One score out of range, in the second row group.
+    at = 700 + 123
+    scores = whole.column("score").to_pylist()
+    scores[at] = 1.5
+    bad = whole.set_column(whole.schema.get_field_index("score"), "score", pa.array(scores, pa.float64()))
+    pq.write_table(bad, OUT / "stats_bad.parquet", compression="zstd", row_group_size=700)
+    where = {"row": at + 1, "row_group": 1, "offset": 123, "column": whole.schema.get_field_index("score") + 1}
+    (OUT / "stats_bad.json").write_text(json.dumps(where) + "\n")
+
+
 if __name__ == "__main__":
     demo()
     edge()
+    stats()
