@@ -9,7 +9,8 @@
 //!   it, score the data and audit the model's scores;
 //! - `[model] path = ...`: the same with an existing model file, without training;
 //! - neither: audit the scores (or decisions) already in the data file (`[data] score` or
-//!   `prediction`);
+//!   `prediction`), or in a PostgreSQL table (`[data] postgres` with `table` or `query`:
+//!   the statistics are computed on the server, no row leaves it);
 //! - `[report]`: write the report folder (`context` = the DPIA's context file, `previous` =
 //!   the previous period's audit JSON to compare with);
 //! - `[gate] policy = ...`: judge the audit (with the model and explanation when there are
@@ -174,6 +175,7 @@ struct Planner<'a> {
     base: PathBuf,
     out: PathBuf,
     created: Vec<String>,
+    /// The data file (empty when the rows are on a PostgreSQL server).
     data_path: String,
 }
 
@@ -441,16 +443,17 @@ impl Planner<'_> {
 
     /// Every file the steps read that the pipeline file names.
     fn inputs(&self, file: &PipelineFile) -> Vec<Input> {
-        let mut inputs = vec![
-            Input {
-                role: InputRole::Pipeline,
-                path: self.path.to_path_buf(),
-            },
-            Input {
+        let mut inputs = vec![Input {
+            role: InputRole::Pipeline,
+            path: self.path.to_path_buf(),
+        }];
+        // No file when the rows are on a server (the audit records the server and query).
+        if !self.data_path.is_empty() {
+            inputs.push(Input {
                 role: InputRole::Data,
                 path: PathBuf::from(&self.data_path),
-            },
-        ];
+            });
+        }
         let rules = file.train.as_ref().and_then(|t| t.rules.as_deref());
         let context = file.report.as_ref().and_then(|r| r.context.as_deref());
         let previous = file.report.as_ref().and_then(|r| r.previous.as_deref());
@@ -780,11 +783,29 @@ impl Plan {
         };
         // The [data] table as every other command reads it (paths relative to the file).
         let data = crate::data::DataSpec::from_config_file(path)?;
-        planner.data_path = data
-            .path
-            .as_deref()
-            .map(|p| s(&normalize(p)))
-            .ok_or_else(|| planner.invalid("data", "the [data] table needs path = \"FILE\""))?;
+        planner.data_path = match (&data.path, &data.postgres) {
+            (Some(_), Some(_)) => {
+                return Err(planner.invalid(
+                    "data",
+                    "the [data] table gives both path and postgres: the rows are in one place",
+                ))
+            }
+            (Some(p), None) => s(&normalize(p)),
+            // On a server: the audit's statistics are computed there; nothing needs the rows.
+            (None, Some(_)) if file.train.is_some() || file.model.is_some() => {
+                return Err(planner.invalid(
+                    "data",
+                    "[train] and [model] read the rows, and [data] postgres keeps them on the server: with postgres the pipeline audits the scores already in the table (no [train] or [model])",
+                ))
+            }
+            (None, Some(_)) => String::new(),
+            (None, None) => {
+                return Err(planner.invalid(
+                    "data",
+                    "the [data] table needs path = \"FILE\" (or postgres = \"URL\" with table or query)",
+                ))
+            }
+        };
         let protected = data.protected.clone().unwrap_or_default();
         if protected.is_empty() {
             return Err(planner.invalid(

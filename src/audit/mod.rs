@@ -18,6 +18,7 @@ mod interval;
 pub mod key;
 mod metrics;
 mod output;
+mod pgconf;
 mod rethreshold;
 mod scorelog;
 mod segments;

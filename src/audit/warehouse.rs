@@ -1,8 +1,8 @@
 //! The audit's statistics computed by a PostgreSQL server ([`postgres_statistics`]): the
 //! query of [`super::statistics_query`] runs on the server, only its aggregates come back, and
 //! they are read as a statistics file would be (the same checks). The connection takes a
-//! libpq-style URL or key=value string; a password comes from it, from `PGPASSWORD`, or from a
-//! file, and is never written anywhere: the statistics' `source` names the server, database,
+//! libpq-style URL or key=value string, completed as libpq does (a service file, the `PG*`
+//! environment, `~/.pgpass`: see pgconf.rs); the password is never written anywhere: the statistics' `source` names the server, database,
 //! user, table (or the query's SHA-256) and the time, not the password. TLS is rustls with the
 //! system's root certificates and always verifies the server's certificate: `sslmode=disable`
 //! connects without TLS, `prefer` (the default) uses TLS when the server offers it, `require`
@@ -60,27 +60,11 @@ pub fn postgres_statistics(
     source: &Source,
     spec: &SqlSpec,
 ) -> Result<Statistics, AuditError> {
-    let mut config: postgres::Config = params
-        .url
-        .parse()
-        .map_err(|e| warehouse("the PostgreSQL connection string is not valid", e))?;
-    if config.get_password().is_none() {
-        if let Some(p) = params
-            .password
-            .clone()
-            .or_else(|| std::env::var("PGPASSWORD").ok())
-        {
-            config.password(p);
-        }
-    }
-    if config.get_user().is_none() {
-        if let Some(u) = std::env::var("PGUSER")
-            .ok()
-            .or_else(|| std::env::var("USER").ok())
-        {
-            config.user(&u);
-        }
-    }
+    let mut config = super::pgconf::resolve(
+        &params.url,
+        params.password.as_deref(),
+        &super::pgconf::ProcessEnv,
+    )?;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(std::time::Duration::from_secs(30));
     }

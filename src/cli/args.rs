@@ -658,19 +658,22 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["data", "config", "bootstrap", "postgres", "filter"])]
     pub from_stats: Vec<PathBuf>,
     /// Audit a table on this PostgreSQL server (a `postgresql://` URL or `key=value`
-    /// string; `sslmode=disable|prefer|require`): the statistics query runs on the server and
-    /// only aggregates come back. The password: in the URL, PGPASSWORD, or --password-file;
-    /// never written to any output.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["data", "config", "bootstrap"], requires = "source")]
+    /// string, `service=NAME` for an entry of the service file; `sslmode=disable|prefer|require`):
+    /// the statistics query runs on the server and only aggregates come back. Also `postgres`
+    /// in --config's [data]. The password: in the URL, PGPASSWORD, --password-file, the
+    /// service file or ~/.pgpass; never written to any output.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["data", "bootstrap"])]
     pub postgres: Option<String>,
-    /// With --postgres: the table (`schema.table`).
-    #[arg(long, value_name = "NAME", group = "source", requires = "postgres")]
+    /// With --postgres: the table (`schema.table`). Also `table` in --config's [data].
+    #[arg(long, value_name = "NAME", conflicts_with = "query")]
     pub table: Option<String>,
-    /// With --postgres: a query giving the rows (used as a sub-query).
-    #[arg(long, value_name = "SQL", group = "source", requires = "postgres")]
+    /// With --postgres: a query giving the rows (used as a sub-query). Also `query` in
+    /// --config's [data].
+    #[arg(long, value_name = "SQL")]
     pub query: Option<String>,
-    /// With --postgres: read the password from the first line of this file.
-    #[arg(long, value_name = "FILE", requires = "postgres")]
+    /// With --postgres: read the password from the first line of this file. Also
+    /// `password-file` in --config's [data].
+    #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
     /// Where and how to write the result.
     #[command(flatten)]
@@ -703,15 +706,12 @@ pub struct SqlArgs {
     /// The SQL dialect of the engine that will run the query.
     #[arg(long, value_enum)]
     pub dialect: DialectArg,
-    /// The table holding the scored rows (`schema.table` parts are quoted one by one).
-    #[arg(
-        long,
-        value_name = "NAME",
-        conflicts_with = "query",
-        required_unless_present = "query"
-    )]
+    /// The table holding the scored rows (`schema.table` parts are quoted one by one). Also
+    /// `table` in --config's [data]; this or --query is needed.
+    #[arg(long, value_name = "NAME", conflicts_with = "query")]
     pub table: Option<String>,
-    /// A query giving the scored rows, used as a sub-query (SQL you mean as SQL).
+    /// A query giving the scored rows, used as a sub-query (SQL you mean as SQL). Also
+    /// `query` in --config's [data].
     #[arg(long, value_name = "SQL")]
     pub query: Option<String>,
     /// Write the query to this file instead of standard output.
@@ -960,6 +960,7 @@ impl DataArgs {
             max_field_bytes: self.max_field_bytes,
             max_rejected: self.max_rejected,
             filter: self.filter.clone(),
+            ..DataSpec::default()
         }
     }
 }

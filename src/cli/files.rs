@@ -31,7 +31,11 @@ impl Files {
         match (&d.data, &d.config) {
             (Some(p), _) => self.input(Some(p)),
             // The data file the config names.
-            (None, Some(_)) => self.input(super::data_spec(d)?.path.as_deref()),
+            (None, Some(_)) => {
+                let spec = super::data_spec(d)?;
+                self.input(spec.path.as_deref());
+                self.input(spec.password_file.as_deref());
+            }
             (None, None) => {}
         }
         Ok(())

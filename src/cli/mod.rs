@@ -612,7 +612,13 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
 
 /// Runs the audit the flags describe.
 fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
-    let spec = data_spec(&a.data)?;
+    let spec = data_spec(&a.data)?.overridden_by(DataSpec {
+        postgres: a.postgres.clone().map(fairgate::data::Conninfo),
+        table: a.table.clone(),
+        query: a.query.clone(),
+        password_file: a.password_file.clone(),
+        ..DataSpec::default()
+    });
     let mut reference = BTreeMap::new();
     for r in &a.reference {
         let (attr, value) = r
@@ -645,14 +651,17 @@ fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
     if !a.from_stats.is_empty() {
         return stats::audit(&a.from_stats, &spec, &params);
     }
-    if a.postgres.is_some() {
-        return stats::audit_postgres(a, &spec, &params);
+    if spec.postgres.is_some() {
+        return stats::audit_postgres(&spec, &params);
     }
-    let path = spec
-        .path
-        .clone()
-        .context("no input file: pass --data FILE or set path in the [data] table of --config")?;
-    Ok(fairgate::audit::audit_file(&path, &spec, &params)?)
+    if spec.table.is_some() || spec.query.is_some() || spec.password_file.is_some() {
+        anyhow::bail!("--table, --query and --password-file (and table, query and password-file in [data]) go with a PostgreSQL server: give --postgres URL (or postgres in [data])");
+    }
+    Ok(fairgate::audit::audit_file(
+        spec.input_file()?,
+        &spec,
+        &params,
+    )?)
 }
 
 fn generate(a: &GenerateArgs) -> anyhow::Result<ExitStatus> {

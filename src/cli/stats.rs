@@ -12,11 +12,10 @@ use super::{data_spec, write_output, ExitStatus};
 /// Writes the statistics of the data file the flags describe.
 pub fn write(a: &StatsArgs) -> anyhow::Result<ExitStatus> {
     let spec = data_spec(&a.data)?;
-    let path = spec
-        .path
-        .clone()
-        .context("no input file: pass --data FILE or set path in the [data] table of --config")?;
-    let stats = fairgate::audit::statistics_file(&path, &spec, a.max_groups)?;
+    let stats = match &spec.postgres {
+        Some(_) => postgres_statistics(&spec)?,
+        None => fairgate::audit::statistics_file(spec.input_file()?, &spec, a.max_groups)?,
+    };
     write_output(a.out.as_deref(), |w| Ok(stats.write_csv(w)?))?;
     Ok(ExitStatus::Ok)
 }
@@ -71,26 +70,21 @@ fn sql_spec(spec: &fairgate::data::DataSpec) -> anyhow::Result<fairgate::audit::
     })
 }
 
-/// The table or query named by `--table` / `--query`.
-fn source_of(
-    table: Option<&String>,
-    query: Option<&String>,
-) -> anyhow::Result<fairgate::audit::Source> {
+/// The rows' source: the table or query of the flags or the [data] table.
+fn source_of(spec: &fairgate::data::DataSpec) -> anyhow::Result<fairgate::audit::Source> {
     use fairgate::audit::Source;
-    Ok(match (table, query) {
+    Ok(match (&spec.table, &spec.query) {
         (Some(t), _) => Source::Table(t.split('.').map(str::to_string).collect()),
         (None, Some(q)) => Source::Query(q.clone()),
-        (None, None) => anyhow::bail!("needs --table NAME or --query SQL"),
+        (None, None) => anyhow::bail!(
+            "needs --table NAME or --query SQL (or table or query in the [data] table of --config)"
+        ),
     })
 }
 
-/// The audit of a table on a PostgreSQL server.
-pub fn audit_postgres(
-    a: &super::args::AuditArgs,
-    spec: &fairgate::data::DataSpec,
-    params: &Checked<AuditParams>,
-) -> anyhow::Result<AuditReport> {
-    let password = match &a.password_file {
+/// The statistics of the rows on the PostgreSQL server the spec names.
+fn postgres_statistics(spec: &fairgate::data::DataSpec) -> anyhow::Result<Statistics> {
+    let password = match &spec.password_file {
         Some(p) => Some(
             std::fs::read_to_string(p)
                 .with_context(|| format!("{}: cannot read the password file", p.display()))?
@@ -102,11 +96,26 @@ pub fn audit_postgres(
         None => None,
     };
     let pg = fairgate::audit::PostgresParams {
-        url: a.postgres.clone().unwrap_or_default(),
+        url: spec
+            .postgres
+            .as_ref()
+            .map(|c| c.0.clone())
+            .unwrap_or_default(),
         password,
     };
-    let source = source_of(a.table.as_ref(), a.query.as_ref())?;
-    let stats = fairgate::audit::postgres_statistics(&pg, &source, &sql_spec(spec)?)?;
+    Ok(fairgate::audit::postgres_statistics(
+        &pg,
+        &source_of(spec)?,
+        &sql_spec(spec)?,
+    )?)
+}
+
+/// The audit of a table on a PostgreSQL server.
+pub fn audit_postgres(
+    spec: &fairgate::data::DataSpec,
+    params: &Checked<AuditParams>,
+) -> anyhow::Result<AuditReport> {
+    let stats = postgres_statistics(spec)?;
     let origin = stats
         .sources
         .first()
@@ -127,7 +136,12 @@ pub fn sql(a: &SqlArgs) -> anyhow::Result<ExitStatus> {
         DialectArg::Bigquery => Dialect::BigQuery,
         DialectArg::Snowflake => Dialect::Snowflake,
     };
-    let source = source_of(a.table.as_ref(), a.query.as_ref())?;
+    let spec = spec.overridden_by(fairgate::data::DataSpec {
+        table: a.table.clone(),
+        query: a.query.clone(),
+        ..Default::default()
+    });
+    let source = source_of(&spec)?;
     let sql_spec = sql_spec(&spec)?;
     let query = fairgate::audit::statistics_query(dialect, &source, &sql_spec)?;
     write_output(a.out.as_deref(), |w| Ok(w.write_all(query.as_bytes())?))?;

@@ -46,6 +46,6 @@ pub use schema::{
 pub use sniff::{detect_delimiter, CANDIDATES as DELIMITER_CANDIDATES};
 #[doc(hidden)]
 pub(crate) use source::is_parquet;
-pub use spec::{ConfigFile, DataSpec, ExplainSection, MissingNumeric, OnInvalid, Role};
+pub use spec::{ConfigFile, Conninfo, DataSpec, ExplainSection, MissingNumeric, OnInvalid, Role};
 pub use summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 pub use table::{load, Column, Table};

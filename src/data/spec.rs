@@ -173,6 +173,35 @@ pub struct DataSpec {
     /// others are counted as filtered out, never rejected. `split=validation` audits the rows
     /// a model did not train on (the `split` column of `fairgate train --scored`).
     pub filter: Option<String>,
+    /// A PostgreSQL server holding the rows, instead of a file: a `postgresql://` URL or a
+    /// `key=value` string. Only the audit reads it (the statistics query runs on the server;
+    /// `fairgate audit --postgres`). Never shown: see [`Conninfo`].
+    pub postgres: Option<Conninfo>,
+    /// With `postgres`: the table (`schema.table`).
+    pub table: Option<String>,
+    /// With `postgres`: a query giving the rows (used as a sub-query), instead of a table.
+    pub query: Option<String>,
+    /// With `postgres`: a file whose first line is the password. In a config file, relative
+    /// to the config file's folder.
+    pub password_file: Option<PathBuf>,
+}
+
+/// A database connection string (`postgres` in `[data]`). It may hold a password, so neither
+/// its `Debug` form nor its serialized form shows it: both are `(hidden)`.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Conninfo(pub String);
+
+impl std::fmt::Debug for Conninfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Conninfo(hidden)")
+    }
+}
+
+impl Serialize for Conninfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("(hidden)")
+    }
 }
 
 /// The top level of a fairgate TOML config file. Later sections (training, audit, policy)
@@ -239,10 +268,13 @@ impl DataSpec {
             DataError::from(crate::file_error::FileError::read(origin.clone(), source))
         })?;
         let mut spec = DataSpec::from_toml_str(&text, &origin)?;
-        if let Some(p) = &spec.path {
+        let base = path.parent().unwrap_or_else(|| Path::new(""));
+        for p in [&mut spec.path, &mut spec.password_file]
+            .into_iter()
+            .flatten()
+        {
             if p.is_relative() {
-                let base = path.parent().unwrap_or_else(|| Path::new(""));
-                spec.path = Some(base.join(p));
+                *p = base.join(&*p);
             }
         }
         Ok(spec)
@@ -254,11 +286,34 @@ impl DataSpec {
         Ok(file.data)
     }
 
+    /// The input file, or an error saying how to give one (and, when the rows are on a
+    /// PostgreSQL server, that only the audit and `fairgate stats` compute there).
+    pub fn input_file(&self) -> Result<&Path, DataError> {
+        match (&self.path, &self.postgres) {
+            (Some(p), _) => Ok(p),
+            (None, Some(_)) => Err(DataError::Spec(
+                "this command reads the rows themselves, and the data is on a PostgreSQL server (`postgres` in [data], or --postgres): only `fairgate audit` and `fairgate stats` compute on the server; give a file with --data FILE".into(),
+            )),
+            (None, None) => Err(DataError::Spec(
+                "no input file: pass --data FILE or set path in the [data] table of --config".into(),
+            )),
+        }
+    }
+
     /// This spec with every field that `over` sets replaced by `over`'s value (flags override
     /// a config file).
     pub fn overridden_by(self, over: DataSpec) -> DataSpec {
+        // The source is one choice: a file given over a server drops the server, and the
+        // other way round; a table given over a query drops the query, and the other way.
+        let (file, server) = (over.path.is_some(), over.postgres.is_some());
+        let (table, query) = (over.table.is_some(), over.query.is_some());
+        let keep = |given_instead: bool, v: Option<String>| v.filter(|_| !given_instead);
         DataSpec {
-            path: over.path.or(self.path),
+            path: over.path.or(self.path.filter(|_| !server)),
+            postgres: over.postgres.or(self.postgres.filter(|_| !file)),
+            table: over.table.or(keep(file || query, self.table)),
+            query: over.query.or(keep(file || table, self.query)),
+            password_file: over.password_file.or(self.password_file.filter(|_| !file)),
             delimiter: over.delimiter.or(self.delimiter),
             label: over.label.or(self.label),
             positive: over.positive.or(self.positive),

@@ -220,12 +220,7 @@ impl Table {
 
 /// Loads `spec.path` with `options`; a missing path is an error naming `--data`.
 pub fn load(spec: &DataSpec, options: &ReadOptions) -> Result<Table, DataError> {
-    let path = spec.path.as_ref().ok_or_else(|| {
-        DataError::Spec(
-            "no input file: pass --data FILE or set path in the [data] table of --config".into(),
-        )
-    })?;
-    Table::load(path, spec, options)
+    Table::load(spec.input_file()?, spec, options)
 }
 
 #[cfg(test)]

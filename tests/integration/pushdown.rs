@@ -1084,3 +1084,187 @@ fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Erro
     }
     Ok(())
 }
+
+/// A table on PostgreSQL named the ways a libpq user names it: a service in a service file
+/// with the password in a password file (`PGSERVICEFILE`, `PGPASSFILE`), and `postgres` in a
+/// config file's [data], read by `audit`, `stats` and `sql`, and by a pipeline whose outputs
+/// equal the same pipeline's on the CSV, with the password written nowhere. Commands that
+/// need the rows refuse, saying why.
+#[test]
+fn postgres_from_a_service_file_a_config_and_a_pipeline() -> Result<(), Box<dyn std::error::Error>>
+{
+    let Some(pg) = Postgres::start()? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let at = |name: &str| dir.path().join(name);
+    let demo = root().join("datasets/leads_demo.csv");
+    let header = std::fs::read_to_string(&demo)?
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let cols: Vec<String> = header.split(',').map(|c| format!("\"{c}\" text")).collect();
+    pg.psql(&format!("CREATE TABLE leads ({})", cols.join(", ")), None)?;
+    pg.psql(
+        "COPY leads FROM STDIN WITH (FORMAT csv, HEADER)",
+        Some(&demo),
+    )?;
+    std::fs::write(
+        at("services.conf"),
+        format!(
+            "# fairgate's test server\n[audit-db]\nhost=127.0.0.1\nport={}\ndbname=postgres\nuser=fairgate\nsslmode=disable\n",
+            pg.port
+        ),
+    )?;
+    std::fs::write(
+        at("pgpass"),
+        format!("127.0.0.1:{}:postgres:fairgate:{PASSWORD}\n", pg.port),
+    )?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(at("pgpass"), std::fs::Permissions::from_mode(0o600))?;
+    }
+    let home = at("home");
+    std::fs::create_dir(&home)?;
+    let fairgate_env = |args: &[&str]| -> std::io::Result<std::process::Output> {
+        std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+            .args(args)
+            .env_remove("PGPASSWORD")
+            .env_remove("PGSERVICE")
+            .env("HOME", &home)
+            .env("PGSERVICEFILE", at("services.conf"))
+            .env("PGPASSFILE", at("pgpass"))
+            .output()
+    };
+    let s = |p: &Path| p.to_string_lossy().to_string();
+    let roles = demo_flags_for_direct();
+    let options = ["--threshold", "0.2", "--intersect", "gender,age_band"];
+    // The CSV's audit: what every way of reaching the table must give.
+    let mut args = vec!["audit", "--data"];
+    let demo_s = s(&demo);
+    let csv_out = s(&at("csv.json"));
+    args.extend([demo_s.as_str(), "--format", "json", "--out", &csv_out]);
+    args.extend(roles);
+    args.extend(options);
+    run(&args)?;
+    let expected = without_input(&at("csv.json"))?;
+    // --postgres service=NAME: host, port, database and user from the service file, the
+    // password from the password file.
+    let out = s(&at("pg.json"));
+    let mut args = vec![
+        "audit",
+        "--postgres",
+        "service=audit-db",
+        "--table",
+        "leads",
+    ];
+    args.extend(["--format", "json", "--out", &out]);
+    args.extend(roles);
+    args.extend(options);
+    let o = fairgate_env(&args)?;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(without_input(&at("pg.json"))?, expected);
+    let text = std::fs::read_to_string(at("pg.json"))?;
+    assert!(
+        text.contains("127.0.0.1") && !text.contains(PASSWORD),
+        "{text}"
+    );
+    // [data] postgres in a config file, for audit, stats and sql.
+    let protected = roles[5]
+        .split(',')
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let data_table = format!(
+        "[data]\npostgres = \"service=audit-db\"\ntable = \"leads\"\nlabel = \"converted\"\nscore = \"vendor_score\"\nprotected = [{protected}]\n"
+    );
+    std::fs::write(at("audit.toml"), &data_table)?;
+    let config = s(&at("audit.toml"));
+    let mut args = vec![
+        "audit", "--config", &config, "--format", "json", "--out", &out,
+    ];
+    args.extend(options);
+    let o = fairgate_env(&args)?;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(without_input(&at("pg.json"))?, expected);
+    let stats = s(&at("pg.stats.csv"));
+    let o = fairgate_env(&["stats", "--config", &config, "--out", &stats])?;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut args = vec![
+        "audit",
+        "--from-stats",
+        &stats,
+        "--format",
+        "json",
+        "--out",
+        &out,
+    ];
+    args.extend(options);
+    run(&args)?;
+    assert_eq!(without_input(&at("pg.json"))?, expected);
+    let o = fairgate_env(&["sql", "--config", &config, "--dialect", "postgres"])?;
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8(o.stdout)?.contains("FROM \"leads\""));
+    // Commands that read the rows say that the data is on a server.
+    let o = fairgate_env(&["train", "--config", &config, "--out", &s(&at("m.json"))])?;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("only `fairgate audit` and `fairgate stats` compute on the server"),
+        "{}",
+        stderr(&o)
+    );
+    // A pipeline on the table (the password in the URL this time) and the same pipeline on
+    // the CSV: the same audit, gate and exit code; the password in no output.
+    let datasets = root().join("datasets");
+    let rest = format!(
+        "[audit]\nthreshold = 0.2\nintersect = [[\"gender\", \"age_band\"]]\n[report]\ncontext = \"{}\"\n[gate]\npolicy = \"{}\"\n[run]\ncreated = \"2026-06-30\"\n",
+        s(&datasets.join("context.toml")),
+        s(&datasets.join("policy-four-fifths.toml"))
+    );
+    let url = format!(
+        "postgresql://fairgate:{PASSWORD}@127.0.0.1:{}/postgres?sslmode=disable",
+        pg.port
+    );
+    let on_server = data_table.replace("service=audit-db", &url);
+    let on_file = data_table.replace(
+        "postgres = \"service=audit-db\"\ntable = \"leads\"\n",
+        &format!("path = \"{demo_s}\"\n"),
+    );
+    let mut codes = Vec::new();
+    for (name, data) in [("server", on_server), ("file", on_file)] {
+        let out_dir = at(&format!("run-{name}"));
+        let pipeline = at(&format!("{name}.toml"));
+        std::fs::write(
+            &pipeline,
+            format!("{data}{rest}out = \"{}\"\n", s(&out_dir)),
+        )?;
+        let o = fairgate_env(&["run", &s(&pipeline)])?;
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "{name}: {}",
+            stderr(&o)
+        );
+        codes.push(o.status.code());
+        for entry in std::fs::read_dir(&out_dir)? {
+            let path = entry?.path();
+            if path.is_file() {
+                let bytes = std::fs::read(&path)?;
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(!text.contains(PASSWORD), "{}", path.display());
+            }
+        }
+    }
+    assert_eq!(codes[0], codes[1]);
+    assert_eq!(
+        without_input(&at("run-server/audit.json"))?,
+        without_input(&at("run-file/audit.json"))?
+    );
+    let gate = |name: &str| -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(at(&format!("run-{name}/gate.json")))?)?;
+        Ok(v["checks"].clone())
+    };
+    assert_eq!(gate("server")?, gate("file")?);
+    Ok(())
+}
