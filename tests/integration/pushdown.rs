@@ -926,10 +926,13 @@ fn with_word_labels(data: &str) -> String {
         .collect()
 }
 
-/// The Python of a virtual environment with PySpark: FAIRGATE_SPARK_PYTHON, or the one
-/// `.ci/run` makes in ~/.cache/fairgate/spark-venv; `None` (saying so) when there is none,
-/// unless FAIRGATE_REQUIRE_SPARK is set (CI), when that is an error.
-fn spark_python() -> Result<Option<std::path::PathBuf>, Box<dyn std::error::Error>> {
+/// The Python of the virtual environment `.ci/run` makes in ~/.cache/fairgate/spark-venv
+/// (or FAIRGATE_SPARK_PYTHON) when it can import `module`; `None` (saying so) when there is
+/// none, unless the variable `require` is set (CI), when that is an error.
+fn venv_python(
+    module: &str,
+    require: &str,
+) -> Result<Option<std::path::PathBuf>, Box<dyn std::error::Error>> {
     let candidate = std::env::var_os("FAIRGATE_SPARK_PYTHON")
         .map(std::path::PathBuf::from)
         .or_else(|| {
@@ -938,96 +941,180 @@ fn spark_python() -> Result<Option<std::path::PathBuf>, Box<dyn std::error::Erro
         });
     let works = candidate.as_ref().is_some_and(|p| {
         std::process::Command::new(p)
-            .args(["-c", "import pyspark"])
+            .args(["-c", &format!("import {module}")])
             .output()
             .is_ok_and(|o| o.status.success())
     });
-    match (works, std::env::var_os("FAIRGATE_REQUIRE_SPARK")) {
+    match (works, std::env::var_os(require)) {
         (true, _) => Ok(candidate),
-        (false, Some(_)) => {
-            Err("PySpark not found (FAIRGATE_SPARK_PYTHON or ~/.cache/fairgate/spark-venv)".into())
-        }
+        (false, Some(_)) => Err(format!(
+            "Python module {module} not found (FAIRGATE_SPARK_PYTHON or ~/.cache/fairgate/spark-venv)"
+        )
+        .into()),
         (false, None) => {
-            eprintln!("skipped: no PySpark (see .ci/run for the virtual environment it makes)");
+            eprintln!("skipped: no {module} (see .ci/run for the virtual environment it makes)");
             Ok(None)
         }
+    }
+}
+
+/// The tables an engine test loads (view name, CSV file) and the audits it runs on them:
+/// the demo leads, and the awkward rows with scores, decisions, weights, rejections, a
+/// hostile column name and word labels.
+struct EngineCases {
+    /// (view name, CSV path) to load into the engine.
+    tables: Vec<(&'static str, String)>,
+    /// (view, its CSV, roles, audit options).
+    cases: Vec<(&'static str, String, Vec<String>, Vec<&'static str>)>,
+}
+
+impl EngineCases {
+    fn new(dir: &Path) -> Result<Self, Box<dyn std::error::Error>> {
+        let path = |name: &str| dir.join(name).to_string_lossy().to_string();
+        std::fs::write(path("rows.csv"), awkward_rows())?;
+        std::fs::write(path("words.csv"), with_word_labels(&awkward_rows()))?;
+        let demo = root()
+            .join("datasets/leads_demo.csv")
+            .to_string_lossy()
+            .to_string();
+        let owned = |f: &[&str]| f.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rows = |extra: &[&str]| {
+            let mut f = owned(&["--label", "y", "--protected", &format!("g,{HOSTILE}")]);
+            f.extend(owned(extra));
+            f
+        };
+        let mut words = rows(&["--score", "s"]);
+        words.splice(2..2, owned(&["--positive", "won"]));
+        Ok(EngineCases {
+            tables: vec![
+                ("leads", demo.clone()),
+                ("t", path("rows.csv")),
+                ("words", path("words.csv")),
+            ],
+            cases: vec![
+                (
+                    "leads",
+                    demo,
+                    owned(&demo_flags_for_direct()),
+                    vec!["--threshold", "0.2", "--intersect", "gender,age_band"],
+                ),
+                (
+                    "t",
+                    path("rows.csv"),
+                    rows(&["--score", "s"]),
+                    vec!["--min-group-size", "20"],
+                ),
+                (
+                    "t",
+                    path("rows.csv"),
+                    rows(&["--prediction", "d", "--weight", "w"]),
+                    vec![],
+                ),
+                ("words", path("words.csv"), words, vec![]),
+            ],
+        })
+    }
+
+    /// Writes case i's query for `dialect` to DIR/q{i}.sql and returns its path.
+    fn write_queries(
+        &self,
+        dir: &Path,
+        dialect: &str,
+    ) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+        let mut paths = Vec::new();
+        for (i, (view, _, flags, _)) in self.cases.iter().enumerate() {
+            let mut sql = vec!["sql", "--dialect", dialect, "--table", view];
+            sql.extend(flags.iter().map(String::as_str));
+            let o = fairgate(&sql);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            let q = dir.join(format!("q{i}.sql")).to_string_lossy().to_string();
+            std::fs::write(&q, &o.stdout)?;
+            paths.push(q);
+        }
+        Ok(paths)
+    }
+
+    /// Checks that the audit of each case's statistics files (`stats(i)`) equals the audit
+    /// of its CSV, byte for byte apart from `input`.
+    fn check(
+        &self,
+        dir: &Path,
+        stats: impl Fn(usize) -> Vec<String>,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let path = |name: &str| dir.join(name).to_string_lossy().to_string();
+        for (i, (_, csv, flags, audit_flags)) in self.cases.iter().enumerate() {
+            let direct = path("direct.json");
+            let mut a = vec![
+                "audit",
+                "--data",
+                csv,
+                "--format",
+                "json",
+                "--out",
+                &direct,
+                "--on-invalid",
+                "skip",
+                "--max-rejected",
+                "1",
+            ];
+            a.extend(flags.iter().map(String::as_str));
+            a.extend(audit_flags.iter().copied());
+            run(&a)?;
+            for stats in stats(i) {
+                let pushed = path("pushed.json");
+                let mut a = vec![
+                    "audit",
+                    "--from-stats",
+                    &stats,
+                    "--format",
+                    "json",
+                    "--out",
+                    &pushed,
+                    "--on-invalid",
+                    "skip",
+                    "--max-rejected",
+                    "1",
+                ];
+                a.extend(audit_flags.iter().copied());
+                run(&a)?;
+                assert_eq!(
+                    without_input(Path::new(&pushed))?,
+                    without_input(Path::new(&direct))?,
+                    "case {i}: {flags:?} from {stats}"
+                );
+            }
+        }
+        Ok(())
     }
 }
 
 /// The statistics query run by a real local Spark (PySpark 3.5, one session for every case,
 /// through the shipped docs/spark/fairgate_stats.py) gives the audit of the same rows read
 /// from CSV, byte for byte apart from `input`, from its CSV and from the folder of Parquet
-/// parts Spark writes: the demo leads, and the awkward rows with
-/// scores, decisions, weights, rejections, a hostile column name and word labels.
+/// parts Spark writes, for every [`EngineCases`] case.
 #[test]
 fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Error>> {
-    let Some(python) = spark_python()? else {
+    let Some(python) = venv_python("pyspark", "FAIRGATE_REQUIRE_SPARK")? else {
         return Ok(());
     };
     let dir = tempfile::tempdir()?;
-    let path = |name: &str| dir.path().join(name).to_string_lossy().to_string();
-    std::fs::write(path("rows.csv"), awkward_rows())?;
-    std::fs::write(path("words.csv"), with_word_labels(&awkward_rows()))?;
-    let demo = root()
-        .join("datasets/leads_demo.csv")
-        .to_string_lossy()
-        .to_string();
-    let protected = format!("g,{HOSTILE}");
-    let demo_flags: Vec<&str> = demo_flags_for_direct().to_vec();
-    let rows = |extra: &[&'static str]| -> Vec<&str> {
-        let mut f = vec!["--label", "y", "--protected"];
-        f.push(&protected);
-        f.extend(extra);
-        f
-    };
-    let mut words = rows(&["--score", "s"]);
-    words.splice(2..2, ["--positive", "won"]);
-    // (view, its CSV, roles, audit options)
-    let cases: Vec<(&str, String, Vec<&str>, Vec<&str>)> = vec![
-        (
-            "leads",
-            demo.clone(),
-            demo_flags,
-            vec!["--threshold", "0.2", "--intersect", "gender,age_band"],
-        ),
-        (
-            "t",
-            path("rows.csv"),
-            rows(&["--score", "s"]),
-            vec!["--min-group-size", "20"],
-        ),
-        (
-            "t",
-            path("rows.csv"),
-            rows(&["--prediction", "d", "--weight", "w"]),
-            vec![],
-        ),
-        ("words", path("words.csv"), words, vec![]),
+    let cases = EngineCases::new(dir.path())?;
+    let mut args: Vec<String> = vec![
+        root()
+            .join("docs/spark/fairgate_stats.py")
+            .to_string_lossy()
+            .to_string(),
+        "--parquet".into(),
     ];
-    let mut args: Vec<String> = vec![root()
-        .join("docs/spark/fairgate_stats.py")
-        .to_string_lossy()
-        .to_string()];
-    args.push("--parquet".into());
-    for (view, csv) in [
-        ("leads", &demo),
-        ("t", &path("rows.csv")),
-        ("words", &path("words.csv")),
-    ] {
+    for (view, csv) in &cases.tables {
         args.push("--input".into());
         args.push(format!("{view}={csv}"));
     }
-    for (i, (view, _, flags, _)) in cases.iter().enumerate() {
-        let mut sql = vec!["sql", "--dialect", "spark", "--table", view];
-        sql.extend(flags.iter().copied());
-        let o = fairgate(&sql);
-        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        std::fs::write(path(&format!("q{i}.sql")), &o.stdout)?;
+    for (i, q) in cases.write_queries(dir.path(), "spark")?.iter().enumerate() {
         args.push("--run".into());
         args.push(format!(
-            "{}={}",
-            path(&format!("q{i}.sql")),
-            path(&format!("s{i}.csv"))
+            "{q}={}",
+            dir.path().join(format!("s{i}.csv")).display()
         ));
     }
     let o = std::process::Command::new(&python).args(&args).output()?;
@@ -1036,53 +1123,60 @@ fn spark_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Erro
         "spark: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    for (i, (_, csv, flags, audit_flags)) in cases.iter().enumerate() {
-        let direct = path("direct.json");
-        let mut a = vec![
-            "audit",
-            "--data",
-            csv,
-            "--format",
-            "json",
-            "--out",
-            &direct,
-            "--on-invalid",
-            "skip",
-            "--max-rejected",
-            "1",
-        ];
-        a.extend(flags.iter().copied());
-        a.extend(audit_flags.iter().copied());
-        run(&a)?;
-        // The statistics as CSV, and as the folder of Parquet parts Spark wrote.
-        for stats in [
-            path(&format!("s{i}.csv")),
-            path(&format!("s{i}.csv.parquet")),
-        ] {
-            let pushed = path("pushed.json");
-            let mut a = vec![
-                "audit",
-                "--from-stats",
-                &stats,
-                "--format",
-                "json",
-                "--out",
-                &pushed,
-                "--on-invalid",
-                "skip",
-                "--max-rejected",
-                "1",
-            ];
-            a.extend(audit_flags.iter().copied());
-            run(&a)?;
-            assert_eq!(
-                without_input(Path::new(&pushed))?,
-                without_input(Path::new(&direct))?,
-                "case {i}: {flags:?} from {stats}"
-            );
-        }
+    // The statistics as CSV, and as the folder of Parquet parts Spark wrote.
+    cases.check(dir.path(), |i| {
+        let csv = dir
+            .path()
+            .join(format!("s{i}.csv"))
+            .to_string_lossy()
+            .to_string();
+        vec![csv.clone(), format!("{csv}.parquet")]
+    })
+}
+
+/// The DuckDB query (`fairgate sql --dialect duckdb`) run by a real DuckDB (PyPI's duckdb,
+/// in the same virtual environment, through tests/pushdown/duckdb_stats.py) as its
+/// documentation says, `COPY (query) TO` a CSV file and a Parquet file, gives the audit of the same rows read from CSV, byte for byte apart
+/// from `input`, for every [`EngineCases`] case; the CSV files are loaded as DuckDB reads
+/// text (`read_csv(..., all_varchar = true)`).
+#[test]
+fn duckdb_statistics_equal_the_csv_audit() -> Result<(), Box<dyn std::error::Error>> {
+    let Some(python) = venv_python("duckdb", "FAIRGATE_REQUIRE_DUCKDB")? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let cases = EngineCases::new(dir.path())?;
+    let queries = cases.write_queries(dir.path(), "duckdb")?;
+    let mut args: Vec<String> = vec![
+        root()
+            .join("tests/pushdown/duckdb_stats.py")
+            .to_string_lossy()
+            .to_string(),
+        cases.tables.len().to_string(),
+    ];
+    for (view, csv) in &cases.tables {
+        args.push(format!("{view}={csv}"));
     }
-    Ok(())
+    for (i, q) in queries.iter().enumerate() {
+        args.push(format!(
+            "{q}={}",
+            dir.path().join(format!("s{i}")).display()
+        ));
+    }
+    let o = std::process::Command::new(&python).args(&args).output()?;
+    assert!(
+        o.status.success(),
+        "duckdb: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    cases.check(dir.path(), |i| {
+        let base = dir
+            .path()
+            .join(format!("s{i}"))
+            .to_string_lossy()
+            .to_string();
+        vec![format!("{base}.csv"), format!("{base}.parquet")]
+    })
 }
 
 /// A table on PostgreSQL named the ways a libpq user names it: a service in a service file
