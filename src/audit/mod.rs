@@ -238,6 +238,32 @@ pub fn audit_file(
     Ok(AuditReport::new(&summary, params, attributes))
 }
 
+/// Audits Arrow batches from memory (a DataFrame's Arrow stream; `origin` names it in
+/// messages) as [`audit_file`] audits a file: the same roles, validation, group bound and
+/// report, with `input.format` = `arrow` and no digest.
+#[cfg(feature = "parquet")]
+pub fn audit_arrow(
+    batches: crate::data::ArrowBatches,
+    origin: &str,
+    spec: &crate::data::DataSpec,
+    params: &Checked<AuditParams>,
+) -> Result<AuditReport, AuditError> {
+    let mut reader = TableReader::from_arrow(
+        batches,
+        origin,
+        spec,
+        &crate::data::ReadOptions {
+            chunk_rows: STREAM_CHUNK_ROWS,
+            ..crate::data::ReadOptions::default()
+        },
+    )?;
+    if params.max_groups > 0 {
+        reader.limit_groups(params.max_groups, &params.intersections);
+    }
+    let (attributes, summary) = audit_stream(reader, params)?;
+    Ok(AuditReport::new(&summary, params, attributes))
+}
+
 /// Audits a stream chunk by chunk, holding only per-group statistics (memory does not grow
 /// with the number of rows). Returns the audit and the load summary.
 pub fn audit_stream(

@@ -75,6 +75,8 @@ pub(crate) struct Plan {
     pub filter: Option<(usize, Vec<u8>)>,
     /// A Parquet file's row groups: the first row (from 0) of each; empty for CSV.
     pub group_starts: Vec<u64>,
+    /// Arrow batches from memory: rows are named by their position from 0.
+    pub frame: bool,
 }
 
 impl Plan {
@@ -90,6 +92,9 @@ impl Plan {
     /// Where `line` and the field at index `field` are: in a Parquet file, with the row's row
     /// group (see [`Position`]).
     pub fn position(&self, line: u64, field: Option<usize>) -> Position {
+        if self.frame {
+            return Position::in_frame(&self.origin, line, field);
+        }
         Position::in_rows(&self.origin, &self.group_starts, line, field)
     }
 

@@ -24,6 +24,9 @@ pub struct Position {
     pub column: Option<usize>,
     /// In a Parquet file: the row's row group and offset in it (boxed: errors stay small).
     pub row_group: Option<Box<RowGroupAt>>,
+    /// In an in-memory table (a DataFrame handed over as Arrow data): `line` - 2 is the row's
+    /// position from 0, as `iloc` counts, and the position is shown as `row N`.
+    pub in_frame: bool,
 }
 
 /// Where a row of a Parquet file is: its row group (from 0, as pyarrow's `read_row_group`
@@ -59,13 +62,36 @@ impl Position {
             line,
             column: field.map(|i| i + 1),
             row_group,
+            in_frame: false,
         }
+    }
+
+    /// The position of `line` (the first row is line 2, as in a CSV export) and the field at
+    /// index `field` in an in-memory table, whose rows are counted from 0.
+    pub fn in_frame(origin: &str, line: u64, field: Option<usize>) -> Position {
+        Position {
+            origin: origin.to_string(),
+            line,
+            column: field.map(|i| i + 1),
+            row_group: None,
+            in_frame: true,
+        }
+    }
+
+    /// The row (from 0) of a position in an in-memory table or a Parquet file; `None` in a
+    /// CSV file's header or a Parquet file's schema.
+    pub fn row(&self) -> Option<u64> {
+        self.line.checked_sub(2)
     }
 
     /// The position without the file's name: `row 1042 (row group 2, offset 18), column 5`
     /// in a Parquet file, `column 3` in its schema, `line 1043, column 5` in a CSV file.
     pub fn place(&self) -> String {
         let column = self.column.map(|c| format!("column {c}"));
+        if self.in_frame {
+            let at = self.row().map(|r| format!("row {r} (from 0)"));
+            return at.into_iter().chain(column).collect::<Vec<_>>().join(", ");
+        }
         let at = match (self.row_group.as_deref(), self.line) {
             (Some(g), line) => Some(format!(
                 "row {} (row group {}, offset {})",
@@ -86,13 +112,18 @@ impl Position {
             line,
             column,
             row_group: None,
+            in_frame: false,
         }
     }
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.row_group.is_some(), self.line, self.column) {
+        match (
+            self.row_group.is_some() || self.in_frame,
+            self.line,
+            self.column,
+        ) {
             (true, _, _) | (false, 0, Some(_)) => write!(f, "{}: {}", self.origin, self.place()),
             (false, 0, None) => write!(f, "{}", self.origin),
             (false, line, Some(c)) => write!(f, "{}:{}:{}", self.origin, line, c),
@@ -358,6 +389,7 @@ mod tests {
             line: 1043,
             column: Some(5),
             row_group: None,
+            in_frame: false,
         };
         assert_eq!(p.to_string(), "leads.csv:1043:5");
         let p = Position { column: None, ..p };

@@ -7,6 +7,8 @@
 //! reason in a [`LoadSummary`], never dropped silently. [`synth`] generates the synthetic
 //! lead-scoring data that the demo and the tests use.
 
+#[cfg(feature = "parquet")]
+mod arrow;
 mod columns;
 mod decode;
 mod error;
@@ -32,6 +34,8 @@ mod table;
 mod value;
 
 pub use crate::time::{format_timestamp, parse_timestamp};
+#[cfg(feature = "parquet")]
+pub use arrow::ArrowBatches;
 pub use columns::{Chunk, ColumnValues, TextValues};
 pub use error::{DataError, InvalidValue, Position, RowGroupAt, UnknownColumn, ValueProblem};
 // The fold interface between the reader and the audit engine: public for the integration

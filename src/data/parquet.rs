@@ -32,8 +32,8 @@ use arrow_array::{
     Array, ArrayRef, BinaryArray, BinaryViewArray, FixedSizeBinaryArray, LargeBinaryArray,
     LargeStringArray, PrimitiveArray, RecordBatch, StringArray, StringViewArray,
 };
-use arrow_schema::{DataType, TimeUnit};
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use arrow_schema::{ArrowError, DataType, TimeUnit};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use sha2::{Digest, Sha256};
 
@@ -52,9 +52,14 @@ pub(crate) struct ParquetFile {
     pub digest: Option<(String, u64)>,
 }
 
+/// Record batches from a Parquet reader or from memory.
+pub(crate) type BatchIter = Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send>;
+
 /// The batches of the columns a read needs, in file order.
 pub(crate) struct Blocks {
-    reader: ParquetRecordBatchReader,
+    reader: BatchIter,
+    /// What the rows are, in messages (`Parquet rows`).
+    what: &'static str,
     /// For each header position, the batch column that holds it (read columns only).
     columns: Arc<[Option<usize>]>,
     seq: u64,
@@ -161,20 +166,7 @@ impl ParquetFile {
         let mut needed: Vec<usize> = needed.to_vec();
         needed.sort_unstable();
         needed.dedup();
-        for &i in &needed {
-            let Some(field) = fields.get(i) else { continue };
-            if !readable(field.data_type()) {
-                return Err(DataError::Parquet {
-                    origin: self.origin.clone(),
-                    message: format!(
-                        "column {} (\"{}\") has the Parquet/Arrow type {}, which fairgate does not read as a value (it reads strings, numbers, booleans, decimals, dates and timestamps): give the column no role, or store it as one of those",
-                        i + 1,
-                        field.name(),
-                        field.data_type()
-                    ),
-                });
-            }
-        }
+        check_readable(&fields, &needed, &self.origin, "Parquet/Arrow")?;
         let mut columns = vec![None; fields.len()];
         for (at, &i) in needed.iter().enumerate() {
             if let Some(slot) = columns.get_mut(i) {
@@ -194,16 +186,48 @@ impl ParquetFile {
             origin: origin.clone(),
             message: format!("cannot read the file's row groups: {e}"),
         })?;
-        Ok(Blocks {
-            reader,
-            columns: columns.into(),
-            seq: 0,
-            next_row: 0,
-        })
+        Ok(Blocks::new(Box::new(reader), "Parquet rows", columns))
     }
 }
 
+/// Refuses a needed column (a header position in `needed`) of a type fairgate cannot read as
+/// a value: `what` names the input's kind of type (`Parquet/Arrow`).
+pub(crate) fn check_readable(
+    fields: &arrow_schema::Fields,
+    needed: &[usize],
+    origin: &str,
+    what: &str,
+) -> Result<(), DataError> {
+    for &i in needed {
+        let Some(field) = fields.get(i) else { continue };
+        if !readable(field.data_type()) {
+            return Err(DataError::Parquet {
+                origin: origin.to_string(),
+                message: format!(
+                    "column {} (\"{}\") has the {what} type {}, which fairgate does not read as a value (it reads strings, numbers, booleans, decimals, dates and timestamps): give the column no role, or store it as one of those",
+                    i + 1,
+                    field.name(),
+                    field.data_type()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 impl Blocks {
+    /// Blocks of the batches `reader` yields (`what` names its rows in messages), where
+    /// `columns[i]` is the batch column that holds header position `i` (`None`: not read).
+    pub fn new(reader: BatchIter, what: &'static str, columns: Vec<Option<usize>>) -> Blocks {
+        Blocks {
+            reader,
+            what,
+            columns: columns.into(),
+            seq: 0,
+            next_row: 0,
+        }
+    }
+
     /// The next batch with its position and first line, or `None` at the end. A batch that cannot be read (a corrupt
     /// page, a codec error) is an I/O error of kind `InvalidData` naming the rows.
     pub fn next_block(&mut self) -> io::Result<Option<(u64, u64, Batch)>> {
@@ -216,7 +240,8 @@ impl Blocks {
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!(
-                        "the Parquet rows from row {} on cannot be read: {e}",
+                        "the {} from row {} on cannot be read: {e}",
+                        self.what,
                         self.next_row + 1
                     ),
                 ))

@@ -76,8 +76,10 @@ pub struct TableReader {
     delimiter: u8,
     delimiter_detected: bool,
     bom: bool,
-    /// Whether the input is a Parquet file.
+    /// Whether the input is batches (Parquet or Arrow), not CSV text.
     parquet: bool,
+    /// What the input is.
+    kind: InputKind,
     missing_numeric: MissingNumeric,
     chunk_rows: usize,
     /// Global levels of each categorical column, and their lookup.
@@ -123,6 +125,19 @@ impl TableReader {
             DataError::from(crate::file_error::FileError::read(origin.clone(), source))
         })?;
         TableReader::new(Box::new(file), &origin, spec, options)
+    }
+
+    /// Reads Arrow batches from memory (`origin` names them in messages: `DataFrame`, say):
+    /// the same roles, validation and summary as a file, rows named by their position from
+    /// 0, no digest (the bytes of memory are not a file).
+    #[cfg(feature = "parquet")]
+    pub fn from_arrow(
+        batches: super::ArrowBatches,
+        origin: &str,
+        spec: &DataSpec,
+        options: &ReadOptions,
+    ) -> Result<TableReader, DataError> {
+        TableReader::build(Opened::Arrow(batches), origin, spec, options)
     }
 
     /// The column names of a file's header (of a Parquet file: its schema), without reading
@@ -218,6 +233,8 @@ impl TableReader {
         let (header, header_line) = match &opened {
             Opened::Csv(source) => (header_names(&source.header, origin)?, 1),
             Opened::Parquet(file) => (file.header.clone(), 0),
+            #[cfg(feature = "parquet")]
+            Opened::Arrow(batches) => (batches.header(), 0),
         };
         let mut schema = Schema::resolve(header, spec, options.unlisted, origin, header_line)?;
         let filter = match &spec.filter {
@@ -246,6 +263,21 @@ impl TableReader {
                     bom: source.bom,
                     digest: source.digest,
                     group_starts: Vec::new(),
+                    kind: InputKind::Csv,
+                }
+            }
+            #[cfg(feature = "parquet")]
+            Opened::Arrow(batches) => {
+                let mut needed: Vec<usize> = schema.columns.iter().map(|c| c.index).collect();
+                needed.extend(filter.as_ref().map(|f| f.0));
+                Format {
+                    blocks: Blocks::Parquet(batches.blocks(&needed, chunk_rows, origin)?),
+                    delimiter: b',',
+                    delimiter_detected: false,
+                    bom: false,
+                    digest: Arc::new(std::sync::Mutex::new(None)),
+                    group_starts: Vec::new(),
+                    kind: InputKind::Arrow,
                 }
             }
             Opened::Parquet(file) => {
@@ -261,6 +293,7 @@ impl TableReader {
                     bom: false,
                     digest,
                     group_starts,
+                    kind: InputKind::Parquet,
                 }
             }
         };
@@ -271,8 +304,9 @@ impl TableReader {
             bom,
             digest,
             group_starts,
+            kind,
         } = format;
-        let parquet = matches!(blocks, Blocks::Parquet(_));
+        let parquet = kind != InputKind::Csv;
         let mut na: Vec<Vec<u8>> = match &spec.na {
             Some(list) => list.iter().map(|s| s.trim().as_bytes().to_vec()).collect(),
             None => vec![Vec::new()],
@@ -378,6 +412,7 @@ impl TableReader {
             fold: FoldSlot::default(),
             filter,
             group_starts,
+            frame: kind == InputKind::Arrow,
         });
         let feed = if options.threaded {
             spawn(blocks, first, &plan, chunk_rows)
@@ -397,6 +432,7 @@ impl TableReader {
             delimiter_detected,
             bom,
             parquet,
+            kind,
             missing_numeric,
             chunk_rows,
             levels: vec![Vec::new(); n_cols],
@@ -986,7 +1022,11 @@ impl TableReader {
             source: self.plan.origin.clone(),
             sha256,
             bytes,
-            format: self.parquet.then(|| "parquet".to_string()),
+            format: match self.kind {
+                InputKind::Csv => None,
+                InputKind::Parquet => Some("parquet".to_string()),
+                InputKind::Arrow => Some("arrow".to_string()),
+            },
             delimiter: match self.delimiter {
                 _ if self.parquet => String::new(),
                 b'\t' => "tab".to_string(),
@@ -1074,6 +1114,18 @@ struct Format {
     bom: bool,
     digest: DigestSlot,
     group_starts: Vec<u64>,
+    kind: InputKind,
+}
+
+/// What an input is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InputKind {
+    /// CSV text.
+    Csv,
+    /// A Parquet file.
+    Parquet,
+    /// Arrow batches from memory.
+    Arrow,
 }
 
 /// The header row's names, trimmed; a name that is not UTF-8 is an error naming its column.

@@ -166,6 +166,9 @@ pub(crate) enum Opened {
     Csv(Source),
     /// A Parquet file, its footer read.
     Parquet(super::parquet::ParquetFile),
+    /// Arrow batches from memory.
+    #[cfg(feature = "parquet")]
+    Arrow(super::arrow::ArrowBatches),
 }
 
 /// Whether `path` names a regular file that begins with Parquet's magic bytes `PAR1`. Only a

@@ -600,3 +600,101 @@ fn parquet_statistics_files_and_folders_audit_as_the_rows_do() -> TestResult {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The batches of a Parquet fixture as they would come from memory, `rows` per batch.
+fn batches_of(
+    name: &str,
+    rows: usize,
+) -> Result<fairgate::data::ArrowBatches, Box<dyn std::error::Error>> {
+    let file = std::fs::File::open(fixture(name))?;
+    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)?;
+    let schema = builder.schema().clone();
+    let reader = builder.with_batch_size(rows).build()?;
+    Ok(fairgate::data::ArrowBatches::new(schema, reader))
+}
+
+/// Arrow batches handed over from memory (as the Python package does with a DataFrame) are
+/// audited as the CSV export of the same table: every case of the edge fixture (float32
+/// scores, boolean and integer labels, dictionary groups, decimal weights, nulls, rejected
+/// rows), in one batch larger than a chunk (cut into slices) and in batches of 7 rows, equal
+/// the CSV audit apart from what names the input; an invalid value is named by its row from
+/// 0 and its column.
+#[test]
+fn arrow_batches_from_memory_audit_as_the_csv_export_does() -> TestResult {
+    use fairgate::audit::{audit_arrow, audit_file, AuditParams};
+    use fairgate::data::{DataSpec, OnInvalid};
+    let dir = tempfile::tempdir()?;
+    let spec = |label: &str, weight: Option<&str>, positive: Option<&str>| DataSpec {
+        label: Some(label.to_string()),
+        score: Some("score".to_string()),
+        protected: Some(vec!["group".to_string(), "region".to_string()]),
+        weight: weight.map(str::to_string),
+        positive: positive.map(str::to_string),
+        on_invalid: Some(OnInvalid::Skip),
+        max_rejected: Some(0.1),
+        ..DataSpec::default()
+    };
+    let cases = [
+        (
+            spec("converted", Some("weight"), None),
+            AuditParams::default(),
+        ),
+        (
+            spec("converted01", None, None),
+            AuditParams {
+                threshold: 0.3,
+                ..AuditParams::default()
+            },
+        ),
+        (
+            spec("converted", None, Some("true")),
+            AuditParams {
+                intersections: vec![vec!["group".to_string(), "region".to_string()]],
+                ..AuditParams::default()
+            },
+        ),
+    ];
+    for (i, (spec, params)) in cases.into_iter().enumerate() {
+        let params = params.check()?;
+        let csv = audit_file(&fixture("edge.csv"), &spec, &params)?;
+        let csv_path = dir.path().join("csv.json");
+        std::fs::write(&csv_path, csv.to_json())?;
+        for rows in [1_000_000, 7] {
+            let report = audit_arrow(
+                batches_of("edge.pyarrow.parquet", rows)?,
+                "DataFrame",
+                &spec,
+                &params,
+            )?;
+            let path = dir.path().join("arrow.json");
+            std::fs::write(&path, report.to_json())?;
+            assert_eq!(
+                comparable(&path)?,
+                comparable(&csv_path)?,
+                "case {i}, {rows} rows a batch"
+            );
+            let v: serde_json::Value = serde_json::from_str(&report.to_json())?;
+            assert_eq!(v["input"]["path"], "DataFrame");
+            assert_eq!(v["input"]["sha256"], "");
+        }
+    }
+    // The score 1.5 is the row at position 5 (its CSV export's line 7).
+    let strict = DataSpec {
+        on_invalid: None,
+        ..spec("converted", None, None)
+    };
+    let params = AuditParams::default().check()?;
+    let err = audit_arrow(
+        batches_of("edge.pyarrow.parquet", 4)?,
+        "DataFrame",
+        &strict,
+        &params,
+    )
+    .err()
+    .ok_or("the score 1.5 was accepted")?;
+    assert_eq!(
+        err.to_string(),
+        "DataFrame: row 5 (from 0), column 4: column \"score\": expected a number in [0, 1], found \"1.5\""
+    );
+    Ok(())
+}
