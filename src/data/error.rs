@@ -406,6 +406,7 @@ mod tests {
                 group: 2,
                 offset: 18,
             })),
+            in_frame: false,
         };
         assert_eq!(
             p.to_string(),
