@@ -1,0 +1,374 @@
+"""fairgate in Python: audit scoring models for bias on pandas, polars and Arrow data.
+
+The same engine as the ``fairgate`` command line, without a CSV in between: the data is
+handed over through the Arrow C stream interface (read without a copy where the types
+allow), validated with the CLI's rules and messages, and audited; the result is the CLI's
+audit JSON (``Audit.to_dict()``), with the same ``schema_version``.
+
+    >>> import fairgate, pandas as pd
+    >>> leads = pd.read_csv("datasets/leads_demo.csv")
+    >>> a = fairgate.audit(leads, label="converted", score="vendor_score",
+    ...                    protected=["gender", "age_band"], threshold=0.2)
+    >>> fairgate.gate(a).passed
+    False
+
+Errors in the data or the options raise :class:`FairgateError`, whose ``row`` (from 0, as
+``iloc`` counts), ``column`` and ``reason`` say where and what, when the error points at a
+value.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+
+from ._fairgate import FairgateError
+from ._fairgate import audit_json as _audit_json
+from ._fairgate import audit_render as _audit_render
+from ._fairgate import gate_json as _gate_json
+from ._fairgate import gate_render as _gate_render
+from ._fairgate import version as _version
+
+__all__ = ["Audit", "FairgateError", "Gate", "audit", "audit_estimator", "gate", "__version__"]
+
+__version__: str = _version()
+
+# Defaults, so that every FairgateError has them (the native side sets them when known).
+FairgateError.row = None
+FairgateError.column = None
+FairgateError.reason = None
+
+#: The name an in-memory table has in messages and in the audit's ``input.path``.
+_ORIGIN = "DataFrame"
+
+
+def _column_list(value: Union[str, Sequence[str], None]) -> Optional[List[str]]:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [c.strip() for c in value.split(",") if c.strip()]
+    return [str(c) for c in value]
+
+
+def _arrow_data(data: Any) -> Any:
+    """An object with ``__arrow_c_stream__`` holding ``data``'s columns.
+
+    pyarrow tables, polars DataFrames and pandas DataFrames (2.2 and later) export the
+    stream themselves; older pandas DataFrames and dicts of columns (lists, numpy arrays,
+    pandas Series) are converted with pyarrow, without a copy where the types allow.
+    """
+    if hasattr(data, "__arrow_c_stream__"):
+        return data
+    try:
+        import pyarrow as pa
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise FairgateError(
+            f"{type(data).__name__} is not Arrow data and pyarrow, which would convert it, "
+            "is not installed: pip install pyarrow"
+        ) from e
+    if type(data).__module__.startswith("pandas") and hasattr(data, "columns"):
+        return pa.Table.from_pandas(data, preserve_index=False)
+    if isinstance(data, Mapping):
+        return pa.table({str(k): _arrow_column(v) for k, v in data.items()})
+    raise FairgateError(
+        f"expected a table (a pandas or polars DataFrame, a pyarrow Table, or a dict of "
+        f"columns), found {type(data).__name__}"
+    )
+
+
+def _arrow_column(values: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        return values
+    if type(values).__module__.startswith("pandas"):
+        return pa.Array.from_pandas(values)
+    if hasattr(values, "__arrow_c_array__") or hasattr(values, "__arrow_c_stream__"):
+        return pa.array(values)
+    return pa.array(values, from_pandas=True)
+
+
+class Audit:
+    """An audit: the CLI's audit JSON (``fairgate audit --format json``), with views of it.
+
+    ``to_dict()`` is that JSON parsed; ``to_json()`` its exact text; ``to_frame()`` a tidy
+    pandas DataFrame; ``summary()`` the terminal table; in Jupyter the audit renders as HTML.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._json = text
+        self._dict = json.loads(text)
+
+    def to_json(self) -> str:
+        """The audit's JSON, byte for byte what ``fairgate audit --format json`` writes."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The audit's JSON as a dict (a fresh copy)."""
+        return json.loads(self._json)
+
+    @property
+    def attributes(self) -> List[str]:
+        """The audited attributes and intersections, by name."""
+        return [a["name"] for a in self._dict["attributes"]]
+
+    @property
+    def rejected(self) -> List[Dict[str, Any]]:
+        """Rows left out as invalid, by reason and column (with ``on_invalid="skip"``): each
+        with ``rows`` and ``first_row``, the first such row's position from 0."""
+        out = []
+        for r in self._dict["input"].get("rejected", []):
+            r = dict(r)
+            line = r.pop("first_line", None)
+            r["first_row"] = None if line is None else line - 2
+            out.append(r)
+        return out
+
+    def to_frame(self) -> Any:
+        """A tidy pandas DataFrame: one row per attribute, group and metric, with columns
+        ``attribute, group, metric, value, ci_low, ci_high, undefined_reason``; the
+        attribute's summary metrics (differences and ratios between groups) have ``group``
+        None. An undefined value is None with its reason, never NaN without one."""
+        import pandas as pd
+
+        rows = []
+        for a in self._dict["attributes"]:
+            for g in a["groups"]:
+                for name, m in g["metrics"].items():
+                    rows.append((a["name"], g["group"], name, m["value"], m["ci_low"],
+                                 m["ci_high"], m["undefined_reason"]))
+            for name, m in a["summary"].items():
+                rows.append((a["name"], None, name, m["value"], m["ci_low"], m["ci_high"],
+                             m["undefined_reason"]))
+        columns = ["attribute", "group", "metric", "value", "ci_low", "ci_high",
+                   "undefined_reason"]
+        frame = pd.DataFrame(rows, columns=columns)
+        for c in ("value", "ci_low", "ci_high"):
+            frame[c] = frame[c].astype("float64")
+        return frame
+
+    def summary(self) -> str:
+        """The audit as ``fairgate audit`` prints it on a terminal."""
+        return _audit_render(self._json, "table")
+
+    def to_markdown(self) -> str:
+        """The audit as ``fairgate audit --format markdown`` writes it."""
+        return _audit_render(self._json, "markdown")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        parts = [f"<div class=\"fairgate-audit\"><p><b>fairgate audit</b> of "
+                 f"{html.escape(str(self._dict['input'].get('rows_used')))} rows "
+                 f"(threshold {html.escape(str(self._dict['options']['threshold']))})</p>"]
+        for a in self._dict["attributes"]:
+            parts.append(f"<h4>{html.escape(a['name'])}</h4><table><thead><tr><th>group</th>"
+                         "<th>n</th><th>selection rate</th><th>TPR</th><th>FPR</th>"
+                         "<th>disparate impact</th></tr></thead><tbody>")
+            for g in a["groups"]:
+                cells = [html.escape(str(g["group"])), str(g["n"])]
+                for metric in ("selection_rate", "tpr", "fpr", "disparate_impact"):
+                    cells.append(html.escape(_shown(g["metrics"].get(metric))))
+                note = " (small)" if g.get("small") else ""
+                cells[0] += note
+                parts.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            parts.append("</tbody></table><p>")
+            parts.append(", ".join(
+                f"{html.escape(k)}: {html.escape(_shown(v))}" for k, v in a["summary"].items()))
+            parts.append("</p>")
+        parts.append("</div>")
+        return "".join(parts)
+
+    def __repr__(self) -> str:
+        return (f"<fairgate.Audit: {len(self._dict['attributes'])} attributes, "
+                f"{self._dict['input'].get('rows_used')} rows>")
+
+
+def _shown(m: Optional[Mapping[str, Any]]) -> str:
+    if m is None:
+        return ""
+    if m.get("value") is None:
+        return f"undefined ({m.get('undefined_reason')})"
+    text = f"{m['value']:.4f}"
+    if m.get("ci_low") is not None and m.get("ci_high") is not None:
+        text += f" [{m['ci_low']:.4f}, {m['ci_high']:.4f}]"
+    return text
+
+
+class Gate:
+    """A policy's verdict on an audit (``fairgate gate``'s JSON): ``passed`` and ``rules``."""
+
+    def __init__(self, text: str) -> None:
+        self._json = text
+        self._dict = json.loads(text)
+
+    @property
+    def passed(self) -> bool:
+        """True when no rule blocks."""
+        return bool(self._dict["passed"])
+
+    @property
+    def rules(self) -> List[Dict[str, Any]]:
+        """Every rule with its status, in policy order."""
+        return json.loads(self._json)["rules"]
+
+    def to_json(self) -> str:
+        """The verdict's JSON, as ``fairgate gate --format json`` writes it."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The verdict's JSON as a dict."""
+        return json.loads(self._json)
+
+    def summary(self) -> str:
+        """The verdict as ``fairgate gate`` prints it on a terminal."""
+        return _gate_render(self._json)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"<fairgate.Gate: {'PASS' if self.passed else 'FAIL'}, {len(self._dict['rules'])} rules>"
+
+
+def audit(
+    data: Any,
+    *,
+    label: str,
+    score: Optional[str] = None,
+    prediction: Optional[str] = None,
+    protected: Union[str, Sequence[str], None] = None,
+    sensitive_features: Union[str, Sequence[str], None] = None,
+    intersect: Iterable[Union[str, Sequence[str]]] = (),
+    threshold: Optional[float] = None,
+    reference: Optional[Mapping[str, str]] = None,
+    weight: Optional[str] = None,
+    positive: Optional[str] = None,
+    na: Optional[Sequence[str]] = None,
+    on_invalid: str = "error",
+    max_rejected: Optional[float] = None,
+    filter: Optional[str] = None,
+    min_group_size: Optional[int] = None,
+    confidence: Optional[float] = None,
+    bins: Union[int, str, None] = None,
+    bootstrap: int = 0,
+    seed: int = 0,
+    max_groups: Optional[int] = None,
+) -> Audit:
+    """Audits the scores (or 0/1 decisions) in ``data`` across protected groups.
+
+    ``data`` is a pandas or polars DataFrame, a pyarrow Table, anything with
+    ``__arrow_c_stream__``, or a dict of columns. The arguments are ``fairgate audit``'s
+    flags: ``label`` (0/1, true/false, yes/no, or two values with ``positive``), ``score``
+    (numbers in [0, 1]) or ``prediction`` (0/1), ``protected`` (``sensitive_features`` is
+    Fairlearn's name for it: column names), ``intersect`` (lists of protected columns),
+    ``threshold`` (default 0.5), ``reference`` ({attribute: group}), ``weight``, ``na``
+    (values meaning missing; a null is always missing), ``on_invalid`` ("error": the first
+    invalid value raises; "skip": such rows are counted by reason, up to ``max_rejected``),
+    ``filter`` ("COLUMN=VALUE"), ``min_group_size`` (default 30), ``confidence`` (0.95),
+    ``bins`` (10, or "quantile:K"), ``bootstrap`` replicates with ``seed``, ``max_groups``.
+
+    Returns an :class:`Audit` whose ``to_dict()`` equals the CLI's audit of the same data
+    written as CSV, apart from ``input`` (which names the data ``DataFrame`` and has no
+    file hash). Raises :class:`FairgateError` on a missing column, an invalid value (with
+    its row and column) or an option out of range.
+    """
+    if protected is not None and sensitive_features is not None:
+        raise FairgateError("give protected or sensitive_features, not both")
+    spec: Dict[str, Any] = {"label": label, "on-invalid": on_invalid}
+    for key, value in (("score", score), ("prediction", prediction), ("weight", weight),
+                       ("positive", positive), ("filter", filter),
+                       ("max-rejected", max_rejected)):
+        if value is not None:
+            spec[key] = value
+    columns = _column_list(protected if protected is not None else sensitive_features)
+    if columns is not None:
+        spec["protected"] = columns
+    if na is not None:
+        spec["na"] = [na] if isinstance(na, str) else list(na)
+    options: Dict[str, Any] = {
+        "intersect": [_column_list(i) for i in intersect],
+        "reference": dict(reference or {}),
+        "bootstrap": int(bootstrap),
+        "seed": int(seed),
+    }
+    for key, value in (("threshold", threshold), ("min_group_size", min_group_size),
+                       ("confidence", confidence), ("max_groups", max_groups)):
+        if value is not None:
+            options[key] = value
+    if bins is not None:
+        options["bins"] = str(bins)
+    stream = _arrow_data(data)
+    return Audit(_audit_json(stream, json.dumps(spec), json.dumps(options), _ORIGIN))
+
+
+def gate(audit: Union[Audit, str, Mapping[str, Any]], policy: Optional[str] = None) -> Gate:
+    """Judges an audit against a policy file (TOML, as ``fairgate gate --policy``), or the
+    four-fifths rule when ``policy`` is None. ``audit`` is an :class:`Audit`, an audit's
+    JSON text, or its dict."""
+    if isinstance(audit, Audit):
+        text = audit.to_json()
+    elif isinstance(audit, str):
+        text = audit
+    else:
+        text = json.dumps(audit)
+    if policy is not None and policy.replace("_", "-") == "four-fifths":
+        policy = None
+    return Gate(_gate_json(text, policy, "audit (Python)"))
+
+
+def audit_estimator(
+    model: Any,
+    X: Any,
+    y: Any,
+    *,
+    sensitive: Any = None,
+    sensitive_features: Any = None,
+    threshold: float = 0.5,
+    **options: Any,
+) -> Audit:
+    """Audits a fitted scikit-learn classifier on ``X``: its ``predict_proba`` for
+    ``model.classes_[1]`` is the score, ``y`` the label, and ``sensitive`` (or Fairlearn's
+    ``sensitive_features``) the protected attributes: a DataFrame, a Series, a dict of
+    columns, or column names of ``X``. Other keyword arguments go to :func:`audit`."""
+    import pyarrow as pa
+
+    if sensitive is not None and sensitive_features is not None:
+        raise FairgateError("give sensitive or sensitive_features, not both")
+    groups = sensitive if sensitive is not None else sensitive_features
+    if groups is None:
+        raise FairgateError("audit_estimator needs the protected attributes: sensitive=...")
+    classes = list(getattr(model, "classes_", []))
+    if len(classes) != 2:
+        raise FairgateError(
+            f"audit_estimator needs a binary classifier (model.classes_ of two values), "
+            f"found {classes}")
+    scores = model.predict_proba(X)[:, 1]
+    columns: Dict[str, Any] = {}
+    if isinstance(groups, str) or (isinstance(groups, Sequence)
+                                   and all(isinstance(g, str) for g in groups)):
+        for name in _column_list(groups) or []:
+            columns[name] = _arrow_column(X[name])
+    elif hasattr(groups, "columns"):
+        for name in groups.columns:
+            columns[str(name)] = _arrow_column(groups[name])
+    elif isinstance(groups, Mapping):
+        for name, values in groups.items():
+            columns[str(name)] = _arrow_column(values)
+    else:
+        name = str(getattr(groups, "name", None) or "sensitive_feature_0")
+        columns[name] = _arrow_column(groups)
+    protected = list(columns)
+    label = "__label__"
+    score = "__score__"
+    while label in columns or score in columns:
+        label, score = "_" + label, "_" + score
+    y_column = _arrow_column(y)
+    positive = None
+    if not set(classes) <= {0, 1, True, False}:
+        y_column = y_column.cast(pa.string())
+        positive = str(classes[1])
+    columns[label] = y_column
+    columns[score] = pa.array(scores, type=pa.float64())
+    return audit(pa.table(columns), label=label, score=score, protected=protected,
+                 positive=positive, threshold=threshold, **options)

@@ -1,0 +1,16 @@
+"""Type hints of the native module (python/src/lib.rs); use the `fairgate` package's API."""
+
+from typing import Any, Optional
+
+class FairgateError(Exception):
+    """An input or option fairgate cannot use."""
+
+    row: Optional[int]
+    column: Optional[str]
+    reason: Optional[str]
+
+def audit_json(data: Any, spec: str, options: str, origin: str) -> str: ...
+def gate_json(audit: str, policy: Optional[str], audit_name: str) -> str: ...
+def audit_render(audit: str, format: str) -> str: ...
+def gate_render(gate: str) -> str: ...
+def version() -> str: ...

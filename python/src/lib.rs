@@ -1,0 +1,273 @@
+//! The Python binding of fairgate (`fairgate._fairgate`): a thin layer over the library, as
+//! the CLI is. Data arrives as an Arrow C stream (any object with `__arrow_c_stream__`:
+//! pyarrow, polars, pandas through pyarrow, DuckDB results), is read without a copy, and is
+//! audited by [`fairgate::audit::audit_arrow`]; options arrive as JSON in the shapes the
+//! library's config files use. Results go back as the CLI's JSON, which the Python side
+//! (`python/fairgate/__init__.py`) wraps.
+//!
+//! Every library error becomes a `FairgateError` carrying `row` (from 0, as `iloc` counts),
+//! `column` (its name) and `reason` (the rejection reason, as in the audit's `rejected`)
+//! when the error has them.
+
+use std::collections::BTreeMap;
+
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
+use serde::Deserialize;
+
+use fairgate::audit::{audit_arrow, AuditError, AuditParams, Binning};
+use fairgate::data::{DataError, DataSpec};
+
+create_exception!(
+    _fairgate,
+    FairgateError,
+    PyException,
+    "An input or option fairgate cannot use: the message says where and what was expected; \
+     `row` (from 0), `column` and `reason` are set when the error points at a value."
+);
+
+/// The audit's options, as `fairgate audit`'s flags and a pipeline's `[audit]` name them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditOptions {
+    threshold: Option<f64>,
+    min_group_size: Option<u64>,
+    confidence: Option<f64>,
+    #[serde(default)]
+    reference: BTreeMap<String, String>,
+    #[serde(default)]
+    intersect: Vec<Vec<String>>,
+    bins: Option<String>,
+    bootstrap: Option<usize>,
+    seed: Option<u64>,
+    max_groups: Option<usize>,
+}
+
+impl AuditOptions {
+    fn params(self) -> Result<AuditParams, String> {
+        let d = AuditParams::default();
+        let binning = match &self.bins {
+            None => d.binning,
+            Some(b) => Binning::parse(b).ok_or_else(|| {
+                format!("bins: expected a number of bins or \"quantile:K\", found \"{b}\"")
+            })?,
+        };
+        Ok(AuditParams {
+            threshold: self.threshold.unwrap_or(d.threshold),
+            min_group_size: self.min_group_size.unwrap_or(d.min_group_size),
+            confidence: self.confidence.unwrap_or(d.confidence),
+            reference: self.reference,
+            intersections: self.intersect,
+            binning,
+            bootstrap: self.bootstrap.unwrap_or(d.bootstrap),
+            seed: self.seed.unwrap_or(d.seed),
+            max_groups: self.max_groups.unwrap_or(d.max_groups),
+        })
+    }
+}
+
+/// A `FairgateError` with `message`, and `row`, `column` and `reason` when known.
+fn error(
+    py: Python<'_>,
+    message: String,
+    row: Option<u64>,
+    column: Option<String>,
+    reason: Option<&str>,
+) -> PyErr {
+    let err = FairgateError::new_err(message);
+    let value = err.value(py);
+    // Setting an attribute on a fresh exception object cannot fail in practice; if it did,
+    // the message still says it all.
+    let _ = value.setattr("row", row);
+    let _ = value.setattr("column", column);
+    let _ = value.setattr("reason", reason);
+    err
+}
+
+/// A library data error as a `FairgateError`, with the value's row and column.
+fn data_error(py: Python<'_>, e: &DataError) -> PyErr {
+    let row = e
+        .position()
+        .filter(|p| p.in_frame)
+        .and_then(fairgate::data::Position::row);
+    match e {
+        DataError::InvalidValue(v) => error(
+            py,
+            e.to_string(),
+            row,
+            Some(v.column.clone()),
+            Some(v.problem.as_str()),
+        ),
+        DataError::UnknownColumn(u) => error(py, e.to_string(), None, Some(u.name.clone()), None),
+        _ => error(py, e.to_string(), row, None, None),
+    }
+}
+
+/// The Arrow C stream of `data` (an object with `__arrow_c_stream__`), imported without a
+/// copy of its buffers.
+fn arrow_stream(data: &Bound<'_, PyAny>) -> PyResult<RecordBatchStreamReader> {
+    let py = data.py();
+    if !data.hasattr("__arrow_c_stream__")? {
+        return Err(error(
+            py,
+            format!(
+                "expected Arrow data (an object with __arrow_c_stream__: a pyarrow Table, a polars or pandas DataFrame), found {}",
+                data.get_type().name()?
+            ),
+            None,
+            None,
+            None,
+        ));
+    }
+    let capsule = data.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
+        error(
+            py,
+            "__arrow_c_stream__ did not return a PyCapsule".to_string(),
+            None,
+            None,
+            None,
+        )
+    })?;
+    let pointer = capsule
+        .pointer_checked(Some(c"arrow_array_stream"))
+        .map_err(|e| {
+            error(
+                py,
+                format!("__arrow_c_stream__ did not return an Arrow stream capsule: {e}"),
+                None,
+                None,
+                None,
+            )
+        })?
+        .as_ptr()
+        .cast::<FFI_ArrowArrayStream>();
+    // SAFETY: the capsule is named "arrow_array_stream", so by the Arrow PyCapsule interface
+    // it holds a valid, aligned FFI_ArrowArrayStream; from_raw moves it out and leaves a
+    // released stream behind, which the capsule's destructor then does not release again.
+    let stream = unsafe { FFI_ArrowArrayStream::from_raw(pointer) };
+    RecordBatchStreamReader::try_new(stream).map_err(|e| {
+        error(
+            py,
+            format!("cannot read the Arrow stream: {e}"),
+            None,
+            None,
+            None,
+        )
+    })
+}
+
+/// Audits `data` (Arrow stream) with the data options `spec` (JSON, `[data]`'s keys) and
+/// the audit options `options` (JSON); returns the audit as the CLI's JSON. `origin` names
+/// the data in messages and in the audit's `input.path`.
+#[pyfunction]
+fn audit_json(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    spec: &str,
+    options: &str,
+    origin: &str,
+) -> PyResult<String> {
+    let spec: DataSpec = serde_json::from_str(spec)
+        .map_err(|e| error(py, format!("data options: {e}"), None, None, None))?;
+    let options: AuditOptions = serde_json::from_str(options)
+        .map_err(|e| error(py, format!("audit options: {e}"), None, None, None))?;
+    let params = options
+        .params()
+        .map_err(|m| error(py, m, None, None, None))?
+        .check()
+        .map_err(|e| error(py, e.to_string(), None, None, None))?;
+    let reader = arrow_stream(data)?;
+    let schema = arrow_array::RecordBatchReader::schema(&reader);
+    let batches = fairgate::data::ArrowBatches::new(schema, reader);
+    let origin = origin.to_string();
+    let result = py.detach(move || audit_arrow(batches, &origin, &spec, &params));
+    match result {
+        Ok(report) => Ok(report.to_json()),
+        Err(AuditError::Data(e)) => Err(data_error(py, &e)),
+        Err(e) => Err(error(py, e.to_string(), None, None, None)),
+    }
+}
+
+/// Judges an audit (the CLI's audit JSON) against a policy: a policy file's path, or
+/// `None` for the built-in four-fifths rule. Returns the gate's JSON (`fairgate gate`'s).
+/// `audit_name` names the audit in the result.
+#[pyfunction]
+#[pyo3(signature = (audit, policy, audit_name))]
+fn gate_json(
+    py: Python<'_>,
+    audit: &str,
+    policy: Option<std::path::PathBuf>,
+    audit_name: &str,
+) -> PyResult<String> {
+    let fail = |m: String| error(py, m, None, None, None);
+    let report: fairgate::audit::AuditReport =
+        serde_json::from_str(audit).map_err(|e| fail(format!("not a fairgate audit: {e}")))?;
+    let policy = match policy {
+        Some(p) => fairgate::policy::Policy::from_path(&p).map_err(|e| fail(e.to_string()))?,
+        None => fairgate::policy::Policy::four_fifths(),
+    };
+    let file = fairgate::provenance::FileRef {
+        path: audit_name.to_string(),
+        sha256: fairgate::text::sha256_hex(audit.as_bytes()),
+    };
+    let evidence = fairgate::policy::Evidence::new(report, file, None, None)
+        .map_err(|e| fail(e.to_string()))?;
+    let result = fairgate::policy::evaluate(&policy, &evidence).map_err(|e| fail(e.to_string()))?;
+    Ok(result.to_json())
+}
+
+/// The audit (the CLI's audit JSON) as `fairgate audit` prints it: `format` is `table` (the
+/// terminal's text) or `markdown`.
+#[pyfunction]
+fn audit_render(py: Python<'_>, audit: &str, format: &str) -> PyResult<String> {
+    let report: fairgate::audit::AuditReport = serde_json::from_str(audit)
+        .map_err(|e| error(py, format!("not a fairgate audit: {e}"), None, None, None))?;
+    match format {
+        "table" => Ok(report.to_text()),
+        "markdown" => Ok(report.to_markdown()),
+        other => Err(error(
+            py,
+            format!("format: expected \"table\" or \"markdown\", found \"{other}\""),
+            None,
+            None,
+            None,
+        )),
+    }
+}
+
+/// The gate's result (its JSON) as `fairgate gate` prints it on a terminal.
+#[pyfunction]
+fn gate_render(py: Python<'_>, gate: &str) -> PyResult<String> {
+    let result: fairgate::policy::GateResult = serde_json::from_str(gate).map_err(|e| {
+        error(
+            py,
+            format!("not a fairgate gate result: {e}"),
+            None,
+            None,
+            None,
+        )
+    })?;
+    Ok(fairgate::policy::to_text(&result))
+}
+
+/// fairgate's version.
+#[pyfunction]
+fn version() -> &'static str {
+    fairgate::version::VERSION
+}
+
+/// The native part of the `fairgate` package.
+#[pymodule]
+fn _fairgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("FairgateError", m.py().get_type::<FairgateError>())?;
+    m.add_function(wrap_pyfunction!(audit_json, m)?)?;
+    m.add_function(wrap_pyfunction!(gate_json, m)?)?;
+    m.add_function(wrap_pyfunction!(audit_render, m)?)?;
+    m.add_function(wrap_pyfunction!(gate_render, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    Ok(())
+}
