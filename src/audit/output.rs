@@ -232,10 +232,14 @@ impl AuditReport {
             ),
             None => String::new(),
         };
+        // Data from memory (a DataFrame) has no file digest.
+        let digest = match i.sha256.as_str() {
+            "" => String::new(),
+            h => format!(" (sha256 {h})"),
+        };
         let mut out = format!(
-            "{} (sha256 {}): {} rows audited{filtered}, {} rejected; threshold {}, minimum group size {}, {}% intervals, {} calibration bins{bootstrap}\n\n",
+            "{}{digest}: {} rows audited{filtered}, {} rejected; threshold {}, minimum group size {}, {}% intervals, {} calibration bins{bootstrap}\n\n",
             esc(&i.path),
-            i.sha256,
             i.rows_used,
             i.rows_rejected,
             o.threshold,
