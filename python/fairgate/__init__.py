@@ -27,9 +27,11 @@ from ._fairgate import audit_json as _audit_json
 from ._fairgate import audit_render as _audit_render
 from ._fairgate import gate_json as _gate_json
 from ._fairgate import gate_render as _gate_render
+from ._fairgate import train_json as _train_json
 from ._fairgate import version as _version
 
-__all__ = ["Audit", "FairgateError", "Gate", "audit", "audit_estimator", "gate", "__version__"]
+__all__ = ["Audit", "FairgateError", "Gate", "Model", "audit", "audit_estimator", "gate",
+           "train", "__version__"]
 
 __version__: str = _version()
 
@@ -372,3 +374,91 @@ def audit_estimator(
     columns[score] = pa.array(scores, type=pa.float64())
     return audit(pa.table(columns), label=label, score=score, protected=protected,
                  positive=positive, threshold=threshold, **options)
+
+
+class Model:
+    """A trained model: the model file's JSON, as ``fairgate train`` writes it (``save``
+    writes it for ``fairgate score``, ``explain`` and ``report``)."""
+
+    def __init__(self, text: str) -> None:
+        self._json = text
+        self._dict = json.loads(text)
+
+    def to_json(self) -> str:
+        """The model file's JSON."""
+        return self._json
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The model file's JSON as a dict."""
+        return json.loads(self._json)
+
+    def save(self, path: str) -> None:
+        """Writes the model file (UTF-8 JSON) to ``path``."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self._json)
+
+    def __repr__(self) -> str:
+        return f"<fairgate.Model: {self._dict.get('kind')}, threshold {self._dict.get('threshold')}>"
+
+
+def train(
+    data: Any,
+    *,
+    label: str,
+    protected: Union[str, Sequence[str], None] = None,
+    features: Union[str, Sequence[str], None] = None,
+    exclude: Union[str, Sequence[str], None] = None,
+    categorical: Union[str, Sequence[str], None] = None,
+    timestamp: Union[str, Sequence[str], None] = None,
+    consent: Optional[str] = None,
+    consent_timestamp: Optional[str] = None,
+    as_of: Optional[str] = None,
+    id: Optional[str] = None,
+    weight: Optional[str] = None,
+    positive: Optional[str] = None,
+    na: Optional[Sequence[str]] = None,
+    on_invalid: str = "error",
+    max_rejected: Optional[float] = None,
+    missing_numeric: Optional[str] = None,
+    model: str = "logistic",
+    rules: Optional[str] = None,
+    c: Optional[float] = None,
+    class_weight: Optional[str] = None,
+    test_size: Optional[float] = None,
+    cv: Optional[int] = None,
+    seed: Optional[int] = None,
+    max_levels: Optional[int] = None,
+    threshold: Optional[float] = None,
+    created: Optional[int] = None,
+    reweigh: Union[str, Sequence[str], None] = None,
+) -> Model:
+    """Trains a model on ``data`` as ``fairgate train`` trains on a file: a logistic
+    regression (``c``, ``class_weight="balanced"``, ``test_size``, ``cv``, ``seed``) or a
+    points model (``model="points"``, ``rules=`` a rules file), with the protected
+    attributes never features, only consented rows (``consent``), and the model's threshold.
+    ``created`` (seconds since 1970) makes the file reproducible. Returns a :class:`Model`
+    whose JSON equals the CLI's for the same data as CSV, apart from what names the input."""
+    spec: Dict[str, Any] = {"label": label, "on-invalid": on_invalid}
+    for key, value in (("consent", consent), ("consent-timestamp", consent_timestamp),
+                       ("as-of", as_of), ("id", id), ("weight", weight),
+                       ("positive", positive), ("max-rejected", max_rejected),
+                       ("missing-numeric", missing_numeric)):
+        if value is not None:
+            spec[key] = value
+    for key, value in (("protected", protected), ("features", features),
+                       ("exclude", exclude), ("categorical", categorical),
+                       ("timestamp", timestamp)):
+        columns = _column_list(value)
+        if columns is not None:
+            spec[key] = columns
+    if na is not None:
+        spec["na"] = [na] if isinstance(na, str) else list(na)
+    options: Dict[str, Any] = {"model": model, "reweigh": _column_list(reweigh) or []}
+    for key, value in (("rules", rules), ("c", c), ("class_weight", class_weight),
+                       ("test_size", test_size), ("cv", cv), ("seed", seed),
+                       ("max_levels", max_levels), ("threshold", threshold),
+                       ("created", created)):
+        if value is not None:
+            options[key] = value
+    return Model(_train_json(_arrow_data(data), json.dumps(spec), json.dumps(options),
+                             _ORIGIN))

@@ -192,6 +192,107 @@ fn audit_json(
     }
 }
 
+/// The training options, as `fairgate train`'s flags name them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrainOptions {
+    model: Option<String>,
+    rules: Option<std::path::PathBuf>,
+    c: Option<f64>,
+    class_weight: Option<String>,
+    test_size: Option<f64>,
+    cv: Option<usize>,
+    seed: Option<u64>,
+    max_levels: Option<usize>,
+    threshold: Option<f64>,
+    created: Option<i64>,
+    #[serde(default)]
+    reweigh: Vec<String>,
+}
+
+/// The Arrow batches of `data`, ready for the library's reader.
+fn batches(data: &Bound<'_, PyAny>) -> PyResult<fairgate::data::ArrowBatches> {
+    let reader = arrow_stream(data)?;
+    let schema = arrow_array::RecordBatchReader::schema(&reader);
+    Ok(fairgate::data::ArrowBatches::new(schema, reader))
+}
+
+/// A library training error as a `FairgateError` (a data error with its row and column).
+fn train_error(py: Python<'_>, e: fairgate::train::TrainError) -> PyErr {
+    match e {
+        fairgate::train::TrainError::Data(d) => data_error(py, &d),
+        other => error(py, other.to_string(), None, None, None),
+    }
+}
+
+/// Trains a model on `data` (Arrow stream) with the data options `spec` (JSON, `[data]`'s
+/// keys) and the training options `options` (JSON); returns the model file's JSON, as
+/// `fairgate train` writes it.
+#[pyfunction]
+fn train_json(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    spec: &str,
+    options: &str,
+    origin: &str,
+) -> PyResult<String> {
+    use fairgate::train::{ModelKind, RuleSet, Solver, TrainParams};
+    let fail = |m: String| error(py, m, None, None, None);
+    let mut spec: DataSpec =
+        serde_json::from_str(spec).map_err(|e| fail(format!("data options: {e}")))?;
+    let o: TrainOptions =
+        serde_json::from_str(options).map_err(|e| fail(format!("training options: {e}")))?;
+    let rules = match &o.rules {
+        Some(p) => Some(RuleSet::from_path(p).map_err(|e| train_error(py, e))?),
+        None => None,
+    };
+    let d = TrainParams::default();
+    let kind = match o.model.as_deref() {
+        None | Some("logistic") => ModelKind::Logistic,
+        Some("points") => ModelKind::Points,
+        Some(other) => {
+            return Err(fail(format!(
+                "model: expected \"logistic\" or \"points\", found \"{other}\""
+            )))
+        }
+    };
+    let balanced = match o.class_weight.as_deref() {
+        None | Some("none") => false,
+        Some("balanced") => true,
+        Some(other) => {
+            return Err(fail(format!(
+                "class_weight: expected None or \"balanced\", found \"{other}\""
+            )))
+        }
+    };
+    let read = fairgate::train::reading(&mut spec, rules.as_ref());
+    let params = TrainParams {
+        kind,
+        rules,
+        c: o.c.unwrap_or(d.c),
+        balanced,
+        test_size: o.test_size.unwrap_or(d.test_size),
+        cv: o.cv.unwrap_or(d.cv),
+        seed: o.seed.unwrap_or(d.seed),
+        solver: Solver::Newton,
+        max_levels: o.max_levels.unwrap_or(d.max_levels),
+        threshold: o.threshold.unwrap_or(d.threshold),
+        created: o.created,
+        reweigh: o.reweigh,
+        ..d
+    }
+    .check()
+    .map_err(|e| train_error(py, e))?;
+    let batches = batches(data)?;
+    let origin = origin.to_string();
+    let result = py.detach(move || {
+        let reader = fairgate::data::TableReader::from_arrow(batches, &origin, &spec, &read)?;
+        let table = fairgate::data::Table::collect(reader)?;
+        fairgate::train::train(&table, &spec, &params)
+    });
+    result.map(|m| m.to_json()).map_err(|e| train_error(py, e))
+}
+
 /// Judges an audit (the CLI's audit JSON) against a policy: a policy file's path, or
 /// `None` for the built-in four-fifths rule. Returns the gate's JSON (`fairgate gate`'s).
 /// `audit_name` names the audit in the result.
@@ -266,6 +367,7 @@ fn _fairgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FairgateError", m.py().get_type::<FairgateError>())?;
     m.add_function(wrap_pyfunction!(audit_json, m)?)?;
     m.add_function(wrap_pyfunction!(gate_json, m)?)?;
+    m.add_function(wrap_pyfunction!(train_json, m)?)?;
     m.add_function(wrap_pyfunction!(audit_render, m)?)?;
     m.add_function(wrap_pyfunction!(gate_render, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

@@ -233,3 +233,30 @@ def test_audit_estimator_equals_the_audit_of_its_scores():
     model_w = LogisticRegression(max_iter=1000).fit(X, words)
     w = fairgate.audit_estimator(model_w, X, words, sensitive=df["gender"], threshold=0.2)
     assert w.to_dict()["input"]["rows_used"] == len(df)
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars"])
+def test_train_equals_the_cli_model_apart_from_the_input_name(tmp_path, library):
+    data = {"pandas": pd.read_csv, "polars": pl.read_csv}[library](DEMO)
+    roles = dict(label="converted", protected=["gender", "age_band", "ethnicity", "region"],
+                 consent="consent", id="lead_id",
+                 exclude=["vendor_score", "consent_timestamp", "postcode_district"])
+    m = fairgate.train(data, created=0, class_weight="balanced", **roles)
+    out = tmp_path / "model.json"
+    cli = subprocess.run([cli_bin(), "train", "--data", str(DEMO), "--label", "converted",
+                          "--protected", "gender,age_band,ethnicity,region", "--consent",
+                          "consent", "--id", "lead_id", "--exclude",
+                          "vendor_score,consent_timestamp,postcode_district",
+                          "--class-weight", "balanced",
+                          "--created", "1970-01-01T00:00:00Z", "--out", str(out)],
+                         capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stderr
+    want, got = json.loads(out.read_text()), m.to_dict()
+    assert (got["data"].pop("file"), got["data"].pop("sha256")) == ("DataFrame", "")
+    want["data"].pop("file")
+    want["data"].pop("sha256")
+    assert got == want
+    m.save(str(tmp_path / "py.json"))
+    assert json.loads((tmp_path / "py.json").read_text())["coefficients"] == want["coefficients"]
+    with pytest.raises(fairgate.FairgateError, match="class_weight"):
+        fairgate.train(data, class_weight="heavy", **roles)
