@@ -260,3 +260,40 @@ def test_train_equals_the_cli_model_apart_from_the_input_name(tmp_path, library)
     assert json.loads((tmp_path / "py.json").read_text())["coefficients"] == want["coefficients"]
     with pytest.raises(fairgate.FairgateError, match="class_weight"):
         fairgate.train(data, class_weight="heavy", **roles)
+
+
+def _rss_and_reset_peak():
+    """The resident set size now, after resetting the peak (VmHWM) to it (Linux)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+
+
+def _peak():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="Linux /proc only")
+@pytest.mark.parametrize("library", ["pyarrow", "polars"])
+def test_the_columns_are_not_copied(library):
+    # 2,000,000 rows (label, score, two string groups): the audit's peak memory above what
+    # the process held before stays under half of the columns' own size, where one copy of
+    # them would add their whole size (benches/peer_python.py measures 10,000,000 rows).
+    # Scores have 4 decimals: the audit keeps the exact (score, label) histogram of each
+    # group, which grows with the distinct scores (2,000,000 distinct doubles: about 145 MiB),
+    # as the CLI's audit of a file does; that is its statistics, not a copy of the data.
+    rng = np.random.default_rng(0)
+    n = 2_000_000
+    columns = {"label": rng.integers(0, 2, n), "score": np.round(rng.random(n), 4),
+               "a": rng.choice(["north", "south", "east", "west"], n),
+               "b": rng.choice(["x", "y", "z"], n)}
+    data = pa.table(columns) if library == "pyarrow" else pl.DataFrame(columns)
+    del columns
+    size = data.nbytes if library == "pyarrow" else data.estimated_size()
+    fairgate.audit(data, label="label", score="score", protected=["a", "b"])  # warm-up
+    before = _rss_and_reset_peak()
+    fairgate.audit(data, label="label", score="score", protected=["a", "b"])
+    added = _peak() - before
+    assert added < size / 2, f"the audit added {added / 2**20:.1f} MiB to {size / 2**20:.1f} MiB of columns"
