@@ -90,24 +90,28 @@ def _arrow_column(values: Any) -> Any:
     return pa.array(values, from_pandas=True)
 
 
-class Audit:
-    """An audit: the CLI's audit JSON (``fairgate audit --format json``), with views of it.
-
-    ``to_dict()`` is that JSON parsed; ``to_json()`` its exact text; ``to_frame()`` a tidy
-    pandas DataFrame; ``summary()`` the terminal table; in Jupyter the audit renders as HTML.
-    """
+class _JsonResult:
+    """A result that is one of fairgate's JSON files: kept as its exact text."""
 
     def __init__(self, text: str) -> None:
         self._json = text
         self._dict = json.loads(text)
 
     def to_json(self) -> str:
-        """The audit's JSON, byte for byte what ``fairgate audit --format json`` writes."""
+        """The JSON, byte for byte what the CLI writes for the same result."""
         return self._json
 
     def to_dict(self) -> Dict[str, Any]:
-        """The audit's JSON as a dict (a fresh copy)."""
+        """The JSON as a dict (a fresh copy)."""
         return json.loads(self._json)
+
+
+class Audit(_JsonResult):
+    """An audit: the CLI's audit JSON (``fairgate audit --format json``), with views of it.
+
+    ``to_dict()`` is that JSON parsed; ``to_json()`` its exact text; ``to_frame()`` a tidy
+    pandas DataFrame; ``summary()`` the terminal table; in Jupyter the audit renders as HTML.
+    """
 
     @property
     def attributes(self) -> List[str]:
@@ -197,12 +201,8 @@ def _shown(m: Optional[Mapping[str, Any]]) -> str:
     return text
 
 
-class Gate:
+class Gate(_JsonResult):
     """A policy's verdict on an audit (``fairgate gate``'s JSON): ``passed`` and ``rules``."""
-
-    def __init__(self, text: str) -> None:
-        self._json = text
-        self._dict = json.loads(text)
 
     @property
     def passed(self) -> bool:
@@ -213,14 +213,6 @@ class Gate:
     def rules(self) -> List[Dict[str, Any]]:
         """Every rule with its status, in policy order."""
         return json.loads(self._json)["rules"]
-
-    def to_json(self) -> str:
-        """The verdict's JSON, as ``fairgate gate --format json`` writes it."""
-        return self._json
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The verdict's JSON as a dict."""
-        return json.loads(self._json)
 
     def summary(self) -> str:
         """The verdict as ``fairgate gate`` prints it on a terminal."""
@@ -376,21 +368,9 @@ def audit_estimator(
                  positive=positive, threshold=threshold, **options)
 
 
-class Model:
+class Model(_JsonResult):
     """A trained model: the model file's JSON, as ``fairgate train`` writes it (``save``
     writes it for ``fairgate score``, ``explain`` and ``report``)."""
-
-    def __init__(self, text: str) -> None:
-        self._json = text
-        self._dict = json.loads(text)
-
-    def to_json(self) -> str:
-        """The model file's JSON."""
-        return self._json
-
-    def to_dict(self) -> Dict[str, Any]:
-        """The model file's JSON as a dict."""
-        return json.loads(self._json)
 
     def save(self, path: str) -> None:
         """Writes the model file (UTF-8 JSON) to ``path``."""

@@ -223,14 +223,24 @@ pub fn audit_file(
     spec: &crate::data::DataSpec,
     params: &Checked<AuditParams>,
 ) -> Result<AuditReport, AuditError> {
-    let mut reader = TableReader::from_path(
-        path,
-        spec,
-        &crate::data::ReadOptions {
-            chunk_rows: STREAM_CHUNK_ROWS,
-            ..crate::data::ReadOptions::default()
-        },
-    )?;
+    let reader = TableReader::from_path(path, spec, &stream_options())?;
+    audit_reader(reader, params)
+}
+
+/// How a whole-input audit reads: chunks of [`STREAM_CHUNK_ROWS`].
+fn stream_options() -> crate::data::ReadOptions {
+    crate::data::ReadOptions {
+        chunk_rows: STREAM_CHUNK_ROWS,
+        ..crate::data::ReadOptions::default()
+    }
+}
+
+/// The whole audit of an opened reader, with the protected attributes' groups bounded by
+/// `params.max_groups`.
+fn audit_reader(
+    mut reader: TableReader,
+    params: &Checked<AuditParams>,
+) -> Result<AuditReport, AuditError> {
     if params.max_groups > 0 {
         reader.limit_groups(params.max_groups, &params.intersections);
     }
@@ -248,20 +258,8 @@ pub fn audit_arrow(
     spec: &crate::data::DataSpec,
     params: &Checked<AuditParams>,
 ) -> Result<AuditReport, AuditError> {
-    let mut reader = TableReader::from_arrow(
-        batches,
-        origin,
-        spec,
-        &crate::data::ReadOptions {
-            chunk_rows: STREAM_CHUNK_ROWS,
-            ..crate::data::ReadOptions::default()
-        },
-    )?;
-    if params.max_groups > 0 {
-        reader.limit_groups(params.max_groups, &params.intersections);
-    }
-    let (attributes, summary) = audit_stream(reader, params)?;
-    Ok(AuditReport::new(&summary, params, attributes))
+    let reader = TableReader::from_arrow(batches, origin, spec, &stream_options())?;
+    audit_reader(reader, params)
 }
 
 /// Audits a stream chunk by chunk, holding only per-group statistics (memory does not grow
