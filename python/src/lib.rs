@@ -180,9 +180,7 @@ fn audit_json(
         .map_err(|m| error(py, m, None, None, None))?
         .check()
         .map_err(|e| error(py, e.to_string(), None, None, None))?;
-    let reader = arrow_stream(data)?;
-    let schema = arrow_array::RecordBatchReader::schema(&reader);
-    let batches = fairgate::data::ArrowBatches::new(schema, reader);
+    let batches = batches(data)?;
     let origin = origin.to_string();
     let result = py.detach(move || audit_arrow(batches, &origin, &spec, &params));
     match result {
