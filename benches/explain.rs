@@ -48,7 +48,7 @@ fn bench_reasons(c: &mut Criterion) {
             let mut sink = std::io::sink();
             black_box(reasons(
                 &model,
-                &path,
+                path.as_path().into(),
                 &explain_params,
                 Some(&mut sink),
                 None,

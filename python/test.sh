@@ -15,6 +15,8 @@ if ! "${BUILD_VENV}/bin/maturin" --version >/dev/null 2>&1; then
   python3 -m venv "${BUILD_VENV}"
   timeout 600 "${BUILD_VENV}/bin/pip" install -q "maturin>=1.7,<2"
 fi
+# The binding's own unit tests (message wording), then the package's.
+cargo test --quiet -p fairgate-python
 work=$(mktemp -d)
 trap 'rm -rf "${work}"' EXIT
 # FAIRGATE_WHEEL_PROFILE=dev builds with the dev profile, reusing what `cargo test` compiled

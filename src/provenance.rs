@@ -74,6 +74,19 @@ impl From<PolicyRefRepr> for PolicyRef {
     }
 }
 
+/// A digest as a report shows it: the hex, or, for data handed over in memory (recorded
+/// without one), [`NO_DIGEST`].
+pub fn shown_digest(sha256: &str) -> &str {
+    if sha256.is_empty() {
+        NO_DIGEST
+    } else {
+        sha256
+    }
+}
+
+/// How a report shows an input recorded without a digest.
+pub const NO_DIGEST: &str = "none: data handed over in memory, not a file";
+
 #[cfg(test)]
 mod tests {
     use super::{FileRef, PolicyRef};

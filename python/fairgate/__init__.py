@@ -20,18 +20,22 @@ value.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from ._fairgate import FairgateError
 from ._fairgate import audit_json as _audit_json
-from ._fairgate import audit_render as _audit_render
+from ._fairgate import explain_json as _explain_json
 from ._fairgate import gate_json as _gate_json
-from ._fairgate import gate_render as _gate_render
+from ._fairgate import model_check as _model_check
+from ._fairgate import render as _render
+from ._fairgate import report_write as _report_write
+from ._fairgate import score_json as _score_json
 from ._fairgate import train_json as _train_json
 from ._fairgate import version as _version
 
-__all__ = ["Audit", "FairgateError", "Gate", "Model", "audit", "audit_estimator", "gate",
-           "train", "__version__"]
+__all__ = ["Audit", "Explanation", "FairgateError", "Gate", "Model", "audit",
+           "audit_estimator", "explain", "gate", "report", "train", "__version__"]
 
 __version__: str = _version()
 
@@ -59,7 +63,7 @@ def _arrow_data(data: Any) -> Any:
     stream themselves; older pandas DataFrames and dicts of columns (lists, numpy arrays,
     pandas Series) are converted with pyarrow, without a copy where the types allow.
     """
-    if hasattr(data, "__arrow_c_stream__"):
+    if hasattr(data, "__arrow_c_stream__") and not _is_pandas_frame(data):
         return data
     try:
         import pyarrow as pa
@@ -68,14 +72,41 @@ def _arrow_data(data: Any) -> Any:
             f"{type(data).__name__} is not Arrow data and pyarrow, which would convert it, "
             "is not installed: pip install pyarrow"
         ) from e
-    if type(data).__module__.startswith("pandas") and hasattr(data, "columns"):
-        return pa.Table.from_pandas(data, preserve_index=False)
+    if _is_pandas_frame(data):
+        try:
+            return pa.Table.from_pandas(data, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            # An object column of mixed values (numbers and a stray string, say) has no
+            # Arrow type: such columns go as text, as a CSV would carry them, so that the
+            # reader names the bad value's row and column as it does for a file.
+            return pa.Table.from_pandas(_mixed_as_text(data), preserve_index=False)
     if isinstance(data, Mapping):
         return pa.table({str(k): _arrow_column(v) for k, v in data.items()})
     raise FairgateError(
         f"expected a table (a pandas or polars DataFrame, a pyarrow Table, or a dict of "
         f"columns), found {type(data).__name__}"
     )
+
+
+def _is_pandas_frame(data: Any) -> bool:
+    return type(data).__module__.startswith("pandas") and hasattr(data, "columns")
+
+
+def _mixed_as_text(frame: Any) -> Any:
+    """``frame`` with every object column that pyarrow cannot type as text (missing values
+    stay missing)."""
+    import pyarrow as pa
+
+    out = frame.copy(deep=False)
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object:
+            continue
+        try:
+            pa.Array.from_pandas(column)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            out[name] = column.map(lambda v: v if v is None or v != v else str(v))
+    return out
 
 
 def _arrow_column(values: Any) -> Any:
@@ -104,6 +135,12 @@ class _JsonResult:
     def to_dict(self) -> Dict[str, Any]:
         """The JSON as a dict (a fresh copy)."""
         return json.loads(self._json)
+
+    def save(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes the JSON (UTF-8, byte for byte ``to_json()``) to ``path``: the file the CLI
+        would write, which ``fairgate gate``, ``report`` and ``compare`` read."""
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(self._json)
 
 
 class Audit(_JsonResult):
@@ -155,11 +192,11 @@ class Audit(_JsonResult):
 
     def summary(self) -> str:
         """The audit as ``fairgate audit`` prints it on a terminal."""
-        return _audit_render(self._json, "table")
+        return _render("audit", self._json, "table")
 
     def to_markdown(self) -> str:
         """The audit as ``fairgate audit --format markdown`` writes it."""
-        return _audit_render(self._json, "markdown")
+        return _render("audit", self._json, "markdown")
 
     def _repr_html_(self) -> str:
         import html
@@ -216,7 +253,7 @@ class Gate(_JsonResult):
 
     def summary(self) -> str:
         """The verdict as ``fairgate gate`` prints it on a terminal."""
-        return _gate_render(self._json)
+        return _render("gate", self._json, "table")
 
     def __bool__(self) -> bool:
         return self.passed
@@ -369,16 +406,223 @@ def audit_estimator(
 
 
 class Model(_JsonResult):
-    """A trained model: the model file's JSON, as ``fairgate train`` writes it (``save``
-    writes it for ``fairgate score``, ``explain`` and ``report``)."""
+    """A trained model: the model file's JSON, as ``fairgate train`` writes it. ``save``
+    writes it for the CLI; ``Model.load`` reads one; ``score`` scores a DataFrame with it."""
 
-    def save(self, path: str) -> None:
-        """Writes the model file (UTF-8 JSON) to ``path``."""
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(self._json)
+    def __init__(self, text: str, origin: str = "model") -> None:
+        _model_check(text, origin)
+        super().__init__(text)
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Model":
+        """Reads a model file (``fairgate train``'s), with the checks ``fairgate score``
+        makes (schema version, consistency)."""
+        with open(path, encoding="utf-8") as f:
+            return cls(f.read(), os.fspath(path))
+
+    @property
+    def threshold(self) -> float:
+        """The decision threshold: a score at or above it is a positive decision."""
+        return float(self._dict["threshold"])
+
+    def score(
+        self,
+        data: Any,
+        *,
+        id: Optional[str] = None,
+        consent: Optional[str] = None,
+        consent_timestamp: Optional[str] = None,
+        as_of: Optional[str] = None,
+        na: Optional[Sequence[str]] = None,
+        on_invalid: str = "error",
+        max_rejected: Optional[float] = None,
+    ) -> Any:
+        """Scores ``data`` as ``fairgate score`` scores a file: a pandas DataFrame with the
+        columns ``fairgate score`` writes (the id when the model or ``id`` names one, the
+        label when ``data`` has it, ``score``, ``decision``, the protected attributes), one
+        row per row with a lawful basis, in ``data``'s order. Rows without consent (the
+        model's consent columns, or ``consent``/``consent_timestamp``/``as_of``) are left
+        out, so give an ``id`` column to join the scores back. ``attrs["fairgate"]`` holds
+        the account (``fairgate score --summary``): rows read, rejected by reason, excluded
+        for consent, scored, positive decisions, unseen categories.
+
+        Ready to audit: ``fairgate.audit(scored, label=..., score="score", protected=...)``.
+        """
+        import io
+
+        import pandas as pd
+
+        spec: Dict[str, Any] = {"on-invalid": on_invalid}
+        for key, value in (("id", id), ("consent", consent),
+                           ("consent-timestamp", consent_timestamp), ("as-of", as_of),
+                           ("max-rejected", max_rejected)):
+            if value is not None:
+                spec[key] = value
+        if na is not None:
+            spec["na"] = [na] if isinstance(na, str) else list(na)
+        csv, summary = _score_json(self._json, _arrow_data(data), json.dumps(spec), _ORIGIN)
+        account = json.loads(summary)
+        header = csv.split("\n", 1)[0].split(",") if csv else []
+        dtypes: Dict[str, Any] = {c: "string" for c in header}
+        for c in ("score",):
+            dtypes[c] = "float64"
+        for c in ("decision", self._dict["label"]["column"]):
+            if c in dtypes:
+                dtypes[c] = "int64"
+        frame = pd.read_csv(io.StringIO(csv), dtype=dtypes, keep_default_na=False,
+                            na_values={c: [""] for c, t in dtypes.items() if t == "string"},
+                            float_precision="round_trip")
+        frame.attrs["fairgate"] = account
+        return frame
 
     def __repr__(self) -> str:
         return f"<fairgate.Model: {self._dict.get('kind')}, threshold {self._dict.get('threshold')}>"
+
+
+class Explanation(_JsonResult):
+    """A model's explanation (``fairgate explain --format json``): its terms, feature
+    importance, proxies, data-minimisation candidates and score gaps; with ``reasons``, the
+    reason codes and counterfactuals per person, and with ``contributions`` every feature's
+    contribution per person (pandas DataFrames)."""
+
+    def __init__(self, text: str, reasons: Any = None, contributions: Any = None) -> None:
+        super().__init__(text)
+        self.reasons = reasons
+        self.contributions = contributions
+
+    def summary(self) -> str:
+        """The explanation as ``fairgate explain`` prints it on a terminal."""
+        return _render("explanation", self._json, "table")
+
+    def to_markdown(self) -> str:
+        """The explanation as ``fairgate explain --format markdown`` writes it."""
+        return _render("explanation", self._json, "markdown")
+
+    def __repr__(self) -> str:
+        rows = self._dict.get("rows", {})
+        return f"<fairgate.Explanation: {rows.get('explained')} rows explained>"
+
+
+def explain(
+    model: Union[Model, str, "os.PathLike[str]"],
+    data: Any,
+    *,
+    top: Optional[int] = None,
+    repeats: Optional[int] = None,
+    seed: Optional[int] = None,
+    protected: Union[str, Sequence[str], None] = None,
+    immutable: Union[str, Sequence[str], None] = None,
+    minimisation_tolerance: Optional[float] = None,
+    proxy_association: Optional[float] = None,
+    proxy_auc: Optional[float] = None,
+    min_group_size: Optional[int] = None,
+    reasons: bool = True,
+    contributions: bool = False,
+) -> Explanation:
+    """Explains ``model`` (a :class:`Model` or a model file's path) on ``data`` as ``fairgate
+    explain`` explains it on a file: coefficients with intervals, permutation importance
+    (``repeats``, ``seed``), proxies for the protected attributes (``protected`` overrides
+    the model's; flagged from ``proxy_association`` and ``proxy_auc``), data-minimisation
+    candidates, score gaps between groups of at least ``min_group_size``; ``top`` reason
+    codes per person, with counterfactuals that never change ``immutable`` features. Rows
+    without consent are left out. ``data`` is read twice (whole, then streamed), so it
+    must be readable twice: a DataFrame or Table is; a one-shot pyarrow RecordBatchReader
+    is read into a Table first."""
+    import io
+
+    if not isinstance(model, Model):
+        model = Model.load(model)
+    options: Dict[str, Any] = {"immutable": _column_list(immutable) or []}
+    cols = _column_list(protected)
+    if cols is not None:
+        options["protected"] = cols
+    for key, value in (("top", top), ("repeats", repeats), ("seed", seed),
+                       ("minimisation_tolerance", minimisation_tolerance),
+                       ("proxy_association", proxy_association), ("proxy_auc", proxy_auc),
+                       ("min_group_size", min_group_size)):
+        if value is not None:
+            options[key] = value
+    table = _arrow_data(data)
+    if type(table).__name__ == "RecordBatchReader":
+        table = table.read_all()
+    text, reason_csv, contribution_csv = _explain_json(
+        model.to_json(), table, json.dumps(options), _ORIGIN, bool(reasons), bool(contributions))
+
+    def frame(csv: Optional[str]) -> Any:
+        if csv is None:
+            return None
+        import pandas as pd
+
+        header = csv.split("\n", 1)[0].split(",")
+        dtypes = {c: "float64" for c in header}
+        dtypes["id"] = "string"
+        for c in header:
+            if c.startswith("reason_") or c == "counterfactuals":
+                dtypes[c] = "string"
+        if "decision" in dtypes:
+            dtypes["decision"] = "int64"
+        return pd.read_csv(io.StringIO(csv), dtype=dtypes, keep_default_na=False,
+                           na_values={c: [""] for c, t in dtypes.items() if t == "string"},
+                           float_precision="round_trip")
+
+    return Explanation(text, frame(reason_csv), frame(contribution_csv))
+
+
+_PathLike = Union[str, "os.PathLike[str]"]
+
+
+def report(
+    out: _PathLike,
+    audit: Union[Audit, _PathLike],
+    *,
+    model: Union[Model, _PathLike, None] = None,
+    explanation: Union[Explanation, _PathLike, None] = None,
+    gate: Union[Gate, _PathLike, None] = None,
+    context: Optional[_PathLike] = None,
+    previous: Optional[_PathLike] = None,
+    mitigation: Optional[_PathLike] = None,
+    created: Optional[int] = None,
+) -> Dict[str, str]:
+    """Writes the report folder ``out`` as ``fairgate report`` does: report.html, report.md,
+    dpia.md, model_card.md (with a model) and evidence.json, which lists every input and
+    output with its SHA-256.
+
+    ``audit``, ``model``, ``explanation`` and ``gate`` are results from this package or
+    paths of the CLI's files. A result is first saved into ``out/inputs/`` (audit.json,
+    model.json, explanation.json, gate.json), so that the evidence names a file that
+    ``fairgate report --verify out`` can check. ``context`` (the people's declarations,
+    context.toml), ``previous`` (the previous audit) and ``mitigation`` (``fairgate mitigate
+    --config`` JSON) are paths. ``created`` (seconds since 1970; default
+    ``SOURCE_DATE_EPOCH``, else now) makes the folder reproducible.
+
+    Returns the written files' names with their SHA-256. Data audited from memory is listed
+    in the evidence as in memory, without a digest: save it to a file and audit the file
+    when the evidence must pin the data itself.
+    """
+    import time
+
+    folder = os.fspath(out)
+    inputs = os.path.join(folder, "inputs")
+
+    def path_of(value: Any, name: str) -> Optional[str]:
+        if value is None:
+            return None
+        if isinstance(value, _JsonResult):
+            os.makedirs(inputs, exist_ok=True)
+            target = os.path.join(inputs, name)
+            value.save(target)
+            return target
+        return os.fspath(value)
+
+    if created is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        created = int(epoch) if epoch and epoch.strip().isdigit() else int(time.time())
+    written = _report_write(
+        folder, path_of(audit, "audit.json"), path_of(explanation, "explanation.json"),
+        path_of(model, "model.json"), None if context is None else os.fspath(context),
+        path_of(gate, "gate.json"), None if previous is None else os.fspath(previous),
+        None if mitigation is None else os.fspath(mitigation), int(created))
+    return dict(written)
 
 
 def train(

@@ -77,7 +77,7 @@ fn error(
     column: Option<String>,
     reason: Option<&str>,
 ) -> PyErr {
-    let err = FairgateError::new_err(message);
+    let err = FairgateError::new_err(python_names(&message));
     let value = err.value(py);
     // Setting an attribute on a fresh exception object cannot fail in practice; if it did,
     // the message still says it all.
@@ -85,6 +85,59 @@ fn error(
     let _ = value.setattr("column", column);
     let _ = value.setattr("reason", reason);
     err
+}
+
+/// `message` with the CLI's flag names (`--max-groups`) as this package's argument names
+/// (`max_groups`): the library's messages name flags, which a Python caller does not type.
+/// Only a flag after a space, a parenthesis or the start is renamed, never text inside a
+/// quoted value (a column named `--x` is shown as `"--x"`).
+fn python_names(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    let mut prev: Option<char> = None;
+    while let Some(i) = rest.find("--") {
+        let (before, after) = rest.split_at(i);
+        out.push_str(before);
+        let prev_char = before.chars().last().or(prev);
+        let name_len = after[2..]
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            .unwrap_or(after.len() - 2);
+        let starts_flag = after[2..].starts_with(|c: char| c.is_ascii_lowercase());
+        if starts_flag && matches!(prev_char, None | Some(' ' | '(' | '`')) {
+            out.push_str(&after[2..2 + name_len].replace('-', "_"));
+            prev = after[2..2 + name_len].chars().last();
+            rest = &after[2 + name_len..];
+        } else {
+            out.push_str("--");
+            prev = Some('-');
+            rest = &after[2..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_names;
+
+    #[test]
+    fn flags_become_argument_names_and_quoted_values_stay() {
+        assert_eq!(
+            python_names("no column named \"scroe\" (given for --score); did you mean"),
+            "no column named \"scroe\" (given for score); did you mean"
+        );
+        assert_eq!(
+            python_names("more than --max-groups 50: raise --max-groups"),
+            "more than max_groups 50: raise max_groups"
+        );
+        assert_eq!(
+            python_names("column \"--x\" and a--b"),
+            "column \"--x\" and a--b"
+        );
+        assert_eq!(python_names("--na"), "na");
+        assert_eq!(python_names("ends with --"), "ends with --");
+    }
 }
 
 /// A library data error as a `FairgateError`, with the value's row and column.
@@ -291,6 +344,148 @@ fn train_json(
     result.map(|m| m.to_json()).map_err(|e| train_error(py, e))
 }
 
+/// `data` as an [`fairgate::data::Input`] that can be read more than once: each pass calls
+/// its `__arrow_c_stream__` afresh (under the GIL, which the reading itself does not hold).
+fn reopen(
+    data: Py<PyAny>,
+    origin: String,
+) -> impl Fn() -> Result<fairgate::data::ArrowBatches, DataError> + Sync {
+    move || {
+        Python::attach(|py| batches(data.bind(py))).map_err(|e| DataError::Parquet {
+            origin: origin.clone(),
+            message: format!("cannot read the data: {e}"),
+        })
+    }
+}
+
+/// A model file's JSON as a model, with the checks `fairgate score` makes.
+fn model_of(py: Python<'_>, model: &str) -> PyResult<fairgate::train::Model> {
+    fairgate::train::Model::from_json(model, "model").map_err(|e| train_error(py, e))
+}
+
+/// Scores `data` (Arrow stream) with `model` (a model file's JSON), with the data options
+/// `spec` (JSON: `id`, `consent`, `consent-timestamp`, `as-of`, `na`, `on-invalid`, ...
+/// override the model's). Returns the scored CSV, as `fairgate score` writes it (with cells
+/// as they are), and the scoring summary's JSON (`fairgate score --summary`).
+#[pyfunction]
+fn score_json(
+    py: Python<'_>,
+    model: &str,
+    data: &Bound<'_, PyAny>,
+    spec: &str,
+    origin: &str,
+) -> PyResult<(String, String)> {
+    let model = model_of(py, model)?;
+    let spec: DataSpec = serde_json::from_str(spec)
+        .map_err(|e| error(py, format!("data options: {e}"), None, None, None))?;
+    let open = reopen(data.clone().unbind(), origin.to_string());
+    let origin = origin.to_string();
+    let result = py.detach(move || {
+        let mut out = Vec::new();
+        let input = fairgate::data::Input::Arrow {
+            origin: &origin,
+            open: &open,
+        };
+        let summary = fairgate::train::score(
+            &model,
+            input,
+            &spec,
+            &mut out,
+            fairgate::output::CsvCells::Raw,
+        )?;
+        Ok::<_, fairgate::train::TrainError>((out, summary))
+    });
+    let (csv, summary) = result.map_err(|e| train_error(py, e))?;
+    let csv =
+        String::from_utf8(csv).map_err(|e| error(py, format!("scores: {e}"), None, None, None))?;
+    let summary = serde_json::to_string_pretty(&summary)
+        .map_err(|e| error(py, format!("scores: {e}"), None, None, None))?;
+    Ok((csv, summary))
+}
+
+/// The explanation's options, as `fairgate explain`'s flags name them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExplainOptions {
+    top: Option<usize>,
+    repeats: Option<usize>,
+    seed: Option<u64>,
+    protected: Option<Vec<String>>,
+    #[serde(default)]
+    immutable: Vec<String>,
+    minimisation_tolerance: Option<f64>,
+    proxy_association: Option<f64>,
+    proxy_auc: Option<f64>,
+    min_group_size: Option<u64>,
+}
+
+/// Explains `model` (a model file's JSON) on `data` (Arrow stream, read twice: once whole
+/// for the global explanation, once streamed for the per-person reasons) with the options
+/// `options` (JSON). Returns the explanation's JSON (`fairgate explain --format json`) and,
+/// when asked, the reasons and contributions CSVs (`--reasons`, `--contributions`; cells as
+/// they are).
+#[pyfunction]
+fn explain_json(
+    py: Python<'_>,
+    model: &str,
+    data: &Bound<'_, PyAny>,
+    options: &str,
+    origin: &str,
+    reasons: bool,
+    contributions: bool,
+) -> PyResult<(String, Option<String>, Option<String>)> {
+    use fairgate::explain::{ExplainError, ExplainParams};
+    let model = model_of(py, model)?;
+    let o: ExplainOptions = serde_json::from_str(options)
+        .map_err(|e| error(py, format!("explain options: {e}"), None, None, None))?;
+    let d = ExplainParams::default();
+    let params = ExplainParams {
+        top: o.top.unwrap_or(d.top),
+        repeats: o.repeats.unwrap_or(d.repeats),
+        seed: o.seed.unwrap_or(d.seed),
+        protected: o.protected,
+        immutable: o.immutable,
+        minimisation_tolerance: o.minimisation_tolerance.unwrap_or(d.minimisation_tolerance),
+        proxy_association: o.proxy_association.unwrap_or(d.proxy_association),
+        proxy_auc: o.proxy_auc.unwrap_or(d.proxy_auc),
+        min_group_size: o.min_group_size.unwrap_or(d.min_group_size),
+        csv_cells: fairgate::output::CsvCells::Raw,
+    }
+    .check()
+    .map_err(|e| error(py, e.to_string(), None, None, None))?;
+    let open = reopen(data.clone().unbind(), origin.to_string());
+    let origin = origin.to_string();
+    let result = py.detach(move || {
+        let (mut r, mut c) = (Vec::new(), Vec::new());
+        let input = fairgate::data::Input::Arrow {
+            origin: &origin,
+            open: &open,
+        };
+        let e = fairgate::explain::explain(
+            &model,
+            input,
+            &params,
+            reasons.then_some(&mut r as &mut dyn std::io::Write),
+            contributions.then_some(&mut c as &mut dyn std::io::Write),
+        )?;
+        Ok::<_, ExplainError>((e.to_json(), r, c))
+    });
+    let (json, r, c) = result.map_err(|e| match e {
+        ExplainError::Model(t) => train_error(py, t),
+        ExplainError::Data(d) => data_error(py, &d),
+        other => error(py, other.to_string(), None, None, None),
+    })?;
+    let text = |bytes: Vec<u8>, asked: bool| -> PyResult<Option<String>> {
+        if !asked {
+            return Ok(None);
+        }
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| error(py, format!("explanation: {e}"), None, None, None))
+    };
+    Ok((json, text(r, reasons)?, text(c, contributions)?))
+}
+
 /// Judges an audit (the CLI's audit JSON) against a policy: a policy file's path, or
 /// `None` for the built-in four-fifths rule. Returns the gate's JSON (`fairgate gate`'s).
 /// `audit_name` names the audit in the result.
@@ -319,15 +514,32 @@ fn gate_json(
     Ok(result.to_json())
 }
 
-/// The audit (the CLI's audit JSON) as `fairgate audit` prints it: `format` is `table` (the
-/// terminal's text) or `markdown`.
+/// One of fairgate's JSON results (`kind`: `audit`, `explanation` or `gate`) as the CLI
+/// prints it: `format` is `table` (the terminal's text) or `markdown`.
 #[pyfunction]
-fn audit_render(py: Python<'_>, audit: &str, format: &str) -> PyResult<String> {
-    let report: fairgate::audit::AuditReport = serde_json::from_str(audit)
-        .map_err(|e| error(py, format!("not a fairgate audit: {e}"), None, None, None))?;
+fn render(py: Python<'_>, kind: &str, text: &str, format: &str) -> PyResult<String> {
+    use fairgate::doc::Render;
+    fn parse<T: serde::de::DeserializeOwned + Render + 'static>(
+        text: &str,
+        what: &str,
+    ) -> Result<Box<dyn Render>, String> {
+        serde_json::from_str::<T>(text)
+            .map(|r| Box::new(r) as Box<dyn Render>)
+            .map_err(|e| format!("not a fairgate {what}: {e}"))
+    }
+    let parsed = match kind {
+        "audit" => parse::<fairgate::audit::AuditReport>(text, "audit"),
+        "explanation" => fairgate::explain::Explanation::from_json(text.as_bytes())
+            .map(|r| Box::new(r) as Box<dyn Render>),
+        "gate" => parse::<fairgate::policy::GateResult>(text, "gate result"),
+        other => Err(format!(
+            "kind: expected audit, explanation or gate, found \"{other}\""
+        )),
+    }
+    .map_err(|m| error(py, m, None, None, None))?;
     match format {
-        "table" => Ok(report.to_text()),
-        "markdown" => Ok(report.to_markdown()),
+        "table" => Ok(parsed.to_text()),
+        "markdown" => Ok(parsed.to_markdown()),
         other => Err(error(
             py,
             format!("format: expected \"table\" or \"markdown\", found \"{other}\""),
@@ -338,19 +550,54 @@ fn audit_render(py: Python<'_>, audit: &str, format: &str) -> PyResult<String> {
     }
 }
 
-/// The gate's result (its JSON) as `fairgate gate` prints it on a terminal.
+/// Checks a model file's JSON as `fairgate score` would read it.
 #[pyfunction]
-fn gate_render(py: Python<'_>, gate: &str) -> PyResult<String> {
-    let result: fairgate::policy::GateResult = serde_json::from_str(gate).map_err(|e| {
-        error(
-            py,
-            format!("not a fairgate gate result: {e}"),
-            None,
-            None,
-            None,
-        )
-    })?;
-    Ok(fairgate::policy::to_text(&result))
+fn model_check(py: Python<'_>, model: &str, origin: &str) -> PyResult<()> {
+    fairgate::train::Model::from_json(model, origin)
+        .map(|_| ())
+        .map_err(|e| train_error(py, e))
+}
+
+/// Writes the report folder `out` (report.html, report.md, dpia.md, model_card.md with a
+/// model, evidence.json) from the files `fairgate report` takes; `created` is seconds since
+/// 1970. Returns the written files as (name, SHA-256) pairs.
+#[pyfunction]
+#[pyo3(signature = (out, audit, explanation, model, context, gate, previous, mitigation, created))]
+#[allow(clippy::too_many_arguments)]
+fn report_write(
+    py: Python<'_>,
+    out: std::path::PathBuf,
+    audit: std::path::PathBuf,
+    explanation: Option<std::path::PathBuf>,
+    model: Option<std::path::PathBuf>,
+    context: Option<std::path::PathBuf>,
+    gate: Option<std::path::PathBuf>,
+    previous: Option<std::path::PathBuf>,
+    mitigation: Option<std::path::PathBuf>,
+    created: i64,
+) -> PyResult<Vec<(String, String)>> {
+    let result = py.detach(move || {
+        let created = fairgate::data::format_timestamp(created);
+        let mut r = fairgate::report::Report::load(
+            &audit,
+            explanation.as_deref(),
+            model.as_deref(),
+            context.as_deref(),
+            created,
+        )?;
+        if let Some(g) = &gate {
+            r = r.with_gate(g)?;
+        }
+        if let Some(p) = &previous {
+            r = r.with_previous(p, &audit)?;
+        }
+        if let Some(m) = &mitigation {
+            r = r.with_mitigation(m)?;
+        }
+        r.write(&out)
+    });
+    let written = result.map_err(|e| error(py, e.to_string(), None, None, None))?;
+    Ok(written.into_iter().map(|f| (f.path, f.sha256)).collect())
 }
 
 /// fairgate's version.
@@ -366,8 +613,11 @@ fn _fairgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(audit_json, m)?)?;
     m.add_function(wrap_pyfunction!(gate_json, m)?)?;
     m.add_function(wrap_pyfunction!(train_json, m)?)?;
-    m.add_function(wrap_pyfunction!(audit_render, m)?)?;
-    m.add_function(wrap_pyfunction!(gate_render, m)?)?;
+    m.add_function(wrap_pyfunction!(score_json, m)?)?;
+    m.add_function(wrap_pyfunction!(explain_json, m)?)?;
+    m.add_function(wrap_pyfunction!(report_write, m)?)?;
+    m.add_function(wrap_pyfunction!(render, m)?)?;
+    m.add_function(wrap_pyfunction!(model_check, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
 }

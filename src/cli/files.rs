@@ -210,8 +210,17 @@ pub fn write_output(
     match path {
         Some(p) if p.as_os_str() != "-" => {
             let mut file = OutFile::create(p)?;
-            body(&mut file)
-                .and_then(|()| Ok(file.flush()?))
+            // Only a failure to write is this file's; an input error met while producing the
+            // output (a bad value in the data being scored) says where it is itself.
+            let written = |e: &anyhow::Error| e.chain().any(|c| c.is::<std::io::Error>());
+            match body(&mut file) {
+                Err(e) if written(&e) => {
+                    return Err(e.context(format!("{}: cannot write", p.display())))
+                }
+                Err(e) => return Err(e),
+                Ok(()) => {}
+            }
+            file.flush()
                 .with_context(|| format!("{}: cannot write", p.display()))?;
             file.commit()
         }

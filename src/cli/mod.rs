@@ -293,8 +293,9 @@ fn verify_report(dir: &std::path::Path) -> anyhow::Result<ExitStatus> {
             Verdict::Changed => "CHANGED",
             Verdict::Missing => "MISSING",
             Verdict::BuiltIn => "BUILT-IN POLICY OF ANOTHER VERSION",
+            Verdict::NoDigest => "NO DIGEST (in memory, not a file)",
         };
-        if v.verdict != Verdict::Match {
+        if !matches!(v.verdict, Verdict::Match | Verdict::NoDigest) {
             bad += 1;
         }
         println!(
@@ -304,7 +305,17 @@ fn verify_report(dir: &std::path::Path) -> anyhow::Result<ExitStatus> {
             fairgate::text::escape_terminal(&v.role)
         );
     }
-    if bad == 0 {
+    let unchecked = checked
+        .iter()
+        .filter(|v| v.verdict == Verdict::NoDigest)
+        .count();
+    if bad == 0 && unchecked > 0 {
+        println!(
+            "verified: all {} listed files match evidence.json; {unchecked} input(s) were data in memory, recorded without a digest, so not checked",
+            checked.len() - unchecked
+        );
+        Ok(ExitStatus::Ok)
+    } else if bad == 0 {
         println!(
             "verified: all {} listed files match evidence.json",
             checked.len()

@@ -13,6 +13,7 @@ mod columns;
 mod decode;
 mod error;
 mod fold;
+mod input;
 #[cfg(feature = "parquet")]
 mod parquet;
 #[cfg(not(feature = "parquet"))]
@@ -41,6 +42,9 @@ pub use error::{DataError, InvalidValue, Position, RowGroupAt, UnknownColumn, Va
 // The fold interface between the reader and the audit engine: public for the integration
 // tests, not a supported API.
 pub use fold::{BatchColumn, Field, Folded, RowBatch, RowSink, SinkFactory};
+#[cfg(feature = "parquet")]
+pub use input::ArrowOpener;
+pub use input::Input;
 pub use parquet_text::{read_parquet_text, ParquetText};
 pub use profile::{AttributeGroups, GroupCount, Profile, PROFILE_SCHEMA_VERSION};
 pub use reader::{RawRecord, ReadOptions, TableReader};

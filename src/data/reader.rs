@@ -355,7 +355,9 @@ impl TableReader {
             .columns
             .iter()
             .map(|def| {
-                let inferred = def.role == Role::Feature && !declared.contains(&&def.name);
+                let inferred = def.role == Role::Feature
+                    && !declared.contains(&&def.name)
+                    && !spec.numeric.contains(&def.name);
                 let decoder = match (def.role, def.kind) {
                     (Role::Label, _) => Decoder::Label,
                     (Role::Score, _) => Decoder::Number {

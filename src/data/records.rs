@@ -65,6 +65,7 @@ impl Record for ByteRecord {
 pub(crate) struct CsvRecords<'a> {
     rdr: csv::Reader<&'a [u8]>,
     rec: ByteRecord,
+    bytes: &'a [u8],
 }
 
 impl<'a> CsvRecords<'a> {
@@ -72,6 +73,7 @@ impl<'a> CsvRecords<'a> {
         CsvRecords {
             rdr: block_reader(bytes, delimiter),
             rec: ByteRecord::new(),
+            bytes,
         }
     }
 }
@@ -82,10 +84,17 @@ impl CsvRecords<'_> {
     pub(crate) fn advance(&mut self) -> Option<u64> {
         // Reading from a byte slice cannot fail with I/O; with `flexible` there is no other
         // error.
-        self.rdr
-            .read_byte_record(&mut self.rec)
-            .unwrap_or(false)
-            .then(|| self.rec.position().map_or(1, csv::Position::line))
+        if !self.rdr.read_byte_record(&mut self.rec).unwrap_or(false) {
+            return None;
+        }
+        let Some(pos) = self.rec.position() else {
+            return Some(1);
+        };
+        // csv ends a CRLF record at its `\r` and positions the next record on the `\n`
+        // still to come, one line early: that line feed ends the previous record's line.
+        let at = pos.byte() as usize;
+        let crlf = at > 0 && self.bytes.get(at) == Some(&b'\n') && self.bytes[at - 1] == b'\r';
+        Some(pos.line() + u64::from(crlf))
     }
     /// The record read last.
     pub(crate) fn record(&self) -> &ByteRecord {
@@ -436,6 +445,50 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn crlf_line_ends_give_the_lines_of_lf_line_ends() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(12);
+        let pieces: [&[u8]; 6] = [b"a", b"bc", b",", b"\n", b"\n\n", b"\"q\nq\""];
+        for _ in 0..3000 {
+            let mut text = Vec::new();
+            for _ in 0..rng.gen_range(0..40) {
+                text.extend_from_slice(pieces[rng.gen_range(0..pieces.len())]);
+            }
+            let crlf: Vec<u8> = text
+                .iter()
+                .flat_map(|&b| {
+                    if b == b'\n' {
+                        vec![b'\r', b'\n']
+                    } else {
+                        vec![b]
+                    }
+                })
+                .collect();
+            // Fields inside quotes keep their \r; the lines must be the same.
+            let lines = |t: &[u8]| -> Vec<u64> {
+                all(CsvRecords::new(t, b','))
+                    .into_iter()
+                    .map(|(l, _)| l)
+                    .collect()
+            };
+            assert_eq!(
+                lines(&crlf),
+                lines(&text),
+                "input {:?}",
+                String::from_utf8_lossy(&text)
+            );
+        }
+        // The third line of a CRLF block is line 3.
+        assert_eq!(lines_of(b"y,s\r\n1,0.5\r\n0,x\r\n"), vec![1, 2, 3]);
+    }
+
+    fn lines_of(t: &[u8]) -> Vec<u64> {
+        all(CsvRecords::new(t, b','))
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect()
     }
 
     #[test]

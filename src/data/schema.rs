@@ -246,7 +246,10 @@ impl Schema {
             .map(String::as_str)
             .collect();
         for col in &mut self.columns {
-            if col.role != Role::Feature || declared.contains(&col.name.as_str()) {
+            if col.role != Role::Feature
+                || declared.contains(&col.name.as_str())
+                || spec.numeric.contains(&col.name)
+            {
                 continue;
             }
             let (mut numeric, mut boolean, mut seen) = (true, true, false);

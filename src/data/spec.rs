@@ -155,6 +155,11 @@ pub struct DataSpec {
     pub weight: Option<String>,
     /// Feature columns to read as categories even when their values look numeric.
     pub categorical: Option<Vec<String>>,
+    /// Feature columns to read as numbers whatever their first rows hold: a value that is not
+    /// a number is then an invalid value, named by line (or row) and column. Set when a
+    /// model's numeric features are read ([`crate::train::ModelInput`]); not a config key.
+    #[serde(skip)]
+    pub numeric: Vec<String>,
     /// Field values that mean "missing". Defaults to the empty field only, so that `n/a` in a
     /// score column is an error rather than a silently missing value.
     pub na: Option<Vec<String>>,
@@ -329,6 +334,11 @@ impl DataSpec {
             timestamp: over.timestamp.or(self.timestamp),
             weight: over.weight.or(self.weight),
             categorical: over.categorical.or(self.categorical),
+            numeric: if over.numeric.is_empty() {
+                self.numeric
+            } else {
+                over.numeric
+            },
             na: over.na.or(self.na),
             on_invalid: over.on_invalid.or(self.on_invalid),
             missing_numeric: over.missing_numeric.or(self.missing_numeric),

@@ -109,12 +109,17 @@ impl LoadSummary {
                     .as_ref()
                     .map(|c| format!(" in \"{c}\""))
                     .unwrap_or_default();
+                // Arrow data from memory has rows from 0, not lines (the header is line 1).
+                let first = if self.format.as_deref() == Some("arrow") {
+                    format!("row {} from 0", r.first_line.saturating_sub(2))
+                } else {
+                    format!("line {}", r.first_line)
+                };
                 format!(
-                    "{}{col}: {} row{} (first at line {})",
+                    "{}{col}: {} row{} (first at {first})",
                     r.reason,
                     r.rows,
                     if r.rows == 1 { "" } else { "s" },
-                    r.first_line
                 )
             })
             .collect::<Vec<_>>()

@@ -15,13 +15,12 @@ mod stream;
 mod subject;
 
 use std::io::Write;
-use std::path::Path;
 
 use ndarray::{Array1, Array2};
 use rand::{seq::SliceRandom, SeedableRng};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use crate::data::{Column, ColumnValues, DataSpec, ReadOptions, Role, Table, TableReader};
+use crate::data::{Column, ColumnValues, DataSpec, Input, ReadOptions, Role, Table};
 use crate::params::{Checked, InvalidParam};
 use crate::provenance::FileRef;
 use crate::train::{
@@ -178,11 +177,11 @@ struct Prepared {
 impl Prepared {
     fn load(
         model: &Model,
-        path: &Path,
+        source: Input<'_>,
         protected: Option<&[String]>,
     ) -> Result<Prepared, ExplainError> {
-        let input = ModelInput::resolve(model, path, &DataSpec::default(), protected)?;
-        let reader = TableReader::from_path(path, &input.spec, &ReadOptions::default())?;
+        let input = ModelInput::resolve(model, source, &DataSpec::default(), protected)?;
+        let reader = source.reader(&input.spec, &ReadOptions::default())?;
         let table = Table::collect(reader)?;
         let as_of = input.spec.as_of_seconds()?;
         let stamp = input
@@ -272,18 +271,19 @@ pub(crate) fn refuse_mixture(model: &Model) -> Result<(), ExplainError> {
     }
 }
 
-/// Explains `model` on the file at `path`. With `reasons`, also writes one CSV line per
+/// Explains `model` on `input` (a file's path, or Arrow data in memory). With `reasons`, also writes one CSV line per
 /// explained person: id, score, decision, reason codes, counterfactuals; and with
 /// `contributions`, every feature's contribution per person.
-pub fn explain(
+pub fn explain<'a>(
     model: &Model,
-    path: &Path,
+    input: impl Into<Input<'a>>,
     params: &Checked<ExplainParams>,
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
 ) -> Result<Explanation, ExplainError> {
     refuse_mixture(model)?;
-    let prep = Prepared::load(model, path, params.protected.as_deref())?;
+    let input = input.into();
+    let prep = Prepared::load(model, input, params.protected.as_deref())?;
     let columns = prep.columns();
     let rows = &prep.kept;
     if rows.is_empty() {
@@ -328,12 +328,12 @@ pub fn explain(
                 explanation.minimisation = Some(minimisation(model, &prep, &columns, l, params)?);
             }
             explanation.counterfactual_coverage =
-                coverage(stream::local(model, path, params, reasons, contributions)?);
+                coverage(stream::local(model, input, params, reasons, contributions)?);
         }
         None => {
             explanation.rules_by_group = rules_by_group(model, &prep, &columns)?;
             explanation.counterfactual_coverage =
-                coverage(stream::local(model, path, params, reasons, contributions)?);
+                coverage(stream::local(model, input, params, reasons, contributions)?);
         }
     }
     Ok(explanation)

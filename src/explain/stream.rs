@@ -4,21 +4,20 @@
 
 use crate::params::Checked;
 use std::io::Write;
-use std::path::Path;
 
 use super::local::{counterfactuals, reason_codes, signed, LinearView};
 use super::ExplainParams;
-use crate::data::{ColumnValues, DataSpec};
+use crate::data::{ColumnValues, DataSpec, Input};
 use crate::decision::positive;
 use crate::output::CsvWriter;
 use crate::train::{sigmoid, Model, ModelReader, RuleSet};
 
-/// Streams `path` and writes the reasons CSV (`id,score,decision,reason_1..k,counterfactuals`)
+/// Streams `input` and writes the reasons CSV (`id,score,decision,reason_1..k,counterfactuals`)
 /// and the contributions CSV (`id,base,<feature>...,logit`; logistic models) where given.
 /// Returns (people below the threshold, of whom with at least one counterfactual).
 pub fn local(
     model: &Model,
-    path: &Path,
+    input: Input<'_>,
     params: &Checked<ExplainParams>,
     reasons: Option<&mut dyn Write>,
     contributions: Option<&mut dyn Write>,
@@ -26,7 +25,7 @@ pub fn local(
     let io = |e: csv::Error| super::ExplainError::Io(crate::output::csv_io(e));
     let mut mr = ModelReader::open(
         model,
-        path,
+        input,
         &DataSpec::default(),
         params.protected.as_deref(),
     )?;

@@ -99,7 +99,7 @@ pub fn subject(
         .map(|(column, value)| RecordField { column, value })
         .collect();
 
-    let prep = Prepared::load(model, path, None)?;
+    let prep = Prepared::load(model, path.into(), None)?;
     let ids = prep
         .table
         .column(&id_column)

@@ -63,7 +63,7 @@ pub fn document(r: &Report, m: &Model) -> Document {
     d.paragraph(spans![
         data(&i.path),
         " (sha256 ",
-        data(&i.sha256),
+        data(crate::provenance::shown_digest(&i.sha256)),
         format!("): {} rows audited of {}. ", i.rows_used, i.rows_read),
         data(r.audited_rows())
     ]);
@@ -73,7 +73,7 @@ pub fn document(r: &Report, m: &Model) -> Document {
     d.paragraph(spans![
         data(&data_rec.file),
         " (sha256 ",
-        data(&data_rec.sha256),
+        data(crate::provenance::shown_digest(&data_rec.sha256)),
         format!("): {} rows read, {} used ({} training, {} validation); excluded for want of consent: {} refused, {} no consent value, {} consent after the as-of date, {} no consent timestamp.", data_rec.rows_read, data_rec.rows_used, data_rec.train_rows, data_rec.validation_rows, ex.consent_refused, ex.consent_missing, ex.consent_after_as_of, ex.consent_timestamp_missing)
     ]);
     analyses(&mut d, r, m);

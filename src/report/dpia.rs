@@ -338,18 +338,24 @@ fn cover(d: &mut Document, r: &Report, ctx: &Context) {
     let mut rows: Vec<Vec<Line>> = r
         .inputs
         .iter()
-        .map(|f| vec![data_line(&f.role), data_line(&f.path), data_line(&f.sha256)])
+        .map(|f| {
+            vec![
+                data_line(&f.role),
+                data_line(&f.path),
+                data_line(crate::provenance::shown_digest(&f.sha256)),
+            ]
+        })
         .collect();
     rows.push(vec![
         own_line("audited data"),
         data_line(&audit.input.path),
-        data_line(&audit.input.sha256),
+        data_line(crate::provenance::shown_digest(&audit.input.sha256)),
     ]);
     if let Some(m) = &r.model {
         rows.push(vec![
             own_line("training data"),
             data_line(&m.data.file),
-            data_line(&m.data.sha256),
+            data_line(crate::provenance::shown_digest(&m.data.sha256)),
         ]);
     }
     if let Some(g) = &r.gate {

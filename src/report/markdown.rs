@@ -325,7 +325,7 @@ pub fn blocks(
                 vec![
                     f.role.clone(),
                     f.path.clone(),
-                    f.sha256.clone(),
+                    crate::provenance::shown_digest(&f.sha256).to_string(),
                     f.bytes.map_or("-".into(), |b| b.to_string()),
                 ]
             })
@@ -380,7 +380,11 @@ fn first_screen(r: &Report, findings: &[Finding], policy: &str) -> Result<Vec<Bl
     let mut rows = vec![
         vec![
             "audited data".to_string(),
-            format!("{} (sha256 {})", i.path, i.sha256),
+            format!(
+                "{} (sha256 {})",
+                i.path,
+                crate::provenance::shown_digest(&i.sha256)
+            ),
         ],
         vec![
             "rows".into(),

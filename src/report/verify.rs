@@ -1,6 +1,7 @@
 //! `fairgate report --verify DIR`: re-hashes every file a report folder's `evidence.json`
 //! lists (its outputs, in the folder; its inputs, at their recorded paths) and says which
-//! match, which changed and which are missing.
+//! match, which changed and which are missing. An input recorded without a digest (data
+//! audited in memory) is listed as such: nothing can be checked, and it is not a failure.
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,9 @@ pub enum Verdict {
     Missing,
     /// A built-in policy of another fairgate version: nothing to read.
     BuiltIn,
+    /// An input recorded without a digest (data handed over in memory, from Python): there
+    /// is no file to check.
+    NoDigest,
 }
 
 /// One listed file, verified.
@@ -84,6 +88,17 @@ pub fn verify(dir: &Path) -> Result<Vec<Verified>, ReportError> {
                     } else {
                         Verdict::BuiltIn
                     },
+                });
+                continue;
+            }
+            if kind == "input" && f.sha256.is_empty() {
+                out.push(Verified {
+                    kind,
+                    role: f.role.clone(),
+                    path: f.path.clone(),
+                    recorded: String::new(),
+                    found: None,
+                    verdict: Verdict::NoDigest,
                 });
                 continue;
             }

@@ -393,6 +393,19 @@ impl Model {
         }
     }
 
+    /// The feature columns the model's encoder reads as numbers (not booleans): read as
+    /// numbers whatever a file's first rows hold, so that a stray word is an invalid value
+    /// with its line and column.
+    pub fn numeric_columns(&self) -> Vec<String> {
+        self.encoder.as_ref().map_or_else(Vec::new, |e| {
+            e.features
+                .iter()
+                .filter(|f| matches!(f, FeatureEncoding::Numeric { boolean: false, .. }))
+                .map(|f| f.name().to_string())
+                .collect()
+        })
+    }
+
     /// Feature columns to read as categories.
     pub fn categorical_columns(&self) -> Vec<String> {
         match (&self.encoder, &self.rules) {
@@ -504,7 +517,14 @@ impl Model {
     pub fn from_path(path: &std::path::Path) -> Result<Model, TrainError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| FileError::read(origin.clone(), e))?;
-        let probe: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Model::from_json(&text, &origin)
+    }
+
+    /// Reads a model file's text (`origin` names it in messages), with the checks of
+    /// [`Model::from_path`].
+    pub fn from_json(text: &str, origin: &str) -> Result<Model, TrainError> {
+        let origin = origin.to_string();
+        let probe: serde_json::Value = serde_json::from_str(text).map_err(|e| {
             FileError::invalid_at(
                 origin.clone(),
                 e.line(),

@@ -4,7 +4,6 @@
 //! protected attributes.
 
 use std::io::Write;
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -13,7 +12,7 @@ use super::design::FeatureColumn;
 use super::model::{Exclusions, Model};
 use super::TrainError;
 use crate::data::{
-    Chunk, ColumnValues, DataSpec, ReadOptions, Rejection, TableReader, MISSING_CODE,
+    Chunk, ColumnValues, DataSpec, Input, ReadOptions, Rejection, TableReader, MISSING_CODE,
 };
 
 /// The columns to read to apply a model to a file, checked against the file's header.
@@ -28,17 +27,17 @@ pub struct ModelInput {
 }
 
 impl ModelInput {
-    /// The spec for reading `path` with `model`: its features, its protected attributes (or
+    /// The spec for reading `input` with `model`: its features, its protected attributes (or
     /// `protected`, when given), the label and id when the file has them, and the consent
     /// columns (the model's unless `overrides` sets them). A column the model needs that the
     /// file lacks is an error naming every such column.
     pub fn resolve(
         model: &Model,
-        path: &Path,
+        input: Input<'_>,
         overrides: &DataSpec,
         protected: Option<&[String]>,
     ) -> Result<ModelInput, TrainError> {
-        let header = TableReader::header_of(path, overrides)?;
+        let header = input.header(overrides)?;
         let has = |c: &str| header.iter().any(|h| h == c);
         let features = model.feature_columns();
         let protected: Vec<String> =
@@ -58,9 +57,14 @@ impl ModelInput {
             .collect();
         if !missing.is_empty() {
             return Err(TrainError::Model(format!(
-                "{}: the model needs column(s) {} that the file does not have (features, protected attributes and consent columns must all be present)",
-                path.display(),
-                missing.join(", ")
+                "{}: the model needs column(s) {} that the {} does not have (features, protected attributes and consent columns must all be present)",
+                input.name(),
+                missing.join(", "),
+                match input {
+                    Input::Path(_) => "file",
+                    #[cfg(feature = "parquet")]
+                    Input::Arrow { .. } => "data",
+                }
             )));
         }
         let label = Some(model.label.column.clone()).filter(|c| has(c));
@@ -70,7 +74,11 @@ impl ModelInput {
             .or(model.roles.id.clone())
             .filter(|c| has(c));
         let spec = DataSpec {
-            path: Some(path.to_path_buf()),
+            path: match input {
+                Input::Path(p) => Some(p.to_path_buf()),
+                #[cfg(feature = "parquet")]
+                Input::Arrow { .. } => None,
+            },
             label,
             positive: model.label.positive.clone(),
             id,
@@ -80,6 +88,7 @@ impl ModelInput {
             consent_timestamp: consent_timestamp.clone(),
             as_of: overrides.as_of.clone().or(model.roles.as_of.clone()),
             categorical: Some(model.categorical_columns()),
+            numeric: model.numeric_columns(),
             missing_numeric: model.encoder.as_ref().map(|e| e.missing_numeric),
             ..overrides.clone()
         };
@@ -108,16 +117,17 @@ pub struct ModelReader {
 }
 
 impl ModelReader {
-    /// Opens `path` for `model` (see [`ModelInput::resolve`]).
+    /// Opens `input` for `model` (see [`ModelInput::resolve`]).
     pub fn open(
         model: &Model,
-        path: &Path,
+        input: Input<'_>,
         overrides: &DataSpec,
         protected: Option<&[String]>,
     ) -> Result<ModelReader, TrainError> {
-        let input = ModelInput::resolve(model, path, overrides, protected)?;
+        let source = input;
+        let input = ModelInput::resolve(model, source, overrides, protected)?;
         let as_of = input.spec.as_of_seconds()?;
-        let reader = TableReader::from_path(path, &input.spec, &ReadOptions::default())?;
+        let reader = source.reader(&input.spec, &ReadOptions::default())?;
         let features = input
             .features
             .iter()
@@ -275,18 +285,18 @@ pub fn write_scored_table(
     Ok(rows.len() as u64)
 }
 
-/// Scores `path` with `model` and writes the CSV to `out`. `overrides` may set the
+/// Scores `input` (a file's path, or Arrow data in memory) with `model` and writes the CSV to `out`. `overrides` may set the
 /// delimiter, missing-value words, the invalid-value policy, and the consent columns and
 /// as-of date (by default the model's). `cells` says how cells are written (by default,
 /// [`crate::output::CsvCells::Guarded`], formula-like cells from the data are neutralised for spreadsheets).
-pub fn score(
+pub fn score<'a>(
     model: &Model,
-    path: &Path,
+    input: impl Into<Input<'a>>,
     overrides: &DataSpec,
     out: impl Write,
     cells: crate::output::CsvCells,
 ) -> Result<ScoreSummary, TrainError> {
-    let mut mr = ModelReader::open(model, path, overrides, None)?;
+    let mut mr = ModelReader::open(model, input.into(), overrides, None)?;
     let spec = mr.input.spec.clone();
     let (features, protected) = (mr.input.features.clone(), mr.input.protected.clone());
     let (label, id) = (spec.label.clone(), spec.id.clone());

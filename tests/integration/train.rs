@@ -441,6 +441,42 @@ fn score_and_train_refuse_bad_input_with_named_columns() -> Result<(), Box<dyn s
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("webinars_attended"), "{}", stderr(&o));
 
+    // One stray word in a numeric feature, in a file with CRLF line ends: the error names
+    // its line and column (the model says the column is numeric, whatever the first rows
+    // hold), and does not blame the output file.
+    let stray = demo
+        .lines()
+        .take(50)
+        .enumerate()
+        .map(|(i, l)| {
+            let mut f: Vec<String> = l.split(',').map(String::from).collect();
+            if i == 3 {
+                f[14] = "many".into();
+            }
+            f.join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let stray_path = dir.path().join("stray.csv");
+    std::fs::write(&stray_path, stray)?;
+    let o = fairgate(&[
+        "score",
+        "--model",
+        &m(&model_path),
+        "--data",
+        &m(&stray_path),
+        "--out",
+        &m(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{}:4:15:", m(&stray_path)))
+            && err.contains("\"webinars_attended\": expected a number, found \"many\""),
+        "{err}"
+    );
+    assert!(!err.contains("cannot write"), "{err}");
+
     // A protected attribute listed as a feature too.
     let data = m(&root().join("datasets/leads_demo.csv"));
     let o = fairgate(&[
