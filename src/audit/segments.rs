@@ -8,7 +8,7 @@ use super::key;
 use std::collections::BTreeMap;
 
 use super::accum::{with_grids, Acc};
-use super::bootstrap::{percentile, Bootstrap};
+use super::bootstrap::{percentile, Bootstrap, BATCH};
 use super::calibration::{median, reliability};
 use super::curves::{roc, score_distribution};
 use super::engine::{block_sinks, pack, BlockCells, BlockLayout};
@@ -861,8 +861,7 @@ fn bootstrap_intervals(
     // One replicate: per segmentation, the (group, metric, value) and (summary key, value)
     // samples.
     type Values = Vec<(Vec<(usize, String, f64)>, Vec<(String, f64)>)>;
-    let one = |b: usize| -> Values {
-        let stats = boot.replicate(b, cell_keys.len());
+    let one = |stats: Vec<SegmentStats>| -> Values {
         let cells: Vec<(&Vec<u32>, SegmentStats)> = cell_keys.iter().copied().zip(stats).collect();
         let mut all = SegmentStats::default();
         for (_, st) in &cells {
@@ -879,9 +878,10 @@ fn bootstrap_intervals(
             .map(|(si, seg)| {
                 let (keys, reference) = &layout[si];
                 let mut groups_b = group_stats(&seg.columns, &cells);
-                let stats: Vec<SegmentStats> = keys
+                // Borrowed where a group is one cell (no copy of its histogram).
+                let stats: Vec<Cow<'_, SegmentStats>> = keys
                     .iter()
-                    .map(|k| groups_b.remove(k).map(Cow::into_owned).unwrap_or_default())
+                    .map(|k| groups_b.remove(k).unwrap_or_default())
                     .collect();
                 let mut groups: Vec<GroupAudit> = out_groups[si]
                     .iter()
@@ -895,7 +895,7 @@ fn bootstrap_intervals(
                     })
                     .collect();
                 if let Some(r) = reference {
-                    let refs: Vec<&SegmentStats> = stats.iter().collect();
+                    let refs: Vec<&SegmentStats> = stats.iter().map(|s| &**s).collect();
                     compare_with_reference(&mut groups, &refs, *r, params, z);
                 }
                 let mut values = Vec::new();
@@ -917,7 +917,19 @@ fn bootstrap_intervals(
     };
     // Replicates are independent: spread them over the cores. Percentiles do not depend on
     // the order samples arrive in, so the result does not depend on the thread count.
-    let results: Vec<Values> = crate::par::par_map(boot.replicates, one);
+    // A few replicates per pass over the rows (each row read once for the batch).
+    let batches = boot.replicates.div_ceil(BATCH);
+    let results: Vec<Values> = crate::par::par_map(batches, |i| {
+        let first = i * BATCH;
+        let count = BATCH.min(boot.replicates - first);
+        boot.replicates_from(first, count, cell_keys.len())
+            .into_iter()
+            .map(&one)
+            .collect::<Vec<Values>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     let mut group_samples: Vec<BTreeMap<(usize, String), Vec<f64>>> =
         vec![BTreeMap::new(); segs.len()];
     let mut summary_samples: Vec<BTreeMap<String, Vec<f64>>> = vec![BTreeMap::new(); segs.len()];
