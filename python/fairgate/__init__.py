@@ -105,8 +105,33 @@ def _mixed_as_text(frame: Any) -> Any:
         try:
             pa.Array.from_pandas(column)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
-            out[name] = column.map(lambda v: v if v is None or v != v else str(v))
+            out[name] = column.map(lambda v: None if _is_missing(v) else str(v))
     return out
+
+
+def _is_missing(v: Any) -> bool:
+    """None, NaN, pandas' NA or NaT."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # a list or an array: a value, not missing
+        return False
+
+
+def _csv_frame(text: str, types: Any) -> Any:
+    """The CLI's CSV ``text`` as a pandas DataFrame: ``types(header)`` gives each column's
+    dtype; text columns keep their values as written, an empty field being missing."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    header = next(csv.reader(io.StringIO(text)), [])
+    dtypes = types(header)
+    return pd.read_csv(io.StringIO(text), dtype=dtypes, keep_default_na=False,
+                       na_values={c: [""] for c, t in dtypes.items() if t == "string"},
+                       float_precision="round_trip")
 
 
 def _arrow_column(values: Any) -> Any:
@@ -448,10 +473,6 @@ class Model(_JsonResult):
 
         Ready to audit: ``fairgate.audit(scored, label=..., score="score", protected=...)``.
         """
-        import io
-
-        import pandas as pd
-
         spec: Dict[str, Any] = {"on-invalid": on_invalid}
         for key, value in (("id", id), ("consent", consent),
                            ("consent-timestamp", consent_timestamp), ("as-of", as_of),
@@ -462,16 +483,23 @@ class Model(_JsonResult):
             spec["na"] = [na] if isinstance(na, str) else list(na)
         csv, summary = _score_json(self._json, _arrow_data(data), json.dumps(spec), _ORIGIN)
         account = json.loads(summary)
-        header = csv.split("\n", 1)[0].split(",") if csv else []
-        dtypes: Dict[str, Any] = {c: "string" for c in header}
-        for c in ("score",):
-            dtypes[c] = "float64"
-        for c in ("decision", self._dict["label"]["column"]):
-            if c in dtypes:
-                dtypes[c] = "int64"
-        frame = pd.read_csv(io.StringIO(csv), dtype=dtypes, keep_default_na=False,
-                            na_values={c: [""] for c, t in dtypes.items() if t == "string"},
-                            float_precision="round_trip")
+        label = self._dict["label"]["column"]
+
+        def types(header: List[str]) -> Dict[str, str]:
+            # id, label, score, decision, then the protected attributes: by position, as a
+            # protected column may share a name with none of them.
+            dtypes = {c: "string" for c in header}
+            for i, c in enumerate(header):
+                if c == "score":
+                    dtypes[c] = "float64"
+                    if i + 1 < len(header):
+                        dtypes[header[i + 1]] = "int64"
+                    if i >= 1 and header[i - 1] == label:
+                        dtypes[label] = "int64"
+                    break
+            return dtypes
+
+        frame = _csv_frame(csv, types)
         frame.attrs["fairgate"] = account
         return frame
 
@@ -528,8 +556,6 @@ def explain(
     without consent are left out. ``data`` is read twice (whole, then streamed), so it
     must be readable twice: a DataFrame or Table is; a one-shot pyarrow RecordBatchReader
     is read into a Table first."""
-    import io
-
     if not isinstance(model, Model):
         model = Model.load(model)
     options: Dict[str, Any] = {"immutable": _column_list(immutable) or []}
@@ -548,24 +574,25 @@ def explain(
     text, reason_csv, contribution_csv = _explain_json(
         model.to_json(), table, json.dumps(options), _ORIGIN, bool(reasons), bool(contributions))
 
-    def frame(csv: Optional[str]) -> Any:
-        if csv is None:
-            return None
-        import pandas as pd
+    def reasons_types(header: List[str]) -> Dict[str, str]:
+        # id, score, decision, reason_1..k, counterfactuals.
+        dtypes = {c: "string" for c in header}
+        dtypes["score"] = "float64"
+        dtypes["decision"] = "int64"
+        return dtypes
 
-        header = csv.split("\n", 1)[0].split(",")
+    def contribution_types(header: List[str]) -> Dict[str, str]:
+        # id, base, one column per feature, logit: all numbers but the id.
         dtypes = {c: "float64" for c in header}
-        dtypes["id"] = "string"
-        for c in header:
-            if c.startswith("reason_") or c == "counterfactuals":
-                dtypes[c] = "string"
-        if "decision" in dtypes:
-            dtypes["decision"] = "int64"
-        return pd.read_csv(io.StringIO(csv), dtype=dtypes, keep_default_na=False,
-                           na_values={c: [""] for c, t in dtypes.items() if t == "string"},
-                           float_precision="round_trip")
+        if header:
+            dtypes[header[0]] = "string"
+        return dtypes
 
-    return Explanation(text, frame(reason_csv), frame(contribution_csv))
+    def frame(csv: Optional[str], types: Any) -> Any:
+        return None if csv is None else _csv_frame(csv, types)
+
+    return Explanation(text, frame(reason_csv, reasons_types),
+                       frame(contribution_csv, contribution_types))
 
 
 _PathLike = Union[str, "os.PathLike[str]"]
@@ -581,7 +608,7 @@ def report(
     context: Optional[_PathLike] = None,
     previous: Optional[_PathLike] = None,
     mitigation: Optional[_PathLike] = None,
-    created: Optional[int] = None,
+    created: Union[int, str, None] = None,
 ) -> Dict[str, str]:
     """Writes the report folder ``out`` as ``fairgate report`` does: report.html, report.md,
     dpia.md, model_card.md (with a model) and evidence.json, which lists every input and
@@ -592,10 +619,13 @@ def report(
     model.json, explanation.json, gate.json), so that the evidence names a file that
     ``fairgate report --verify out`` can check. ``context`` (the people's declarations,
     context.toml), ``previous`` (the previous audit) and ``mitigation`` (``fairgate mitigate
-    --config`` JSON) are paths. ``created`` (seconds since 1970; default
-    ``SOURCE_DATE_EPOCH``, else now) makes the folder reproducible.
+    --config`` JSON) are paths. ``created`` (seconds since 1970, or an ISO 8601 date or
+    date-time as ``fairgate report --created`` takes; default ``SOURCE_DATE_EPOCH``, else
+    now) makes the folder reproducible. Saved inputs are named in ``evidence.json`` by
+    their path as given here (relative paths from the current folder, as the CLI records
+    them), so verify from the same folder.
 
-    Returns the written files' names with their SHA-256. Data audited from memory is listed
+    Returns the written files' names with their SHA-256, evidence.json's included. Data audited from memory is listed
     in the evidence as in memory, without a digest: save it to a file and audit the file
     when the evidence must pin the data itself.
     """
@@ -617,12 +647,28 @@ def report(
     if created is None:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         created = int(epoch) if epoch and epoch.strip().isdigit() else int(time.time())
+    elif isinstance(created, str):
+        from datetime import datetime, timezone
+
+        try:
+            when = datetime.fromisoformat(created.strip().replace("Z", "+00:00"))
+        except ValueError as e:
+            raise FairgateError(
+                f"created: expected an ISO 8601 date or date-time, found {created!r}") from e
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        created = int(when.timestamp())
     written = _report_write(
         folder, path_of(audit, "audit.json"), path_of(explanation, "explanation.json"),
         path_of(model, "model.json"), None if context is None else os.fspath(context),
         path_of(gate, "gate.json"), None if previous is None else os.fspath(previous),
         None if mitigation is None else os.fspath(mitigation), int(created))
-    return dict(written)
+    import hashlib
+
+    out_files = dict(written)
+    with open(os.path.join(folder, "evidence.json"), "rb") as f:
+        out_files["evidence.json"] = hashlib.sha256(f.read()).hexdigest()
+    return out_files
 
 
 def train(

@@ -87,30 +87,60 @@ fn error(
     err
 }
 
-/// `message` with the CLI's flag names (`--max-groups`) as this package's argument names
+/// The CLI's flags that library messages name, with this package's argument for each.
+const FLAG_NAMES: [(&str, &str); 22] = [
+    ("--as-of", "as_of"),
+    ("--bins", "bins"),
+    ("--categorical", "categorical"),
+    ("--confidence", "confidence"),
+    ("--consent-timestamp", "consent_timestamp"),
+    ("--consent", "consent"),
+    ("--exclude", "exclude"),
+    ("--features", "features"),
+    ("--filter", "filter"),
+    ("--id", "id"),
+    ("--label", "label"),
+    ("--max-groups", "max_groups"),
+    ("--max-rejected", "max_rejected"),
+    ("--min-group-size", "min_group_size"),
+    ("--na", "na"),
+    ("--positive", "positive"),
+    ("--prediction", "prediction"),
+    ("--protected", "protected"),
+    ("--score", "score"),
+    ("--threshold", "threshold"),
+    ("--timestamp", "timestamp"),
+    ("--weight", "weight"),
+];
+
+/// `message` with the CLI's flags (`--max-groups`) named as this package's arguments
 /// (`max_groups`): the library's messages name flags, which a Python caller does not type.
-/// Only a flag after a space, a parenthesis or the start is renamed, never text inside a
-/// quoted value (a column named `--x` is shown as `"--x"`).
+/// Only the flags in [`FLAG_NAMES`], as whole words after a space, a parenthesis or the
+/// start, are renamed: a column or value that merely starts with `--` is left as it is.
 fn python_names(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
-    let mut prev: Option<char> = None;
     while let Some(i) = rest.find("--") {
         let (before, after) = rest.split_at(i);
         out.push_str(before);
-        let prev_char = before.chars().last().or(prev);
-        let name_len = after[2..]
-            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-            .unwrap_or(after.len() - 2);
-        let starts_flag = after[2..].starts_with(|c: char| c.is_ascii_lowercase());
-        if starts_flag && matches!(prev_char, None | Some(' ' | '(' | '`')) {
-            out.push_str(&after[2..2 + name_len].replace('-', "_"));
-            prev = after[2..2 + name_len].chars().last();
-            rest = &after[2 + name_len..];
-        } else {
-            out.push_str("--");
-            prev = Some('-');
-            rest = &after[2..];
+        let prev = before.chars().last().or_else(|| out.chars().last());
+        let at_word = matches!(prev, None | Some(' ' | '('));
+        let word_end = after[2..]
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+            .map_or(after.len(), |e| e + 2);
+        let name = FLAG_NAMES
+            .iter()
+            .find(|(flag, _)| *flag == &after[..word_end])
+            .map(|(_, name)| *name);
+        match name {
+            Some(name) if at_word => {
+                out.push_str(name);
+                rest = &after[word_end..];
+            }
+            _ => {
+                out.push_str("--");
+                rest = &after[2..];
+            }
         }
     }
     out.push_str(rest);
@@ -122,7 +152,7 @@ mod tests {
     use super::python_names;
 
     #[test]
-    fn flags_become_argument_names_and_quoted_values_stay() {
+    fn flags_become_argument_names_and_other_text_stays() {
         assert_eq!(
             python_names("no column named \"scroe\" (given for --score); did you mean"),
             "no column named \"scroe\" (given for score); did you mean"
@@ -131,11 +161,22 @@ mod tests {
             python_names("more than --max-groups 50: raise --max-groups"),
             "more than max_groups 50: raise max_groups"
         );
+        assert_eq!(python_names("--na"), "na");
+        assert_eq!(python_names("--consent-timestamp x"), "consent_timestamp x");
+        // Columns, values and commands that are not these flags stay as they are.
         assert_eq!(
             python_names("column \"--x\" and a--b"),
             "column \"--x\" and a--b"
         );
-        assert_eq!(python_names("--na"), "na");
+        assert_eq!(
+            python_names("grp --grp has 2 groups"),
+            "grp --grp has 2 groups"
+        );
+        assert_eq!(
+            python_names("(fairgate audit --format json)"),
+            "(fairgate audit --format json)"
+        );
+        assert_eq!(python_names("a --scores b"), "a --scores b");
         assert_eq!(python_names("ends with --"), "ends with --");
     }
 }

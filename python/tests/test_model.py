@@ -233,7 +233,8 @@ def test_report_from_python_equals_the_cli_report_and_verifies(tmp_path):
     out, inputs = tmp_path / "out", tmp_path / "out" / "inputs"
     written = fairgate.report(out, a, model=model, explanation=e, gate=g,
                               context=ROOT / "datasets" / "context.toml", created=1780000000)
-    assert set(written) == {"report.html", "report.md", "dpia.md", "model_card.md"}
+    assert set(written) == {"report.html", "report.md", "dpia.md", "model_card.md",
+                            "evidence.json"}
     for name in ("audit.json", "model.json", "explanation.json", "gate.json"):
         assert (inputs / name).exists()
     # From the repository, where the model's training data (datasets/...) is.
@@ -277,3 +278,96 @@ def test_messages_name_this_packages_arguments_not_the_clis_flags():
         fairgate.audit(bad, label="converted", score="vendor_score", protected="gender",
                        on_invalid="skip", max_rejected=1.0)
     assert "first at row 0 from 0" in str(e.value), str(e.value)
+
+
+def small_model(tmp_path):
+    """A model trained by the CLI on 400 rows: `n` numeric, `b` 0/1 (read as a number),
+    `f` true/false (a boolean feature), `c` a category; `g` protected."""
+    rows = ["y,n,b,f,c,g"]
+    for i in range(400):
+        n = (i * 37) % 101
+        b = (i * 7) % 3 == 0
+        f = i % 5 < 2
+        y = int((n > 50) ^ b ^ (i % 7 == 0))
+        rows.append(f"{y},{n},{int(b)},{str(f).lower()},{'pqr'[i % 3]},{'gh'[i % 2]}")
+    (tmp_path / "train.csv").write_text("\n".join(rows) + "\n")
+    cli("train", "--data", tmp_path / "train.csv", "--label", "y", "--protected", "g",
+        "--created", "2026-01-01", "--out", tmp_path / "m.json")
+    return fairgate.Model.load(tmp_path / "m.json")
+
+
+def test_numeric_features_take_booleans_and_all_missing_columns_as_the_cli_does(tmp_path):
+    model = small_model(tmp_path)
+    frame = pd.read_csv(tmp_path / "train.csv")
+    cases = {
+        # The 0/1 feature arriving as true/false, and the boolean one as 0/1.
+        "swapped": frame.assign(b=frame["b"].astype(bool), f=frame["f"].astype(int)),
+        # A numeric feature with no value at all: filled as in training.
+        "empty": frame.assign(n=pd.array([pd.NA] * len(frame), dtype="Int64")),
+    }
+    for name, data in cases.items():
+        scored = model.score(data)
+        path = tmp_path / f"{name}.csv"
+        data.to_csv(path, index=False)
+        cli("score", "--model", tmp_path / "m.json", "--data", path, "--out",
+            tmp_path / f"{name}-scored.csv", "--raw-csv")
+        same_scores(scored, tmp_path / f"{name}-scored.csv")
+    # A word among the numbers is an invalid value at its row, whatever the first rows hold.
+    bad = frame.astype({"n": object})
+    bad.loc[3, "n"] = pd.NA
+    bad.loc[300, "n"] = "lots"
+    with pytest.raises(fairgate.FairgateError) as e:
+        model.score(bad)
+    assert (e.value.row, e.value.column, e.value.reason) == (300, "n", "not_a_number")
+
+
+def test_score_keeps_awkward_column_names_and_text_values(tmp_path):
+    frame = pd.read_csv(DEMO, dtype={"lead_id": str})
+    # A protected column whose name holds a comma and a quote, with values like numbers.
+    odd = 'region, "as told"'
+    frame[odd] = ["0" + str(i % 3) for i in range(len(frame))]
+    frame.loc[5, odd] = None
+    model = json.loads(MODEL.read_text())
+    model["roles"]["protected"] = model["roles"]["protected"] + [odd]
+    (tmp_path / "m.json").write_text(json.dumps(model))
+    m = fairgate.Model.load(tmp_path / "m.json")
+    scored = m.score(frame)
+    assert scored[odd].dtype == "string"
+    assert scored[odd].iloc[0] == "00" and scored[odd].isna().sum() <= 1
+    frame.to_csv(tmp_path / "odd.csv", index=False)
+    cli("score", "--model", tmp_path / "m.json", "--data", tmp_path / "odd.csv", "--out",
+        tmp_path / "odd-scored.csv", "--raw-csv")
+    same_scores(scored, tmp_path / "odd-scored.csv")
+
+
+def test_a_misspelled_id_and_pandas_na_in_a_mixed_column_are_errors_not_surprises():
+    model = fairgate.Model.load(MODEL)
+    frame = pd.read_csv(DEMO, dtype={"lead_id": str})
+    with pytest.raises(fairgate.FairgateError, match="lead_idd"):
+        model.score(frame, id="lead_idd")
+    mixed = frame.astype({"email_clicks": object})
+    mixed.loc[42, "email_clicks"] = "oops"
+    mixed.loc[3, "email_clicks"] = pd.NA
+    with pytest.raises(fairgate.FairgateError) as e:
+        model.score(mixed)
+    assert (e.value.row, e.value.column) == (42, "email_clicks")
+
+
+def test_columns_named_like_flags_keep_their_names_in_messages():
+    frame = pd.DataFrame({"y": [0, 1] * 50, "d": [1, 0] * 50,
+                          "--grp": [f"g{i}" for i in range(100)]})
+    with pytest.raises(fairgate.FairgateError) as e:
+        fairgate.audit(frame, label="y", prediction="d", protected="--grp", max_groups=5)
+    assert "--grp" in str(e.value) and "max_groups 5" in str(e.value)
+
+
+def test_report_takes_an_iso_date(tmp_path):
+    a = fairgate.audit(pd.read_csv(DEMO), label="converted", score="vendor_score",
+                       protected="gender")
+    fairgate.report(tmp_path / "one", a, created="2026-05-28T20:26:40Z")
+    fairgate.report(tmp_path / "two", a, created=1780000000)
+    created = [json.loads((tmp_path / d / "evidence.json").read_text())["created"]
+               for d in ("one", "two")]
+    assert created == ["2026-05-28T20:26:40Z"] * 2
+    with pytest.raises(fairgate.FairgateError, match="ISO 8601"):
+        fairgate.report(tmp_path / "three", a, created="yesterday")

@@ -201,6 +201,25 @@ impl Write for OutFile {
     }
 }
 
+/// A writer that remembers whether a write to it failed.
+struct Tracked<'a> {
+    inner: &'a mut OutFile,
+    failed: bool,
+}
+
+impl Write for Tracked<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.failed |= r.is_err();
+        r
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.failed |= r.is_err();
+        r
+    }
+}
+
 /// Writes to `path` (creating its folder; through a temporary file renamed into place, so a
 /// failure leaves no half-written output), or to standard output when `path` is `None` or `-`.
 pub fn write_output(
@@ -212,9 +231,12 @@ pub fn write_output(
             let mut file = OutFile::create(p)?;
             // Only a failure to write is this file's; an input error met while producing the
             // output (a bad value in the data being scored) says where it is itself.
-            let written = |e: &anyhow::Error| e.chain().any(|c| c.is::<std::io::Error>());
-            match body(&mut file) {
-                Err(e) if written(&e) => {
+            let mut tracked = Tracked {
+                inner: &mut file,
+                failed: false,
+            };
+            match body(&mut tracked) {
+                Err(e) if tracked.failed => {
                     return Err(e.context(format!("{}: cannot write", p.display())))
                 }
                 Err(e) => return Err(e),

@@ -30,7 +30,7 @@ use super::records::Record;
 use super::schema::{ColumnKind, Schema, Unlisted, MISSING_CODE};
 use super::source::{is_parquet, Blocks, DigestSlot, Opened, Source};
 use super::spec::{DataSpec, MissingNumeric, OnInvalid, Role};
-use super::split::{block_reader, Block};
+use super::split::Block;
 use super::summary::{ColumnSummary, LabelSummary, LoadSummary, Rejection};
 use crate::params::InvalidParam;
 
@@ -1093,16 +1093,12 @@ fn block_records(block: &Block, delimiter: u8) -> Box<dyn Iterator<Item = (u64, 
             }))
         }
         None => {
-            let mut rdr = block_reader(&block.bytes[..], delimiter);
+            // The decoder's own record reader, so that lines are counted as it counts them.
+            let mut recs = super::records::CsvRecords::new(&block.bytes[..], delimiter);
             let first = block.first_line;
             Box::new(std::iter::from_fn(move || {
-                let mut rec = ByteRecord::new();
-                rdr.read_byte_record(&mut rec).unwrap_or(false).then(|| {
-                    (
-                        first + rec.position().map_or(1, csv::Position::line) - 1,
-                        rec,
-                    )
-                })
+                recs.advance()
+                    .map(|line| (first + line - 1, recs.record().clone()))
             }))
         }
     }

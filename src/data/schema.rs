@@ -246,12 +246,10 @@ impl Schema {
             .map(String::as_str)
             .collect();
         for col in &mut self.columns {
-            if col.role != Role::Feature
-                || declared.contains(&col.name.as_str())
-                || spec.numeric.contains(&col.name)
-            {
+            if col.role != Role::Feature || declared.contains(&col.name.as_str()) {
                 continue;
             }
+            let forced = spec.numeric.contains(&col.name);
             let (mut numeric, mut boolean, mut seen) = (true, true, false);
             for r in 0..sample_rows {
                 let Some(v) = field(r, col.index) else {
@@ -270,9 +268,11 @@ impl Schema {
                 }
             }
             col.kind = match (seen, numeric, boolean) {
-                (false, _, _) => ColumnKind::Categorical,
                 (true, true, _) => ColumnKind::Numeric,
                 (true, false, true) => ColumnKind::Boolean,
+                // A column that must be numbers (or booleans) is never read as categories:
+                // a word in it is an invalid value, and all missing is numeric.
+                _ if forced => ColumnKind::Numeric,
                 _ => ColumnKind::Categorical,
             };
         }

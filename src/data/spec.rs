@@ -155,9 +155,11 @@ pub struct DataSpec {
     pub weight: Option<String>,
     /// Feature columns to read as categories even when their values look numeric.
     pub categorical: Option<Vec<String>>,
-    /// Feature columns to read as numbers whatever their first rows hold: a value that is not
-    /// a number is then an invalid value, named by line (or row) and column. Set when a
-    /// model's numeric features are read ([`crate::train::ModelInput`]); not a config key.
+    /// Feature columns never read as categories, whatever their first rows hold: numbers, or
+    /// booleans when the first rows hold only boolean words; any other value is then an
+    /// invalid value, named by line (or row) and column, and a column of missing values is
+    /// numeric. Set when a model's numeric features are read
+    /// ([`crate::train::ModelInput`]); not a config key.
     #[serde(skip)]
     pub numeric: Vec<String>,
     /// Field values that mean "missing". Defaults to the empty field only, so that `n/a` in a

@@ -393,14 +393,14 @@ impl Model {
         }
     }
 
-    /// The feature columns the model's encoder reads as numbers (not booleans): read as
-    /// numbers whatever a file's first rows hold, so that a stray word is an invalid value
-    /// with its line and column.
+    /// The feature columns the model's encoder reads as numbers (booleans included, as 1
+    /// and 0): never read as categories, so that a stray word is an invalid value with its
+    /// line and column ([`crate::data::DataSpec::numeric`]).
     pub fn numeric_columns(&self) -> Vec<String> {
         self.encoder.as_ref().map_or_else(Vec::new, |e| {
             e.features
                 .iter()
-                .filter(|f| matches!(f, FeatureEncoding::Numeric { boolean: false, .. }))
+                .filter(|f| matches!(f, FeatureEncoding::Numeric { .. }))
                 .map(|f| f.name().to_string())
                 .collect()
         })

@@ -55,6 +55,12 @@ impl ModelInput {
             .filter(|c| !has(c))
             .map(|c| format!("\"{c}\""))
             .collect();
+        // An id column asked for by name must be there; the model's own is used when present.
+        let id_missing = overrides.id.as_ref().filter(|c| !has(c));
+        let missing: Vec<String> = missing
+            .into_iter()
+            .chain(id_missing.map(|c| format!("\"{c}\" (the id column asked for)")))
+            .collect();
         if !missing.is_empty() {
             return Err(TrainError::Model(format!(
                 "{}: the model needs column(s) {} that the {} does not have (features, protected attributes and consent columns must all be present)",
