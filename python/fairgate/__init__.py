@@ -129,9 +129,12 @@ def _csv_frame(text: str, types: Any) -> Any:
 
     header = next(csv.reader(io.StringIO(text)), [])
     dtypes = types(header)
+    # Exact numbers: pandas 3 parses them exactly by default (and deprecates the option);
+    # before it, the round-trip parser does.
+    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
     return pd.read_csv(io.StringIO(text), dtype=dtypes, keep_default_na=False,
                        na_values={c: [""] for c, t in dtypes.items() if t == "string"},
-                       float_precision="round_trip")
+                       **exact)
 
 
 def _arrow_column(values: Any) -> Any:

@@ -147,40 +147,6 @@ fn python_names(message: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::python_names;
-
-    #[test]
-    fn flags_become_argument_names_and_other_text_stays() {
-        assert_eq!(
-            python_names("no column named \"scroe\" (given for --score); did you mean"),
-            "no column named \"scroe\" (given for score); did you mean"
-        );
-        assert_eq!(
-            python_names("more than --max-groups 50: raise --max-groups"),
-            "more than max_groups 50: raise max_groups"
-        );
-        assert_eq!(python_names("--na"), "na");
-        assert_eq!(python_names("--consent-timestamp x"), "consent_timestamp x");
-        // Columns, values and commands that are not these flags stay as they are.
-        assert_eq!(
-            python_names("column \"--x\" and a--b"),
-            "column \"--x\" and a--b"
-        );
-        assert_eq!(
-            python_names("grp --grp has 2 groups"),
-            "grp --grp has 2 groups"
-        );
-        assert_eq!(
-            python_names("(fairgate audit --format json)"),
-            "(fairgate audit --format json)"
-        );
-        assert_eq!(python_names("a --scores b"), "a --scores b");
-        assert_eq!(python_names("ends with --"), "ends with --");
-    }
-}
-
 /// A library data error as a `FairgateError`, with the value's row and column.
 fn data_error(py: Python<'_>, e: &DataError) -> PyErr {
     let row = e
@@ -661,4 +627,38 @@ fn _fairgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(model_check, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::python_names;
+
+    #[test]
+    fn flags_become_argument_names_and_other_text_stays() {
+        assert_eq!(
+            python_names("no column named \"scroe\" (given for --score); did you mean"),
+            "no column named \"scroe\" (given for score); did you mean"
+        );
+        assert_eq!(
+            python_names("more than --max-groups 50: raise --max-groups"),
+            "more than max_groups 50: raise max_groups"
+        );
+        assert_eq!(python_names("--na"), "na");
+        assert_eq!(python_names("--consent-timestamp x"), "consent_timestamp x");
+        // Columns, values and commands that are not these flags stay as they are.
+        assert_eq!(
+            python_names("column \"--x\" and a--b"),
+            "column \"--x\" and a--b"
+        );
+        assert_eq!(
+            python_names("grp --grp has 2 groups"),
+            "grp --grp has 2 groups"
+        );
+        assert_eq!(
+            python_names("(fairgate audit --format json)"),
+            "(fairgate audit --format json)"
+        );
+        assert_eq!(python_names("a --scores b"), "a --scores b");
+        assert_eq!(python_names("ends with --"), "ends with --");
+    }
 }

@@ -52,23 +52,6 @@ def demo_frames():
     }
 
 
-def same_scores(frame, csv_path):
-    """The scored DataFrame equals the CLI's scored CSV, value for value."""
-    rows = read_csv_rows(csv_path)
-    header, body = rows[0], rows[1:]
-    assert list(frame.columns) == header
-    assert len(frame) == len(body)
-    for name, column in zip(header, zip(*body)):
-        got = frame[name].tolist()
-        if name == "score":
-            assert got == [float(v) for v in column], name
-        elif frame[name].dtype == "int64":
-            assert got == [int(v) for v in column], name
-        else:
-            assert [None if v is pd.NA or v is None else v for v in got] == \
-                [v if v != "" else None for v in column], name
-
-
 @pytest.fixture(scope="module")
 def cli_scores(tmp_path_factory):
     d = tmp_path_factory.mktemp("score")
@@ -83,7 +66,7 @@ def test_model_score_equals_cli_score(kind, cli_scores):
     summary = dict(summary)
     model = fairgate.Model.load(MODEL)
     frame = model.score(demo_frames()[kind])
-    same_scores(frame, scored_csv)
+    same_frame(frame, scored_csv)
     account = frame.attrs["fairgate"]
     for key in ("file", "sha256"):
         summary.pop(key)
@@ -119,7 +102,7 @@ def test_a_model_trained_in_python_scores_as_the_cli_scores_with_it(tmp_path):
     assert again.to_json() == model.to_json()
     cli("score", "--model", tmp_path / "model.json", "--data", DEMO, "--out",
         tmp_path / "scored.csv", "--raw-csv")
-    same_scores(model.score(frames["pandas"]), tmp_path / "scored.csv")
+    same_frame(model.score(frames["pandas"]), tmp_path / "scored.csv")
 
 
 def test_score_consent_override_and_unseen_categories(tmp_path):
@@ -139,7 +122,7 @@ def test_score_consent_override_and_unseen_categories(tmp_path):
     cli("score", "--model", MODEL, "--data", tmp_path / "everyone.csv", "--consent", "ok",
         "--consent-timestamp", "consent_timestamp", "--out", tmp_path / "s.csv",
         "--summary", tmp_path / "s.json", "--raw-csv")
-    same_scores(frame, tmp_path / "s.csv")
+    same_frame(frame, tmp_path / "s.csv")
     theirs = json.loads((tmp_path / "s.json").read_text())
     assert account["unseen_categories"] == theirs["unseen_categories"] == [["industry", 5]]
     assert account["excluded"] == theirs["excluded"]
@@ -182,6 +165,8 @@ def cli_explanation(tmp_path_factory):
 
 
 def same_frame(frame, csv_path):
+    """The DataFrame equals the CLI's CSV, value for value: numbers exactly, text as
+    written, an empty field as missing."""
     rows = read_csv_rows(csv_path)
     header, body = rows[0], rows[1:]
     assert list(frame.columns) == header
@@ -311,7 +296,7 @@ def test_numeric_features_take_booleans_and_all_missing_columns_as_the_cli_does(
         data.to_csv(path, index=False)
         cli("score", "--model", tmp_path / "m.json", "--data", path, "--out",
             tmp_path / f"{name}-scored.csv", "--raw-csv")
-        same_scores(scored, tmp_path / f"{name}-scored.csv")
+        same_frame(scored, tmp_path / f"{name}-scored.csv")
     # A word among the numbers is an invalid value at its row, whatever the first rows hold.
     bad = frame.astype({"n": object})
     bad.loc[3, "n"] = pd.NA
@@ -337,7 +322,7 @@ def test_score_keeps_awkward_column_names_and_text_values(tmp_path):
     frame.to_csv(tmp_path / "odd.csv", index=False)
     cli("score", "--model", tmp_path / "m.json", "--data", tmp_path / "odd.csv", "--out",
         tmp_path / "odd-scored.csv", "--raw-csv")
-    same_scores(scored, tmp_path / "odd-scored.csv")
+    same_frame(scored, tmp_path / "odd-scored.csv")
 
 
 def test_a_misspelled_id_and_pandas_na_in_a_mixed_column_are_errors_not_surprises():
