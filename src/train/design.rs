@@ -111,8 +111,9 @@ impl Encoder {
         missing_numeric: MissingNumeric,
         max_levels: usize,
     ) -> Result<Encoder, TrainError> {
-        let mut features = Vec::with_capacity(columns.len());
-        for col in columns {
+        // Features are independent: fitted on the cores side by side, kept in order.
+        let features = crate::par::par_map(columns.len(), |f| {
+            let col = &columns[f];
             let n = len(col.values);
             let pick = |f: &mut dyn FnMut(usize)| match rows {
                 Some(r) => r.iter().for_each(|&i| f(i)),
@@ -184,8 +185,10 @@ impl Encoder {
                     )))
                 }
             };
-            features.push(encoding);
-        }
+            Ok(encoding)
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, TrainError>>()?;
         Ok(Encoder {
             features,
             missing_numeric,
@@ -212,7 +215,10 @@ impl Encoder {
     }
 
     /// The design for the given rows (all when `None`). `columns` are the features in the
-    /// encoder's order; a column of the wrong kind is an error naming it.
+    /// encoder's order; a column of the wrong kind is an error naming it. Rows are filled a
+    /// block at a time (every feature of a block before the next block), the blocks shared
+    /// among the cores; each value depends on its own cell only, so the design is the same
+    /// whatever the thread count.
     pub fn transform(
         &self,
         columns: &[FeatureColumn<'_>],
@@ -229,69 +235,210 @@ impl Encoder {
             Some(r) => r.len(),
             None => columns.first().map_or(0, |c| len(c.values)),
         };
-        let row = |k: usize| rows.map_or(k, |r| r[k]);
-        let mut x = Array2::<f64>::zeros((n, self.width()));
+        let fills = self
+            .features
+            .iter()
+            .zip(columns)
+            .enumerate()
+            .map(|(f, (enc, col))| Fill::of(f, enc, col))
+            .collect::<Result<Vec<_>, _>>()?;
+        let width = self.width();
+        let mut x = Array2::<f64>::zeros((n, width));
         let mut unseen = vec![0u64; self.features.len()];
-        let mut at = 0;
-        for (f, (enc, col)) in self.features.iter().zip(columns).enumerate() {
-            if enc.name() != col.name {
-                return Err(TrainError::Shape(format!(
-                    "feature {} is \"{}\" in the model but \"{}\" was given",
-                    f + 1,
-                    enc.name(),
-                    col.name
-                )));
+        if let (Some(cells), true) = (x.as_slice_mut(), width > 0) {
+            let threads = std::thread::available_parallelism()
+                .map_or(1, std::num::NonZeroUsize::get)
+                .clamp(1, n.div_ceil(TRANSFORM_BLOCK).max(1));
+            let per = n.div_ceil(threads).max(1);
+            let counts: Vec<Vec<u64>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = cells
+                    .chunks_mut(per * width)
+                    .enumerate()
+                    .map(|(part, cells)| {
+                        let fills = &fills;
+                        scope.spawn(move || fill_rows(fills, rows, part * per, cells, width))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            });
+            for part in counts {
+                unseen.iter_mut().zip(part).for_each(|(u, c)| *u += c);
             }
-            match (enc, col.values) {
-                (
-                    FeatureEncoding::Numeric {
-                        mean, scale, fill, ..
-                    },
-                    ColumnValues::Numeric(_) | ColumnValues::Boolean(_),
-                ) => {
-                    for k in 0..n {
-                        let v = number(col.values, row(k)).unwrap_or(*fill);
-                        x[[k, at]] = (v - mean) / scale;
-                    }
-                }
-                (FeatureEncoding::Categorical { levels, .. }, ColumnValues::Categorical(codes)) => {
-                    // Column levels to design offsets, once per call.
-                    let offset: Vec<Option<usize>> = col
+        }
+        Ok(Design { x, unseen })
+    }
+}
+
+/// Rows per block of [`Encoder::transform`]: a block's design rows stay in cache while every
+/// feature writes its column of them.
+const TRANSFORM_BLOCK: usize = 256;
+
+/// How one feature fills its design columns.
+enum Fill<'a> {
+    /// `(v - mean) / scale`, a missing value (NaN) taken as `fill`.
+    Numeric {
+        values: &'a [f64],
+        mean: f64,
+        scale: f64,
+        fill: f64,
+    },
+    /// The same with true as 1 and false as 0.
+    Boolean {
+        values: &'a [Option<bool>],
+        mean: f64,
+        scale: f64,
+        fill: f64,
+    },
+    /// A 1 in the column of the row's level; none for a level not seen in training.
+    Categorical {
+        codes: &'a [u32],
+        /// The column's level codes to design offsets.
+        offset: Vec<Option<usize>>,
+        /// The offset of the missing level, when training saw it.
+        missing: Option<usize>,
+        /// The design columns (training levels).
+        width: usize,
+    },
+}
+
+impl<'a> Fill<'a> {
+    /// The fill of feature `f` (0-based) from its encoding and the given column; an error
+    /// when the column's name or kind is not the encoding's.
+    fn of(
+        f: usize,
+        enc: &FeatureEncoding,
+        col: &FeatureColumn<'a>,
+    ) -> Result<Fill<'a>, TrainError> {
+        if enc.name() != col.name {
+            return Err(TrainError::Shape(format!(
+                "feature {} is \"{}\" in the model but \"{}\" was given",
+                f + 1,
+                enc.name(),
+                col.name
+            )));
+        }
+        Ok(match (enc, col.values) {
+            (
+                FeatureEncoding::Numeric {
+                    mean, scale, fill, ..
+                },
+                ColumnValues::Numeric(values),
+            ) => Fill::Numeric {
+                values,
+                mean: *mean,
+                scale: *scale,
+                fill: *fill,
+            },
+            (
+                FeatureEncoding::Numeric {
+                    mean, scale, fill, ..
+                },
+                ColumnValues::Boolean(values),
+            ) => Fill::Boolean {
+                values,
+                mean: *mean,
+                scale: *scale,
+                fill: *fill,
+            },
+            (FeatureEncoding::Categorical { levels, .. }, ColumnValues::Categorical(codes)) => {
+                Fill::Categorical {
+                    codes,
+                    offset: col
                         .levels
                         .iter()
                         .map(|l| levels.binary_search(l).ok())
-                        .collect();
-                    let missing = levels
+                        .collect(),
+                    missing: levels
                         .binary_search_by(|l| l.as_str().cmp(MISSING_LEVEL))
-                        .ok();
-                    for k in 0..n {
-                        let code = codes[row(k)];
+                        .ok(),
+                    width: levels.len(),
+                }
+            }
+            (enc, _) => {
+                let want = match enc {
+                    FeatureEncoding::Numeric { .. } => "numeric",
+                    FeatureEncoding::Categorical { .. } => "categorical",
+                };
+                return Err(TrainError::Feature(format!(
+                    "feature \"{}\" was {want} when the model was trained, but its values here are not",
+                    col.name
+                )));
+            }
+        })
+    }
+}
+
+/// Fills design rows `first..` (as many as `cells` holds, `width` cells each) a block at a
+/// time; returns per feature the rows whose level was not seen in training.
+fn fill_rows(
+    fills: &[Fill<'_>],
+    rows: Option<&[usize]>,
+    first: usize,
+    cells: &mut [f64],
+    width: usize,
+) -> Vec<u64> {
+    let mut unseen = vec![0u64; fills.len()];
+    let row = |k: usize| rows.map_or(k, |r| r[k]);
+    for (b, block) in cells.chunks_mut(TRANSFORM_BLOCK * width).enumerate() {
+        let start = first + b * TRANSFORM_BLOCK;
+        let mut at = 0;
+        for (f, fill) in fills.iter().enumerate() {
+            let lines = block.chunks_exact_mut(width).enumerate();
+            match fill {
+                Fill::Numeric {
+                    values,
+                    mean,
+                    scale,
+                    fill,
+                    ..
+                } => {
+                    for (k, line) in lines {
+                        let v = values[row(start + k)];
+                        let v = if v.is_nan() { *fill } else { v };
+                        line[at] = (v - mean) / scale;
+                    }
+                    at += 1;
+                }
+                Fill::Boolean {
+                    values,
+                    mean,
+                    scale,
+                    fill,
+                    ..
+                } => {
+                    for (k, line) in lines {
+                        let v = values[row(start + k)].map_or(*fill, |b| if b { 1.0 } else { 0.0 });
+                        line[at] = (v - mean) / scale;
+                    }
+                    at += 1;
+                }
+                Fill::Categorical {
+                    codes,
+                    offset,
+                    missing,
+                    width: levels,
+                } => {
+                    for (k, line) in lines {
+                        let code = codes[row(start + k)];
                         let slot = if code == MISSING_CODE {
-                            missing
+                            *missing
                         } else {
                             offset.get(code as usize).copied().flatten()
                         };
                         match slot {
-                            Some(j) => x[[k, at + j]] = 1.0,
+                            Some(j) => line[at + j] = 1.0,
                             None => unseen[f] += 1,
                         }
                     }
-                }
-                (enc, _) => {
-                    let want = match enc {
-                        FeatureEncoding::Numeric { .. } => "numeric",
-                        FeatureEncoding::Categorical { .. } => "categorical",
-                    };
-                    return Err(TrainError::Feature(format!(
-                        "feature \"{}\" was {want} when the model was trained, but its values here are not",
-                        col.name
-                    )));
+                    at += levels;
                 }
             }
-            at += enc.width();
         }
-        Ok(Design { x, unseen })
     }
+    unseen
 }
 
 fn len(values: &ColumnValues) -> usize {
@@ -389,5 +536,113 @@ mod tests {
         let enc = Encoder::fit(&[ncol], None, MissingNumeric::Zero, 2);
         let changed = enc.and_then(|e| e.transform(&[col], None));
         assert!(changed.is_err_and(|e| e.to_string().contains("was numeric")));
+    }
+
+    /// The design cell by cell from the encodings' definitions: the reference the blocked,
+    /// threaded transform must equal bit for bit.
+    fn cell_by_cell(enc: &Encoder, cols: &[FeatureColumn<'_>], rows: &[usize]) -> Array2<f64> {
+        let mut x = Array2::zeros((rows.len(), enc.width()));
+        let mut at = 0;
+        for (e, col) in enc.features.iter().zip(cols) {
+            for (k, &i) in rows.iter().enumerate() {
+                match e {
+                    FeatureEncoding::Numeric {
+                        mean, scale, fill, ..
+                    } => x[[k, at]] = (number(col.values, i).unwrap_or(*fill) - mean) / scale,
+                    FeatureEncoding::Categorical { levels, .. } => {
+                        let ColumnValues::Categorical(codes) = col.values else {
+                            panic!("not categorical")
+                        };
+                        let name = level(codes[i], col.levels);
+                        if let Ok(j) = levels.binary_search_by(|l| l.as_str().cmp(name)) {
+                            x[[k, at + j]] = 1.0;
+                        }
+                    }
+                }
+            }
+            at += e.width();
+        }
+        x
+    }
+
+    #[test]
+    fn blocked_transform_equals_the_cell_by_cell_design() -> Result<(), TrainError> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        // More rows than a block and than a thread's share, not a multiple of either.
+        let n = 3 * TRANSFORM_BLOCK * 4 + 37;
+        let num = ColumnValues::Numeric(
+            (0..n)
+                .map(|_| match rng.gen_range(0..10) {
+                    0 => f64::NAN,
+                    _ => rng.gen_range(-50.0..50.0),
+                })
+                .collect(),
+        );
+        let flag = ColumnValues::Boolean(
+            (0..n)
+                .map(|_| match rng.gen_range(0..5) {
+                    0 => None,
+                    k => Some(k % 2 == 0),
+                })
+                .collect(),
+        );
+        let cat = ColumnValues::Categorical(
+            (0..n)
+                .map(|_| match rng.gen_range(0..8) {
+                    0 => MISSING_CODE,
+                    k => k % 4,
+                })
+                .collect(),
+        );
+        let levels: Vec<String> = ["d", "b", "a", "c"].map(String::from).to_vec();
+        let cols = [
+            FeatureColumn {
+                name: "n",
+                values: &num,
+                levels: &[],
+            },
+            FeatureColumn {
+                name: "g",
+                values: &cat,
+                levels: &levels,
+            },
+            FeatureColumn {
+                name: "f",
+                values: &flag,
+                levels: &[],
+            },
+        ];
+        // Training rows without level "c" (code 3): it is unseen in the rest.
+        let train: Vec<usize> = (0..n)
+            .filter(|&i| matches!(&cat, ColumnValues::Categorical(c) if c[i] != 3))
+            .filter(|i| i % 3 != 0)
+            .collect();
+        for missing in [
+            MissingNumeric::Mean,
+            MissingNumeric::Median,
+            MissingNumeric::Zero,
+        ] {
+            let enc = Encoder::fit(&cols, Some(&train), missing, 10)?;
+            let all: Vec<usize> = (0..n).collect();
+            for rows in [&train[..], &all[..], &all[5..6], &[]] {
+                let d = enc.transform(&cols, Some(rows))?;
+                let want = cell_by_cell(&enc, &cols, rows);
+                assert_eq!(d.x.dim(), want.dim());
+                assert!(d
+                    .x
+                    .iter()
+                    .zip(&want)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+                let unseen = rows
+                    .iter()
+                    .filter(|&&i| matches!(&cat, ColumnValues::Categorical(c) if c[i] == 3))
+                    .count() as u64;
+                assert_eq!(d.unseen, [0, unseen, 0]);
+            }
+            let d = enc.transform(&cols, None)?;
+            assert_eq!(d.x, cell_by_cell(&enc, &cols, &all));
+        }
+        Ok(())
     }
 }

@@ -335,12 +335,22 @@ pub fn train_with_split(
     };
 
     let fitted = fit_on(&inputs, &train_rows, params)?;
-    let train_scores = scores_of(&inputs, &fitted, &train_rows)?;
-    let validation = if valid_rows.is_empty() {
-        None
-    } else {
-        scores_of(&inputs, &fitted, &valid_rows)?
-    };
+    // The training and validation scores are independent: computed side by side.
+    let (train_scores, validation) = std::thread::scope(|scope| {
+        let validation = scope.spawn(|| {
+            if valid_rows.is_empty() {
+                Ok(None)
+            } else {
+                scores_of(&inputs, &fitted, &valid_rows)
+            }
+        });
+        let train_scores = scores_of(&inputs, &fitted, &train_rows);
+        let validation = validation
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (train_scores, validation)
+    });
+    let (train_scores, validation) = (train_scores?, validation?);
     let cross_validation = if params.cv >= 2 {
         Some(cross_validate(&inputs, &train_rows, params)?)
     } else {

@@ -92,8 +92,6 @@ pub fn sigmoid(z: f64) -> f64 {
 #[inline]
 fn sigmoid_and_softplus(z: f64) -> (f64, f64) {
     let e = (-z.abs()).exp();
-    // ln(1 + e) rather than ln_1p(e): half the cost, and the absolute error (below 1e-16
-    // per row) is under the rounding of the objective's sum.
     let softplus = z.max(0.0) + (1.0 + e).ln();
     let p = if z >= 0.0 {
         1.0 / (1.0 + e)
@@ -103,10 +101,28 @@ fn sigmoid_and_softplus(z: f64) -> (f64, f64) {
     (p, softplus)
 }
 
+/// log(1 + exp(z)) without overflow: the same bits as [`sigmoid_and_softplus`]'s second value.
+#[inline]
+fn softplus(z: f64) -> f64 {
+    // ln(1 + e) rather than ln_1p(e): half the cost, and the absolute error (below 1e-16
+    // per row) is under the rounding of the objective's sum.
+    z.max(0.0) + (1.0 + (-z.abs()).exp()).ln()
+}
+
 /// Stripes the rows are cut into; fixed, so sums do not depend on the thread count.
 const STRIPES: usize = 32;
 
-/// Objective, gradient and (when asked for) Hessian at one point.
+/// What a pass over the rows computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Need {
+    /// The objective only (a line search's trial point).
+    Objective,
+    /// The objective, gradient and Hessian.
+    Hessian,
+}
+
+/// Objective, gradient (empty with [`Need::Objective`]) and Hessian (with [`Need::Hessian`])
+/// at one point.
 struct Eval {
     objective: f64,
     gradient: Array1<f64>,
@@ -164,8 +180,8 @@ pub fn fit_logistic(
         beta = Array1::from(start.clone());
     }
     let eval =
-        |beta: &Array1<f64>, hessian: bool| evaluate(x, y, weights, beta, params, threads, hessian);
-    let mut at = eval(&beta, true);
+        |beta: &Array1<f64>, need: Need| evaluate(x, y, weights, beta, params, threads, need);
+    let mut at = eval(&beta, Need::Hessian);
     let mut hessian = at.hessian.take().unwrap_or_else(|| Array2::eye(dim));
     let mut hessian_passes = 1;
     let mut iterations = 0;
@@ -182,31 +198,36 @@ pub fn fit_logistic(
         let mut accepted = None;
         for _ in 0..60 {
             let candidate = &beta - &(&step * t);
-            // The full step is nearly always taken: its pass computes the Hessian too;
-            // shorter steps are tried without it.
-            let with_h = t == 1.0;
-            let next = eval(&candidate, with_h);
-            hessian_passes += usize::from(with_h);
+            // The full step is nearly always taken: its pass computes the gradient and
+            // Hessian too; shorter steps are judged on the objective alone.
+            let need = if t == 1.0 {
+                Need::Hessian
+            } else {
+                Need::Objective
+            };
+            let next = eval(&candidate, need);
+            hessian_passes += usize::from(need == Need::Hessian);
             if next.objective <= at.objective + 1e-4 * t * slope || t * max_abs(&step) < 1e-15 {
-                accepted = Some((candidate, next));
+                accepted = Some((candidate, next, need));
                 break;
             }
             t *= 0.5;
         }
-        let Some((candidate, next)) = accepted else {
+        let Some((candidate, next, need)) = accepted else {
             break;
         };
         let moved = t * max_abs(&step);
         beta = candidate;
-        at = next;
+        // A damped step's pass had the objective only: one more pass at the accepted point
+        // gives its gradient and Hessian (and the same objective, bit for bit).
+        at = if need == Need::Hessian {
+            next
+        } else {
+            hessian_passes += 1;
+            eval(&beta, Need::Hessian)
+        };
         if let Some(h) = at.hessian.take() {
             hessian = h;
-        } else {
-            // A damped step: its pass had no Hessian.
-            if let Some(h) = eval(&beta, true).hessian {
-                hessian = h;
-                hessian_passes += 1;
-            }
         }
         if moved < params.tolerance {
             converged = true;
@@ -249,7 +270,7 @@ pub(crate) fn evaluate_at(
     beta: &Array1<f64>,
     params: &LogisticParams,
 ) -> (f64, f64, Array2<f64>) {
-    let e = evaluate(x, y, weights, beta, params, 1, true);
+    let e = evaluate(x, y, weights, beta, params, 1, Need::Hessian);
     let dim = beta.len();
     (
         max_abs(&e.gradient),
@@ -270,7 +291,7 @@ fn evaluate(
     beta: &Array1<f64>,
     params: &LogisticParams,
     threads: usize,
-    with_hessian: bool,
+    need: Need,
 ) -> Eval {
     let n = x.nrows();
     let dim = beta.len();
@@ -290,7 +311,7 @@ fn evaluate(
                     .step_by(workers)
                     .map(|i| {
                         let (a, b) = stripes[i];
-                        (i, stripe(x, y, weights, beta, params, a, b, with_hessian))
+                        (i, stripe(x, y, weights, beta, params, a, b, need))
                     })
                     .collect::<Vec<_>>()
             }));
@@ -308,12 +329,12 @@ fn evaluate(
     let mut total = Eval {
         objective: 0.0,
         gradient: Array1::zeros(dim),
-        hessian: with_hessian.then(|| Array2::zeros((dim, dim))),
+        hessian: (need == Need::Hessian).then(|| Array2::zeros((dim, dim))),
     };
     for (i, part) in parts.into_iter().enumerate() {
         let e = part.unwrap_or_else(|| {
             let (a, b) = stripes[i];
-            stripe(x, y, weights, beta, params, a, b, with_hessian)
+            stripe(x, y, weights, beta, params, a, b, need)
         });
         total.objective += e.objective;
         total.gradient += &e.gradient;
@@ -339,9 +360,11 @@ fn evaluate(
 /// Rows per block of the Hessian's matrix product.
 const BLOCK: usize = 1024;
 
-/// The loss part of objective, gradient and (with `with_hessian`) Hessian over rows `a..b`.
+/// The loss part of objective, gradient and Hessian (as `need` asks) over rows `a..b`.
 /// Each row gives `z`, its loss term and its gradient term in one visit; the Hessian of a
-/// block of rows is one matrix product of the rows scaled by `sqrt(s p (1 - p))`.
+/// block of rows is one matrix product of the rows scaled by `sqrt(s p (1 - p))`. An
+/// objective-only pass computes the loss terms exactly as a full pass does (the same sum in
+/// the same order, so the same bits), and nothing else.
 #[allow(clippy::too_many_arguments)]
 fn stripe(
     x: ArrayView2<f64>,
@@ -351,10 +374,11 @@ fn stripe(
     params: &LogisticParams,
     a: usize,
     b: usize,
-    with_hessian: bool,
+    need: Need,
 ) -> Eval {
     let p = x.ncols();
     let dim = beta.len();
+    let with_hessian = need == Need::Hessian;
     let coef: Vec<f64> = beta.slice(s![..p]).to_vec();
     let b0 = if params.fit_intercept { beta[p] } else { 0.0 };
     let mut objective = 0.0;
@@ -377,6 +401,10 @@ fn stripe(
             let zi = dot(row, &coef) + b0;
             let s_i = weights.map_or(1.0, |w| w[i]);
             let yi = if y[i] { 1.0 } else { 0.0 };
+            if !with_hessian {
+                objective += s_i * (softplus(zi) - yi * zi);
+                continue;
+            }
             let (pi, softplus) = sigmoid_and_softplus(zi);
             objective += s_i * (softplus - yi * zi);
             let r = s_i * (pi - yi);
@@ -387,15 +415,13 @@ fn stripe(
             if params.fit_intercept {
                 gradient[p] += r;
             }
-            if with_hessian {
-                let root = (s_i * pi * (1.0 - pi)).sqrt();
-                let mut out = scaled.row_mut(i - start);
-                for j in 0..p {
-                    out[j] = row[j] * root;
-                }
-                if params.fit_intercept {
-                    out[p] = root;
-                }
+            let root = (s_i * pi * (1.0 - pi)).sqrt();
+            let mut out = scaled.row_mut(i - start);
+            for j in 0..p {
+                out[j] = row[j] * root;
+            }
+            if params.fit_intercept {
+                out[p] = root;
             }
         }
         if let Some(h) = hessian.as_mut() {
@@ -519,6 +545,40 @@ mod tests {
         assert!(one.gradient_max < 1e-8, "{}", one.gradient_max);
         assert_eq!(one, three);
         Ok(())
+    }
+
+    #[test]
+    fn an_objective_pass_gives_the_full_pass_objective_bit_for_bit() {
+        // The line search judges trial points by objective-only passes; the accepted point's
+        // objective then comes from a full pass: the two must agree exactly.
+        let (x, y) = data(3000, 5, 11);
+        let w: Vec<f64> = (0..3000).map(|i| 0.25 + (i % 7) as f64 * 0.5).collect();
+        let params = LogisticParams::default();
+        for (k, weights) in [None, Some(&w[..])].into_iter().enumerate() {
+            let beta = Array1::from_iter((0..6).map(|j| (j as f64 - 2.5) * 0.37 + k as f64));
+            for threads in [1, 3] {
+                let full = evaluate(
+                    x.view(),
+                    &y,
+                    weights,
+                    &beta,
+                    &params,
+                    threads,
+                    Need::Hessian,
+                );
+                let lean = evaluate(
+                    x.view(),
+                    &y,
+                    weights,
+                    &beta,
+                    &params,
+                    threads,
+                    Need::Objective,
+                );
+                assert_eq!(full.objective.to_bits(), lean.objective.to_bits());
+                assert!(full.hessian.is_some() && lean.hessian.is_none());
+            }
+        }
     }
 
     #[test]
