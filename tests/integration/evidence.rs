@@ -157,12 +157,7 @@ fn the_report_states_the_gates_verdicts_on_the_demo_and_on_adult(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     // The demo pipeline: the report is given the gate's result.
-    let run = dir.path().join("run");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
-        .current_dir(root())
-        .args(["run", "datasets/demo.toml", "--out", s(&run)])
-        .output()?;
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let run = crate::util::demo_run()?;
     let gate = json(&run.join("gate.json"))?;
     assert!(assert_report_states_the_gate(&gate, &run.join("report"))? > 40);
     // The report's PASS never hides an interval that reaches the line (issue 19's example).
@@ -612,12 +607,7 @@ fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 fn the_demo_run_audits_out_of_sample_and_a_user_can_do_the_same_by_hand(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let run = dir.path().join("run");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
-        .current_dir(root())
-        .args(["run", "datasets/demo.toml", "--out", s(&run)])
-        .output()?;
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let run = crate::util::demo_run()?;
     let model = json(&run.join("model.json"))?;
     let audit = json(&run.join("audit.json"))?;
     // Only the validation rows were audited, and the audit says so.

@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests.
 
 use std::io::Cursor;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
 use fairgate::data::{DataError, DataSpec, ReadOptions, Table, Unlisted};
 
@@ -115,4 +117,51 @@ pub fn scores_audit_with(
     let o = fairgate(&[&args[..], options].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     out
+}
+
+/// The README's main command written to a folder of its own, `fairgate run
+/// datasets/demo.toml --out <folder>`, run once per test process and shared by the tests that
+/// only read what it wrote (three tests needed three identical runs, 12 s each). Gives the
+/// folder; the run's exit code must be 1 (the demo's injected bias fails the gate), else the
+/// error holds its standard error. The folder is in Cargo's `CARGO_TARGET_TMPDIR`; folders
+/// an hour old from earlier test processes are removed first.
+pub fn demo_run() -> Result<&'static Path, String> {
+    static RUN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let stale = |p: &Path| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("demo-run-"))
+                && std::fs::metadata(p)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| SystemTime::now().duration_since(t).ok())
+                    .is_some_and(|age| age > Duration::from_secs(3600))
+        };
+        if let Ok(entries) = std::fs::read_dir(tmp) {
+            for e in entries.flatten() {
+                if stale(&e.path()) {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("demo-run-")
+            .tempdir_in(tmp)
+            .map_err(|e| e.to_string())?
+            .keep();
+        let run = dir.join("run");
+        let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
+            .current_dir(root())
+            .args(["run", "datasets/demo.toml", "--out"])
+            .arg(&run)
+            .output()
+            .map_err(|e| e.to_string())?;
+        match o.status.code() {
+            Some(1) => Ok(run),
+            code => Err(format!("the demo run exited with {code:?}: {}", stderr(&o))),
+        }
+    })
+    .as_deref()
+    .map_err(Clone::clone)
 }
