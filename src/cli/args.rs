@@ -433,9 +433,10 @@ pub struct SubjectArgs {
     /// Reason codes to give.
     #[arg(long, default_value_t = 3)]
     pub top: usize,
-    /// JSON (machine-readable) or plain text.
-    #[arg(long, value_enum, default_value_t = SubjectFormat::Json)]
-    pub format: SubjectFormat,
+    /// JSON (machine-readable) or plain text [default: from --out's extension (.json, .txt),
+    /// else json].
+    #[arg(long, value_enum)]
+    pub format: Option<SubjectFormat>,
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -766,9 +767,9 @@ pub struct GenerateArgs {
 /// `--format` and `--out`, shared by the commands that write a result.
 #[derive(Debug, ClapArgs)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    /// Output format [default: from --out's extension (.json, .md, .txt), else table].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -801,9 +802,10 @@ pub struct InspectArgs {
     /// covers the whole file.
     #[arg(long)]
     pub all_columns: bool,
-    /// Output format (the profile has no Markdown form).
-    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
-    pub format: InspectFormat,
+    /// Output format (the profile has no Markdown form) [default: from --out's extension
+    /// (.json, .txt), else table].
+    #[arg(long, value_enum)]
+    pub format: Option<InspectFormat>,
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -1019,5 +1021,120 @@ mod tests {
     fn rejects_unknown_policy() {
         let r = Args::try_parse_from(["fairgate", "inspect", "--on-invalid", "ignore"]);
         assert!(r.is_err());
+    }
+}
+
+/// What an output file's extension says it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// `.json`.
+    Json,
+    /// `.md` or `.markdown`.
+    Markdown,
+    /// `.txt`: a table or plain text.
+    Text,
+}
+
+impl FileKind {
+    /// The kind `path`'s extension names (case-insensitive), if any.
+    pub fn of(path: &std::path::Path) -> Option<FileKind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "json" => Some(FileKind::Json),
+            "md" | "markdown" => Some(FileKind::Markdown),
+            "txt" => Some(FileKind::Text),
+            _ => None,
+        }
+    }
+}
+
+/// A `--format` value and the kind of file it writes.
+pub trait OutputFormat: Copy + ValueEnum {
+    /// The kind of file this format writes.
+    fn kind(self) -> FileKind;
+    /// The format when neither `--format` nor a known extension gives one.
+    const DEFAULT: Self;
+}
+
+impl OutputFormat for FormatArg {
+    fn kind(self) -> FileKind {
+        match self {
+            FormatArg::Table => FileKind::Text,
+            FormatArg::Json => FileKind::Json,
+            FormatArg::Markdown => FileKind::Markdown,
+        }
+    }
+    const DEFAULT: Self = FormatArg::Table;
+}
+
+impl OutputFormat for InspectFormat {
+    fn kind(self) -> FileKind {
+        match self {
+            InspectFormat::Table => FileKind::Text,
+            InspectFormat::Json => FileKind::Json,
+        }
+    }
+    const DEFAULT: Self = InspectFormat::Table;
+}
+
+impl OutputFormat for SubjectFormat {
+    fn kind(self) -> FileKind {
+        match self {
+            SubjectFormat::Text => FileKind::Text,
+            SubjectFormat::Json => FileKind::Json,
+        }
+    }
+    const DEFAULT: Self = SubjectFormat::Json;
+}
+
+/// The format to write: `--format` when given, else the one `--out`'s extension names (`.json`,
+/// `.md`, `.txt`), else the command's default. A `--format` that contradicts the extension, or
+/// an extension naming a format the command does not write, is a usage error naming both.
+pub fn output_format<F: OutputFormat>(
+    given: Option<F>,
+    out: Option<&std::path::Path>,
+) -> Result<F, String> {
+    let name = |f: F| {
+        f.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    };
+    let Some((path, kind)) = out.and_then(|p| FileKind::of(p).map(|k| (p, k))) else {
+        return Ok(given.unwrap_or(F::DEFAULT));
+    };
+    let matching = F::value_variants()
+        .iter()
+        .copied()
+        .find(|f| f.kind() == kind);
+    match (given, matching) {
+        (Some(f), _) if f.kind() == kind => Ok(f),
+        (Some(f), Some(m)) => Err(format!(
+            "--format {} does not match --out {}: its extension names {}; give --format {} or leave --format out, or name the file for what it holds",
+            name(f),
+            path.display(),
+            name(m),
+            name(m)
+        )),
+        (Some(f), None) => Err(format!(
+            "--format {} does not match --out {}: name the file for what it holds",
+            name(f),
+            path.display()
+        )),
+        (None, Some(m)) => Ok(m),
+        (None, None) => {
+            let offered: Vec<String> = F::value_variants().iter().map(|f| name(*f)).collect();
+            Err(format!(
+                "--out {}: this command writes {}, not what the extension names; give --format or another file name",
+                path.display(),
+                offered.join(" or ")
+            ))
+        }
+    }
+}
+
+impl OutputArgs {
+    /// The format to write, from `--format` and `--out` (see [`output_format`]).
+    pub fn format(&self) -> Result<FormatArg, String> {
+        output_format(self.format, self.out.as_deref())
     }
 }

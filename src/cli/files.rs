@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use fairgate::output::AtomicFile;
 
-use super::args::{Command, DataArgs, DatasetsCommand, MitigateArgs, MitigateCommand};
+use super::args::{
+    output_format, Command, DataArgs, DatasetsCommand, MitigateArgs, MitigateCommand, OutputArgs,
+};
 
 /// The files a command reads and the files it writes.
 #[derive(Default)]
@@ -25,6 +27,12 @@ impl Files {
     fn output(&mut self, p: Option<&Path>) {
         self.outputs
             .extend(p.filter(|p| p.as_os_str() != "-").map(Path::to_path_buf));
+    }
+    /// A result's `--out`, once its `--format` is checked against the file's extension.
+    fn result(&mut self, o: &OutputArgs) -> anyhow::Result<()> {
+        o.format().map_err(anyhow::Error::msg)?;
+        self.output(o.out.as_deref());
+        Ok(())
     }
     fn data(&mut self, d: &DataArgs) -> anyhow::Result<()> {
         self.input(d.config.as_deref());
@@ -49,6 +57,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
         Command::Datasets(DatasetsCommand::Generate(a)) => f.output(Some(&a.out)),
         Command::Inspect(a) => {
             f.data(&a.data)?;
+            output_format(a.format, a.out.as_deref()).map_err(anyhow::Error::msg)?;
             f.output(a.out.as_deref());
         }
         Command::Audit(a) => {
@@ -57,7 +66,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
                 f.input(Some(p));
             }
             f.input(a.password_file.as_deref());
-            f.output(a.output.out.as_deref());
+            f.result(&a.output)?;
         }
         Command::Sql(a) => {
             f.input(a.data.config.as_deref());
@@ -73,7 +82,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
         }) => {
             f.data(&a.data)?;
             f.output(a.weights.as_deref());
-            f.output(a.output.out.as_deref());
+            f.result(&a.output)?;
         }
         Command::Mitigate(MitigateArgs {
             command: Some(MitigateCommand::Threshold(a)),
@@ -82,7 +91,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             f.data(&a.data)?;
             f.input(a.policy.as_deref());
             f.output(a.curve.as_deref());
-            f.output(a.output.out.as_deref());
+            f.result(&a.output)?;
         }
         Command::Mitigate(MitigateArgs {
             command: Some(MitigateCommand::GroupThresholds(a)),
@@ -90,7 +99,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
         }) => {
             f.data(&a.data)?;
             f.output(a.decisions.as_deref());
-            f.output(a.output.out.as_deref());
+            f.result(&a.output)?;
         }
         Command::Mitigate(MitigateArgs {
             command: None,
@@ -102,7 +111,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
                 f.input(c.spec.path.as_deref());
                 f.input(search.policy.as_deref().or(c.policy.as_deref()));
             }
-            f.output(search.output.out.as_deref());
+            f.result(&search.output)?;
         }
         Command::Train(a) => {
             f.data(&a.data)?;
@@ -122,11 +131,12 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             f.input(a.config.as_deref());
             f.output(a.reasons.as_deref());
             f.output(a.contributions.as_deref());
-            f.output(a.output.out.as_deref());
+            f.result(&a.output)?;
         }
         Command::Subject(a) => {
             f.input(Some(&a.model));
             f.input(Some(&a.data));
+            output_format(a.format, a.out.as_deref()).map_err(anyhow::Error::msg)?;
             f.output(a.out.as_deref());
         }
         Command::Report(a) => {
@@ -154,9 +164,10 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             f.input(a.model.as_deref());
             f.input(a.explain.as_deref());
             f.data(&a.run.data)?;
-            for p in [&a.junit, &a.json, &a.markdown, &a.run.output.out] {
+            for p in [&a.junit, &a.json, &a.markdown] {
                 f.output(p.as_deref());
             }
+            f.result(&a.run.output)?;
         }
         Command::Compare(a) => {
             for p in &a.audits {
@@ -164,7 +175,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             }
             f.input(a.policy.as_deref());
             f.output(a.html.as_deref());
-            f.output(a.output.out.as_deref());
+            f.result(&a.output)?;
         }
         Command::Run(_) => {}
     }

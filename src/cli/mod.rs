@@ -17,9 +17,9 @@ use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, Unlisted};
 
 pub use args::Args;
 use args::{
-    AuditArgs, ClassWeightArg, Command, CompareArgs, DataArgs, DatasetsCommand, ExplainArgs,
-    FormatArg, GateArgs, GenerateArgs, InspectArgs, InspectFormat, ModelArg, ReportArgs, RunArgs,
-    ScoreArgs, SolverArg, SubjectArgs, SubjectFormat, TrainArgs,
+    output_format, AuditArgs, ClassWeightArg, Command, CompareArgs, DataArgs, DatasetsCommand,
+    ExplainArgs, FormatArg, GateArgs, GenerateArgs, InspectArgs, InspectFormat, ModelArg,
+    ReportArgs, RunArgs, ScoreArgs, SolverArg, SubjectArgs, SubjectFormat, TrainArgs,
 };
 pub use exit::ExitStatus;
 use fairgate::explain::ExplainParams;
@@ -59,7 +59,7 @@ fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
         let page = fairgate::report::trend_page(&c)?;
         write_output(Some(h), |w| Ok(w.write_all(page.as_bytes())?))?;
     }
-    let text = rendered(&c, a.output.format);
+    let text = rendered(&c, a.output.format().map_err(anyhow::Error::msg)?);
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -228,7 +228,7 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
             Ok(w.write_all(policy::to_markdown(&result).as_bytes())?)
         })?;
     }
-    let text = rendered(&result, a.run.output.format);
+    let text = rendered(&result, a.run.output.format().map_err(anyhow::Error::msg)?);
     write_output(a.run.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -389,7 +389,7 @@ fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     if let Some(f) = contributions {
         f.commit()?;
     }
-    let text = rendered(&explanation, a.output.format);
+    let text = rendered(&explanation, a.output.format().map_err(anyhow::Error::msg)?);
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -399,7 +399,8 @@ fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
 fn subject(a: &SubjectArgs) -> anyhow::Result<ExitStatus> {
     let model = Model::from_path(&a.model)?;
     let export = fairgate::explain::subject(&model, &a.data, &a.id, a.id_column.as_deref(), a.top)?;
-    let text = match a.format {
+    let format = output_format(a.format, a.out.as_deref()).map_err(anyhow::Error::msg)?;
+    let text = match format {
         SubjectFormat::Json => export.to_json(),
         SubjectFormat::Text => term(&export.to_text()),
     };
@@ -614,7 +615,7 @@ fn parse_time(t: &str) -> Option<i64> {
 
 fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let report = audit_report(a)?;
-    let text = rendered(&report, a.output.format);
+    let text = rendered(&report, a.output.format().map_err(anyhow::Error::msg)?);
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -698,7 +699,8 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
     };
     let table = data::load(&spec, &options)?;
     let profile = Profile::of(&table);
-    let text = match a.format {
+    let format = output_format(a.format, a.out.as_deref()).map_err(anyhow::Error::msg)?;
+    let text = match format {
         InspectFormat::Table => term(&profile.to_text()),
         InspectFormat::Json => profile.to_json(),
     };

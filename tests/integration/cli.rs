@@ -519,3 +519,72 @@ fn a_closed_pipe_is_not_an_error() -> Result<(), Box<dyn std::error::Error>> {
     }
     Ok(())
 }
+
+#[test]
+fn the_format_follows_the_out_files_extension_and_a_contradiction_is_refused(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let data = root().join("datasets/leads_demo.csv");
+    let data = data.to_string_lossy();
+    let audit = |extra: &[&str]| {
+        let mut a = vec![
+            "audit",
+            "--data",
+            &data,
+            "--label",
+            "converted",
+            "--score",
+            "vendor_score",
+            "--protected",
+            "gender",
+            "--threshold",
+            "0.2",
+        ];
+        a.extend_from_slice(extra);
+        fairgate(&a)
+    };
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    // No --format: the extension decides, case aside.
+    let (json, md, txt) = (p("a.json"), p("a.MD"), p("a.txt"));
+    for out in [&json, &md, &txt] {
+        let o = audit(&["--out", out]);
+        assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    }
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+    assert_eq!(v["schema_version"], 1);
+    assert!(std::fs::read_to_string(&md)?.starts_with("# fairgate audit"));
+    // The table: what --format table writes to standard output.
+    let table = audit(&["--format", "table"]);
+    assert_eq!(std::fs::read(&txt)?, table.stdout);
+    // An extension fairgate does not know keeps the default (the table), and any --format.
+    let other = p("a.out");
+    assert_eq!(code(&audit(&["--out", &other])), Some(0));
+    assert_eq!(std::fs::read(&other)?, table.stdout);
+    assert_eq!(code(&audit(&["--format", "json", "--out", &other])), Some(0));
+    assert_eq!(std::fs::read_to_string(&other)?, std::fs::read_to_string(&json)?);
+    // A --format the extension contradicts: refused before anything is written.
+    for (format, out, names) in [
+        ("table", p("b.json"), "json"),
+        ("json", p("b.md"), "markdown"),
+        ("markdown", p("b.txt"), "table"),
+    ] {
+        let o = audit(&["--format", format, "--out", &out]);
+        assert_eq!(code(&o), Some(2), "{format} {out}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!("--format {format} does not match --out"))
+                && err.contains(&format!("give --format {names}")),
+            "{err}"
+        );
+        assert!(!std::path::Path::new(&out).exists(), "{out} written");
+    }
+    // Commands with fewer formats: inspect has no Markdown, subject writes json or text.
+    let o = fairgate(&["inspect", "--data", &data, "--out", &p("i.md")]);
+    assert_eq!(code(&o), Some(2));
+    assert!(stderr(&o).contains("writes table or json"), "{}", stderr(&o));
+    let o = fairgate(&["inspect", "--data", &data, "--out", &p("i.json")]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("i.json"))?)?;
+    assert!(v.is_object());
+    Ok(())
+}
