@@ -87,6 +87,37 @@ pub enum Command {
     /// that meets a policy (the whole trade-off curve), or analyse group thresholds (Hardt et
     /// al.; the protected attribute at decision time: analysis only).
     Mitigate(MitigateArgs),
+    /// Print a shell completion script (from the same definitions as --help).
+    ///
+    /// Bash: `fairgate completions bash > ~/.local/share/bash-completion/completions/fairgate`;
+    /// zsh: into a folder on `$fpath` as `_fairgate`; fish: into
+    /// `~/.config/fish/completions/fairgate.fish`; PowerShell: dot-source the output from your
+    /// profile.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from the same definitions as --help.
+    ///
+    /// `fairgate man > fairgate.1 && man -l fairgate.1`, or install it into a `man1` folder
+    /// on `MANPATH`.
+    Man(ManArgs),
+}
+
+/// `fairgate completions`.
+#[derive(Debug, ClapArgs)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `fairgate man`.
+#[derive(Debug, ClapArgs)]
+pub struct ManArgs {
+    /// A command's own page (`fairgate man audit`, as `fairgate-audit(1)`) instead of the
+    /// main page, which lists the commands.
+    pub command: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `fairgate mitigate`: a method's subcommand, or the search with `--config`.

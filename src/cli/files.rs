@@ -177,7 +177,8 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             f.output(a.html.as_deref());
             f.result(&a.output)?;
         }
-        Command::Run(_) => {}
+        Command::Man(a) => f.output(a.out.as_deref()),
+        Command::Run(_) | Command::Completions(_) => {}
     }
     Ok(f)
 }

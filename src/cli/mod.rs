@@ -45,6 +45,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Run(a) => pipeline(&a),
         Command::Compare(a) => compare(&a),
         Command::Mitigate(m) => mitigate::run(&m),
+        Command::Completions(a) => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(a.shell, &mut cmd, "fairgate", &mut script);
+            write_output(None, |w| Ok(w.write_all(&script)?))?;
+            Ok(ExitStatus::Ok)
+        }
+        Command::Man(a) => {
+            let mut cmd = <Args as clap::CommandFactory>::command();
+            if let Some(name) = &a.command {
+                cmd.build();
+                let names: Vec<String> = cmd
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .collect();
+                cmd = cmd
+                    .find_subcommand(name)
+                    .cloned()
+                    .with_context(|| {
+                        format!("no command \"{name}\"; the commands: {}", names.join(", "))
+                    })?
+                    .bin_name(format!("fairgate {name}"));
+            }
+            let title = match &a.command {
+                Some(name) => format!("fairgate-{name}"),
+                None => "fairgate".into(),
+            };
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd).title(title).render(&mut page)?;
+            write_output(a.out.as_deref(), |w| Ok(w.write_all(&page)?))?;
+            Ok(ExitStatus::Ok)
+        }
     }
 }
 

@@ -560,8 +560,14 @@ fn the_format_follows_the_out_files_extension_and_a_contradiction_is_refused(
     let other = p("a.out");
     assert_eq!(code(&audit(&["--out", &other])), Some(0));
     assert_eq!(std::fs::read(&other)?, table.stdout);
-    assert_eq!(code(&audit(&["--format", "json", "--out", &other])), Some(0));
-    assert_eq!(std::fs::read_to_string(&other)?, std::fs::read_to_string(&json)?);
+    assert_eq!(
+        code(&audit(&["--format", "json", "--out", &other])),
+        Some(0)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&other)?,
+        std::fs::read_to_string(&json)?
+    );
     // A --format the extension contradicts: refused before anything is written.
     for (format, out, names) in [
         ("table", p("b.json"), "json"),
@@ -581,10 +587,77 @@ fn the_format_follows_the_out_files_extension_and_a_contradiction_is_refused(
     // Commands with fewer formats: inspect has no Markdown, subject writes json or text.
     let o = fairgate(&["inspect", "--data", &data, "--out", &p("i.md")]);
     assert_eq!(code(&o), Some(2));
-    assert!(stderr(&o).contains("writes table or json"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("writes table or json"),
+        "{}",
+        stderr(&o)
+    );
     let o = fairgate(&["inspect", "--data", &data, "--out", &p("i.json")]);
     assert_eq!(code(&o), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p("i.json"))?)?;
     assert!(v.is_object());
+    Ok(())
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_definitions(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = fairgate(&["completions", shell]);
+        assert_eq!(code(&o), Some(0), "{shell}: {}", stderr(&o));
+        let script = String::from_utf8(o.stdout)?;
+        // Every command and a command's own flag are offered.
+        for word in ["audit", "mitigate", "bootstrap", "min-group-size"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+        if shell == "bash" {
+            let path = dir.path().join("fairgate.bash");
+            std::fs::write(&path, &script)?;
+            let ok = Command::new("bash").arg("-n").arg(&path).status()?;
+            assert!(ok.success(), "bash -n refuses the completion script");
+        }
+    }
+    assert_eq!(code(&fairgate(&["completions", "tcsh"])), Some(2));
+    // The main page lists the commands; a command's page has its options.
+    let page = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        let o = fairgate(args);
+        assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+        let roff = String::from_utf8(o.stdout)?;
+        assert!(
+            roff.starts_with(".ie \\n(.g .ds Aq") || roff.contains("\n.TH "),
+            "roff"
+        );
+        let path = dir.path().join("page.1");
+        std::fs::write(&path, &roff)?;
+        // Rendered as a user would read it, where man is installed.
+        match Command::new("man")
+            .env("MANWIDTH", "100")
+            .args(["-l", "-P", "cat"])
+            .arg(&path)
+            .output()
+        {
+            Ok(o) => {
+                assert!(o.status.success(), "man -l: {}", stderr(&o));
+                Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+            }
+            Err(_) => Ok(roff),
+        }
+    };
+    let main = page(&["man"])?;
+    assert!(main.contains("fairgate-audit(1)") && main.contains("fairgate-mitigate(1)"));
+    let audit = page(&["man", "audit"])?;
+    assert!(audit.contains("--min-group-size") && audit.contains("fairgate audit"));
+    let out = dir.path().join("fairgate.1");
+    let o = fairgate(&["man", "--out", &out.to_string_lossy()]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out)?, fairgate(&["man"]).stdout);
+    let o = fairgate(&["man", "nosuch"]);
+    assert_eq!(code(&o), Some(2));
+    assert!(
+        stderr(&o).contains("no command \"nosuch\""),
+        "{}",
+        stderr(&o)
+    );
     Ok(())
 }
