@@ -179,6 +179,15 @@ struct Planner<'a> {
     data_path: String,
 }
 
+/// `[gate] policy`: a built-in policy's name as it is (when the pipeline's folder has no file
+/// of that name), else a path relative to `base`.
+fn policy_at(base: &Path, p: &Path) -> PathBuf {
+    match p.to_str().and_then(crate::policy::Policy::built_in_name) {
+        Some(_) if !base.join(p).exists() => p.to_path_buf(),
+        _ => relative_to(base, p),
+    }
+}
+
 /// `p` relative to `base` when it is relative, normalised.
 fn relative_to(base: &Path, p: &Path) -> PathBuf {
     if p.is_relative() {
@@ -391,7 +400,7 @@ impl Planner<'_> {
         let mut args = vec![
             "gate".into(),
             "--policy".into(),
-            s(&self.rel(&g.policy)),
+            s(&policy_at(&self.base, &g.policy)),
             "--audit".into(),
             self.output("audit.json"),
         ];
@@ -472,7 +481,10 @@ impl Planner<'_> {
         ] {
             inputs.extend(p.map(|p| Input {
                 role,
-                path: self.rel(p),
+                path: match role {
+                    InputRole::Policy => policy_at(&self.base, p),
+                    _ => self.rel(p),
+                },
             }));
         }
         inputs
@@ -747,7 +759,7 @@ impl SearchConfig {
             read,
             train,
             search,
-            policy: file.gate.as_ref().map(|g| relative_to(&base, &g.policy)),
+            policy: file.gate.as_ref().map(|g| policy_at(&base, &g.policy)),
         })
     }
 }
@@ -925,7 +937,7 @@ impl Plan {
                     crate::policy::Evidence::load(p, None, None)?;
                 }
                 InputRole::Policy => {
-                    crate::policy::Policy::from_path(p)?;
+                    crate::policy::Policy::load(p)?;
                 }
             }
         }

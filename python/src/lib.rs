@@ -508,7 +508,7 @@ fn gate_json(
     let report: fairgate::audit::AuditReport =
         serde_json::from_str(audit).map_err(|e| fail(format!("not a fairgate audit: {e}")))?;
     let policy = match policy {
-        Some(p) => fairgate::policy::Policy::from_path(&p).map_err(|e| fail(e.to_string()))?,
+        Some(p) => fairgate::policy::Policy::load(&p).map_err(|e| fail(e.to_string()))?,
         None => fairgate::policy::Policy::four_fifths(),
     };
     let file = fairgate::provenance::FileRef {

@@ -140,9 +140,9 @@ pub struct SearchArgs {
     /// [mitigate] (by = the attributes to mitigate for; methods, objective, constraint, seed).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// The policy the candidates must meet (default: the file's [gate] policy, else the
-    /// four-fifths rule).
-    #[arg(long, value_name = "FILE")]
+    /// The policy the candidates must meet: a built-in one by name (four-fifths,
+    /// gdpr-strict) or a policy file (default: the file's [gate] policy, else four-fifths).
+    #[arg(long, value_name = "NAME|FILE")]
     pub policy: Option<PathBuf>,
     /// Output.
     #[command(flatten)]
@@ -207,9 +207,9 @@ pub struct ThresholdArgs {
     /// false positive) or capacity:SHARE (accuracy selecting at most SHARE of the rows).
     #[arg(long, default_value = "accuracy")]
     pub objective: String,
-    /// The policy the chosen threshold must meet, judged as the gate judges it; default: the
-    /// built-in four-fifths policy.
-    #[arg(long, value_name = "FILE")]
+    /// The policy the chosen threshold must meet, judged as the gate judges it: a built-in
+    /// one by name (four-fifths, gdpr-strict) or a policy file; default: four-fifths.
+    #[arg(long, value_name = "NAME|FILE")]
     pub policy: Option<PathBuf>,
     /// The current threshold (the baseline).
     #[arg(long, default_value_t = 0.5)]
@@ -288,8 +288,9 @@ pub struct CompareArgs {
     /// Audit JSON files, oldest first (at least two).
     #[arg(value_name = "AUDIT.json", num_args = 2.., required = true)]
     pub audits: Vec<PathBuf>,
-    /// A policy to apply to every audit, to show rules that changed state.
-    #[arg(long, value_name = "FILE")]
+    /// A policy to apply to every audit, to show rules that changed state: a built-in one by
+    /// name (four-fifths, gdpr-strict) or a policy file.
+    #[arg(long, value_name = "NAME|FILE")]
     pub policy: Option<PathBuf>,
     /// Also write a self-contained HTML page with trend charts.
     #[arg(long, value_name = "FILE")]
@@ -320,8 +321,11 @@ pub struct RunArgs {
 /// `fairgate gate`.
 #[derive(Debug, ClapArgs)]
 pub struct GateArgs {
-    /// The policy file (examples: datasets/policy-four-fifths.toml, datasets/policy-gdpr-strict.toml).
-    #[arg(long, value_name = "FILE")]
+    /// The policy: a built-in one by name (four-fifths: the EEOC four-fifths rule;
+    /// gdpr-strict: disparate impact, error-rate parity, calibration, consent, proxies and
+    /// predictive quality, inconclusive results blocking), or a policy file of your own (the
+    /// built-in ones are datasets/policy-*.toml in the repository).
+    #[arg(long, value_name = "NAME|FILE")]
     pub policy: PathBuf,
     /// The audit JSON to judge (fairgate audit --format json). Without it, the audit is run
     /// here from --data and the audit options.

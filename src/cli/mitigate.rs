@@ -27,7 +27,7 @@ fn search(a: &SearchArgs) -> anyhow::Result<ExitStatus> {
     };
     let c = fairgate::pipeline::SearchConfig::from_path(config)?;
     let policy = match a.policy.as_ref().or(c.policy.as_ref()) {
-        Some(p) => Policy::from_path(p)?,
+        Some(p) => Policy::load(p)?,
         None => Policy::four_fifths(),
     };
     let table = data::load(&c.spec, &c.read)?;
@@ -79,7 +79,7 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<ExitStatus> {
         )
     })?;
     let policy = match &a.policy {
-        Some(p) => Policy::from_path(p)?,
+        Some(p) => Policy::load(p)?,
         None => Policy::four_fifths(),
     };
     let by = if a.by.is_empty() {

@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
 
 fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
     let policy = match &a.policy {
-        Some(p) => Some(fairgate::policy::Policy::from_path(p)?),
+        Some(p) => Some(fairgate::policy::Policy::load(p)?),
         None => None,
     };
     let paths: Vec<&Path> = a.audits.iter().map(PathBuf::as_path).collect();
@@ -225,7 +225,7 @@ fn run_steps(
 
 fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
     use fairgate::policy::{self, Evidence, Policy};
-    let policy = Policy::from_path(&a.policy)?;
+    let policy = Policy::load(&a.policy)?;
     let evidence = match &a.audit {
         Some(path) => Evidence::load(path, a.model.as_deref(), a.explain.as_deref())?,
         None => {

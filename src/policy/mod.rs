@@ -322,14 +322,46 @@ impl Policy {
     /// The shipped four-fifths policy (`datasets/policy-four-fifths.toml`, built into the
     /// binary): what the report judges with when it is given no gate result.
     pub fn four_fifths() -> Policy {
-        const TEXT: &str = include_str!("../../datasets/policy-four-fifths.toml");
-        let mut policy = match Policy::parse(TEXT, BUILT_IN_FOUR_FIFTHS) {
-            Ok(p) => p,
-            // The shipped file is parsed by a unit test; this cannot happen in a release.
-            Err(e) => unreachable!("the built-in four-fifths policy is invalid: {e}"),
-        };
-        policy.sha256 = crate::text::sha256_hex(TEXT.as_bytes());
-        policy
+        match Policy::built_in("four-fifths") {
+            Some(p) => p,
+            // BUILT_IN lists it; its text is parsed by a unit test.
+            None => unreachable!("the built-in four-fifths policy is missing or invalid"),
+        }
+    }
+
+    /// A policy built into the binary, by its name (`four-fifths`, `gdpr-strict`; see
+    /// [`BUILT_IN`]) or by the path evidence records for it (`built-in:policy-NAME.toml`).
+    /// `None` for any other name (or, which a unit test rules out, a shipped file that does
+    /// not parse).
+    pub fn built_in(name: &str) -> Option<Policy> {
+        let name = name
+            .strip_prefix("built-in:policy-")
+            .and_then(|n| n.strip_suffix(".toml"))
+            .unwrap_or(name);
+        let (_, text) = BUILT_IN.iter().find(|(n, _)| *n == name)?;
+        let mut policy = Policy::parse(text, &format!("built-in:policy-{name}.toml")).ok()?;
+        policy.sha256 = crate::text::sha256_hex(text.as_bytes());
+        Some(policy)
+    }
+
+    /// A `--policy` argument: a built-in policy's name (see [`BUILT_IN`]) when no file of
+    /// that name exists, else the policy file at `arg`.
+    pub fn load(arg: &Path) -> Result<Policy, PolicyError> {
+        match arg
+            .to_str()
+            .filter(|_| !arg.exists())
+            .and_then(Policy::built_in_name)
+        {
+            Some(name) => Policy::built_in(name).ok_or_else(|| {
+                FileError::invalid(arg.display().to_string(), None, "not a built-in policy").into()
+            }),
+            None => Policy::from_path(arg),
+        }
+    }
+
+    /// `arg` when it is exactly a built-in policy's name.
+    pub fn built_in_name(arg: &str) -> Option<&str> {
+        BUILT_IN.iter().map(|(n, _)| *n).find(|n| *n == arg)
     }
 
     /// Parses and checks a policy from its text (`path` names it in errors).
@@ -463,6 +495,19 @@ impl Policy {
 
 /// The path shown for the built-in four-fifths policy ([`Policy::four_fifths`]).
 pub const BUILT_IN_FOUR_FIFTHS: &str = "built-in:policy-four-fifths.toml";
+
+/// The policies built into the binary: the name `--policy` takes and the shipped file's text
+/// (`datasets/policy-NAME.toml`).
+pub const BUILT_IN: [(&str, &str); 2] = [
+    (
+        "four-fifths",
+        include_str!("../../datasets/policy-four-fifths.toml"),
+    ),
+    (
+        "gdpr-strict",
+        include_str!("../../datasets/policy-gdpr-strict.toml"),
+    ),
+];
 
 /// What a policy is applied to: an audit, and optionally the model and its explanation.
 pub struct Evidence {
@@ -705,4 +750,27 @@ pub fn evaluate(policy: &Policy, ev: &Evidence) -> Result<GateResult, PolicyErro
         rules: results,
         declared: (ev.declared != Declared::default()).then(|| ev.declared.clone()),
     })
+}
+
+#[cfg(test)]
+mod built_in_tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_policy_parses_and_is_found_by_name_and_by_its_recorded_path() {
+        for (name, text) in BUILT_IN {
+            let p = Policy::built_in(name).expect("a built-in policy parses");
+            assert_eq!(p.path, format!("built-in:policy-{name}.toml"));
+            assert_eq!(p.sha256, crate::text::sha256_hex(text.as_bytes()));
+            assert!(!p.rules.is_empty(), "{name}");
+            let again = Policy::built_in(&p.path).expect("by path");
+            assert_eq!(again.sha256, p.sha256);
+            assert_eq!(Policy::built_in_name(name), Some(name));
+        }
+        assert_eq!(Policy::four_fifths().path, BUILT_IN_FOUR_FIFTHS);
+        for other in ["five-sixths", "Four-Fifths", "built-in:policy-x.toml", ""] {
+            assert!(Policy::built_in(other).is_none(), "{other}");
+            assert!(Policy::built_in_name(other).is_none(), "{other}");
+        }
+    }
 }

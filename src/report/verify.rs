@@ -72,11 +72,15 @@ pub fn verify(dir: &Path) -> Result<Vec<Verified>, ReportError> {
             format!("not a fairgate evidence.json (with inputs and outputs): {e}"),
         )
     })?;
-    let built_in = crate::policy::Policy::four_fifths();
     let mut out = Vec::new();
     for (kind, listed) in [("input", &manifest.inputs), ("output", &manifest.outputs)] {
         for f in listed {
-            if kind == "input" && f.path == crate::policy::BUILT_IN_FOUR_FIFTHS {
+            let built_in = f
+                .path
+                .starts_with("built-in:")
+                .then(|| crate::policy::Policy::built_in(&f.path))
+                .flatten();
+            if let Some(built_in) = built_in.filter(|_| kind == "input") {
                 out.push(Verified {
                     kind,
                     role: f.role.clone(),

@@ -339,3 +339,52 @@ fn junit_markdown_and_json_outputs_and_the_audit_run_in_place(
     );
     Ok(())
 }
+
+#[test]
+fn the_shipped_policies_are_built_in_by_name_and_judge_as_their_files_do(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let a = audit(dir.path());
+    let root = crate::util::root();
+    for name in ["four-fifths", "gdpr-strict"] {
+        let file = root.join(format!("datasets/policy-{name}.toml"));
+        let (by_file_code, mut by_file, _) = judge(&file, &a)?;
+        let (by_name_code, mut by_name, err) = judge(Path::new(name), &a)?;
+        assert_eq!(by_name_code, by_file_code, "{name}: {err}");
+        // The same policy, text and hash: only where it came from differs.
+        assert_eq!(
+            by_name["policy"]["sha256"], by_file["policy"]["sha256"],
+            "{name}"
+        );
+        assert_eq!(
+            by_name["policy"]["path"],
+            format!("built-in:policy-{name}.toml"),
+            "{name}"
+        );
+        for g in [&mut by_name, &mut by_file] {
+            g["policy"]["path"] = Value::Null;
+        }
+        assert_eq!(by_name, by_file, "{name}");
+    }
+    // A file of that name, where one exists, is read instead (here: not a policy).
+    let shadow = dir.path().join("four-fifths");
+    std::fs::write(&shadow, "not = [a policy")?;
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .current_dir(dir.path())
+        .args(["gate", "--policy", "four-fifths", "--audit"])
+        .arg(&a)
+        .output()?;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("four-fifths"), "{}", stderr(&o));
+    // Any other name is a file that is not there.
+    let (code, _, err) = gate(&[
+        "gate",
+        "--policy",
+        "five-sixths",
+        "--audit",
+        a.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("five-sixths"), "{err}");
+    Ok(())
+}
