@@ -601,8 +601,12 @@ fn score(a: &ScoreArgs) -> anyhow::Result<ExitStatus> {
     }
     let ex = &summary.excluded;
     let rejected: u64 = summary.rejected.iter().map(|r| r.rows).sum();
+    let consent = a.consent.is_some() || model.roles.consent.is_some();
+    let excluded = ex
+        .clause(consent)
+        .map_or_else(String::new, |c| format!("; {c}"));
     let mut text = format!(
-        "scored {} of {} rows ({} positive decisions {}); excluded without a lawful basis: {} ({} refused consent, {} no consent value, {} consent after the as-of date, {} no consent timestamp); rejected as invalid: {rejected}\n",
+        "scored {} of {} rows ({} positive decisions {}){excluded}; rejected as invalid: {rejected}\n",
         summary.rows_scored,
         summary.rows_read,
         summary.positive_decisions,
@@ -610,11 +614,6 @@ fn score(a: &ScoreArgs) -> anyhow::Result<ExitStatus> {
             Some(m) => format!("drawn from the mixture's probability with seed {}", m.seed),
             None => format!("at threshold {}", model.threshold),
         },
-        ex.total(),
-        ex.consent_refused,
-        ex.consent_missing,
-        ex.consent_after_as_of,
-        ex.consent_timestamp_missing
     );
     for (feature, n) in &summary.unseen_categories {
         text.push_str(&format!(

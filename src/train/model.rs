@@ -338,6 +338,22 @@ pub struct Exclusions {
 }
 
 impl Exclusions {
+    /// The clause a summary gives them: with a consent column, the total without a lawful
+    /// basis and its reasons ("2 excluded without a lawful basis (1 refused consent, ...)");
+    /// without one there is nothing to count, and `None`.
+    pub fn clause(&self, consent_column: bool) -> Option<String> {
+        consent_column.then(|| {
+            format!(
+                "{} excluded without a lawful basis ({} refused consent, {} no consent value, {} consent after the as-of date, {} no consent timestamp)",
+                self.total(),
+                self.consent_refused,
+                self.consent_missing,
+                self.consent_after_as_of,
+                self.consent_timestamp_missing
+            )
+        })
+    }
+
     /// Adds another run's counts.
     pub fn add(&mut self, other: &Exclusions) {
         self.consent_refused += other.consent_refused;
@@ -720,18 +736,13 @@ impl Model {
         };
         let _ = writeln!(s, "model: {kind} ({fit})");
         let rejected: u64 = d.rejected.iter().map(|r| r.rows).sum();
+        let excluded = ex
+            .clause(self.roles.consent.is_some())
+            .map_or_else(String::new, |c| format!(", {c}"));
         let _ = writeln!(
             s,
-            "rows: {} read, {rejected} rejected as invalid, {} excluded without a lawful basis ({} refused consent, {} no consent value, {} consent after the as-of date, {} no consent timestamp), {} used: {} training, {} validation",
-            d.rows_read,
-            ex.total(),
-            ex.consent_refused,
-            ex.consent_missing,
-            ex.consent_after_as_of,
-            ex.consent_timestamp_missing,
-            d.rows_used,
-            d.train_rows,
-            d.validation_rows
+            "rows: {} read, {rejected} rejected as invalid{excluded}, {} used: {} training, {} validation",
+            d.rows_read, d.rows_used, d.train_rows, d.validation_rows
         );
         if self.roles.consent.is_none() {
             let _ = writeln!(s, "warning: no consent column was given; every row was treated as having a lawful basis");

@@ -585,3 +585,63 @@ fn record_ages_in_the_demo_model_match_a_recount_of_the_csv(
     );
     Ok(())
 }
+
+#[test]
+fn summaries_count_consent_only_when_there_is_a_consent_column(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let data = root().join("datasets/leads_demo.csv");
+    let data = data.to_string_lossy();
+    let model = dir.path().join("m.json");
+    let model = model.to_string_lossy();
+    let scored = dir.path().join("s.csv");
+    let scored = scored.to_string_lossy();
+    let base = [
+        "train",
+        "--data",
+        &data,
+        "--label",
+        "converted",
+        "--protected",
+        "gender,age_band,ethnicity,region",
+        "--exclude",
+        "lead_id,vendor_score,consent,consent_timestamp",
+        "--created",
+        "2026-06-30",
+        "--out",
+        &model,
+    ];
+    for consent in [false, true] {
+        let mut args = base.to_vec();
+        if consent {
+            args.extend(["--consent", "consent"]);
+        }
+        let o = fairgate(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+        let s = fairgate(&[
+            "score", "--model", &model, "--data", &data, "--out", &scored,
+        ]);
+        assert!(s.status.success(), "{}", stderr(&s));
+        let scored_said = format!("{}{}", String::from_utf8_lossy(&s.stdout), stderr(&s));
+        for text in [&said, &scored_said] {
+            assert_eq!(
+                text.contains("refused consent"),
+                consent,
+                "consent column {consent}: {text}"
+            );
+            assert_eq!(
+                text.contains("excluded without a lawful basis"),
+                consent,
+                "{text}"
+            );
+        }
+        if !consent {
+            assert!(
+                said.contains("warning: no consent column was given"),
+                "{said}"
+            );
+        }
+    }
+    Ok(())
+}
