@@ -22,7 +22,8 @@ fn rate(k: Count, n: Count, z: f64, reason: Undefined) -> MetricValue {
     MetricValue::with_ci(p, wilson_p(p, n.n_eff(), z))
 }
 
-/// All per-segment metrics, keyed by their JSON names:
+/// All per-segment metrics, keyed by their JSON names (in an empty segment every one is
+/// undefined with `empty_segment`, and uniform calibration bins are listed with no rows):
 ///
 /// - `selection_rate` = (TP + FP) / n; `base_rate` = P / n; `accuracy` = (TP + TN) / n;
 ///   undefined for an empty segment.
@@ -126,6 +127,11 @@ pub(crate) fn metrics_and_bins(
         ] {
             put(k, u);
         }
+        // An empty segment still shows the table's uniform bins, each with no rows (quantile
+        // bins have no edges without scores).
+        if empty && matches!(ctx.binning, Binning::Uniform(_)) {
+            used_bins = Some(calibration::Bins::new(ctx.binning, s));
+        }
     }
     (m, used_bins)
 }
@@ -142,17 +148,20 @@ pub(crate) fn count_metrics(s: &SegmentStats, z: f64) -> BTreeMap<String, Metric
     };
     let (p, neg, n) = (s.positives(), s.negatives(), s.n());
     let empty = s.rows == 0;
+    // An empty segment's every metric is undefined for that one reason (not "no positives"
+    // and "all selected" at once).
+    let why = |reason: Undefined| if empty { EmptySegment } else { reason };
     put(key::SELECTION_RATE, rate(s.selected(), n, z, EmptySegment));
     put(key::BASE_RATE, rate(p, n, z, EmptySegment));
     put(key::ACCURACY, rate(s.tp.plus(s.tn), n, z, EmptySegment));
-    put(key::TPR, rate(s.tp, p, z, NoPositives));
-    put(key::FNR, rate(s.fn_, p, z, NoPositives));
-    put(key::TNR, rate(s.tn, neg, z, NoNegatives));
-    put(key::FPR, rate(s.fp, neg, z, NoNegatives));
-    put(key::PPV, rate(s.tp, s.selected(), z, NoneSelected));
-    put(key::FDR, rate(s.fp, s.selected(), z, NoneSelected));
-    put(key::NPV, rate(s.tn, s.rejected(), z, AllSelected));
-    put(key::FOR, rate(s.fn_, s.rejected(), z, AllSelected));
+    put(key::TPR, rate(s.tp, p, z, why(NoPositives)));
+    put(key::FNR, rate(s.fn_, p, z, why(NoPositives)));
+    put(key::TNR, rate(s.tn, neg, z, why(NoNegatives)));
+    put(key::FPR, rate(s.fp, neg, z, why(NoNegatives)));
+    put(key::PPV, rate(s.tp, s.selected(), z, why(NoneSelected)));
+    put(key::FDR, rate(s.fp, s.selected(), z, why(NoneSelected)));
+    put(key::NPV, rate(s.tn, s.rejected(), z, why(AllSelected)));
+    put(key::FOR, rate(s.fn_, s.rejected(), z, why(AllSelected)));
     put(
         key::BALANCED_ACCURACY,
         if p.w <= 0.0 || neg.w <= 0.0 {
@@ -164,7 +173,7 @@ pub(crate) fn count_metrics(s: &SegmentStats, z: f64) -> BTreeMap<String, Metric
     let f1_den = 2.0 * s.tp.w + s.fp.w + s.fn_.w;
     put(
         key::F1,
-        MetricValue::ratio(2.0 * s.tp.w, f1_den, NoRelevantRows),
+        MetricValue::ratio(2.0 * s.tp.w, f1_den, why(NoRelevantRows)),
     );
     m
 }

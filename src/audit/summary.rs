@@ -34,6 +34,9 @@ fn spread(values: &[f64]) -> (MetricValue, MetricValue) {
 /// - `average_odds_difference`: the group value furthest from 0, where a group's value is
 ///   AIF360's ½ ((FPR_g - FPR_ref) + (TPR_g - TPR_ref)) against the reference group.
 ///
+/// Every summary is undefined (`too_few_groups`) over fewer than two groups with the rate
+/// defined.
+///
 /// `groups` holds each (non-small) group's metrics. Returns the summary and, per rate, the
 /// groups left out because the rate was undefined there.
 pub fn summarize(
@@ -82,13 +85,15 @@ pub fn summarize(
         spread(&defined(key::PPV)).0,
     );
     s.insert(key::ECE_GAP.into(), spread(&defined(key::ECE)).0);
-    // The group furthest from the reference in average odds (signed).
+    // The group furthest from the reference in average odds (signed); like every summary,
+    // undefined with fewer than two groups (the reference alone compares with nothing).
     let aod = defined(key::AVERAGE_ODDS_DIFFERENCE);
     s.insert(
         key::AVERAGE_ODDS_DIFFERENCE.into(),
         aod.iter()
             .copied()
             .max_by(|a, b| a.abs().total_cmp(&b.abs()))
+            .filter(|_| aod.len() >= 2)
             .map_or(
                 MetricValue::undefined(Undefined::TooFewGroups),
                 MetricValue::of,
@@ -101,9 +106,14 @@ pub fn summarize(
 /// selection rate of the reference), with the Katz log interval
 /// `exp(ln RR ± z sqrt(1/a - 1/n1 + 1/c - 1/n2))`, where a of n1 group rows and c of n2
 /// reference rows were selected (effective counts when rows are weighted). Undefined when the
-/// reference selects nobody; the interval is left out when a or c is 0.
+/// group is empty (`empty_segment`) or the reference selects nobody (`zero_denominator`); the
+/// interval is left out when a or c is 0.
 pub fn disparate_impact(a: Count, n1: Count, c: Count, n2: Count, confidence: f64) -> MetricValue {
-    if n1.w <= 0.0 || n2.w <= 0.0 || c.w <= 0.0 {
+    if n1.w <= 0.0 {
+        // An empty group: like its every other metric.
+        return MetricValue::undefined(Undefined::EmptySegment);
+    }
+    if n2.w <= 0.0 || c.w <= 0.0 {
         return MetricValue::undefined(Undefined::ZeroDenominator);
     }
     let (p1, p2) = (a.w / n1.w, c.w / n2.w);

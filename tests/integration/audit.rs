@@ -770,3 +770,71 @@ fn the_audit_does_not_depend_on_the_order_of_the_rows() -> Result<(), Box<dyn st
     }
     Ok(())
 }
+
+#[test]
+fn undefined_values_are_consistent_for_one_group_and_for_an_empty_group(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // Attribute `g` has one group ("a") besides its empty `unknown`; `h` has two groups.
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("one.csv");
+    let mut csv = String::from("label,score,g,h\n");
+    for i in 0..400 {
+        let score = (i * 37 % 100) as f64 / 100.0;
+        let label = u8::from((i * 11 % 100) as f64 / 100.0 < score);
+        let h = if i % 3 == 0 { "x" } else { "y" };
+        csv.push_str(&format!("{label},{score},a,{h}\n"));
+    }
+    std::fs::write(&data, csv)?;
+    let o = crate::util::fairgate(&[
+        "audit",
+        "--data",
+        &data.to_string_lossy(),
+        "--label",
+        "label",
+        "--score",
+        "score",
+        "--protected",
+        "g,h",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", crate::util::stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)?;
+    let attrs = v["attributes"].as_array().ok_or("attributes")?;
+    let attr = |name: &str| attrs.iter().find(|a| a["name"] == name).ok_or("attribute");
+    // Over one group every between-groups summary is undefined, for the same reason.
+    let g = attr("g")?;
+    let summary = g["summary"].as_object().ok_or("summary")?;
+    for (k, m) in summary.iter().filter(|(k, _)| *k != "theil_index") {
+        assert!(m["value"].is_null(), "{k}: {m}");
+        assert_eq!(m["undefined_reason"], "too_few_groups", "{k}");
+    }
+    assert!(summary.contains_key("average_odds_difference"));
+    // Over two groups they are defined.
+    let h = attr("h")?;
+    assert!(h["summary"]["average_odds_difference"]["value"].is_number());
+    assert!(h["summary"]["demographic_parity_difference"]["value"].is_number());
+    // The empty `unknown` group: every metric undefined as an empty segment, and the
+    // calibration table's uniform bins listed with no rows.
+    for a in [g, h] {
+        let unknown = a["groups"]
+            .as_array()
+            .and_then(|gs| gs.iter().find(|x| x["group"] == "unknown"))
+            .ok_or("unknown group")?;
+        assert_eq!(unknown["n"], 0);
+        let metrics = unknown["metrics"].as_object().ok_or("metrics")?;
+        assert!(metrics.len() > 20);
+        for (k, m) in metrics {
+            assert!(m["value"].is_null(), "{k}: {m}");
+            assert_eq!(m["undefined_reason"], "empty_segment", "{k}");
+        }
+        let bins = unknown["reliability"].as_array().ok_or("reliability")?;
+        assert_eq!(bins.len(), 10);
+        for (i, b) in bins.iter().enumerate() {
+            assert_eq!(b["count"], 0);
+            assert_eq!(b["observed"]["undefined_reason"], "empty_segment");
+            assert!((b["low"].as_f64().unwrap_or(-1.0) - i as f64 / 10.0).abs() < 1e-12);
+        }
+    }
+    Ok(())
+}
