@@ -190,6 +190,7 @@ pub fn counterfactuals(
                 mean,
                 scale,
                 boolean,
+                integer,
                 min,
                 max,
                 ..
@@ -216,13 +217,18 @@ pub fn counterfactuals(
                 if to < *min || to > *max {
                     continue;
                 }
-                // Shown to 4 decimals, rounded away from the current value so that the shown
-                // value still reaches the threshold.
+                // Shown to 4 decimals (a whole-number feature: to a whole number), rounded
+                // away from the current value so that the shown value still reaches the
+                // threshold.
+                let unit = if *integer { 1.0 } else { 1e4 };
                 let shown = if to > now {
-                    (to * 1e4).ceil() / 1e4
+                    (to * unit).ceil() / unit
                 } else {
-                    (to * 1e4).floor() / 1e4
+                    (to * unit).floor() / unit
                 };
+                if shown < *min || shown > *max {
+                    continue;
+                }
                 out.push(Counterfactual {
                     feature: name.clone(),
                     from: value_text(&columns[f], i),

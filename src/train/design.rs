@@ -51,6 +51,10 @@ pub enum FeatureEncoding {
         /// Whether the column holds booleans (read as 1 and 0).
         #[serde(default)]
         boolean: bool,
+        /// Whether every training value is a whole number (a count, a number of days): its
+        /// counterfactuals are whole numbers. Absent (false) in model files from before it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        integer: bool,
         /// The smallest training value (after filling).
         min: f64,
         /// The largest training value (after filling).
@@ -158,6 +162,8 @@ impl Encoder {
                         scale: if sd > 0.0 { sd } else { 1.0 },
                         fill,
                         boolean: matches!(col.values, ColumnValues::Boolean(_)),
+                        integer: matches!(col.values, ColumnValues::Numeric(_))
+                            && present.iter().all(|v| v.fract() == 0.0),
                     }
                 }
                 ColumnValues::Categorical(codes) => {

@@ -166,24 +166,66 @@ fn counterfactuals_reach_the_threshold_when_applied() -> Result<(), Box<dyn std:
     let by_id: std::collections::HashMap<&str, &str> = lines
         .map(|l| (l.split(',').next().unwrap_or_default(), l))
         .collect();
+    // Features whose training values were all whole numbers: offered whole numbers.
+    let whole: Vec<&str> = model
+        .encoder
+        .as_ref()
+        .map(|e| {
+            e.features
+                .iter()
+                .filter_map(|f| match f {
+                    fairgate::train::FeatureEncoding::Numeric {
+                        name,
+                        integer: true,
+                        ..
+                    } => Some(name.as_str()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(whole.contains(&"email_clicks"), "{whole:?}");
+    // What each changed record must score: at least the threshold (just above it for a
+    // decimal change), or, one unit back toward the person's value from a whole-number
+    // counterfactual, below it (the whole number offered is the smallest that reaches it).
+    enum Expect {
+        Reach { tight: bool },
+        Miss,
+    }
     let mut changed = header.join(",") + "\n";
-    let mut expected = 0;
-    let mut numeric = Vec::new();
+    let mut expect = Vec::new();
+    let mut whole_offered = 0;
     for row in rows.iter().filter(|r| !r[r.len() - 1].is_empty()).take(40) {
         let line = by_id[row[0].as_str()];
         for cf in row[row.len() - 1].split("; ") {
             let (feature, rest) = cf.split_once(": ").expect("feature: from -> to");
             assert_ne!(feature, "job_title", "an immutable feature was offered");
-            let (_, to) = rest.split_once(" -> ").expect("from -> to");
+            let (from, to) = rest.split_once(" -> ").expect("from -> to");
             let col = header.iter().position(|h| *h == feature).expect("column");
             let mut fields: Vec<String> = line.split(',').map(String::from).collect();
             fields[col] = to.to_string();
-            numeric.push(to.parse::<f64>().is_ok());
             changed.push_str(&fields.join(","));
             changed.push('\n');
-            expected += 1;
+            let is_whole = whole.contains(&feature);
+            expect.push(Expect::Reach {
+                tight: to.parse::<f64>().is_ok() && !is_whole,
+            });
+            if is_whole {
+                whole_offered += 1;
+                let (to, from): (f64, f64) = (to.parse()?, from.parse()?);
+                assert_eq!(to.fract(), 0.0, "{feature}: {to} is not a whole number");
+                fields[col] = format!("{}", to - (to - from).signum());
+                changed.push_str(&fields.join(","));
+                changed.push('\n');
+                expect.push(Expect::Miss);
+            }
         }
     }
+    assert!(
+        whole_offered > 0,
+        "no whole-number counterfactual among the first 40"
+    );
+    let expected = expect.len() as u64;
     let changed_path = dir.path().join("changed.csv");
     std::fs::write(&changed_path, changed)?;
     let mut out = Vec::new();
@@ -197,13 +239,18 @@ fn counterfactuals_reach_the_threshold_when_applied() -> Result<(), Box<dyn std:
     assert_eq!(summary.rows_scored, expected);
     let (head, scored) = read_csv(&out);
     let s = head.iter().position(|h| h == "score").expect("score");
-    for (r, numeric) in scored.iter().zip(numeric) {
+    for (r, expect) in scored.iter().zip(expect) {
         let p: f64 = r[s].parse()?;
-        assert!(p >= model.threshold, "{}: {p} < {}", r[0], model.threshold);
-        // A numeric change is the smallest that reaches the threshold (up to its 4-decimal
-        // rounding); a categorical switch may overshoot.
-        if numeric {
-            assert!(p < model.threshold + 1e-3, "{}: {p}", r[0]);
+        match expect {
+            Expect::Reach { tight } => {
+                assert!(p >= model.threshold, "{}: {p} < {}", r[0], model.threshold);
+                // A decimal change is the smallest that reaches the threshold (up to its
+                // 4-decimal rounding); a categorical switch or a whole unit may overshoot.
+                if tight {
+                    assert!(p < model.threshold + 1e-3, "{}: {p}", r[0]);
+                }
+            }
+            Expect::Miss => assert!(p < model.threshold, "{}: {p} reaches it", r[0]),
         }
     }
     Ok(())
