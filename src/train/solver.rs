@@ -557,24 +557,8 @@ mod tests {
         for (k, weights) in [None, Some(&w[..])].into_iter().enumerate() {
             let beta = Array1::from_iter((0..6).map(|j| (j as f64 - 2.5) * 0.37 + k as f64));
             for threads in [1, 3] {
-                let full = evaluate(
-                    x.view(),
-                    &y,
-                    weights,
-                    &beta,
-                    &params,
-                    threads,
-                    Need::Hessian,
-                );
-                let lean = evaluate(
-                    x.view(),
-                    &y,
-                    weights,
-                    &beta,
-                    &params,
-                    threads,
-                    Need::Objective,
-                );
+                let pass = |need| evaluate(x.view(), &y, weights, &beta, &params, threads, need);
+                let (full, lean) = (pass(Need::Hessian), pass(Need::Objective));
                 assert_eq!(full.objective.to_bits(), lean.objective.to_bits());
                 assert!(full.hessian.is_some() && lean.hessian.is_none());
             }
