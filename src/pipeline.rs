@@ -179,11 +179,14 @@ struct Planner<'a> {
     data_path: String,
 }
 
-/// `[gate] policy`: a built-in policy's name as it is (when the pipeline's folder has no file
-/// of that name), else a path relative to `base`.
+/// `[gate] policy`: a built-in policy's name (when the pipeline's folder has no file of that
+/// name) as the path evidence records for it, `built-in:policy-NAME.toml`, which names the
+/// built-in policy wherever the steps run; else a path relative to `base`.
 fn policy_at(base: &Path, p: &Path) -> PathBuf {
     match p.to_str().and_then(crate::policy::Policy::built_in_name) {
-        Some(_) if !base.join(p).exists() => p.to_path_buf(),
+        Some(name) if !base.join(p).is_file() => {
+            PathBuf::from(format!("built-in:policy-{name}.toml"))
+        }
         _ => relative_to(base, p),
     }
 }

@@ -63,7 +63,7 @@ pub(crate) fn metrics_and_bins(
         m.insert(k.to_string(), v);
     };
     let (p, n) = (s.positives(), s.n());
-    let empty = s.rows == 0;
+    let empty = s.rows == 0 || n.w <= 0.0;
     let scored = |v: Option<f64>| match v {
         _ if !s.has_scores() => MetricValue::undefined(if empty { EmptySegment } else { NoScores }),
         Some(v) => MetricValue::of(v),
@@ -129,7 +129,8 @@ pub(crate) fn metrics_and_bins(
         }
         // An empty segment still shows the table's uniform bins, each with no rows (quantile
         // bins have no edges without scores).
-        if empty && matches!(ctx.binning, Binning::Uniform(_)) {
+        // (Only when scores were audited: an audit of decisions has no calibration tables.)
+        if empty && ctx.median.is_some() && matches!(ctx.binning, Binning::Uniform(_)) {
             used_bins = Some(calibration::Bins::new(ctx.binning, s));
         }
     }
@@ -147,7 +148,8 @@ pub(crate) fn count_metrics(s: &SegmentStats, z: f64) -> BTreeMap<String, Metric
         m.insert(k.to_string(), v);
     };
     let (p, neg, n) = (s.positives(), s.negatives(), s.n());
-    let empty = s.rows == 0;
+    // No rows, or rows that all weigh 0.
+    let empty = s.rows == 0 || n.w <= 0.0;
     // An empty segment's every metric is undefined for that one reason (not "no positives"
     // and "all selected" at once).
     let why = |reason: Undefined| if empty { EmptySegment } else { reason };

@@ -778,7 +778,9 @@ fn compare_with_reference(
             m(key::TPR, rs),
         ) {
             (Some(f), Some(fr), Some(t), Some(tr)) => MetricValue::of(0.5 * ((f - fr) + (t - tr))),
-            _ if s.rows == 0 => MetricValue::undefined(super::Undefined::EmptySegment),
+            _ if s.rows == 0 || s.n().w <= 0.0 => {
+                MetricValue::undefined(super::Undefined::EmptySegment)
+            }
             (None, ..) | (_, None, ..) => MetricValue::undefined(super::Undefined::NoNegatives),
             _ => MetricValue::undefined(super::Undefined::NoPositives),
         };

@@ -1159,7 +1159,7 @@ pub fn output_format<F: OutputFormat>(
         (None, None) => {
             let offered: Vec<String> = F::value_variants().iter().map(|f| name(*f)).collect();
             Err(format!(
-                "--out {}: this command writes {}, not what the extension names; give --format or another file name",
+                "--out {}: this command writes {}, not what the extension names; name the file for what it holds",
                 path.display(),
                 offered.join(" or ")
             ))

@@ -226,9 +226,12 @@ pub fn counterfactuals(
                 } else {
                     (to * unit).floor() / unit
                 };
-                if shown < *min || shown > *max {
-                    continue;
-                }
+                // Rounding can pass a training bound with more decimals: a decimal value is
+                // kept at the bound (which still reaches the target, as `to` is inside).
+                let shown = match (*integer, shown.clamp(*min, *max)) {
+                    (true, kept) if kept != shown => continue,
+                    (_, kept) => kept,
+                };
                 out.push(Counterfactual {
                     feature: name.clone(),
                     from: value_text(&columns[f], i),

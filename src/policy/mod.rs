@@ -344,18 +344,27 @@ impl Policy {
         Some(policy)
     }
 
-    /// A `--policy` argument: a built-in policy's name (see [`BUILT_IN`]) when no file of
-    /// that name exists, else the policy file at `arg`.
+    /// A `--policy` argument: a built-in policy by its name (see [`BUILT_IN`]) or by the
+    /// path evidence records for it (`built-in:policy-NAME.toml`) when no file of that name
+    /// exists, else the policy file at `arg`.
     pub fn load(arg: &Path) -> Result<Policy, PolicyError> {
-        match arg
-            .to_str()
-            .filter(|_| !arg.exists())
-            .and_then(Policy::built_in_name)
-        {
-            Some(name) => Policy::built_in(name).ok_or_else(|| {
-                FileError::invalid(arg.display().to_string(), None, "not a built-in policy").into()
-            }),
-            None => Policy::from_path(arg),
+        match arg.to_str().filter(|_| !arg.is_file()) {
+            Some(name)
+                if Policy::built_in_name(name).is_some() || name.starts_with("built-in:") =>
+            {
+                Policy::built_in(name).ok_or_else(|| {
+                    FileError::invalid(
+                        arg.display().to_string(),
+                        None,
+                        format!(
+                            "not a built-in policy of this fairgate (it has {})",
+                            BUILT_IN.map(|(n, _)| n).join(", ")
+                        ),
+                    )
+                    .into()
+                })
+            }
+            _ => Policy::from_path(arg),
         }
     }
 

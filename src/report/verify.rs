@@ -75,23 +75,21 @@ pub fn verify(dir: &Path) -> Result<Vec<Verified>, ReportError> {
     let mut out = Vec::new();
     for (kind, listed) in [("input", &manifest.inputs), ("output", &manifest.outputs)] {
         for f in listed {
-            let built_in = f
-                .path
-                .starts_with("built-in:")
-                .then(|| crate::policy::Policy::built_in(&f.path))
-                .flatten();
-            if let Some(built_in) = built_in.filter(|_| kind == "input") {
+            if kind == "input" && f.path.starts_with("built-in:") {
+                // A policy built into a fairgate binary: checked against this binary's copy
+                // when it has one; one it lacks (a newer version's) is reported as built in.
+                let found = crate::policy::Policy::built_in(&f.path).map(|p| p.sha256);
                 out.push(Verified {
                     kind,
                     role: f.role.clone(),
                     path: f.path.clone(),
                     recorded: f.sha256.clone(),
-                    found: Some(built_in.sha256.clone()),
-                    verdict: if built_in.sha256 == f.sha256 {
+                    verdict: if found.as_deref() == Some(f.sha256.as_str()) {
                         Verdict::Match
                     } else {
                         Verdict::BuiltIn
                     },
+                    found,
                 });
                 continue;
             }

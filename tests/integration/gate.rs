@@ -366,6 +366,19 @@ fn the_shipped_policies_are_built_in_by_name_and_judge_as_their_files_do(
         }
         assert_eq!(by_name, by_file, "{name}");
     }
+    // The path evidence records (and a pipeline's commands.sh names) also names it.
+    let (code, recorded, err) = judge(Path::new("built-in:policy-four-fifths.toml"), &a)?;
+    let (_, by_name, _) = judge(Path::new("four-fifths"), &a)?;
+    assert_eq!(recorded, by_name, "{code} {err}");
+    let (code, _, err) = gate(&[
+        "gate",
+        "--policy",
+        "built-in:policy-nine-tenths.toml",
+        "--audit",
+        a.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a built-in policy"), "{err}");
     // A file of that name, where one exists, is read instead (here: not a policy).
     let shadow = dir.path().join("four-fifths");
     std::fs::write(&shadow, "not = [a policy")?;
