@@ -184,9 +184,7 @@ struct Planner<'a> {
 /// built-in policy wherever the steps run; else a path relative to `base`.
 fn policy_at(base: &Path, p: &Path) -> PathBuf {
     match p.to_str().and_then(crate::policy::Policy::built_in_name) {
-        Some(name) if !base.join(p).is_file() => {
-            PathBuf::from(format!("built-in:policy-{name}.toml"))
-        }
+        Some(name) if !base.join(p).is_file() => PathBuf::from(crate::policy::built_in_path(name)),
         _ => relative_to(base, p),
     }
 }

@@ -43,7 +43,7 @@ fn search(a: &SearchArgs) -> anyhow::Result<ExitStatus> {
     if r.warning.is_some() {
         eprintln!("{}", mitigate::DECISION_TIME_WARNING);
     }
-    let text = rendered(&r, a.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&r, &a.output)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -63,7 +63,7 @@ fn reweigh(a: &ReweighArgs) -> anyhow::Result<ExitStatus> {
             Ok(r.write_weights(&table, w, csv_cells(a.raw_csv))?)
         })?;
     }
-    let text = rendered(&r, a.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&r, &a.output)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -111,7 +111,7 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &a.curve {
         write_output(Some(path), |w| Ok(r.write_curve(w)?))?;
     }
-    let text = rendered(&r, a.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&r, &a.output)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -156,7 +156,7 @@ fn group_thresholds(a: &GroupThresholdsArgs) -> anyhow::Result<ExitStatus> {
         })?;
     }
     eprintln!("{}", mitigate::DECISION_TIME_WARNING);
-    let text = rendered(&r, a.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&r, &a.output)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;

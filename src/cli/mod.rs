@@ -17,9 +17,10 @@ use fairgate::data::{self, synth, DataSpec, Profile, ReadOptions, Unlisted};
 
 pub use args::Args;
 use args::{
-    output_format, AuditArgs, ClassWeightArg, Command, CompareArgs, DataArgs, DatasetsCommand,
-    ExplainArgs, FormatArg, GateArgs, GenerateArgs, InspectArgs, InspectFormat, ModelArg,
-    ReportArgs, RunArgs, ScoreArgs, SolverArg, SubjectArgs, SubjectFormat, TrainArgs,
+    output_format, AuditArgs, ClassWeightArg, Command, CompareArgs, CompletionsArgs, DataArgs,
+    DatasetsCommand, ExplainArgs, FormatArg, GateArgs, GenerateArgs, InspectArgs, InspectFormat,
+    ManArgs, ModelArg, OutputArgs, ReportArgs, RunArgs, ScoreArgs, SolverArg, SubjectArgs,
+    SubjectFormat, TrainArgs,
 };
 pub use exit::ExitStatus;
 use fairgate::explain::ExplainParams;
@@ -45,39 +46,43 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Run(a) => pipeline(&a),
         Command::Compare(a) => compare(&a),
         Command::Mitigate(m) => mitigate::run(&m),
-        Command::Completions(a) => {
-            let mut cmd = <Args as clap::CommandFactory>::command();
-            let mut script = Vec::new();
-            clap_complete::generate(a.shell, &mut cmd, "fairgate", &mut script);
-            write_output(None, |w| Ok(w.write_all(&script)?))?;
-            Ok(ExitStatus::Ok)
-        }
-        Command::Man(a) => {
-            let mut cmd = <Args as clap::CommandFactory>::command();
-            if let Some(name) = &a.command {
-                cmd.build();
-                let names: Vec<String> = cmd
-                    .get_subcommands()
-                    .map(|c| c.get_name().to_string())
-                    .collect();
-                cmd = cmd
-                    .find_subcommand(name)
-                    .cloned()
-                    .with_context(|| {
-                        format!("no command \"{name}\"; the commands: {}", names.join(", "))
-                    })?
-                    .bin_name(format!("fairgate {name}"));
-            }
-            let title = match &a.command {
-                Some(name) => format!("fairgate-{name}"),
-                None => "fairgate".into(),
-            };
-            let mut page = Vec::new();
-            clap_mangen::Man::new(cmd).title(title).render(&mut page)?;
-            write_output(a.out.as_deref(), |w| Ok(w.write_all(&page)?))?;
-            Ok(ExitStatus::Ok)
-        }
+        Command::Completions(a) => completions(&a),
+        Command::Man(a) => man(&a),
     }
+}
+
+/// `fairgate completions`: the shell's completion script on standard output.
+fn completions(a: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
+    let mut cmd = <Args as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "fairgate", &mut script);
+    write_output(None, |w| Ok(w.write_all(&script)?))?;
+    Ok(ExitStatus::Ok)
+}
+
+/// `fairgate man`: the main page, or a command's.
+fn man(a: &ManArgs) -> anyhow::Result<ExitStatus> {
+    let mut cmd = <Args as clap::CommandFactory>::command();
+    if let Some(name) = &a.command {
+        cmd.build();
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        cmd = cmd
+            .find_subcommand(name)
+            .cloned()
+            .with_context(|| format!("no command \"{name}\"; the commands: {}", names.join(", ")))?
+            .bin_name(format!("fairgate {name}"));
+    }
+    let title = match &a.command {
+        Some(name) => format!("fairgate-{name}"),
+        None => "fairgate".into(),
+    };
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd).title(title).render(&mut page)?;
+    write_output(a.out.as_deref(), |w| Ok(w.write_all(&page)?))?;
+    Ok(ExitStatus::Ok)
 }
 
 fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
@@ -91,7 +96,7 @@ fn compare(a: &CompareArgs) -> anyhow::Result<ExitStatus> {
         let page = fairgate::report::trend_page(&c)?;
         write_output(Some(h), |w| Ok(w.write_all(page.as_bytes())?))?;
     }
-    let text = rendered(&c, a.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&c, &a.output)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -260,7 +265,7 @@ fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
             Ok(w.write_all(policy::to_markdown(&result).as_bytes())?)
         })?;
     }
-    let text = rendered(&result, a.run.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&result, &a.run.output)?;
     write_output(a.run.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -421,7 +426,7 @@ fn explain(a: &ExplainArgs) -> anyhow::Result<ExitStatus> {
     if let Some(f) = contributions {
         f.commit()?;
     }
-    let text = rendered(&explanation, a.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&explanation, &a.output)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -646,7 +651,7 @@ fn parse_time(t: &str) -> Option<i64> {
 
 fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let report = audit_report(a)?;
-    let text = rendered(&report, a.output.format().map_err(anyhow::Error::msg)?);
+    let text = rendered(&report, &a.output)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -763,10 +768,11 @@ pub fn flag_of(param: &str) -> String {
 
 /// A result in the format asked for: the one place `--format` is dispatched. Text for a
 /// terminal has its control characters escaped.
-fn rendered(r: &dyn fairgate::doc::Render, format: FormatArg) -> String {
-    match format {
+/// `r` in the format `--format` and `--out` ask for.
+fn rendered(r: &dyn fairgate::doc::Render, output: &OutputArgs) -> anyhow::Result<String> {
+    Ok(match output.format().map_err(anyhow::Error::msg)? {
         FormatArg::Table => term(&r.to_text()),
         FormatArg::Json => r.to_json(),
         FormatArg::Markdown => r.to_markdown(),
-    }
+    })
 }

@@ -339,7 +339,7 @@ impl Policy {
             .and_then(|n| n.strip_suffix(".toml"))
             .unwrap_or(name);
         let (_, text) = BUILT_IN.iter().find(|(n, _)| *n == name)?;
-        let mut policy = Policy::parse(text, &format!("built-in:policy-{name}.toml")).ok()?;
+        let mut policy = Policy::parse(text, &built_in_path(name)).ok()?;
         policy.sha256 = crate::text::sha256_hex(text.as_bytes());
         Some(policy)
     }
@@ -504,6 +504,11 @@ impl Policy {
 
 /// The path shown for the built-in four-fifths policy ([`Policy::four_fifths`]).
 pub const BUILT_IN_FOUR_FIFTHS: &str = "built-in:policy-four-fifths.toml";
+
+/// The path evidence records for the built-in policy `name`: `built-in:policy-NAME.toml`.
+pub fn built_in_path(name: &str) -> String {
+    format!("built-in:policy-{name}.toml")
+}
 
 /// The policies built into the binary: the name `--policy` takes and the shipped file's text
 /// (`datasets/policy-NAME.toml`).
