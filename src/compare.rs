@@ -77,7 +77,7 @@ const WORSE_WHEN_LARGER: &[&str] = &[
 ];
 
 /// One audit in the comparison.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct AuditRef {
     /// The file.
     pub path: String,
@@ -92,7 +92,7 @@ pub struct AuditRef {
 }
 
 /// A metric's series across the audits, and its latest change.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Trend {
     /// The metric.
     pub metric: String,
@@ -118,7 +118,7 @@ pub struct Trend {
 }
 
 /// A group across the audits.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct GroupTrend {
     /// The group.
     pub group: String,
@@ -134,7 +134,7 @@ pub struct GroupTrend {
 }
 
 /// An attribute across the audits.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct AttributeTrend {
     /// The attribute (or intersection).
     pub name: String,
@@ -145,7 +145,7 @@ pub struct AttributeTrend {
 }
 
 /// A rule's status in each audit.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RuleChange {
     /// The rule.
     pub id: String,
@@ -156,7 +156,7 @@ pub struct RuleChange {
 }
 
 /// The comparison.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Comparison {
     /// fairgate's version.
     pub fairgate_version: String,

@@ -31,8 +31,45 @@ pub trait Render {
     fn to_json(&self) -> String;
     /// Readable text for a terminal.
     fn to_text(&self) -> String;
+    /// Readable text laid out for a terminal of `layout`'s width; by default [`to_text`]
+    /// (results whose tables are narrow).
+    ///
+    /// [`to_text`]: Render::to_text
+    fn to_text_in(&self, layout: TextLayout) -> String {
+        let _ = layout;
+        self.to_text()
+    }
     /// GitHub-flavoured Markdown.
     fn to_markdown(&self) -> String;
+}
+
+/// How text tables are laid out for a terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextLayout {
+    /// The widest a line may be, in columns: a table's cells wrap inside their column to fit.
+    /// `None`: no limit.
+    pub width: Option<u16>,
+    /// Every column (with intervals) instead of the compact default.
+    pub wide: bool,
+}
+
+impl TextLayout {
+    /// Every column, no width limit (what [`Render::to_text`] writes).
+    pub const FULL: TextLayout = TextLayout {
+        width: None,
+        wide: true,
+    };
+
+    /// A comfy-table table in fairgate's style, fitted to the width when there is one.
+    pub fn table(&self) -> comfy_table::Table {
+        let mut t = comfy_table::Table::new();
+        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+        if let Some(w) = self.width {
+            t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            t.set_width(w);
+        }
+        t
+    }
 }
 
 /// A line of text: spans in order.

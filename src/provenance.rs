@@ -6,8 +6,10 @@
 use serde::{Deserialize, Serialize};
 
 /// A file by the name it was given and the SHA-256 of its bytes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(from = "FileRefRepr")]
+// The schema is of what is written; the older forms read back are not part of it.
+#[schemars(!from)]
 pub struct FileRef {
     /// The file as named (or a description, for an audit made in the same process).
     pub path: String,
@@ -43,8 +45,10 @@ impl FileRef {
 }
 
 /// A policy by its name, file and SHA-256.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(from = "PolicyRefRepr")]
+// The schema is of what is written; the older forms read back are not part of it.
+#[schemars(!from)]
 pub struct PolicyRef {
     /// The policy's `name`.
     pub name: String,

@@ -20,6 +20,32 @@ pub fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// Wraps each line of `s` at spaces so that no line is longer than `width` characters (a word
+/// longer than that stays whole on its own line); line breaks and trailing blank lines are kept.
+pub fn wrap(s: &str, width: usize) -> String {
+    let width = width.max(1);
+    let mut out = String::with_capacity(s.len() + s.len() / width.max(1));
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut len = 0;
+        for word in line.split(' ') {
+            let w = word.chars().count();
+            if len > 0 && len + 1 + w > width {
+                out.push('\n');
+                len = 0;
+            } else if len > 0 {
+                out.push(' ');
+                len += 1;
+            }
+            out.push_str(word);
+            len += w;
+        }
+    }
+    out
+}
+
 /// Text for a terminal: every control character but line feed and tab is written as its
 /// escape (`\u{1b}`), so text from the data or a file (a group name, a header) cannot clear
 /// the screen, set the window title or hide what follows.
@@ -107,6 +133,18 @@ mod tests {
             "&lt;a href=&#39;x&#39;&gt;&amp; "
         );
         assert_eq!(super::line_of("a\nb\nc", 4), 3);
+    }
+
+    #[test]
+    fn wrapping_keeps_words_whole_and_lines_within_the_width() {
+        let s = "a bb ccc dddd eeeee\n\nffffffffffff g\n";
+        let w = super::wrap(s, 6);
+        assert_eq!(w, "a bb\nccc\ndddd\neeeee\n\nffffffffffff\ng\n");
+        assert_eq!(
+            w.replace('\n', " ").split_whitespace().collect::<Vec<_>>(),
+            s.split_whitespace().collect::<Vec<_>>()
+        );
+        assert_eq!(super::wrap("short line\n", 100), "short line\n");
     }
 
     #[test]

@@ -16,7 +16,9 @@ use super::stats::SegmentStats;
 use super::value::{MetricValue, Undefined};
 
 /// How scores are binned for reliability, ECE, MCE and Hosmer-Lemeshow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case", tag = "strategy", content = "bins")]
 pub enum Binning {
     /// K equal-width bins on [0, 1].
@@ -54,7 +56,7 @@ impl std::fmt::Display for Binning {
 }
 
 /// One bin of a reliability table.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ReliabilityBin {
     /// Lower edge.
     pub low: f64,

@@ -13,7 +13,7 @@ pub const DISTRIBUTION_BINS: usize = 20;
 pub const ROC_POINTS: usize = 50;
 
 /// One point of a ROC curve: the decision `score >= threshold`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RocPoint {
     /// The threshold (a distinct score of the group; above every score for the first point).
     pub threshold: f64,
@@ -24,7 +24,7 @@ pub struct RocPoint {
 }
 
 /// One bin of the score distribution.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScoreBin {
     /// Lower edge.
     pub low: f64,

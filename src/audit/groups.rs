@@ -25,7 +25,7 @@ pub struct Rows<'a> {
 }
 
 /// One group of an attribute or intersection.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GroupAudit {
     /// Display string (values joined by ", ").
     pub group: String,
@@ -54,7 +54,7 @@ pub struct GroupAudit {
 }
 
 /// The audit of one attribute or intersection.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AttributeAudit {
     /// The attribute's name (columns joined by " x " for an intersection).
     pub name: String,

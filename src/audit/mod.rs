@@ -44,8 +44,8 @@ pub use groups::{AttributeAudit, GroupAudit};
 pub use inference::{holm, two_by_two};
 pub use interval::{wilson, wilson_p, z_for};
 pub use output::{
-    group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Small,
-    StatsInput, AUDIT_SCHEMA_VERSION, GROUP_TABLE_HEADER,
+    group_table, point, with_ci, AuditColumns, AuditInput, AuditOptions, AuditReport, Columns,
+    Small, StatsInput, AUDIT_SCHEMA_VERSION, COMPACT_GROUP_TABLE_HEADER, GROUP_TABLE_HEADER,
 };
 pub use rethreshold::ThresholdAudits;
 pub use segments::default_reference_candidate;

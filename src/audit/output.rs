@@ -6,7 +6,7 @@ use crate::text::escape_markdown;
 
 use std::collections::BTreeMap;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table as TextTable};
+use crate::doc::TextLayout;
 use serde::Serialize;
 
 use super::{AttributeAudit, AuditParams, Binning, MetricValue};
@@ -28,7 +28,7 @@ fn is_zero(n: &u64) -> bool {
 pub const AUDIT_SCHEMA_VERSION: u32 = 1;
 
 /// What was audited.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AuditInput {
     /// The data file.
     pub path: String,
@@ -55,7 +55,7 @@ pub struct AuditInput {
 }
 
 /// A statistics file an audit was computed from.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct StatsInput {
     /// The file.
     pub path: String,
@@ -66,7 +66,7 @@ pub struct StatsInput {
 }
 
 /// The options in force.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AuditOptions {
     /// Decision threshold (unused with a prediction column).
     pub threshold: f64,
@@ -91,7 +91,9 @@ pub struct AuditOptions {
 }
 
 /// The columns an audit read, by role; protected columns are in each attribute's `columns`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct AuditColumns {
     /// The label.
     pub label: Option<String>,
@@ -107,7 +109,7 @@ pub struct AuditColumns {
 }
 
 /// The whole audit.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct AuditReport {
     /// Layout version.
     pub schema_version: u32,
@@ -177,18 +179,35 @@ impl AuditReport {
         s
     }
 
-    /// A readable account for a terminal.
+    /// A readable account for a terminal: every column, no width limit.
     pub fn to_text(&self) -> String {
+        self.to_text_in(TextLayout::FULL)
+    }
+
+    /// A readable account laid out for a terminal: the compact columns (point values, the
+    /// impact ratio with its interval) unless `layout.wide`, every table fitted to
+    /// `layout.width` (cells wrap inside their column). Empty groups are left out of the
+    /// tables; the attribute's title says how many.
+    pub fn to_text_in(&self, layout: TextLayout) -> String {
         self.render(
-            &|header, rows| {
-                let mut t = TextTable::new();
-                t.load_preset(UTF8_FULL_CONDENSED).set_header(header);
+            &move |header, rows| {
+                let mut t = layout.table();
+                t.set_header(header);
                 for r in rows {
                     t.add_row(r);
                 }
                 format!("{t}\n")
             },
             &|s| s.to_string(),
+            View {
+                columns: if layout.wide {
+                    Columns::All
+                } else {
+                    Columns::Compact
+                },
+                empty_groups: false,
+                width: layout.width.map(usize::from),
+            },
         )
     }
 
@@ -209,13 +228,19 @@ impl AuditReport {
                 out
             },
             &escape_markdown,
+            View {
+                columns: Columns::All,
+                empty_groups: true,
+                width: None,
+            },
         );
         format!("# fairgate audit\n\n{md}")
     }
 
     /// The shared walk: a paragraph on the input, then per attribute a title, a table of
-    /// groups and the summary. `table(header, rows)` renders a table; `esc` escapes names.
-    fn render(&self, table: &TableFn, esc: &dyn Fn(&str) -> String) -> String {
+    /// groups and the summary. `table(header, rows)` renders a table; `esc` escapes names;
+    /// `view` says which columns and whether empty groups get rows.
+    fn render(&self, table: &TableFn, esc: &dyn Fn(&str) -> String, view: View) -> String {
         let i = &self.input;
         let o = &self.options;
         let bootstrap = match o.seed {
@@ -237,7 +262,11 @@ impl AuditReport {
             "" => String::new(),
             h => format!(" (sha256 {h})"),
         };
-        let mut out = format!(
+        let wrap = |s: String| match view.width {
+            Some(w) => crate::text::wrap(&s, w),
+            None => s,
+        };
+        let mut out = wrap(format!(
             "{}{digest}: {} rows audited{filtered}, {} rejected; threshold {}, minimum group size {}, {}% intervals, {} calibration bins{bootstrap}\n\n",
             esc(&i.path),
             i.rows_used,
@@ -246,27 +275,38 @@ impl AuditReport {
             o.min_group_size,
             o.confidence * 100.0,
             o.bins
-        );
+        ));
         // One number for the whole sample, the same under every attribute: shown once.
         if let Some(t) = self
             .attributes
             .first()
             .and_then(|a| a.summary.get(key::THEIL_INDEX))
         {
-            out.push_str(&format!(
+            out.push_str(&wrap(format!(
                 "Theil index (whole sample, every attribute alike): {}\n\n",
                 point(Some(*t))
-            ));
+            )));
         }
         for a in &self.attributes {
-            out.push_str(&format!(
-                "{} (reference group: {})\n\n",
+            let empty = a.groups.iter().filter(|g| g.n == 0).count();
+            let hidden = match (view.empty_groups, empty) {
+                (true, _) | (false, 0) => String::new(),
+                (false, 1) => "; 1 empty group not shown".into(),
+                (false, k) => format!("; {k} empty groups not shown"),
+            };
+            out.push_str(&wrap(format!(
+                "{} (reference group: {}{hidden})\n\n",
                 esc(&a.name),
                 a.reference_group.as_deref().map_or("none".to_string(), esc)
-            ));
-            let (header, rows) = group_table(a, esc, Small::Shown);
-            let header: Vec<&str> = header.to_vec();
-            out.push_str(&table(&header, &rows));
+            )));
+            let (header, rows) = group_table(a, esc, Small::Shown, view.columns);
+            let rows: Vec<Vec<String>> = rows
+                .into_iter()
+                .zip(&a.groups)
+                .filter(|(_, g)| view.empty_groups || g.n > 0)
+                .map(|(r, _)| r)
+                .collect();
+            out.push_str(&table(header, &rows));
             let summary: Vec<Vec<String>> = a
                 .summary
                 .iter()
@@ -275,10 +315,10 @@ impl AuditReport {
                 .collect();
             out.push_str(&table(&["summary (groups not small)", "value"], &summary));
             for (rate, groups) in &a.excluded_from_summary {
-                out.push_str(&format!(
+                out.push_str(&wrap(format!(
                     "{rate} is undefined in, and left out for: {}\n\n",
                     groups.iter().map(|g| esc(g)).collect::<Vec<_>>().join(", ")
-                ));
+                )));
             }
         }
         out
@@ -287,6 +327,27 @@ impl AuditReport {
 
 /// Renders a table from its header and rows.
 type TableFn = dyn Fn(&[&str], &[Vec<String>]) -> String;
+
+/// Which columns and rows an account of the audit shows.
+#[derive(Clone, Copy, Debug)]
+struct View {
+    /// The group table's columns.
+    columns: Columns,
+    /// Whether groups without rows get a row (else the title counts them).
+    empty_groups: bool,
+    /// The width paragraphs are wrapped to (tables fit it by themselves).
+    width: Option<usize>,
+}
+
+/// The columns of [`group_table`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Columns {
+    /// [`GROUP_TABLE_HEADER`]: every metric, rates with their intervals.
+    All,
+    /// [`COMPACT_GROUP_TABLE_HEADER`], for a terminal: the decision rates' point values, the
+    /// impact ratio with its interval and flag, and the test (no base rate, AUC or ECE).
+    Compact,
+}
 
 /// The columns of [`group_table`].
 pub const GROUP_TABLE_HEADER: [&str; 11] = [
@@ -299,6 +360,18 @@ pub const GROUP_TABLE_HEADER: [&str; 11] = [
     "PPV",
     "AUC",
     "ECE",
+    "impact ratio",
+    "p (Holm)",
+];
+
+/// The columns of [`group_table`] with [`Columns::Compact`].
+pub const COMPACT_GROUP_TABLE_HEADER: [&str; 8] = [
+    "group",
+    "n",
+    "selection rate",
+    "TPR",
+    "FPR",
+    "PPV",
     "impact ratio",
     "p (Holm)",
 ];
@@ -317,11 +390,22 @@ pub enum Small {
 /// notes), n, the selection rate, TPR, FPR, PPV and impact ratio with their intervals, the
 /// base rate, AUC and ECE, and the Holm-adjusted p-value of the selection-rate test; an impact ratio
 /// under 0.8 of a group that is not small is flagged "< 4/5". Names pass through `esc`.
+/// [`Columns::Compact`] keeps [`COMPACT_GROUP_TABLE_HEADER`]'s columns, rates without their
+/// intervals.
 pub fn group_table(
     a: &AttributeAudit,
     esc: &dyn Fn(&str) -> String,
     small: Small,
-) -> ([&'static str; 11], Vec<Vec<String>>) {
+    columns: Columns,
+) -> (&'static [&'static str], Vec<Vec<String>>) {
+    let header: &'static [&'static str] = match columns {
+        Columns::All => &GROUP_TABLE_HEADER,
+        Columns::Compact => &COMPACT_GROUP_TABLE_HEADER,
+    };
+    let rate = |v: Option<MetricValue>| match columns {
+        Columns::All => with_ci(v),
+        Columns::Compact => point(v),
+    };
     let rows = a
         .groups
         .iter()
@@ -346,25 +430,38 @@ pub fn group_table(
             };
             let mut row = vec![format!("{}{notes}", esc(&g.group)), g.n.to_string()];
             if g.small && small == Small::Suppressed {
-                row.resize(GROUP_TABLE_HEADER.len(), "suppressed".into());
+                row.resize(header.len(), "suppressed".into());
                 return row;
             }
-            row.extend([
-                with_ci(m(key::SELECTION_RATE)),
-                point(m(key::BASE_RATE)),
-                with_ci(m(key::TPR)),
-                with_ci(m(key::FPR)),
-                with_ci(m(key::PPV)),
-                point(m(key::AUC)),
-                point(m(key::ECE)),
-                format!("{}{flag}", with_ci(di)),
-                di.and_then(|d| d.p_value_holm)
-                    .map_or("-".into(), crate::text::p_value),
-            ]);
+            let test = di
+                .and_then(|d| d.p_value_holm)
+                .map_or("-".into(), crate::text::p_value);
+            let impact = format!("{}{flag}", with_ci(di));
+            match columns {
+                Columns::All => row.extend([
+                    rate(m(key::SELECTION_RATE)),
+                    point(m(key::BASE_RATE)),
+                    rate(m(key::TPR)),
+                    rate(m(key::FPR)),
+                    rate(m(key::PPV)),
+                    point(m(key::AUC)),
+                    point(m(key::ECE)),
+                    impact,
+                    test,
+                ]),
+                Columns::Compact => row.extend([
+                    rate(m(key::SELECTION_RATE)),
+                    rate(m(key::TPR)),
+                    rate(m(key::FPR)),
+                    rate(m(key::PPV)),
+                    impact,
+                    test,
+                ]),
+            }
             row
         })
         .collect();
-    (GROUP_TABLE_HEADER, rows)
+    (header, rows)
 }
 
 /// A metric's value to three decimals, or "undefined (reason)", or "-" when absent.
@@ -404,6 +501,9 @@ impl crate::doc::Render for AuditReport {
     }
     fn to_text(&self) -> String {
         AuditReport::to_text(self)
+    }
+    fn to_text_in(&self, layout: TextLayout) -> String {
+        AuditReport::to_text_in(self, layout)
     }
     fn to_markdown(&self) -> String {
         AuditReport::to_markdown(self)

@@ -922,13 +922,17 @@ fn bootstrap_intervals(
     // the order samples arrive in, so the result does not depend on the thread count.
     // A few replicates per pass over the rows (each row read once for the batch).
     let batches = boot.replicates.div_ceil(BATCH);
+    let step = crate::progress::step("bootstrap replicates", boot.replicates as u64);
     let results: Vec<Values> = crate::par::par_map(batches, |i| {
         let first = i * BATCH;
         let count = BATCH.min(boot.replicates - first);
-        boot.replicates_from(first, count, cell_keys.len())
+        let values = boot
+            .replicates_from(first, count, cell_keys.len())
             .into_iter()
             .map(&one)
-            .collect::<Vec<Values>>()
+            .collect::<Vec<Values>>();
+        step.inc(count as u64);
+        values
     })
     .into_iter()
     .flatten()

@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 /// Which test produced a p-value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Test {
     /// Fisher's exact test (two-sided).
@@ -15,7 +17,9 @@ pub enum Test {
 }
 
 /// Why a metric has no value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Undefined {
@@ -46,7 +50,7 @@ pub enum Undefined {
 }
 
 /// A metric value with its interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct MetricValue {
     /// The estimate; `None` when undefined.
     pub value: Option<f64>,

@@ -86,7 +86,9 @@ pub enum OnInvalid {
 /// What a missing numeric feature value becomes. Missing label, score, prediction and weight
 /// values always reject the row; a missing protected attribute or categorical feature is its
 /// own group, `(missing)`; a missing consent flag counts as no consent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MissingNumeric {
     /// Replaced, when a model is fitted, by the mean of the training rows (the default).

@@ -8,7 +8,7 @@ use super::schema::ColumnKind;
 use super::spec::Role;
 
 /// Rows rejected for one reason in one column.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Rejection {
     /// Why, as a stable snake_case word: `missing_value`, `not_a_number`, `out_of_range`,
     /// `ragged_row`, ...

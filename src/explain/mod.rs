@@ -413,6 +413,13 @@ fn importance(
     let full_auc = y.and_then(|y| auc(&s.logit, y));
     let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(params.seed);
     let names = s.view.model.feature_columns();
+    let step = match (y, full_auc) {
+        (Some(_), Some(_)) => Some(crate::progress::step(
+            "permutation importance",
+            (features * params.repeats) as u64,
+        )),
+        _ => None,
+    };
     (0..features)
         .map(|f| {
             let col: Vec<f64> = s.contrib.column(f).to_vec();
@@ -428,6 +435,9 @@ fn importance(
                             (0..n).map(|i| s.logit[i] - col[i] + col[perm[i]]).collect();
                         if let Some(a) = auc(&permuted, y) {
                             drops.push(full - a);
+                        }
+                        if let Some(step) = &step {
+                            step.inc(1);
                         }
                     }
                     let m = drops.iter().sum::<f64>() / drops.len().max(1) as f64;
@@ -627,7 +637,9 @@ fn minimisation(
         .as_ref()
         .map(|e| e.missing_numeric)
         .unwrap_or_default();
+    let step = crate::progress::step("data-minimisation refits", columns.len() as u64 + 1);
     let full = refit_auc(columns, labels, &train_rows, &valid_rows, &tp, missing)?;
+    step.inc(1);
     let mut features = Vec::new();
     for f in 0..columns.len() {
         let without: Vec<FeatureColumn<'_>> = columns
@@ -641,6 +653,7 @@ fn minimisation(
         } else {
             refit_auc(&without, labels, &train_rows, &valid_rows, &tp, missing)?
         };
+        step.inc(1);
         let loss = full.zip(a).map(|(x, y)| x - y);
         features.push(MinimisationFinding {
             feature: columns[f].name.to_string(),

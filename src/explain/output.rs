@@ -9,8 +9,10 @@ use crate::provenance::FileRef;
 use crate::train::ModelKind;
 
 /// The model an explanation is of: its creation time and kind.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(from = "ModelRefRepr")]
+// The schema is of what is written; the older forms read back are not part of it.
+#[schemars(!from)]
 pub struct ModelRef {
     /// When the model was trained (its `created`).
     pub created: String,
@@ -36,8 +38,12 @@ impl From<ModelRefRepr> for ModelRef {
 }
 
 /// The rows of an explanation.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(from = "RowsRepr")]
+// The schema is of what is written; the older forms read back are not part of it.
+#[schemars(!from)]
 pub struct ExplainedRows {
     /// Data rows read.
     pub read: u64,
@@ -77,8 +83,12 @@ impl From<RowsRepr> for ExplainedRows {
 
 /// How many people below the threshold have a counterfactual (a single change that would
 /// reach it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(from = "CoverageRepr")]
+// The schema is of what is written; the older forms read back are not part of it.
+#[schemars(!from)]
 pub struct Coverage {
     /// People scored below the threshold.
     pub below_threshold: u64,
@@ -148,7 +158,7 @@ pub struct ModelVersion {
 }
 
 /// One design column of a logistic model, with inference from the Fisher information.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GlobalTerm {
     /// `feature` or `feature=level`.
     pub name: String,
@@ -168,7 +178,7 @@ pub struct GlobalTerm {
 }
 
 /// What a feature does to the scores.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct FeatureImportance {
     /// The feature.
     pub feature: String,
@@ -184,7 +194,7 @@ pub struct FeatureImportance {
 }
 
 /// A feature's association with one protected attribute.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ProxyFinding {
     /// The feature.
     pub feature: String,
@@ -204,7 +214,7 @@ pub struct ProxyFinding {
 
 /// The score gap between the highest- and lowest-scoring groups of an attribute, split by
 /// feature (differences in mean contribution; they add up to the gap in mean logit).
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ScoreGap {
     /// The protected attribute.
     pub attribute: String,
@@ -219,7 +229,7 @@ pub struct ScoreGap {
 }
 
 /// A refit without one feature.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct MinimisationFinding {
     /// The feature left out.
     pub feature: String,
@@ -232,7 +242,7 @@ pub struct MinimisationFinding {
 }
 
 /// The data-minimisation evidence.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Minimisation {
     /// Validation AUC of the refitted full model.
     pub auc_full: Option<f64>,
@@ -247,7 +257,7 @@ pub struct Minimisation {
 }
 
 /// How often a points rule fires in each group of an attribute.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct RuleFiringByGroup {
     /// The rule.
     pub rule: String,
@@ -260,7 +270,7 @@ pub struct RuleFiringByGroup {
 }
 
 /// Everything `explain` finds.
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Explanation {
     /// [`EXPLAIN_SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -348,8 +358,10 @@ impl Explanation {
 }
 
 /// A feature's part of a score gap between two groups.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(from = "FeatureGapRepr")]
+// The schema is of what is written; the older forms read back are not part of it.
+#[schemars(!from)]
 pub struct FeatureGap {
     /// The feature.
     pub feature: String,
@@ -374,8 +386,10 @@ impl From<FeatureGapRepr> for FeatureGap {
 }
 
 /// How often a points rule fires in one group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(from = "GroupFiringRepr")]
+// The schema is of what is written; the older forms read back are not part of it.
+#[schemars(!from)]
 pub struct GroupFiring {
     /// The group.
     pub group: String,

@@ -61,7 +61,9 @@ pub fn local(
         .collect();
 
     let mut below = (0u64, 0u64);
+    let step = crate::progress::step("reasons and counterfactuals: rows", 0);
     while let Some(chunk) = mr.reader.next_chunk()? {
+        step.inc(chunk.n_rows as u64);
         let cols = &chunk.columns;
         let fcols = mr.features(&chunk);
         let (keep, _) = mr.consent(&chunk);

@@ -241,47 +241,95 @@ impl SubjectExport {
 
     /// A short plain-language account.
     pub fn to_text(&self) -> String {
-        let mut s = format!(
-            "Your record ({} {}) in {}, line {}:\n",
-            self.id.column, self.id.value, self.source.path, self.source.line
-        );
+        self.account(false)
+    }
+
+    /// The plain-language account as Markdown (a heading, lists; every value from the data
+    /// escaped), to send to the person or paste into a ticket.
+    pub fn to_markdown(&self) -> String {
+        self.account(true)
+    }
+
+    /// The account, as plain text or Markdown: the same sentences, Markdown with a heading,
+    /// list items and escaped values.
+    fn account(&self, markdown: bool) -> String {
+        let esc = |v: &str| {
+            if markdown {
+                crate::text::escape_markdown(v)
+            } else {
+                v.to_string()
+            }
+        };
+        let item = if markdown { "- " } else { "  " };
+        let gap = if markdown { "\n" } else { "" };
+        let mut s = String::new();
+        if markdown {
+            s.push_str("# Your data and the automated decision\n\n");
+        }
+        s.push_str(&format!(
+            "Your record ({} {}) in {}, line {}:\n{gap}",
+            esc(&self.id.column),
+            esc(&self.id.value),
+            esc(&self.source.path),
+            self.source.line
+        ));
         for RecordField {
             column: k,
             value: v,
         } in &self.record
         {
             s.push_str(&format!(
-                "  {k}: {}\n",
-                if v.is_empty() { "(empty)" } else { v }
+                "{item}{}: {}\n",
+                esc(k),
+                if v.is_empty() {
+                    "(empty)".to_string()
+                } else {
+                    esc(v)
+                }
             ));
         }
-        s.push_str(&format!("Consent: {}.\n", self.consent.detail));
+        s.push_str(&format!(
+            "{gap}Consent: {}.\n{gap}",
+            esc(&self.consent.detail)
+        ));
         match (self.score, self.decision) {
             (Some(p), Some(d)) => {
                 s.push_str(&format!(
-                    "Your score is {:.3}; the threshold is {}, so the automated decision is {}.\n",
+                    "Your score is {:.3}; the threshold is {}, so the automated decision is {}.\n{gap}",
                     p,
                     self.threshold,
                     if d { "positive" } else { "negative" }
                 ));
                 if !self.reasons.is_empty() {
-                    s.push_str("The main reasons (effect on the log-odds of the score):\n");
+                    s.push_str(&format!(
+                        "The main reasons (effect on the log-odds of the score):\n{gap}"
+                    ));
                     for r in &self.reasons {
-                        s.push_str(&format!("  {r}\n"));
+                        s.push_str(&format!("{item}{}\n", esc(&r.to_string())));
                     }
+                    s.push_str(gap);
                 }
                 if !self.counterfactuals.is_empty() {
-                    s.push_str("Any one of these changes would have reached the threshold:\n");
+                    s.push_str(&format!(
+                        "Any one of these changes would have reached the threshold:\n{gap}"
+                    ));
                     for c in &self.counterfactuals {
-                        s.push_str(&format!("  {} from {} to {}\n", c.feature, c.from, c.to));
+                        s.push_str(&format!(
+                            "{item}{} from {} to {}\n",
+                            esc(&c.feature),
+                            esc(&c.from.to_string()),
+                            esc(&c.to.to_string())
+                        ));
                     }
+                    s.push_str(gap);
                 }
             }
-            _ => s.push_str("No score was computed for you.\n"),
+            _ => s.push_str(&format!("No score was computed for you.\n{gap}")),
         }
         s.push_str(&format!(
             "Model trained {} with fairgate {}. You may ask for a human review of this decision.\n",
-            self.model.created, self.model.fairgate_version
+            esc(&self.model.created),
+            esc(&self.model.fairgate_version)
         ));
         s
     }

@@ -140,7 +140,7 @@ pub struct GroupRates {
 }
 
 /// What the gate said of a candidate.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct GateVerdict {
     /// Whether no error rule blocks.
     pub passed: bool,

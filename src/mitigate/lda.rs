@@ -156,7 +156,7 @@ impl SearchParams {
 }
 
 /// An estimate with its interval.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Estimate {
     /// The estimate; `None` when undefined.
     pub value: Option<f64>,
@@ -177,7 +177,7 @@ impl Estimate {
 }
 
 /// The disparity of a candidate for the attribute searched, from the held-out audit.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Disparity {
     /// The audited attribute (`a x b` for an intersection).
     pub attribute: String,
@@ -194,7 +194,7 @@ pub struct Disparity {
 }
 
 /// A rule's outcome for a candidate: its status and decisive check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleOutcome {
     /// The rule's id.
     pub id: String,
@@ -211,7 +211,7 @@ pub struct RuleOutcome {
 }
 
 /// One candidate, judged on the held-out rows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LdaCandidate {
     /// `baseline` or the method's name.
     pub id: String,
@@ -259,7 +259,7 @@ pub struct LdaCandidate {
 }
 
 /// The search's result: the evidence of a search for less discriminatory alternatives.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LdaResult {
     /// The JSON layout's version.
     pub schema_version: u32,

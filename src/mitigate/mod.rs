@@ -76,7 +76,9 @@ pub enum MitigateError {
 }
 
 /// How a method uses the protected attribute: the question counsel asks first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Character {
     /// The attribute is used only to measure (the audit's role), never by the model or the

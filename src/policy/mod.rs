@@ -53,7 +53,7 @@ pub enum PolicyError {
 }
 
 /// How a check is judged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     /// On the interval: PASS, FAIL or INCONCLUSIVE.
@@ -91,7 +91,7 @@ pub enum MissingEvidence {
 /// `[declared]` table of `context.toml`): for a model trained elsewhere, its features and the
 /// figures its owner measured in the source system. A policy judges a declared figure where
 /// the computed one is missing and marks the check as declared, never as computed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Declared {
     /// Where the declared figures come from (a system, a document, a person).
@@ -142,7 +142,7 @@ impl Declared {
 }
 
 /// A rule's severity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     /// A failure blocks (exit code 1).
@@ -607,7 +607,9 @@ impl Evidence {
 }
 
 /// The outcome of one check, or of a rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     /// The rule does not apply: its evidence was not given and the policy says
@@ -637,7 +639,7 @@ impl Status {
 }
 
 /// One subject checked against a rule.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Check {
     /// What was checked: `attribute=group`, an attribute, `model`, or `feature ~ attribute`.
     pub subject: String,
@@ -654,7 +656,7 @@ pub struct Check {
 }
 
 /// A rule's result.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleResult {
     /// The rule's id.
     pub id: String,
@@ -689,7 +691,7 @@ fn version_1() -> u32 {
 }
 
 /// The gate's result.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GateResult {
     /// [`GATE_SCHEMA_VERSION`] (1 when a file has none).
     #[serde(default = "version_1")]

@@ -1,8 +1,6 @@
 //! The gate's result as a terminal table, JUnit XML (one test case per rule) and Markdown (a
 //! GitHub step summary).
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-
 use super::{Check, GateResult, RuleResult, Status};
 use crate::text::{escape_html as xml, escape_markdown as md};
 
@@ -49,8 +47,12 @@ fn verdict(g: &GateResult) -> String {
 
 /// A readable table of the rules, then the verdict.
 pub fn to_text(g: &GateResult) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
+    to_text_in(g, crate::doc::TextLayout::FULL)
+}
+
+/// [`to_text`] with the table fitted to `layout`'s width (cells wrap inside their column).
+pub fn to_text_in(g: &GateResult, layout: crate::doc::TextLayout) -> String {
+    let mut t = layout.table();
     t.set_header([
         "rule",
         "severity",
@@ -179,6 +181,9 @@ impl crate::doc::Render for GateResult {
     }
     fn to_text(&self) -> String {
         to_text(self)
+    }
+    fn to_text_in(&self, layout: crate::doc::TextLayout) -> String {
+        to_text_in(self, layout)
     }
     fn to_markdown(&self) -> String {
         to_markdown(self)

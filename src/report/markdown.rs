@@ -4,7 +4,7 @@
 use crate::doc::{data, data_line, link, own_line, plain, spans, strong, Block, Document, Line};
 
 use super::{bias_audit, charts, Finding, Level, Report, ReportError};
-use crate::audit::{group_table, AttributeAudit, Small};
+use crate::audit::{group_table, AttributeAudit, Columns, Small};
 
 fn heading(level: u8, text: String) -> Block {
     Block::Heading(level, data_line(text))
@@ -152,7 +152,7 @@ fn attribute_blocks(
             out.push(Block::Html(h));
         }
     }
-    let (head, rows) = group_table(a, &|s| s.to_string(), Small::Suppressed);
+    let (head, rows) = group_table(a, &|s| s.to_string(), Small::Suppressed, Columns::All);
     out.push(Block::Captioned {
         caption: own_line(format!(
             "Per group: rates with their {}% Wilson intervals, the impact ratio against the reference group with its interval and Holm-adjusted p-value; groups below the minimum size show their counts only.",

@@ -61,7 +61,7 @@ pub enum ReportError {
 }
 
 /// One file and its hash.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FileHash {
     /// What it is: `audit`, `explain`, `model`, `report.html`, ...
     pub role: String,
@@ -77,7 +77,7 @@ pub struct FileHash {
 
 /// How a finding judges: the gate's words ([`crate::policy::Status`]) for every conclusion,
 /// and INFO for facts that judge nothing. Ordered as the summary lists them: FAIL first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// The whole interval misses a rule (or the estimate, where there is no interval).
@@ -139,7 +139,7 @@ impl Level {
 /// One finding of the executive summary, in plain words. A finding from a policy check
 /// carries the check: the rule, the subject, the estimate and the interval judged, exactly as
 /// the gate's result has them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// Its level.
     pub level: Level,
@@ -736,16 +736,29 @@ pub const OUTPUT_FILES: [&str; 5] = [
     "evidence.json",
 ];
 
-#[derive(Serialize)]
-struct Evidence<'a> {
+/// evidence.json: the report's inputs and outputs with their SHA-256, its findings, and the
+/// audit, explanation and mitigation it was made from.
+#[derive(Serialize, schemars::JsonSchema)]
+#[schemars(title = "fairgate evidence.json")]
+pub(crate) struct Evidence<'a> {
+    /// [`EVIDENCE_SCHEMA_VERSION`].
     schema_version: u32,
+    /// The fairgate version that wrote the report.
     fairgate_version: String,
+    /// When the report was made (ISO 8601).
     created: String,
+    /// Every input file with its role and SHA-256.
     inputs: Vec<FileHash>,
+    /// Every output file of the folder (but this one) with its SHA-256.
     outputs: Vec<FileHash>,
+    /// The report's findings.
     findings: Vec<Finding>,
+    /// The audit the report was made from.
     audit: &'a AuditReport,
+    /// The explanation, when one was given (its keys in alphabetical order).
+    #[schemars(with = "Option<crate::explain::Explanation>")]
     explain: Option<serde_json::Value>,
+    /// The search for less discriminatory alternatives, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     mitigation: Option<&'a crate::mitigate::LdaResult>,
 }

@@ -35,7 +35,7 @@ pub struct FeatureColumn<'a> {
 }
 
 /// The fitted encoding of one feature.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FeatureEncoding {
     /// Filled and standardised.
@@ -89,7 +89,7 @@ impl FeatureEncoding {
 }
 
 /// The fitted transform of every feature, in design column order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Encoder {
     /// Each feature's encoding.
     pub features: Vec<FeatureEncoding>,

@@ -14,7 +14,7 @@ use rand::{seq::SliceRandom, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 /// Scores of predictions against labels.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Scores {
     /// Rows scored.
     pub n: u64,
@@ -152,7 +152,7 @@ pub fn stratified_folds(y: &[bool], k: usize, seed: u64) -> Vec<Vec<usize>> {
 }
 
 /// Mean, sample standard deviation and values of a metric over folds.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Spread {
     /// Mean over the folds where it is defined.
     pub mean: Option<f64>,

@@ -837,6 +837,7 @@ fn cross_validate(
     let y = labels(inputs, rows);
     let folds = stratified_folds(&y, params.cv, params.seed);
     let (mut aucs, mut losses, mut briers) = (Vec::new(), Vec::new(), Vec::new());
+    let step = crate::progress::step("cross-validation folds", folds.len() as u64);
     for held in &folds {
         let mut is_held = vec![false; rows.len()];
         held.iter().for_each(|&k| is_held[k] = true);
@@ -850,6 +851,7 @@ fn cross_validate(
         aucs.push(s.as_ref().and_then(|s| s.auc));
         losses.push(s.as_ref().map(|s| s.log_loss));
         briers.push(s.as_ref().map(|s| s.brier));
+        step.inc(1);
     }
     Ok(CrossValidation {
         folds: params.cv,

@@ -16,7 +16,7 @@ use crate::file_error::FileError;
 pub const MODEL_SCHEMA_VERSION: u32 = 1;
 
 /// Which kind of model.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelKind {
     /// L2-regularised logistic regression on the encoded features.
@@ -26,7 +26,7 @@ pub enum ModelKind {
 }
 
 /// A fitted scoring model and its provenance.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Model {
     /// [`MODEL_SCHEMA_VERSION`].
     pub schema_version: u32,
@@ -87,7 +87,7 @@ pub struct Model {
 /// `x·coefficients_j + intercept_j > 0` or a constant; a person's decision is
 /// `uniform(seed, key) < P` ([`crate::decision::drawn`]; the key is the hash of their id, or
 /// their row's position without one).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Mixture {
     /// How it was made (`exponentiated-gradient`).
     pub method: String,
@@ -106,7 +106,7 @@ pub struct Mixture {
 }
 
 /// One classifier of a [`Mixture`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MixtureComponent {
     /// Its weight in the mixture.
     pub weight: f64,
@@ -121,7 +121,7 @@ pub struct MixtureComponent {
 }
 
 /// The label column.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LabelInfo {
     /// Its name.
     pub column: String,
@@ -130,7 +130,7 @@ pub struct LabelInfo {
 }
 
 /// Columns with roles, carried from training to scoring.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Roles {
     /// The identifier column.
     pub id: Option<String>,
@@ -145,7 +145,7 @@ pub struct Roles {
 }
 
 /// One design column's coefficient.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Coefficient {
     /// `feature` or `feature=level`.
     pub name: String,
@@ -154,7 +154,7 @@ pub struct Coefficient {
 }
 
 /// How often a points rule fired in training.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleFiring {
     /// The rule's id.
     pub id: String,
@@ -163,7 +163,7 @@ pub struct RuleFiring {
 }
 
 /// The options training ran with.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TrainOptions {
     /// Inverse regularisation strength (scikit-learn's C; linfa's alpha = 1/C).
     pub c: Option<f64>,
@@ -197,7 +197,7 @@ pub struct TrainOptions {
 }
 
 /// How Fairlearn's GridSearch chose a model's coefficients (Agarwal et al.).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GridSearchRecord {
     /// The protected attributes (their intersection when several).
     pub by: Vec<String>,
@@ -216,7 +216,7 @@ pub struct GridSearchRecord {
 }
 
 /// One Lagrange multiplier of a reduction's constraint `(sign, event, group)`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Multiplier {
     /// `+` or `-`.
     pub sign: String,
@@ -229,7 +229,7 @@ pub struct Multiplier {
 }
 
 /// The training data and what happened to its rows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DataRecord {
     /// The file.
     pub file: String,
@@ -254,7 +254,7 @@ pub struct DataRecord {
 }
 
 /// The ages of the records used, in whole days before the as-of date.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordAges {
     /// The timestamp column the ages come from.
     pub column: String,
@@ -325,7 +325,7 @@ impl RecordAges {
 }
 
 /// Rows left out because consent was not established.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Exclusions {
     /// Consent flag false.
     pub consent_refused: u64,
@@ -372,7 +372,7 @@ impl Exclusions {
 }
 
 /// How the solver ended.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FitRecord {
     /// `newton` or `linfa`.
     pub solver: String,
@@ -387,7 +387,7 @@ pub struct FitRecord {
 }
 
 /// Cross-validation results.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CrossValidation {
     /// Folds.
     pub folds: usize,

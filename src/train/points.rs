@@ -41,7 +41,7 @@ use crate::data::{ColumnValues, MISSING_CODE};
 use crate::file_error::FileError;
 
 /// A rules file.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSet {
     /// The rules, in file order.
@@ -50,7 +50,7 @@ pub struct RuleSet {
 }
 
 /// One rule. See the module docs for its forms.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Rule {
     /// A short unique name.

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Column, MISSING_CODE, UNKNOWN_GROUP};
 
 /// One (group, label) cell of a reweighing.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReweighCell {
     /// The group's values, one per attribute (`unknown` for a missing value).
     pub group: Vec<String>,
@@ -41,7 +41,7 @@ pub struct ReweighCell {
 }
 
 /// A reweighing: the cells, their factors and what could not be balanced.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reweighing {
     /// The protected attributes whose value combinations are the groups.
     pub attributes: Vec<String>,
