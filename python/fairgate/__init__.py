@@ -362,8 +362,9 @@ def audit(
 
 
 def gate(audit: Union[Audit, str, Mapping[str, Any]], policy: Optional[str] = None) -> Gate:
-    """Judges an audit against a policy file (TOML, as ``fairgate gate --policy``), or the
-    four-fifths rule when ``policy`` is None. ``audit`` is an :class:`Audit`, an audit's
+    """Judges an audit against a policy, as ``fairgate gate --policy``: a built-in one by name
+    (``"four-fifths"``, ``"gdpr-strict"``; a file of that name wins) or a policy file (TOML);
+    the four-fifths rule when ``policy`` is None. ``audit`` is an :class:`Audit`, an audit's
     JSON text, or its dict."""
     if isinstance(audit, Audit):
         text = audit.to_json()
@@ -371,8 +372,12 @@ def gate(audit: Union[Audit, str, Mapping[str, Any]], policy: Optional[str] = No
         text = audit
     else:
         text = json.dumps(audit)
-    if policy is not None and policy.replace("_", "-") == "four-fifths":
-        policy = None
+    if policy is not None:
+        policy = os.fspath(policy)
+        # Python spellings of the built-in names (four_fifths), when no such file exists.
+        dashed = policy.replace("_", "-")
+        if dashed in ("four-fifths", "gdpr-strict") and not os.path.isfile(policy):
+            policy = dashed
     return Gate(_gate_json(text, policy, "audit (Python)"))
 
 

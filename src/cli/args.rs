@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
 use fairgate::data::{DataSpec, MissingNumeric, OnInvalid};
 
+use super::examples;
+
 /// Audit scoring models for bias and write the evidence that privacy and fairness reviews ask
 /// for.
 #[derive(Debug, Parser)]
@@ -18,6 +20,10 @@ use fairgate::data::{DataSpec, MissingNumeric, OnInvalid};
     after_help = "Exit codes: 0 ok (or the gate passed), 1 a gate failed, 2 usage or input error."
 )]
 pub struct Args {
+    /// No progress bars (they are drawn on standard error only when it is a terminal) and
+    /// no step lines from `fairgate run`; errors and warnings are still printed.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -31,74 +37,225 @@ pub enum Command {
     /// Work with the bundled synthetic lead-scoring data set.
     #[command(subcommand)]
     Datasets(DatasetsCommand),
-    /// Load a data file with its column roles, validate it and summarise it: rows read, used
-    /// and rejected by reason, column kinds, missing values and the rule applied to them.
+    /// Validate a data file and summarise it with its column roles.
+    ///
+    /// Loads the file as the other commands would and reports rows read, used and rejected by
+    /// reason, each column's kind, its missing values and the rule applied to them.
+    #[command(after_help = examples::INSPECT)]
     Inspect(InspectArgs),
-    /// Audit a model's scores or decisions across protected groups and their intersections:
-    /// per-group rates with intervals, AUC, Brier, log loss and calibration, disparate impact
-    /// against a reference group with tests, Fairlearn's disparity summaries, and optional
-    /// weights and bootstrap intervals.
+    /// Audit a model's scores or decisions across protected groups.
+    ///
+    /// Per group and intersection: rates with intervals, AUC, Brier score, log loss and
+    /// calibration; disparate impact against a reference group with tests; Fairlearn's
+    /// disparity summaries; optional weights and bootstrap intervals. Needs the label, the
+    /// score (or 0/1 decisions) and the protected columns, from flags or --config.
+    #[command(
+        after_help = examples::AUDIT,
+        override_usage = "fairgate audit --data FILE --label COL (--score COL | --prediction COL) --protected COLS [OPTIONS]\n       fairgate audit --config FILE [OPTIONS]\n       fairgate audit --from-stats FILE... [OPTIONS]\n       fairgate audit --postgres URL (--table NAME | --query SQL) --label COL (--score COL | --prediction COL) --protected COLS [OPTIONS]"
+    )]
     Audit(AuditArgs),
-    /// Write an audit's sufficient statistics (counts per protected values, label, score and
-    /// decision; rejected rows by reason) as a statistics file, which `fairgate audit
-    /// --from-stats` audits: shards' files are added together. See docs/statistics.md.
+    /// Write an audit's sufficient statistics, to audit shards or data elsewhere.
+    ///
+    /// Counts per protected values, label, score and decision, and rejected rows by reason,
+    /// as a statistics file that `fairgate audit --from-stats` audits; shards' files are
+    /// added together. See docs/statistics.md.
+    #[command(
+        after_help = examples::STATS,
+        override_usage = "fairgate stats --data FILE --label COL (--score COL | --prediction COL) --protected COLS [OPTIONS]\n       fairgate stats --config FILE [OPTIONS]"
+    )]
     Stats(StatsArgs),
-    /// Print the SQL query that computes an audit's statistics where the data lives
-    /// (PostgreSQL, DuckDB, Spark, BigQuery, Snowflake): with the data file's validation, its
-    /// result is a statistics file for `fairgate audit --from-stats`.
+    /// Print the SQL query that computes an audit's statistics where the data lives.
+    ///
+    /// For PostgreSQL, DuckDB, Spark, BigQuery and Snowflake: with the data file's validation,
+    /// its result is a statistics file for `fairgate audit --from-stats`.
+    #[command(
+        after_help = examples::SQL,
+        override_usage = "fairgate sql --dialect DIALECT (--table NAME | --query SQL) --label COL (--score COL | --prediction COL) --protected COLS [OPTIONS]\n       fairgate sql --dialect DIALECT --config FILE [OPTIONS]"
+    )]
     Sql(SqlArgs),
-    /// Train a lead-scoring model (logistic regression, or hand-written points rules with a
-    /// fitted calibration) on the rows with consent, protected attributes kept out of the
-    /// features; write the model file with its provenance and validation.
+    /// Train a lead-scoring model on the rows with consent.
+    ///
+    /// A logistic regression, or hand-written points rules with a fitted calibration;
+    /// protected attributes are kept out of the features (and kept for the audit). Writes the
+    /// model file with its provenance and validation.
+    #[command(
+        after_help = examples::TRAIN,
+        override_usage = "fairgate train --data FILE --label COL [--protected COLS] --out MODEL.json [OPTIONS]\n       fairgate train --config FILE --out MODEL.json [OPTIONS]"
+    )]
     Train(TrainArgs),
-    /// Score a data file with a trained model: writes id, label, score, decision and the
-    /// protected attributes as CSV, ready for `fairgate audit`. Rows without consent are
-    /// left out and counted.
+    /// Score a data file with a trained model.
+    ///
+    /// Writes id, label, score, decision and the protected attributes as CSV, ready for
+    /// `fairgate audit`. Rows without consent are left out and counted.
+    #[command(after_help = examples::SCORE)]
     Score(ScoreArgs),
-    /// Explain a trained model on a data file: coefficients with standard errors and
-    /// intervals, feature importance (including permutation), per-person reason codes and
-    /// counterfactuals (--reasons), proxy checks against protected attributes, the score gap
-    /// by feature, and data-minimisation refits.
+    /// Explain a trained model: coefficients, importance, reasons, proxies.
+    ///
+    /// Coefficients with standard errors and intervals, feature importance (including
+    /// permutation), per-person reason codes and counterfactuals (--reasons), proxy checks
+    /// against protected attributes, the score gap by feature, and data-minimisation refits.
+    #[command(after_help = examples::EXPLAIN)]
     Explain(ExplainArgs),
-    /// Export one person's record, consent status, score, decision and reasons (GDPR access
-    /// and portability), as JSON or plain text.
+    /// Export one person's record, score and reasons (GDPR access and portability).
+    ///
+    /// The person's record, consent status, score, decision and reason codes, as JSON or
+    /// plain text.
+    #[command(after_help = examples::SUBJECT)]
     Subject(SubjectArgs),
-    /// Write the audit evidence into a folder: report.html (self-contained, with charts),
-    /// report.md, dpia.md (DPIA evidence, a draft until signed off), model_card.md (with
-    /// --model) and evidence.json (with the SHA-256 of every input and output).
+    /// Write the audit evidence into a folder, or verify one.
+    ///
+    /// report.html (self-contained, with charts), report.md, dpia.md (DPIA evidence, a draft
+    /// until signed off), model_card.md (with --model) and evidence.json (with the SHA-256 of
+    /// every input and output). --verify re-hashes a folder's files.
+    #[command(
+        after_help = examples::REPORT,
+        override_usage = "fairgate report --audit AUDIT.json --out DIR [OPTIONS]\n       fairgate report --verify DIR"
+    )]
     Report(ReportArgs),
-    /// Judge an audit (and optionally the model and explanation) against a policy of rules
-    /// with interval-aware PASS / WARN / FAIL / INCONCLUSIVE outcomes. Exit 0 when no error
-    /// rule blocks, 1 when one does, 2 on a bad policy or input. Writes JUnit XML and a
-    /// Markdown step summary on request.
+    /// Judge an audit against a policy: exit 0 when it passes, 1 when it fails.
+    ///
+    /// Rules on the audit (and optionally the model and explanation) with interval-aware
+    /// PASS / WARN / FAIL / INCONCLUSIVE outcomes. Exit 0 when no error rule blocks, 1 when
+    /// one does, 2 on a bad policy or input. Writes JUnit XML and a Markdown step summary on
+    /// request.
+    #[command(
+        after_help = examples::GATE,
+        override_usage = "fairgate gate --policy NAME|FILE --audit AUDIT.json [OPTIONS]\n       fairgate gate --policy NAME|FILE --data FILE --label COL (--score COL | --prediction COL) --protected COLS [OPTIONS]"
+    )]
     Gate(GateArgs),
-    /// Run the whole pipeline from one file (train or load a model, explain, score, audit,
-    /// report, gate), every artifact in one folder; the exit code is the gate's. Prints each
-    /// step's equivalent command line and writes them to commands.sh in the folder.
+    /// Run the whole pipeline from one file; the exit code is the gate's.
+    ///
+    /// Trains or loads a model, explains, scores, audits, reports and gates, every artifact
+    /// in one folder. Prints each step's equivalent command line and writes them to
+    /// commands.sh in the folder.
+    #[command(after_help = examples::RUN)]
     Run(RunArgs),
-    /// Compare audits over time (oldest first): per attribute, group and metric the change
-    /// and whether it is beyond sampling noise, groups that appeared or vanished, and with
-    /// --policy the rules that changed state. Exit 1 with --fail-on-regression when anything
-    /// regressed.
+    /// Compare audits over time and flag changes beyond sampling noise.
+    ///
+    /// Audits oldest first: per attribute, group and metric the change and whether it is
+    /// beyond sampling noise, groups that appeared or vanished, and with --policy the rules
+    /// that changed state. Exit 1 with --fail-on-regression when anything regressed.
+    #[command(after_help = examples::COMPARE)]
     Compare(CompareArgs),
-    /// Mitigate a bias the audit found: with --config, search for less discriminatory
-    /// alternatives (every candidate judged on held-out rows by the policy; exit 1 when none
-    /// meets it); or one method: reweigh the training rows, search one threshold for everyone
-    /// that meets a policy (the whole trade-off curve), or analyse group thresholds (Hardt et
-    /// al.; the protected attribute at decision time: analysis only).
+    /// Mitigate a bias: search for less discriminatory alternatives, or one method.
+    ///
+    /// With --config, search for less discriminatory alternatives (every candidate judged on
+    /// held-out rows by the policy; exit 1 when none meets it); or one method: reweigh the
+    /// training rows, search one threshold for everyone that meets a policy (the whole
+    /// trade-off curve), or analyse group thresholds (Hardt et al.; the protected attribute
+    /// at decision time: analysis only).
+    #[command(
+        after_help = examples::MITIGATE,
+        override_usage = "fairgate mitigate --config PIPELINE.toml [OPTIONS]\n       fairgate mitigate <COMMAND> [OPTIONS]"
+    )]
     Mitigate(MitigateArgs),
-    /// Print a shell completion script (from the same definitions as --help).
+    /// Print a shell completion script.
     ///
-    /// Bash: `fairgate completions bash > ~/.local/share/bash-completion/completions/fairgate`;
-    /// zsh: into a folder on `$fpath` as `_fairgate`; fish: into
-    /// `~/.config/fish/completions/fairgate.fish`; PowerShell: dot-source the output from your
-    /// profile.
+    /// Generated from the same definitions as --help. Bash: into
+    /// `~/.local/share/bash-completion/completions/fairgate`; zsh: into a folder on `$fpath`
+    /// as `_fairgate`; fish: into `~/.config/fish/completions/fairgate.fish`; PowerShell:
+    /// dot-source the output from your profile.
+    #[command(after_help = examples::COMPLETIONS)]
     Completions(CompletionsArgs),
-    /// Print the man page (roff), generated from the same definitions as --help.
+    /// Print the man page (roff), or a command's page.
     ///
-    /// `fairgate man > fairgate.1 && man -l fairgate.1`, or install it into a `man1` folder
-    /// on `MANPATH`.
+    /// Generated from the same definitions as --help: `man -l` shows it, or install it into a
+    /// `man1` folder on `MANPATH`.
+    #[command(after_help = examples::MAN)]
     Man(ManArgs),
+    /// Print the JSON Schema of an output file.
+    ///
+    /// Draft 2020-12, generated from the types that write the file: audit, model,
+    /// explanation, gate, compare or evidence (a report folder's evidence.json). The same
+    /// schemas are in docs/schema/ in the repository.
+    #[command(after_help = examples::SCHEMA)]
+    Schema(SchemaArgs),
+}
+
+/// `fairgate schema`.
+#[derive(Debug, ClapArgs)]
+pub struct SchemaArgs {
+    /// The output file whose schema to print.
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(fairgate::schema::SCHEMAS.map(|(n, _)| n)))]
+    pub name: String,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// The shared data flags ([`DataArgs`]) that commands reading scored rows do not use: the
+/// features and consent are the training's and inspection's concern.
+const SCORED_UNUSED: &[&str] = &[
+    "id",
+    "features",
+    "exclude",
+    "consent",
+    "consent_timestamp",
+    "as_of",
+    "timestamp",
+    "categorical",
+    "missing_numeric",
+];
+
+/// [`SCORED_UNUSED`] but the identifier, which group-thresholds' decisions carry.
+const SCORED_WITH_ID_UNUSED: &[&str] = &[
+    "features",
+    "exclude",
+    "consent",
+    "consent_timestamp",
+    "as_of",
+    "timestamp",
+    "categorical",
+    "missing_numeric",
+];
+
+/// What `fairgate sql` does not use: it reads no file, only the column roles.
+const SQL_UNUSED: &[&str] = &[
+    "data",
+    "delimiter",
+    "on_invalid",
+    "max_field_bytes",
+    "max_rejected",
+    "id",
+    "features",
+    "exclude",
+    "consent",
+    "consent_timestamp",
+    "as_of",
+    "timestamp",
+    "categorical",
+    "missing_numeric",
+];
+
+/// What `fairgate train` does not use: a model's own score.
+const TRAIN_UNUSED: &[&str] = &["score", "prediction"];
+
+/// What `fairgate mitigate reweigh` does not use: it weighs (group, label) cells.
+const REWEIGH_UNUSED: &[&str] = &[
+    "score",
+    "prediction",
+    "features",
+    "exclude",
+    "timestamp",
+    "categorical",
+    "missing_numeric",
+];
+
+/// For `mut_args`: hides the listed shared flags from a command's help and completions, and
+/// has clap refuse them there as unknown arguments (exit 2) with a tip, instead of accepting
+/// and ignoring them.
+fn unused(ids: &'static [&'static str]) -> impl FnMut(clap::Arg) -> clap::Arg {
+    move |a| {
+        if !ids.contains(&a.get_id().as_str()) {
+            return a;
+        }
+        let tip = format!(
+            "this command does not use --{}; a --config file's [data] table may hold it for the commands that do",
+            a.get_long().unwrap_or_default()
+        );
+        a.hide(true)
+            .value_parser(clap::builder::UnknownArgumentValueParser::suggest(tip))
+    }
 }
 
 /// `fairgate completions`.
@@ -112,9 +269,11 @@ pub struct CompletionsArgs {
 /// `fairgate man`.
 #[derive(Debug, ClapArgs)]
 pub struct ManArgs {
-    /// A command's own page (`fairgate man audit`, as `fairgate-audit(1)`) instead of the
-    /// main page, which lists the commands.
-    pub command: Option<String>,
+    /// A command's own page (`fairgate man audit` as `fairgate-audit(1)`, `fairgate man
+    /// mitigate threshold` as `fairgate-mitigate-threshold(1)`) instead of the main page,
+    /// which lists the commands.
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -152,23 +311,31 @@ pub struct SearchArgs {
 /// `fairgate mitigate ...`.
 #[derive(Debug, Subcommand)]
 pub enum MitigateCommand {
-    /// Kamiran & Calders reweighing: a weight per (group, label) cell so that every group of
-    /// the attributes (their intersections) has the overall base rate; prior weights
-    /// (--weight) multiply. Writes the weights as CSV (--weights) and the cells.
+    /// Reweigh the rows so that every group has the overall base rate (Kamiran & Calders).
+    ///
+    /// A weight per (group, label) cell of the attributes (their intersections); prior
+    /// weights (--weight) multiply. Writes the weights as CSV (--weights) and the cells.
+    #[command(after_help = examples::REWEIGH)]
     Reweigh(ReweighArgs),
-    /// One threshold for everyone: every distinct score as a candidate, each group's rates
-    /// from one sort, the threshold maximising an objective subject to a policy judged by the
-    /// gate on intervals; "infeasible" with the closest when none meets it. Exit 1 when
-    /// infeasible.
+    /// Choose one threshold for everyone that meets a policy, with the whole trade-off curve.
+    ///
+    /// Every distinct score is a candidate, each group's rates from one sort; the threshold
+    /// maximising an objective subject to a policy judged by the gate on intervals;
+    /// "infeasible" with the closest when none meets it. Exit 1 when infeasible.
+    #[command(after_help = examples::THRESHOLD)]
     Threshold(ThresholdArgs),
-    /// Group thresholds (Hardt et al., as Fairlearn's ThresholdOptimizer): per group a
-    /// randomised threshold rule equalising a rate. Uses the protected attribute at decision
-    /// time: analysis by default; --decisions needs --allow-decision-time-attribute.
+    /// Analyse group thresholds (Hardt et al., as Fairlearn's ThresholdOptimizer).
+    ///
+    /// Per group a randomised threshold rule equalising a rate. Uses the protected attribute
+    /// at decision time: analysis by default; --decisions needs
+    /// --allow-decision-time-attribute.
+    #[command(after_help = examples::GROUP_THRESHOLDS)]
     GroupThresholds(GroupThresholdsArgs),
 }
 
 /// `fairgate mitigate reweigh`.
 #[derive(Debug, ClapArgs)]
+#[command(mut_args(unused(REWEIGH_UNUSED)))]
 pub struct ReweighArgs {
     /// The protected attributes whose (group, label) cells are balanced.
     #[arg(
@@ -198,6 +365,7 @@ pub struct ReweighArgs {
 
 /// `fairgate mitigate threshold`.
 #[derive(Debug, ClapArgs)]
+#[command(mut_args(unused(SCORED_UNUSED)))]
 pub struct ThresholdArgs {
     /// The protected attributes whose groups the curve reports (their intersection when
     /// several); default: the first protected attribute.
@@ -239,6 +407,7 @@ pub struct ThresholdArgs {
 
 /// `fairgate mitigate group-thresholds`.
 #[derive(Debug, ClapArgs)]
+#[command(mut_args(unused(SCORED_WITH_ID_UNUSED)))]
 pub struct GroupThresholdsArgs {
     /// The protected attributes whose groups get their own thresholds (their intersection
     /// when several).
@@ -320,6 +489,8 @@ pub struct RunArgs {
 
 /// `fairgate gate`.
 #[derive(Debug, ClapArgs)]
+// The audit run here is not printed: its table's width does not apply.
+#[command(mut_arg("wide", |a: clap::Arg| a.hide(true)))]
 pub struct GateArgs {
     /// The policy: a built-in one by name (four-fifths: the EEOC four-fifths rule;
     /// gdpr-strict: disparate impact, error-rate parity, calibration, consent, proxies and
@@ -468,8 +639,8 @@ pub struct SubjectArgs {
     /// Reason codes to give.
     #[arg(long, default_value_t = 3)]
     pub top: usize,
-    /// JSON (machine-readable) or plain text [default: from --out's extension (.json, .txt),
-    /// else json].
+    /// JSON (machine-readable), plain text or Markdown [default: from --out's extension
+    /// (.json, .txt, .md), else json].
     #[arg(long, value_enum)]
     pub format: Option<SubjectFormat>,
     /// Write to this file instead of standard output.
@@ -482,12 +653,16 @@ pub struct SubjectArgs {
 pub enum SubjectFormat {
     /// JSON.
     Json,
-    /// Plain text.
+    /// Plain text (`table` is accepted, as every other command's text format).
+    #[value(alias = "table")]
     Text,
+    /// GitHub-flavoured Markdown.
+    Markdown,
 }
 
 /// `fairgate train`.
 #[derive(Debug, ClapArgs)]
+#[command(mut_args(unused(TRAIN_UNUSED)))]
 pub struct TrainArgs {
     /// Also write the training file's rows with a lawful basis scored by the new model, as
     /// `fairgate score` writes them plus a `split` column (train or validation): audit it with
@@ -653,6 +828,7 @@ pub struct ScoreArgs {
 
 /// `fairgate audit`.
 #[derive(Debug, ClapArgs)]
+#[command(mut_args(unused(SCORED_UNUSED)))]
 pub struct AuditArgs {
     /// A score at or above this is a positive decision.
     #[arg(long, default_value_t = 0.5)]
@@ -711,6 +887,11 @@ pub struct AuditArgs {
     /// `password-file` in --config's [data].
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+    /// The table format with every column, the rates with their intervals, unlimited in
+    /// width. By default the table shows the rates' point values and the impact ratio's
+    /// interval, fitted to the terminal's width (`COLUMNS` when set; 100 in a file).
+    #[arg(long)]
+    pub wide: bool,
     /// Where and how to write the result.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -722,6 +903,7 @@ pub struct AuditArgs {
 
 /// `fairgate stats`.
 #[derive(Debug, ClapArgs)]
+#[command(mut_args(unused(SCORED_UNUSED)))]
 pub struct StatsArgs {
     /// The statistics file to write (CSV; `-` or absent: standard output).
     #[arg(long, value_name = "FILE")]
@@ -738,6 +920,7 @@ pub struct StatsArgs {
 
 /// `fairgate sql`.
 #[derive(Debug, ClapArgs)]
+#[command(mut_args(unused(SQL_UNUSED)))]
 pub struct SqlArgs {
     /// The SQL dialect of the engine that will run the query.
     #[arg(long, value_enum)]
@@ -777,8 +960,11 @@ pub enum DialectArg {
 /// `fairgate datasets ...`.
 #[derive(Debug, Subcommand)]
 pub enum DatasetsCommand {
-    /// Generate synthetic B2B marketing leads with documented injected biases (see
-    /// datasets/README.md). The same seed gives the same bytes on every platform.
+    /// Generate synthetic B2B marketing leads with documented injected biases.
+    ///
+    /// See datasets/README.md for the columns and the biases. The same seed gives the same
+    /// bytes on every platform.
+    #[command(after_help = examples::GENERATE)]
     Generate(GenerateArgs),
 }
 
@@ -1012,6 +1198,193 @@ mod tests {
         Args::command().debug_assert();
     }
 
+    /// Every command and subcommand below the root, with its path (`mitigate threshold`).
+    fn commands() -> Vec<(String, clap::Command)> {
+        fn walk(prefix: &str, c: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+            // clap's own `help` subcommands aside.
+            for sub in c.get_subcommands().filter(|s| s.get_name() != "help") {
+                let path = format!("{prefix}{}", sub.get_name()).trim().to_string();
+                out.push((path.clone(), sub.clone()));
+                walk(&format!("{path} "), sub, out);
+            }
+        }
+        let mut cmd = Args::command();
+        cmd.build();
+        let mut out = Vec::new();
+        walk("", &cmd, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_command_has_a_one_line_summary_a_paragraph_and_examples_that_parse() {
+        let all = commands();
+        assert!(all.len() >= 20, "{} commands", all.len());
+        for (path, c) in &all {
+            let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
+            assert!(
+                !about.is_empty() && !about.contains('\n') && about.len() <= 90,
+                "{path}: the summary must be one short line, is {about:?}"
+            );
+            if c.has_subcommands() && c.get_name() == "datasets" {
+                continue;
+            }
+            let long = c
+                .get_long_about()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            assert!(
+                long.starts_with(&about) && long.len() > about.len() + 20,
+                "{path}: the summary must be followed by a paragraph, is {long:?}"
+            );
+            let after = c
+                .get_after_help()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            assert!(after.starts_with("Examples:\n"), "{path}: no examples");
+            let lines: Vec<&str> = after.lines().skip(1).map(str::trim).collect();
+            assert!(!lines.is_empty(), "{path}: no examples");
+            let mut own = false;
+            for line in lines {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(words.first(), Some(&"fairgate"), "{path}: {line}");
+                if let Err(e) = Args::try_parse_from(&words) {
+                    panic!("{path}: the example `{line}` does not parse: {e}");
+                }
+                own |= line.starts_with(&format!("fairgate {path} "));
+            }
+            assert!(own, "{path}: no example runs the command itself");
+        }
+    }
+
+    #[test]
+    fn a_command_refuses_and_hides_the_data_flags_it_does_not_use() {
+        for (args, flag) in [
+            (
+                &["audit", "--data", "d.csv", "--features", "a"][..],
+                "--features",
+            ),
+            (&["audit", "--data", "d.csv", "--consent", "c"], "--consent"),
+            (&["audit", "--missing-numeric", "mean"], "--missing-numeric"),
+            (&["gate", "--policy", "four-fifths", "--id", "x"], "--id"),
+            (&["stats", "--categorical", "a"], "--categorical"),
+            (&["sql", "--dialect", "duckdb", "--data", "d.csv"], "--data"),
+            (&["train", "--out", "m.json", "--score", "s"], "--score"),
+            (
+                &["mitigate", "reweigh", "--by", "a", "--features", "f"],
+                "--features",
+            ),
+        ] {
+            let mut argv = vec!["fairgate"];
+            argv.extend_from_slice(args);
+            match Args::try_parse_from(&argv) {
+                Ok(_) => panic!("{args:?} parsed"),
+                Err(e) => {
+                    assert_eq!(
+                        e.kind(),
+                        clap::error::ErrorKind::UnknownArgument,
+                        "{args:?}"
+                    );
+                    let text = e.to_string();
+                    assert!(
+                        text.contains(flag) && text.contains("does not use"),
+                        "{text}"
+                    );
+                }
+            }
+        }
+        // The flags they do use still parse, and help shows only those.
+        for args in [
+            &[
+                "audit",
+                "--data",
+                "d.csv",
+                "--label",
+                "y",
+                "--score",
+                "s",
+                "--protected",
+                "g",
+            ][..],
+            &[
+                "mitigate",
+                "group-thresholds",
+                "--by",
+                "a",
+                "--id",
+                "lead_id",
+            ],
+            &[
+                "mitigate",
+                "reweigh",
+                "--by",
+                "a",
+                "--consent",
+                "c",
+                "--id",
+                "lead_id",
+            ],
+            &[
+                "train",
+                "--out",
+                "m.json",
+                "--features",
+                "a,b",
+                "--consent",
+                "c",
+            ],
+            &[
+                "inspect",
+                "--features",
+                "a",
+                "--score",
+                "s",
+                "--consent",
+                "c",
+            ],
+        ] {
+            let mut argv = vec!["fairgate"];
+            argv.extend_from_slice(args);
+            if let Err(e) = Args::try_parse_from(&argv) {
+                panic!("{args:?}: {e}");
+            }
+        }
+        let help = |path: &str| {
+            let mut c = Args::command();
+            for name in path.split(' ') {
+                c = c
+                    .find_subcommand_mut(name)
+                    .map(|s| s.clone())
+                    .unwrap_or_default();
+            }
+            c.render_long_help().to_string()
+        };
+        let audit = help("audit");
+        assert!(audit.contains("--protected") && audit.contains("--score"));
+        for flag in ["--features", "--consent", "--missing-numeric", "--exclude"] {
+            assert!(!audit.contains(flag), "audit --help shows {flag}");
+        }
+        assert!(!help("sql").contains("--delimiter"));
+        assert!(help("train").contains("--features") && !help("train").contains("--prediction"));
+    }
+
+    #[test]
+    fn the_usage_line_names_the_required_options() {
+        let mut c = Args::command();
+        let audit = c
+            .find_subcommand_mut("audit")
+            .map(|s| s.render_usage().to_string());
+        let audit = audit.unwrap_or_default();
+        for part in [
+            "--data FILE",
+            "--label COL",
+            "(--score COL | --prediction COL)",
+            "--protected COLS",
+            "--config FILE",
+        ] {
+            assert!(audit.contains(part), "{audit}");
+        }
+    }
+
     #[test]
     fn parses_generate() -> Result<(), clap::Error> {
         let a = Args::try_parse_from([
@@ -1117,6 +1490,7 @@ impl OutputFormat for SubjectFormat {
         match self {
             SubjectFormat::Text => FileKind::Text,
             SubjectFormat::Json => FileKind::Json,
+            SubjectFormat::Markdown => FileKind::Markdown,
         }
     }
     const DEFAULT: Self = SubjectFormat::Json;

@@ -178,6 +178,7 @@ pub fn of(command: &Command) -> anyhow::Result<Files> {
             f.result(&a.output)?;
         }
         Command::Man(a) => f.output(a.out.as_deref()),
+        Command::Schema(a) => f.output(a.out.as_deref()),
         Command::Run(_) | Command::Completions(_) => {}
     }
     Ok(f)

@@ -31,15 +31,11 @@ fn search(a: &SearchArgs) -> anyhow::Result<ExitStatus> {
         None => Policy::four_fifths(),
     };
     let table = data::load(&c.spec, &c.read)?;
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = super::progress::bar("less discriminatory alternatives", 0);
     let r = mitigate::search(&table, &c.spec, &c.train, &policy, &c.search, &mut |m| {
-        if terminal {
-            eprint!("\r{m}   ");
-        }
+        bar.set_message(fairgate::text::escape_terminal(&m));
     })?;
-    if terminal {
-        eprint!("\r");
-    }
+    bar.finish_and_clear();
     if r.warning.is_some() {
         eprintln!("{}", mitigate::DECISION_TIME_WARNING);
     }

@@ -2,9 +2,11 @@
 //! calls and writing the result. Binary-only; the library has no clap and no anyhow.
 
 mod args;
+mod examples;
 mod exit;
 mod files;
 mod mitigate;
+mod progress;
 mod stats;
 
 use std::collections::BTreeMap;
@@ -30,6 +32,12 @@ use files::{write_output, OutFile};
 
 /// Runs the parsed command.
 pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
+    progress::install(args.quiet);
+    run_step(args)
+}
+
+/// Runs the parsed command, progress already set up (a step of `fairgate run` too).
+fn run_step(args: Args) -> anyhow::Result<ExitStatus> {
     files::check(&files::of(&args.command)?)?;
     match args.command {
         Command::Datasets(DatasetsCommand::Generate(a)) => generate(&a),
@@ -48,6 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Mitigate(m) => mitigate::run(&m),
         Command::Completions(a) => completions(&a),
         Command::Man(a) => man(&a),
+        Command::Schema(a) => schema(&a),
     }
 }
 
@@ -60,27 +69,42 @@ fn completions(a: &CompletionsArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
-/// `fairgate man`: the main page, or a command's.
+/// `fairgate schema`: an output file's JSON Schema.
+fn schema(a: &args::SchemaArgs) -> anyhow::Result<ExitStatus> {
+    let text =
+        fairgate::schema::schema(&a.name).with_context(|| format!("no schema \"{}\"", a.name))?;
+    write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
+    Ok(ExitStatus::Ok)
+}
+
+/// `fairgate man`: the main page, or a command's (`man mitigate threshold` for a nested one).
 fn man(a: &ManArgs) -> anyhow::Result<ExitStatus> {
     let mut cmd = <Args as clap::CommandFactory>::command();
-    if let Some(name) = &a.command {
-        cmd.build();
+    cmd.build();
+    let mut path = vec!["fairgate".to_string()];
+    for name in &a.command {
         let names: Vec<String> = cmd
             .get_subcommands()
             .map(|c| c.get_name().to_string())
             .collect();
-        cmd = cmd
-            .find_subcommand(name)
-            .cloned()
-            .with_context(|| format!("no command \"{name}\"; the commands: {}", names.join(", ")))?
-            .bin_name(format!("fairgate {name}"));
+        let Some(sub) = cmd.find_subcommand(name).cloned() else {
+            if names.is_empty() {
+                anyhow::bail!("\"{}\" has no commands", path.join(" "));
+            }
+            anyhow::bail!(
+                "no command \"{}\"; the commands of {}: {}",
+                name,
+                path.join(" "),
+                names.join(", ")
+            );
+        };
+        path.push(name.clone());
+        cmd = sub.bin_name(path.join(" "));
     }
-    let title = match &a.command {
-        Some(name) => format!("fairgate-{name}"),
-        None => "fairgate".into(),
-    };
     let mut page = Vec::new();
-    clap_mangen::Man::new(cmd).title(title).render(&mut page)?;
+    clap_mangen::Man::new(cmd)
+        .title(path.join("-"))
+        .render(&mut page)?;
     write_output(a.out.as_deref(), |w| Ok(w.write_all(&page)?))?;
     Ok(ExitStatus::Ok)
 }
@@ -184,7 +208,6 @@ fn run_steps(
     script: &str,
 ) -> anyhow::Result<ExitStatus> {
     use clap::Parser;
-    use indicatif::{ProgressBar, ProgressStyle};
     // The file's name goes into a comment: on one line whatever it holds (Rust's quoting
     // escapes line ends and every other control character).
     let name = a.pipeline.display().to_string();
@@ -194,31 +217,35 @@ fn run_steps(
                 .as_bytes(),
         )?)
     })?;
-    // A bar on stderr when it is a terminal; the step lines are printed either way.
-    let bar = ProgressBar::new(staged.steps.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    // A bar on stderr when it is a terminal (the steps' own bars held back); the step lines
+    // are printed either way, unless --quiet.
+    let bar = progress::bar("", staged.steps.len() as u64);
+    let say = |line: String| {
+        if !progress::quiet() {
+            bar.suspend(|| eprintln!("{line}"));
+        }
+    };
     let mut status = ExitStatus::Ok;
     for (i, step) in staged.steps.iter().enumerate() {
         bar.set_message(step.name);
-        bar.suspend(|| eprintln!("[{}/{}] {}", i + 1, staged.steps.len(), term(&step.shell())));
+        say(format!(
+            "[{}/{}] {}",
+            i + 1,
+            staged.steps.len(),
+            term(&step.shell())
+        ));
         let args = Args::try_parse_from(
             std::iter::once("fairgate".to_string()).chain(step.args.iter().cloned()),
         )
         .with_context(|| format!("step {}: {}", step.name, step.shell()))?;
         let started = std::time::Instant::now();
-        let result = bar.suspend(|| run(args));
+        let result = bar.suspend(|| progress::paused(|| run_step(args)));
         let s = result.with_context(|| format!("step {} failed: {}", step.name, step.shell()))?;
-        bar.suspend(|| {
-            eprintln!(
-                "      {} done in {:.1} s",
-                step.name,
-                started.elapsed().as_secs_f64()
-            )
-        });
+        say(format!(
+            "      {} done in {:.1} s",
+            step.name,
+            started.elapsed().as_secs_f64()
+        ));
         if step.name == "gate" {
             status = s;
         }
@@ -440,6 +467,7 @@ fn subject(a: &SubjectArgs) -> anyhow::Result<ExitStatus> {
     let text = match format {
         SubjectFormat::Json => export.to_json(),
         SubjectFormat::Text => term(&export.to_text()),
+        SubjectFormat::Markdown => term(&export.to_markdown()),
     };
     write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Ok)
@@ -483,7 +511,6 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
     .check()?;
     let table = data::load(&spec, &options)?;
     let (mut model, split) = fairgate::train::train_with_split(&table, &spec, &params)?;
-    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let constraint = || {
         fairgate::mitigate::Constraint::parse(&a.constraint).with_context(|| {
             format!(
@@ -501,6 +528,7 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
             ..fairgate::mitigate::GridSearchParams::default()
         }
         .check()?;
+        let bar = progress::bar("grid search: fits", 0);
         let r = fairgate::mitigate::grid_search(
             &table,
             &spec,
@@ -508,14 +536,11 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
             &split.training,
             &gp,
             &mut |k, n| {
-                if terminal {
-                    eprint!("\rgrid search: fit {k} of {n}   ");
-                }
+                bar.set_length(n as u64);
+                bar.set_position(k as u64);
             },
         )?;
-        if terminal {
-            eprintln!();
-        }
+        bar.finish_and_clear();
         fairgate::mitigate::reductions::into_model(&mut model, &r, &gp, &table, &split)?;
     }
     if !a.exponentiated_gradient.is_empty() {
@@ -529,6 +554,7 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
             ..fairgate::mitigate::EgParams::default()
         }
         .check()?;
+        let bar = progress::bar("exponentiated gradient: iterations (at most)", 0);
         let r = fairgate::mitigate::exponentiated_gradient(
             &table,
             &spec,
@@ -536,14 +562,11 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
             &split.training,
             &ep,
             &mut |t, n| {
-                if terminal {
-                    eprint!("\rexponentiated gradient: iteration {t} of at most {n}   ");
-                }
+                bar.set_length(n as u64);
+                bar.set_position(t as u64);
             },
         )?;
-        if terminal {
-            eprintln!();
-        }
+        bar.finish_and_clear();
         fairgate::mitigate::into_model(&mut model, &r, &ep, a.draw_seed, &table, &split)?;
     }
     write_output(Some(&a.out), |w| {
@@ -651,7 +674,7 @@ fn parse_time(t: &str) -> Option<i64> {
 
 fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
     let report = audit_report(a)?;
-    let text = rendered(&report, &a.output)?;
+    let text = rendered_wide(&report, &a.output, a.wide)?;
     write_output(a.output.out.as_deref(), |w| {
         Ok(w.write_all(text.as_bytes())?)
     })?;
@@ -753,6 +776,25 @@ fn data_spec(a: &DataArgs) -> anyhow::Result<DataSpec> {
     Ok(base.overridden_by(a.flags_spec()))
 }
 
+/// The width text tables are fitted to: `COLUMNS` when set to a number of at least 40, else the
+/// terminal's when the text goes to one, else 100 (so a file's text does not depend on the
+/// terminal it was written from).
+fn text_width(to_stdout: bool) -> u16 {
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w >= 40)
+    {
+        return w;
+    }
+    if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        if let Some(w) = comfy_table::Table::new().width().filter(|w| *w >= 40) {
+            return w;
+        }
+    }
+    100
+}
+
 /// The flag of a library parameter (a field name such as `min_group_size`): `--` and the
 /// name with dashes, except where the flag is named otherwise.
 pub fn flag_of(param: &str) -> String {
@@ -770,8 +812,24 @@ pub fn flag_of(param: &str) -> String {
 /// terminal has its control characters escaped.
 /// `r` in the format `--format` and `--out` ask for.
 fn rendered(r: &dyn fairgate::doc::Render, output: &OutputArgs) -> anyhow::Result<String> {
+    rendered_wide(r, output, false)
+}
+
+/// [`rendered`], every column of the tables when `wide` (`audit --wide`).
+fn rendered_wide(
+    r: &dyn fairgate::doc::Render,
+    output: &OutputArgs,
+    wide: bool,
+) -> anyhow::Result<String> {
     Ok(match output.format().map_err(anyhow::Error::msg)? {
-        FormatArg::Table => term(&r.to_text()),
+        FormatArg::Table => term(&r.to_text_in(fairgate::doc::TextLayout {
+            width: if wide {
+                None
+            } else {
+                Some(text_width(output.out.is_none()))
+            },
+            wide,
+        })),
         FormatArg::Json => r.to_json(),
         FormatArg::Markdown => r.to_markdown(),
     })

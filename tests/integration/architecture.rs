@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("provenance", 0),
     ("params", 0),
     ("par", 0),
+    ("progress", 0),
     ("output", 1),
     ("doc", 1),
     ("data", 2),
@@ -33,6 +34,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("mitigate", 6),
     ("report", 7),
     ("pipeline", 8),
+    ("schema", 8),
     ("error", 9),
     ("lib", 10),
 ];

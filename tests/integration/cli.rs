@@ -661,3 +661,174 @@ fn completions_and_man_pages_come_from_the_command_definitions(
     );
     Ok(())
 }
+
+/// The audit's terminal table for the demo data, written with `COLUMNS` set to `width` (and
+/// `extra` flags).
+fn demo_table(width: &str, extra: &[&str]) -> std::process::Output {
+    let config = root().join("datasets/demo.toml");
+    let config = config.to_string_lossy();
+    let mut args = vec![
+        "audit",
+        "--config",
+        &config,
+        "--threshold",
+        "0.2",
+        "--intersect",
+        "gender,age_band",
+    ];
+    args.extend_from_slice(extra);
+    Command::new(env!("CARGO_BIN_EXE_fairgate"))
+        .args(&args)
+        .env("COLUMNS", width)
+        .output()
+        .expect("the fairgate binary runs")
+}
+
+#[test]
+fn the_default_audit_table_fits_the_terminal_and_wide_shows_every_column(
+) -> Result<(), Box<dyn std::error::Error>> {
+    for width in [100usize, 80] {
+        let o = demo_table(&width.to_string(), &[]);
+        assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+        let text = String::from_utf8(o.stdout)?;
+        let longest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(
+            longest <= width,
+            "a line of {longest} characters at {width}:\n{text}"
+        );
+        // Every attribute's table, each group's row, the flagged impact ratio and the test.
+        for word in [
+            "gender (reference group",
+            "region",
+            "18-24",
+            "4/5",
+            "p (Holm)",
+        ] {
+            assert!(text.contains(word), "{word} missing at {width}:\n{text}");
+        }
+        // The empty `unknown` groups are counted in the titles, not printed as rows.
+        assert!(text.contains("gender (reference group: female; 1 empty group not shown)"));
+        assert!(!text.contains("empty segment"), "{text}");
+        assert!(!text.contains("ECE"), "the compact table has no ECE column");
+    }
+    // --wide: every column, the rates' intervals, lines as long as they need.
+    let o = demo_table("100", &["--wide"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let wide = String::from_utf8(o.stdout)?;
+    assert!(wide.contains("ECE") && wide.contains("base rate"));
+    assert!(wide.lines().any(|l| l.chars().count() > 100));
+    // The rates' point values are the same in both.
+    let narrow = String::from_utf8(demo_table("100", &[]).stdout)?;
+    for v in ["0.351", "0.534", "0.316"] {
+        assert!(narrow.contains(v) && wide.contains(v), "{v}");
+    }
+    // JSON and Markdown do not depend on the width.
+    let json = |w: &str| demo_table(w, &["--format", "json"]).stdout;
+    assert_eq!(json("60"), json("300"));
+    Ok(())
+}
+
+#[test]
+fn progress_bars_only_on_a_terminal_and_never_with_quiet() -> Result<(), Box<dyn std::error::Error>>
+{
+    let dir = tempfile::tempdir()?;
+    let data = root().join("datasets/leads_demo.csv");
+    let out = dir.path().join("a.json");
+    let args = |quiet: bool| {
+        let mut a = vec![
+            env!("CARGO_BIN_EXE_fairgate").to_string(),
+            "audit".into(),
+            "--data".into(),
+            data.to_string_lossy().into_owned(),
+            "--label".into(),
+            "converted".into(),
+            "--score".into(),
+            "vendor_score".into(),
+            "--protected".into(),
+            "gender".into(),
+            "--bootstrap".into(),
+            "400".into(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ];
+        if quiet {
+            a.push("--quiet".into());
+        }
+        a
+    };
+    // Not a terminal (a pipe): nothing on standard error.
+    let piped = Command::new(&args(false)[0])
+        .args(&args(false)[1..])
+        .output()?;
+    assert_eq!(code(&piped), Some(0), "{}", stderr(&piped));
+    assert_eq!(stderr(&piped), "");
+    let result = std::fs::read(&out)?;
+    // On a terminal (util-linux's `script` gives the command one): a bar, the same result.
+    let on_terminal = |quiet: bool| -> Option<String> {
+        let line = args(quiet)
+            .iter()
+            .map(|a| format!("'{a}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let o = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .output()
+            .ok()?;
+        o.status
+            .success()
+            .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let Some(shown) = on_terminal(false) else {
+        eprintln!("skipped: util-linux's `script` is not available to give a terminal");
+        return Ok(());
+    };
+    assert!(shown.contains("bootstrap replicates"), "{shown:?}");
+    assert!(
+        shown.contains("400/400") || shown.contains("/400"),
+        "{shown:?}"
+    );
+    assert_eq!(std::fs::read(&out)?, result);
+    let quiet = on_terminal(true).unwrap_or_default();
+    assert!(!quiet.contains("bootstrap"), "--quiet drew: {quiet:?}");
+    assert_eq!(std::fs::read(&out)?, result);
+    Ok(())
+}
+
+#[test]
+fn nested_commands_have_man_pages_and_unused_data_flags_are_refused(
+) -> Result<(), Box<dyn std::error::Error>> {
+    let o = fairgate(&["man", "mitigate", "threshold"]);
+    assert_eq!(code(&o), Some(0), "{}", stderr(&o));
+    let roff = String::from_utf8(o.stdout)?;
+    assert!(roff.contains("fairgate\\-mitigate\\-threshold") && roff.contains("max\\-evaluations"));
+    let o = fairgate(&["man", "mitigate", "nosuch"]);
+    assert_eq!(code(&o), Some(2));
+    assert!(
+        stderr(&o).contains("the commands of fairgate mitigate: reweigh, threshold"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(code(&fairgate(&["man", "audit", "deeper"])), Some(2));
+    // A data flag audit does not use is an error (exit 2), not silently ignored.
+    let o = fairgate(&["audit", "--data", "x.csv", "--features", "a"]);
+    assert_eq!(code(&o), Some(2));
+    assert!(
+        stderr(&o).contains("does not use --features"),
+        "{}",
+        stderr(&o)
+    );
+    // Every --help ends with examples.
+    for cmd in [
+        &["audit"][..],
+        &["mitigate", "threshold"],
+        &["datasets", "generate"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let o = fairgate(&args);
+        assert_eq!(code(&o), Some(0));
+        let help = String::from_utf8(o.stdout)?;
+        assert!(help.contains("Examples:\n  fairgate "), "{cmd:?}: {help}");
+    }
+    Ok(())
+}

@@ -317,6 +317,34 @@ fn subject_export_is_one_person_and_errors_are_clear() -> Result<(), Box<dyn std
         t.contains("consent refused") && t.contains("No score was computed"),
         "{t}"
     );
+    // The same account as Markdown (`--format markdown`, or an .md file), and `table` as
+    // every other command's text format.
+    let md_path = dir.path().join("L0000003.md");
+    let (model_arg, data_arg) = (m(&model_path), m(&data));
+    let account = |extra: &[&str]| {
+        let mut args = vec![
+            "subject", "--model", &model_arg, "--data", &data_arg, "--id", "L0000003",
+        ];
+        args.extend_from_slice(extra);
+        fairgate(&args)
+    };
+    let md = account(&["--format", "markdown"]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    let md = String::from_utf8(md.stdout)?;
+    assert!(
+        md.starts_with("# Your data and the automated decision\n\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- lead\\_id: L0000003") && md.contains("Your score is"),
+        "{md}"
+    );
+    let o = account(&["--out", &m(&md_path)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&md_path)?, md);
+    let table = account(&["--format", "table"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    assert_eq!(table.stdout, account(&["--format", "text"]).stdout);
 
     // Unknown and duplicated ids.
     let text = std::fs::read_to_string(&data)?;

@@ -28,6 +28,10 @@ mod oracle;
 /// The binary end to end: exit codes, error text, generate, inspect, the demo output.
 mod cli;
 
+/// The output files' JSON Schemas: committed as printed, and real outputs valid by the reference
+/// validator.
+mod schema;
+
 /// Training and scoring against the scikit-learn goldens; consent accounting; the CLI chain.
 mod train;
 

@@ -929,7 +929,7 @@ fn with_word_labels(data: &str) -> String {
 /// The Python of the virtual environment `.ci/run` makes in ~/.cache/fairgate/spark-venv
 /// (or FAIRGATE_SPARK_PYTHON) when it can import `module`; `None` (saying so) when there is
 /// none, unless the variable `require` is set (CI), when that is an error.
-fn venv_python(
+pub fn venv_python(
     module: &str,
     require: &str,
 ) -> Result<Option<std::path::PathBuf>, Box<dyn std::error::Error>> {
