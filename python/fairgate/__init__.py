@@ -219,7 +219,7 @@ class Audit(_JsonResult):
         return frame
 
     def summary(self) -> str:
-        """The audit as ``fairgate audit`` prints it on a terminal."""
+        """The audit as ``fairgate audit --wide`` prints it: every column, no width limit."""
         return _render("audit", self._json, "table")
 
     def to_markdown(self) -> str:
@@ -280,7 +280,7 @@ class Gate(_JsonResult):
         return json.loads(self._json)["rules"]
 
     def summary(self) -> str:
-        """The verdict as ``fairgate gate`` prints it on a terminal."""
+        """The verdict as ``fairgate gate`` prints it, the table unlimited in width."""
         return _render("gate", self._json, "table")
 
     def __bool__(self) -> bool:

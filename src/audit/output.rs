@@ -179,7 +179,8 @@ impl AuditReport {
         s
     }
 
-    /// A readable account for a terminal: every column, no width limit.
+    /// A readable account for a terminal: every column, no width limit; empty groups are
+    /// counted in their attribute's title rather than listed (as in [`Self::to_text_in`]).
     pub fn to_text(&self) -> String {
         self.to_text_in(TextLayout::FULL)
     }

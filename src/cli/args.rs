@@ -185,7 +185,7 @@ pub struct SchemaArgs {
 
 /// The shared data flags ([`DataArgs`]) that commands reading scored rows do not use: the
 /// features and consent are the training's and inspection's concern.
-const SCORED_UNUSED: &[&str] = &[
+pub const SCORED_UNUSED: &[&str] = &[
     "id",
     "features",
     "exclude",
@@ -198,7 +198,7 @@ const SCORED_UNUSED: &[&str] = &[
 ];
 
 /// [`SCORED_UNUSED`] but the identifier, which group-thresholds' decisions carry.
-const SCORED_WITH_ID_UNUSED: &[&str] = &[
+pub const SCORED_WITH_ID_UNUSED: &[&str] = &[
     "features",
     "exclude",
     "consent",
@@ -210,7 +210,7 @@ const SCORED_WITH_ID_UNUSED: &[&str] = &[
 ];
 
 /// What `fairgate sql` does not use: it reads no file, only the column roles.
-const SQL_UNUSED: &[&str] = &[
+pub const SQL_UNUSED: &[&str] = &[
     "data",
     "delimiter",
     "on_invalid",
@@ -227,11 +227,8 @@ const SQL_UNUSED: &[&str] = &[
     "missing_numeric",
 ];
 
-/// What `fairgate train` does not use: a model's own score.
-const TRAIN_UNUSED: &[&str] = &["score", "prediction"];
-
 /// What `fairgate mitigate reweigh` does not use: it weighs (group, label) cells.
-const REWEIGH_UNUSED: &[&str] = &[
+pub const REWEIGH_UNUSED: &[&str] = &[
     "score",
     "prediction",
     "features",
@@ -240,6 +237,37 @@ const REWEIGH_UNUSED: &[&str] = &[
     "categorical",
     "missing_numeric",
 ];
+
+/// `spec` without the settings of the `unused` flags (the ids of [`DataArgs`]' fields, which
+/// are the spec's: `data` is its path), so that a command neither reads, validates nor rejects
+/// rows for columns it does not use when a `--config` file's `[data]` table, shared by the
+/// commands, names them. An id that is not a data flag is an error in tests.
+pub fn without(mut spec: DataSpec, unused: &[&str]) -> DataSpec {
+    for id in unused {
+        match *id {
+            "data" => spec.path = None,
+            "delimiter" => spec.delimiter = None,
+            "id" => spec.id = None,
+            "features" => spec.features = None,
+            "exclude" => spec.exclude = None,
+            "consent" => spec.consent = None,
+            "consent_timestamp" => spec.consent_timestamp = None,
+            "as_of" => spec.as_of = None,
+            "timestamp" => spec.timestamp = None,
+            "categorical" => spec.categorical = None,
+            "on_invalid" => spec.on_invalid = None,
+            "missing_numeric" => spec.missing_numeric = None,
+            "max_field_bytes" => spec.max_field_bytes = None,
+            "max_rejected" => spec.max_rejected = None,
+            "score" => spec.score = None,
+            "prediction" => spec.prediction = None,
+            "weight" => spec.weight = None,
+            "filter" => spec.filter = None,
+            other => debug_assert!(false, "no data setting {other}"),
+        }
+    }
+    spec
+}
 
 /// For `mut_args`: hides the listed shared flags from a command's help and completions, and
 /// has clap refuse them there as unknown arguments (exit 2) with a tip, instead of accepting
@@ -489,7 +517,7 @@ pub struct RunArgs {
 
 /// `fairgate gate`.
 #[derive(Debug, ClapArgs)]
-// The audit run here is not printed: its table's width does not apply.
+// The audit run here is not printed: its table's width does not apply (refused when given).
 #[command(mut_arg("wide", |a: clap::Arg| a.hide(true)))]
 pub struct GateArgs {
     /// The policy: a built-in one by name (four-fifths: the EEOC four-fifths rule;
@@ -662,7 +690,6 @@ pub enum SubjectFormat {
 
 /// `fairgate train`.
 #[derive(Debug, ClapArgs)]
-#[command(mut_args(unused(TRAIN_UNUSED)))]
 pub struct TrainArgs {
     /// Also write the training file's rows with a lawful basis scored by the new model, as
     /// `fairgate score` writes them plus a `split` column (train or validation): audit it with
@@ -1056,7 +1083,7 @@ pub struct DataArgs {
     /// The label value that counts as positive (default: 0/1, true/false or yes/no).
     #[arg(long, value_name = "VALUE")]
     pub positive: Option<String>,
-    /// Score column: numbers in [0, 1].
+    /// Score column: numbers in [0, 1] (another model's; train keeps it out of the features).
     #[arg(long, value_name = "COL")]
     pub score: Option<String>,
     /// Prediction (0/1 decision) column.
@@ -1268,7 +1295,6 @@ mod tests {
             (&["gate", "--policy", "four-fifths", "--id", "x"], "--id"),
             (&["stats", "--categorical", "a"], "--categorical"),
             (&["sql", "--dialect", "duckdb", "--data", "d.csv"], "--data"),
-            (&["train", "--out", "m.json", "--score", "s"], "--score"),
             (
                 &["mitigate", "reweigh", "--by", "a", "--features", "f"],
                 "--features",
@@ -1364,7 +1390,64 @@ mod tests {
             assert!(!audit.contains(flag), "audit --help shows {flag}");
         }
         assert!(!help("sql").contains("--delimiter"));
-        assert!(help("train").contains("--features") && !help("train").contains("--prediction"));
+        assert!(help("train").contains("--features") && help("train").contains("--score"));
+    }
+
+    #[test]
+    fn every_unused_flag_is_a_data_flag_whose_setting_is_cleared() {
+        let data_flags: Vec<String> = Args::command()
+            .find_subcommand("inspect")
+            .map(|c| c.get_arguments().map(|a| a.get_id().to_string()).collect())
+            .unwrap_or_default();
+        for list in [
+            SCORED_UNUSED,
+            SCORED_WITH_ID_UNUSED,
+            SQL_UNUSED,
+            REWEIGH_UNUSED,
+        ] {
+            for id in list {
+                assert!(
+                    data_flags.iter().any(|f| f == id),
+                    "{id} is not a data flag"
+                );
+            }
+            // Every listed setting is gone, whatever the config said.
+            let full = DataSpec {
+                path: Some("d.csv".into()),
+                delimiter: Some(",".into()),
+                id: Some("i".into()),
+                features: Some(vec!["f".into()]),
+                exclude: Some(vec!["e".into()]),
+                consent: Some("c".into()),
+                consent_timestamp: Some("t".into()),
+                as_of: Some("2026-01-01".into()),
+                timestamp: Some(vec!["t".into()]),
+                categorical: Some(vec!["f".into()]),
+                on_invalid: Some(OnInvalid::Skip),
+                missing_numeric: Some(MissingNumeric::Zero),
+                max_field_bytes: Some(10),
+                max_rejected: Some(0.5),
+                label: Some("y".into()),
+                ..DataSpec::default()
+            };
+            let cleared = format!("{:?}", without(full.clone(), list));
+            let kept = format!("{full:?}");
+            assert_ne!(cleared, kept);
+            assert!(cleared.contains("label: Some(\"y\")"), "{cleared}");
+        }
+        let spec = without(
+            DataSpec {
+                id: Some("lead_id".into()),
+                consent: Some("consent".into()),
+                score: Some("s".into()),
+                ..DataSpec::default()
+            },
+            SCORED_UNUSED,
+        );
+        assert_eq!(
+            (spec.id, spec.consent, spec.score),
+            (None, None, Some("s".into()))
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 pub const GENERATE: &str = "\
 Examples:
   fairgate datasets generate --out leads.csv
-  fairgate datasets generate --rows 1000000 --seed 7 --with-truth --out big.csv";
+  fairgate datasets generate --rows 100000 --seed 7 --with-truth --out big.csv";
 
 /// `fairgate inspect`.
 pub const INSPECT: &str = "\
@@ -35,8 +35,8 @@ Examples:
 /// `fairgate train`.
 pub const TRAIN: &str = "\
 Examples:
-  fairgate train --data leads.csv --label converted --protected gender,age_band --exclude lead_id --out model.json
-  fairgate train --config datasets/demo.toml --cv 5 --threshold 0.2 --out model.json";
+  fairgate train --config datasets/demo.toml --cv 5 --threshold 0.2 --out model.json
+  fairgate train --data leads.csv --label converted --id lead_id --score vendor_score --protected gender,age_band,ethnicity,region --consent consent --exclude consent_timestamp --out model.json";
 
 /// `fairgate score`.
 pub const SCORE: &str = "\
@@ -95,7 +95,7 @@ Examples:
 pub const THRESHOLD: &str = "\
 Examples:
   fairgate mitigate threshold --data scored.csv --label converted --score score --protected age_band
-  fairgate mitigate threshold --data scored.csv --label converted --score score --protected age_band --objective value:4,-1 --policy gdpr-strict --curve curve.csv";
+  fairgate mitigate threshold --data scored.csv --label converted --score score --protected age_band --objective value:4,-1 --policy four-fifths --curve curve.csv";
 
 /// `fairgate mitigate group-thresholds`.
 pub const GROUP_THRESHOLDS: &str = "\

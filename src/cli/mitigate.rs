@@ -9,7 +9,7 @@ use fairgate::policy::Policy;
 use super::args::{
     GroupThresholdsArgs, MitigateArgs, MitigateCommand, ReweighArgs, SearchArgs, ThresholdArgs,
 };
-use super::{csv_cells, data_spec, rendered, write_output, ExitStatus};
+use super::{csv_cells, data_spec_for, rendered, write_output, ExitStatus};
 
 /// Runs a mitigate subcommand, or the search.
 pub fn run(m: &MitigateArgs) -> anyhow::Result<ExitStatus> {
@@ -31,9 +31,13 @@ fn search(a: &SearchArgs) -> anyhow::Result<ExitStatus> {
         None => Policy::four_fifths(),
     };
     let table = data::load(&c.spec, &c.read)?;
-    let bar = super::progress::bar("less discriminatory alternatives", 0);
-    let r = mitigate::search(&table, &c.spec, &c.train, &policy, &c.search, &mut |m| {
-        bar.set_message(fairgate::text::escape_terminal(&m));
+    // One spinner with the search's own messages; the steps inside it (a candidate's
+    // cross-validation) are held back rather than drawn over it.
+    let bar = super::progress::spinner("less discriminatory alternatives");
+    let r = super::progress::paused(|| {
+        mitigate::search(&table, &c.spec, &c.train, &policy, &c.search, &mut |m| {
+            bar.set_message(fairgate::text::escape_terminal(&m));
+        })
     })?;
     bar.finish_and_clear();
     if r.warning.is_some() {
@@ -51,7 +55,7 @@ fn search(a: &SearchArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn reweigh(a: &ReweighArgs) -> anyhow::Result<ExitStatus> {
-    let spec = data_spec(&a.data)?;
+    let spec = data_spec_for(&a.data, super::args::REWEIGH_UNUSED)?;
     let table = data::load(&spec, &ReadOptions::default())?;
     let r = mitigate::reweigh_table(&table, &spec, &a.by, a.min_cell_size)?;
     if let Some(path) = &a.weights {
@@ -67,7 +71,7 @@ fn reweigh(a: &ReweighArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn threshold(a: &ThresholdArgs) -> anyhow::Result<ExitStatus> {
-    let spec = data_spec(&a.data)?;
+    let spec = data_spec_for(&a.data, super::args::SCORED_UNUSED)?;
     let objective = Objective::parse(&a.objective).with_context(|| {
         format!(
             "--objective: expected accuracy, balanced-accuracy, value:TP,FP or capacity:SHARE (0 < SHARE <= 1), found \"{}\"",
@@ -119,7 +123,7 @@ fn threshold(a: &ThresholdArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn group_thresholds(a: &GroupThresholdsArgs) -> anyhow::Result<ExitStatus> {
-    let spec = data_spec(&a.data)?;
+    let spec = data_spec_for(&a.data, super::args::SCORED_WITH_ID_UNUSED)?;
     let constraint = Constraint::parse(&a.constraint).with_context(|| {
         format!(
             "--constraint: expected demographic_parity, true_positive_rate_parity, false_positive_rate_parity, true_negative_rate_parity, false_negative_rate_parity or equalized_odds, found \"{}\"",

@@ -86,8 +86,13 @@ fn man(a: &ManArgs) -> anyhow::Result<ExitStatus> {
         let names: Vec<String> = cmd
             .get_subcommands()
             .map(|c| c.get_name().to_string())
+            .filter(|n| n != "help")
             .collect();
-        let Some(sub) = cmd.find_subcommand(name).cloned() else {
+        let Some(sub) = cmd
+            .find_subcommand(name)
+            .filter(|_| name != "help")
+            .cloned()
+        else {
             if names.is_empty() {
                 anyhow::bail!("\"{}\" has no commands", path.join(" "));
             }
@@ -257,6 +262,9 @@ fn run_steps(
 
 fn gate(a: &GateArgs) -> anyhow::Result<ExitStatus> {
     use fairgate::policy::{self, Evidence, Policy};
+    if a.run.wide {
+        anyhow::bail!("gate does not use --wide: it prints the gate's table, not the audit's (fairgate audit --wide prints every column of an audit)");
+    }
     let policy = Policy::load(&a.policy)?;
     let evidence = match &a.audit {
         Some(path) => Evidence::load(path, a.model.as_deref(), a.explain.as_deref())?,
@@ -528,7 +536,7 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
             ..fairgate::mitigate::GridSearchParams::default()
         }
         .check()?;
-        let bar = progress::bar("grid search: fits", 0);
+        let bar = progress::bar("grid search: fits", gp.grid_size as u64);
         let r = fairgate::mitigate::grid_search(
             &table,
             &spec,
@@ -554,7 +562,10 @@ fn train(a: &TrainArgs) -> anyhow::Result<ExitStatus> {
             ..fairgate::mitigate::EgParams::default()
         }
         .check()?;
-        let bar = progress::bar("exponentiated gradient: iterations (at most)", 0);
+        let bar = progress::bar(
+            "exponentiated gradient: iterations (at most)",
+            ep.max_iter as u64,
+        );
         let r = fairgate::mitigate::exponentiated_gradient(
             &table,
             &spec,
@@ -683,7 +694,7 @@ fn audit(a: &AuditArgs) -> anyhow::Result<ExitStatus> {
 
 /// Runs the audit the flags describe.
 fn audit_report(a: &AuditArgs) -> anyhow::Result<AuditReport> {
-    let spec = data_spec(&a.data)?.overridden_by(DataSpec {
+    let spec = data_spec_for(&a.data, args::SCORED_UNUSED)?.overridden_by(DataSpec {
         postgres: a.postgres.clone().map(fairgate::data::Conninfo),
         table: a.table.clone(),
         query: a.query.clone(),
@@ -767,6 +778,12 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Ok)
 }
 
+/// [`data_spec`] without the settings of the data flags the command does not use (see
+/// [`args::without`]).
+fn data_spec_for(a: &DataArgs, unused: &[&str]) -> anyhow::Result<DataSpec> {
+    Ok(args::without(data_spec(a)?, unused))
+}
+
 /// The config file's `[data]` table (if `--config`) overridden by the flags.
 fn data_spec(a: &DataArgs) -> anyhow::Result<DataSpec> {
     let base = match &a.config {
@@ -776,10 +793,13 @@ fn data_spec(a: &DataArgs) -> anyhow::Result<DataSpec> {
     Ok(base.overridden_by(a.flags_spec()))
 }
 
-/// The width text tables are fitted to: `COLUMNS` when set to a number of at least 40, else the
-/// terminal's when the text goes to one, else 100 (so a file's text does not depend on the
-/// terminal it was written from).
+/// The width text tables are fitted to: on standard output, `COLUMNS` when set to a number of
+/// at least 40, else the terminal's when it is one; else (and in a file) 100, so that a file's
+/// text depends on neither the terminal nor the environment.
 fn text_width(to_stdout: bool) -> u16 {
+    if !to_stdout {
+        return 100;
+    }
     if let Some(w) = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<u16>().ok())
@@ -787,7 +807,7 @@ fn text_width(to_stdout: bool) -> u16 {
     {
         return w;
     }
-    if to_stdout && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         if let Some(w) = comfy_table::Table::new().width().filter(|w| *w >= 40) {
             return w;
         }
@@ -826,7 +846,12 @@ fn rendered_wide(
             width: if wide {
                 None
             } else {
-                Some(text_width(output.out.is_none()))
+                Some(text_width(
+                    output
+                        .out
+                        .as_deref()
+                        .is_none_or(|p| p == std::path::Path::new("-")),
+                ))
             },
             wide,
         })),

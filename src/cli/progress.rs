@@ -41,14 +41,21 @@ pub fn paused<T>(f: impl FnOnce() -> T) -> T {
 /// A bar for `total` units named `what` (`total` 0: a spinner counting units), hidden when
 /// bars are not shown.
 pub fn bar(what: &str, total: u64) -> ProgressBar {
+    styled(what, total, "{spinner} {msg}: {human_pos} {elapsed}")
+}
+
+/// A spinner that shows a message only (the message set as the work goes on).
+pub fn spinner(what: &str) -> ProgressBar {
+    styled(what, 0, "{spinner} {msg} {elapsed}")
+}
+
+/// [`bar`] with `spinner_template` when `total` is 0.
+fn styled(what: &str, total: u64, spinner_template: &str) -> ProgressBar {
     if !SHOWN.load(Ordering::Relaxed) || PAUSED.load(Ordering::Relaxed) {
         return ProgressBar::hidden();
     }
     let (bar, template) = if total == 0 {
-        (
-            ProgressBar::new_spinner(),
-            "{spinner} {msg}: {human_pos} {elapsed}",
-        )
+        (ProgressBar::new_spinner(), spinner_template)
     } else {
         (
             ProgressBar::new(total),

@@ -7,11 +7,11 @@ use fairgate::audit::{AuditParams, AuditReport, Statistics};
 use fairgate::params::Checked;
 
 use super::args::{DialectArg, SqlArgs, StatsArgs};
-use super::{data_spec, write_output, ExitStatus};
+use super::{data_spec_for, write_output, ExitStatus};
 
 /// Writes the statistics of the data file the flags describe.
 pub fn write(a: &StatsArgs) -> anyhow::Result<ExitStatus> {
-    let spec = data_spec(&a.data)?;
+    let spec = data_spec_for(&a.data, super::args::SCORED_UNUSED)?;
     let stats = match &spec.postgres {
         Some(_) => postgres_statistics(&spec)?,
         None => fairgate::audit::statistics_file(spec.input_file()?, &spec, a.max_groups)?,
@@ -128,7 +128,7 @@ pub fn audit_postgres(
 /// Prints the statistics query the flags describe.
 pub fn sql(a: &SqlArgs) -> anyhow::Result<ExitStatus> {
     use fairgate::audit::Dialect;
-    let spec = data_spec(&a.data)?;
+    let spec = data_spec_for(&a.data, super::args::SQL_UNUSED)?;
     let dialect = match a.dialect {
         DialectArg::Postgres => Dialect::Postgres,
         DialectArg::Duckdb => Dialect::DuckDb,
