@@ -17,7 +17,7 @@ use super::examples;
     about,
     long_about = None,
     propagate_version = true,
-    after_help = "Exit codes: 0 ok (or the gate passed), 1 a gate failed, 2 usage or input error."
+    after_help = examples::FAIRGATE
 )]
 pub struct Args {
     /// No progress bars (they are drawn on standard error only when it is a terminal) and
@@ -35,7 +35,7 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Work with the bundled synthetic lead-scoring data set.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = examples::DATASETS)]
     Datasets(DatasetsCommand),
     /// Validate a data file and summarise it with its column roles.
     ///
@@ -1242,44 +1242,59 @@ mod tests {
         out
     }
 
+    /// The example lines of `c`'s help (after "Examples:", up to a blank line), each parsed;
+    /// whether one runs the command at `path` itself.
+    fn examples_parse(path: &str, c: &clap::Command) -> bool {
+        let after = c
+            .get_after_help()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        assert!(after.starts_with("Examples:\n"), "{path}: no examples");
+        let lines: Vec<&str> = after
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.trim().is_empty())
+            .map(str::trim)
+            .collect();
+        assert!(!lines.is_empty(), "{path}: no examples");
+        let mut own = false;
+        for line in lines {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words.first(), Some(&"fairgate"), "{path}: {line}");
+            if let Err(e) = Args::try_parse_from(&words) {
+                panic!("{path}: the example `{line}` does not parse: {e}");
+            }
+            own |= line.starts_with(&format!("fairgate {path} ").replace("  ", " "));
+        }
+        own
+    }
+
     #[test]
     fn every_command_has_a_one_line_summary_a_paragraph_and_examples_that_parse() {
         let all = commands();
         assert!(all.len() >= 20, "{} commands", all.len());
+        assert!(examples_parse("", &Args::command()));
         for (path, c) in &all {
             let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
             assert!(
                 !about.is_empty() && !about.contains('\n') && about.len() <= 90,
                 "{path}: the summary must be one short line, is {about:?}"
             );
-            if c.has_subcommands() && c.get_name() == "datasets" {
-                continue;
+            // A group of commands (datasets) has its summary only.
+            if c.get_name() != "datasets" {
+                let long = c
+                    .get_long_about()
+                    .map(|a| a.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    long.starts_with(&about) && long.len() > about.len() + 20,
+                    "{path}: the summary must be followed by a paragraph, is {long:?}"
+                );
             }
-            let long = c
-                .get_long_about()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
             assert!(
-                long.starts_with(&about) && long.len() > about.len() + 20,
-                "{path}: the summary must be followed by a paragraph, is {long:?}"
+                examples_parse(path, c),
+                "{path}: no example runs the command itself"
             );
-            let after = c
-                .get_after_help()
-                .map(|a| a.to_string())
-                .unwrap_or_default();
-            assert!(after.starts_with("Examples:\n"), "{path}: no examples");
-            let lines: Vec<&str> = after.lines().skip(1).map(str::trim).collect();
-            assert!(!lines.is_empty(), "{path}: no examples");
-            let mut own = false;
-            for line in lines {
-                let words: Vec<&str> = line.split_whitespace().collect();
-                assert_eq!(words.first(), Some(&"fairgate"), "{path}: {line}");
-                if let Err(e) = Args::try_parse_from(&words) {
-                    panic!("{path}: the example `{line}` does not parse: {e}");
-                }
-                own |= line.starts_with(&format!("fairgate {path} "));
-            }
-            assert!(own, "{path}: no example runs the command itself");
         }
     }
 

@@ -1,5 +1,22 @@
 //! The examples each command's `--help` ends with. Every line that starts with `fairgate`
-//! must parse (a test parses them all), and they use the bundled demo files' names.
+//! must parse (a test parses them all) and runs on the bundled demo files (a test runs them
+//! all in a folder holding datasets/ and the files earlier examples write).
+
+/// `fairgate` itself: the whole pipeline, then the commands one by one; the exit codes.
+pub const FAIRGATE: &str = "\
+Examples:
+  fairgate run datasets/demo.toml
+  fairgate train --config datasets/demo.toml --threshold 0.2 --out model.json
+  fairgate score --model model.json --data leads.csv --out scored.csv
+  fairgate audit --data scored.csv --label converted --score score --protected gender,age_band --out audit.json
+  fairgate gate --policy four-fifths --audit audit.json
+
+Exit codes: 0 ok (or the gate passed), 1 a gate failed, 2 usage or input error.";
+
+/// `fairgate datasets`.
+pub const DATASETS: &str = "\
+Examples:
+  fairgate datasets generate --out leads.csv";
 
 /// `fairgate datasets generate`.
 pub const GENERATE: &str = "\
