@@ -652,6 +652,15 @@ impl Comparison {
         s
     }
 
+    /// [`Comparison::to_text`] with its lines wrapped to `layout.width` (continuations
+    /// indented as the line).
+    pub fn to_text_in(&self, layout: crate::doc::TextLayout) -> String {
+        match layout.width {
+            Some(w) => crate::text::wrap(&self.to_text(), usize::from(w)),
+            None => self.to_text(),
+        }
+    }
+
     /// The same as Markdown.
     pub fn to_markdown(&self) -> String {
         self.document().markdown()
@@ -740,6 +749,9 @@ impl crate::doc::Render for Comparison {
     }
     fn to_text(&self) -> String {
         Comparison::to_text(self)
+    }
+    fn to_text_in(&self, layout: crate::doc::TextLayout) -> String {
+        Comparison::to_text_in(self, layout)
     }
     fn to_markdown(&self) -> String {
         Comparison::to_markdown(self)

@@ -311,9 +311,15 @@ impl Document {
     /// characters, figures and raw HTML left out. Data is not escaped here (the terminal
     /// escaping is the caller's, as for every text output).
     pub fn text(&self) -> String {
+        self.text_in(TextLayout::FULL)
+    }
+
+    /// [`Document::text`] laid out for a terminal: tables fitted to `layout.width` (cells wrap
+    /// inside their column), paragraphs and list items wrapped to it.
+    pub fn text_in(&self, layout: TextLayout) -> String {
         let mut out = String::new();
         for b in &self.blocks {
-            text_block(b, &mut out);
+            text_block(b, layout, &mut out);
         }
         out
     }
@@ -575,11 +581,10 @@ fn block_html(b: &Block, demote: u8, out: &mut String, ids: &mut Ids) {
     }
 }
 
-/// One block as plain text (see [`Document::text`]).
-fn text_block(b: &Block, out: &mut String) {
+/// One block as plain text laid out for `layout` (see [`Document::text_in`]).
+fn text_block(b: &Block, layout: TextLayout, out: &mut String) {
     let table = |head: &[Line], rows: &[Vec<Line>], out: &mut String| {
-        let mut t = comfy_table::Table::new();
-        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+        let mut t = layout.table();
         t.set_header(head.iter().map(|h| plain(h)));
         for r in rows {
             t.add_row(r.iter().map(|c| plain(c)));
@@ -587,55 +592,65 @@ fn text_block(b: &Block, out: &mut String) {
         out.push_str(&t.to_string());
         out.push('\n');
     };
-    match b {
-        Block::Heading(_, line) => {
-            out.push_str(&plain(line));
+    // A line of text, wrapped to the width (continuation lines indented like the first's text).
+    let line = |indent: &str, text: String, out: &mut String| {
+        let Some(w) = layout.width else {
+            out.push_str(indent);
+            out.push_str(&text);
+            out.push('\n');
+            return;
+        };
+        let wrapped = crate::text::wrap(&text, usize::from(w).saturating_sub(indent.len()).max(20));
+        for (i, l) in wrapped.split('\n').enumerate() {
+            out.push_str(if i == 0 {
+                indent
+            } else {
+                &CONTINUED[..indent.len()]
+            });
+            out.push_str(l);
             out.push('\n');
         }
+    };
+    match b {
+        Block::Heading(_, l) => line("", plain(l), out),
         Block::Paragraph(lines) => {
             for l in lines {
-                out.push_str(&plain(l));
-                out.push('\n');
+                line("", plain(l), out);
             }
         }
         Block::List(items) => {
             for l in items {
-                out.push_str("  - ");
-                out.push_str(&plain(l));
-                out.push('\n');
+                line("  - ", plain(l), out);
             }
         }
-        Block::Quote(l) => {
-            out.push_str("    ");
-            out.push_str(&plain(l));
-            out.push('\n');
-        }
+        Block::Quote(l) => line("    ", plain(l), out),
         Block::Table { head, rows } => table(head, rows, out),
         Block::Captioned {
             caption,
             head,
             rows,
         } => {
-            out.push_str(&plain(caption));
-            out.push('\n');
+            line("", plain(caption), out);
             table(head, rows, out);
         }
         Block::Details { summary, blocks } => {
-            out.push_str(&plain(summary));
-            out.push('\n');
+            line("", plain(summary), out);
             for b in blocks {
-                text_block(b, out);
+                text_block(b, layout, out);
             }
         }
         Block::Marks(items) => {
             for (m, l) in items {
-                out.push_str(&format!("{} {}\n", m.word, plain(l)));
+                line("", format!("{} {}", m.word, plain(l)), out);
             }
         }
-        Block::Section(d) => out.push_str(&d.text()),
+        Block::Section(d) => out.push_str(&d.text_in(layout)),
         Block::Html(_) | Block::Figure(_) => {}
     }
 }
+
+/// Spaces that indent a wrapped line's continuation.
+const CONTINUED: &str = "        ";
 
 #[cfg(test)]
 mod tests {

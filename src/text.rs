@@ -21,26 +21,33 @@ pub fn escape_markdown(s: &str) -> String {
 }
 
 /// Wraps each line of `s` at spaces so that no line is longer than `width` characters (a word
-/// longer than that stays whole on its own line); line breaks and trailing blank lines are kept.
+/// longer than that stays whole on its own line); a wrapped line's continuations are indented
+/// as it is; line breaks and trailing blank lines are kept.
 pub fn wrap(s: &str, width: usize) -> String {
     let width = width.max(1);
-    let mut out = String::with_capacity(s.len() + s.len() / width.max(1));
+    let mut out = String::with_capacity(s.len() + s.len() / width);
     for (i, line) in s.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        let mut len = 0;
-        for word in line.split(' ') {
+        let body = line.trim_start_matches(' ');
+        let indent = &line[..line.len() - body.len()];
+        out.push_str(indent);
+        let mut len = indent.len();
+        let mut first = true;
+        for word in body.split(' ') {
             let w = word.chars().count();
-            if len > 0 && len + 1 + w > width {
+            if !first && len + 1 + w > width {
                 out.push('\n');
-                len = 0;
-            } else if len > 0 {
+                out.push_str(indent);
+                len = indent.len();
+            } else if !first {
                 out.push(' ');
                 len += 1;
             }
             out.push_str(word);
             len += w;
+            first = false;
         }
     }
     out
@@ -145,6 +152,10 @@ mod tests {
             s.split_whitespace().collect::<Vec<_>>()
         );
         assert_eq!(super::wrap("short line\n", 100), "short line\n");
+        assert_eq!(
+            super::wrap("  1. aaa bbb ccc\n", 10),
+            "  1. aaa\n  bbb ccc\n"
+        );
     }
 
     #[test]

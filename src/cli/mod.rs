@@ -771,7 +771,7 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
     let profile = Profile::of(&table);
     let format = output_format(a.format, a.out.as_deref()).map_err(anyhow::Error::msg)?;
     let text = match format {
-        InspectFormat::Table => term(&profile.to_text()),
+        InspectFormat::Table => term(&profile.to_text_in(layout(a.out.as_deref(), false))),
         InspectFormat::Json => profile.to_json(),
     };
     write_output(a.out.as_deref(), |w| Ok(w.write_all(text.as_bytes())?))?;
@@ -791,6 +791,16 @@ fn data_spec(a: &DataArgs) -> anyhow::Result<DataSpec> {
         None => DataSpec::default(),
     };
     Ok(base.overridden_by(a.flags_spec()))
+}
+
+/// How text written to `out` (standard output when `None` or `-`) is laid out: every column
+/// and no width limit when `wide`, else fitted to [`text_width`].
+fn layout(out: Option<&std::path::Path>, wide: bool) -> fairgate::doc::TextLayout {
+    let to_stdout = out.is_none_or(|p| p == std::path::Path::new("-"));
+    fairgate::doc::TextLayout {
+        width: (!wide).then(|| text_width(to_stdout)),
+        wide,
+    }
 }
 
 /// The width text tables are fitted to: on standard output, `COLUMNS` when set to a number of
@@ -842,19 +852,7 @@ fn rendered_wide(
     wide: bool,
 ) -> anyhow::Result<String> {
     Ok(match output.format().map_err(anyhow::Error::msg)? {
-        FormatArg::Table => term(&r.to_text_in(fairgate::doc::TextLayout {
-            width: if wide {
-                None
-            } else {
-                Some(text_width(
-                    output
-                        .out
-                        .as_deref()
-                        .is_none_or(|p| p == std::path::Path::new("-")),
-                ))
-            },
-            wide,
-        })),
+        FormatArg::Table => term(&r.to_text_in(layout(output.out.as_deref(), wide))),
         FormatArg::Json => r.to_json(),
         FormatArg::Markdown => r.to_markdown(),
     })

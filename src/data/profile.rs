@@ -1,7 +1,7 @@
 //! A profile of a loaded table for `fairgate inspect`: the load summary plus the size of each
 //! protected group, rendered as JSON or a readable table. Counts and names only.
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Table as TextTable};
+use crate::doc::TextLayout;
 use serde::Serialize;
 
 use super::schema::MISSING_CODE;
@@ -110,6 +110,21 @@ impl Profile {
 
     /// A readable account for a terminal.
     pub fn to_text(&self) -> String {
+        self.to_text_in(TextLayout::FULL)
+    }
+
+    /// [`Profile::to_text`] laid out for a terminal: tables fitted to `layout.width` (cells
+    /// wrap inside their column), the lines around them wrapped to it.
+    pub fn to_text_in(&self, layout: TextLayout) -> String {
+        let para = |s: String| match layout.width {
+            Some(w) => crate::text::wrap(&s, usize::from(w)),
+            None => s,
+        };
+        let new_table = |header: &[&str]| {
+            let mut t = layout.table();
+            t.set_header(header.to_vec());
+            t
+        };
         let l = &self.load;
         let mut out = String::new();
         let format = match l.format.as_deref() {
@@ -129,12 +144,12 @@ impl Profile {
                 }
             ),
         };
-        out.push_str(&format!(
+        out.push_str(&para(format!(
             "{}: {} bytes, sha256 {}\n{format}\nrows: {} read, {} used, {} rejected\n",
             l.source, l.bytes, l.sha256, l.rows_read, l.rows_used, l.rows_rejected
-        ));
+        )));
         if !l.rejected.is_empty() {
-            let mut t = new_table(["rejected because", "column", "rows", "first line"]);
+            let mut t = new_table(&["rejected because", "column", "rows", "first line"]);
             for r in &l.rejected {
                 t.add_row([
                     r.reason.clone(),
@@ -145,7 +160,7 @@ impl Profile {
             }
             out.push_str(&format!("{t}\n"));
         }
-        let mut t = new_table([
+        let mut t = new_table(&[
             "column",
             "role",
             "kind",
@@ -173,10 +188,10 @@ impl Profile {
         }
         out.push_str(&format!("{t}\n"));
         if !l.ignored_columns.is_empty() {
-            out.push_str(&format!(
+            out.push_str(&para(format!(
                 "not read (no role): {}\n",
                 l.ignored_columns.join(", ")
-            ));
+            )));
         }
         if let Some(lab) = &l.label {
             out.push_str(&format!(
@@ -195,7 +210,7 @@ impl Profile {
             out.push_str(&format!("duplicate ids: {d}\n"));
         }
         for a in &self.protected_groups {
-            let mut t = new_table([a.attribute.as_str(), "rows"]);
+            let mut t = new_table(&[a.attribute.as_str(), "rows"]);
             for g in &a.groups {
                 t.add_row([g.group.clone(), g.rows.to_string()]);
             }
@@ -203,10 +218,4 @@ impl Profile {
         }
         out
     }
-}
-
-fn new_table<const N: usize>(header: [&str; N]) -> TextTable {
-    let mut t = TextTable::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_header(header);
-    t
 }

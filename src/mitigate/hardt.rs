@@ -776,6 +776,9 @@ impl Render for HardtResult {
     fn to_text(&self) -> String {
         self.document().text()
     }
+    fn to_text_in(&self, layout: crate::doc::TextLayout) -> String {
+        self.document().text_in(layout)
+    }
     fn to_markdown(&self) -> String {
         self.document().markdown()
     }

@@ -1024,3 +1024,69 @@ fn every_help_example_runs_on_the_demo_data() -> Result<(), Box<dyn std::error::
     assert!(ran >= 40, "{ran} examples");
     Ok(())
 }
+
+#[test]
+fn every_table_on_a_100_column_terminal_fits_it() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let data = root().join("datasets/leads_demo.csv");
+    let data = data.to_string_lossy();
+    let config = root().join("datasets/demo.toml");
+    let config = config.to_string_lossy();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let scored = [
+        "--data",
+        &data,
+        "--label",
+        "converted",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "age_band",
+    ];
+    let (a1, a2) = (p("a1.json"), p("a2.json"));
+    for (out, threshold) in [(&a1, "0.5"), (&a2, "0.2")] {
+        let mut args = vec!["audit", "--threshold", threshold, "--out", out];
+        args.extend_from_slice(&scored);
+        assert_eq!(code(&fairgate(&args)), Some(0));
+    }
+    let mut cases: Vec<Vec<&str>> = vec![
+        vec!["inspect", "--config", &config, "--all-columns"],
+        vec!["compare", &a1, &a2],
+        vec!["gate", "--policy", "gdpr-strict", "--audit", &a2],
+        vec![
+            "mitigate",
+            "reweigh",
+            "--data",
+            &data,
+            "--label",
+            "converted",
+            "--protected",
+            "age_band",
+            "--by",
+            "age_band",
+        ],
+    ];
+    for method in [
+        &["mitigate", "threshold"][..],
+        &["mitigate", "group-thresholds", "--by", "age_band"],
+    ] {
+        let mut args = method.to_vec();
+        args.extend_from_slice(&scored);
+        cases.push(args);
+    }
+    for args in cases {
+        let o = Command::new(env!("CARGO_BIN_EXE_fairgate"))
+            .args(&args)
+            .env("COLUMNS", "100")
+            .output()?;
+        assert!(matches!(code(&o), Some(0 | 1)), "{args:?}: {}", stderr(&o));
+        let text = String::from_utf8(o.stdout)?;
+        assert!(text.lines().count() > 3, "{args:?}: {text}");
+        let longest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        assert!(
+            longest <= 100,
+            "{args:?}: a line of {longest} characters:\n{text}"
+        );
+    }
+    Ok(())
+}
