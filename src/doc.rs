@@ -649,11 +649,103 @@ fn text_block(b: &Block, layout: TextLayout, out: &mut String) {
     }
 }
 
+/// Markdown that fairgate wrote (headings, paragraphs, pipe tables, `**strong**` and
+/// `` `code` ``, escapes of [`crate::text::escape_markdown`]) as terminal text laid out for
+/// `layout`: tables drawn with box characters and fitted to the width, other lines wrapped to
+/// it, the markup and escapes removed.
+pub fn text_of_markdown(md: &str, layout: TextLayout) -> String {
+    /// The text of a Markdown span: escapes undone, emphasis and code marks dropped.
+    fn unmark(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                '*' if chars.peek() == Some(&'*') => {
+                    chars.next();
+                }
+                '`' => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+    /// The cells of a table row, split at the pipes that are not escaped.
+    fn cells(row: &str) -> Vec<String> {
+        let inner = row.trim().trim_start_matches('|');
+        let inner = inner.strip_suffix('|').unwrap_or(inner);
+        let mut out = vec![String::new()];
+        let mut escaped = false;
+        for c in inner.chars() {
+            match c {
+                '|' if !escaped => out.push(String::new()),
+                c => {
+                    escaped = c == '\\' && !escaped;
+                    if let Some(last) = out.last_mut() {
+                        last.push(c);
+                    }
+                }
+            }
+        }
+        out.iter().map(|c| unmark(c.trim())).collect()
+    }
+    let separator = |l: &str| l.starts_with("|-") || l.starts_with("|:");
+    let mut out = String::new();
+    let mut lines = md.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.starts_with('|') {
+            let mut t = layout.table();
+            t.set_header(cells(line));
+            while let Some(next) = lines.peek().filter(|l| l.starts_with('|')) {
+                if !separator(next) {
+                    t.add_row(cells(next));
+                }
+                lines.next();
+            }
+            out.push_str(&t.to_string());
+            out.push('\n');
+            continue;
+        }
+        let text = unmark(line.trim_start_matches('#').trim_start());
+        match layout.width {
+            Some(w) => out.push_str(&crate::text::wrap(&text, usize::from(w))),
+            None => out.push_str(&text),
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Spaces that indent a wrapped line's continuation.
 const CONTINUED: &str = "        ";
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn markdown_becomes_terminal_text_with_its_tables_drawn_and_fitted() {
+        let md = "# Title\n\nA paragraph with **strong** and `code` and an escaped \\| pipe.\n\n| name | value |\n|---|---|\n| a\\|b | **yes** |\n| c | no |\n";
+        let text = text_of_markdown(md, TextLayout::FULL);
+        assert!(
+            text.starts_with("Title\n\nA paragraph with strong and code and an escaped | pipe.\n"),
+            "{text}"
+        );
+        assert!(text.contains("│ a|b  ┆ yes   │"), "{text}");
+        assert!(!text.contains("---") && !text.contains("**"), "{text}");
+        let narrow = text_of_markdown(
+            md,
+            TextLayout {
+                width: Some(24),
+                wide: false,
+            },
+        );
+        assert!(narrow.lines().all(|l| l.chars().count() <= 24), "{narrow}");
+        assert!(narrow.contains("strong"), "{narrow}");
+    }
+
     use super::*;
 
     /// A hostile name from the data, in every kind of block.

@@ -176,6 +176,10 @@ impl crate::doc::Render for Explanation {
     fn to_text(&self) -> String {
         Explanation::to_markdown(self)
     }
+    /// The Markdown's tables drawn for the terminal and fitted to its width.
+    fn to_text_in(&self, layout: crate::doc::TextLayout) -> String {
+        crate::doc::text_of_markdown(&Explanation::to_markdown(self), layout)
+    }
     fn to_markdown(&self) -> String {
         Explanation::to_markdown(self)
     }

@@ -1049,8 +1049,11 @@ fn every_table_on_a_100_column_terminal_fits_it() -> Result<(), Box<dyn std::err
         args.extend_from_slice(&scored);
         assert_eq!(code(&fairgate(&args)), Some(0));
     }
+    let model = root().join("reports/demo-model.json");
+    let model = model.to_string_lossy();
     let mut cases: Vec<Vec<&str>> = vec![
         vec!["inspect", "--config", &config, "--all-columns"],
+        vec!["explain", "--model", &model, "--data", &data],
         vec!["compare", &a1, &a2],
         vec!["gate", "--policy", "gdpr-strict", "--audit", &a2],
         vec![
