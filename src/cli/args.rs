@@ -20,9 +20,10 @@ use super::examples;
     after_help = examples::FAIRGATE
 )]
 pub struct Args {
-    /// No progress bars (they are drawn on standard error only when it is a terminal) and
-    /// no step lines from `fairgate run`; errors and warnings are still printed.
-    #[arg(long, short, global = true)]
+    /// No progress bars, no step lines from `fairgate run` (errors and warnings still show).
+    ///
+    /// Progress bars are drawn on standard error, and only when it is a terminal.
+    #[arg(long, short, global = true, display_order = 1000)]
     pub quiet: bool,
     /// The command to run.
     #[command(subcommand)]
