@@ -31,7 +31,10 @@ pub fn wrap(s: &str, width: usize) -> String {
             out.push('\n');
         }
         let body = line.trim_start_matches(' ');
-        let indent = &line[..line.len() - body.len()];
+        // At most half the width: a line's own spaces (from the data) cannot push its
+        // continuations past the width.
+        let indent = &line[..(line.len() - body.len()).min(width / 2)];
+        let body = &line[indent.len()..];
         out.push_str(indent);
         let mut len = indent.len();
         let mut first = true;

@@ -173,8 +173,9 @@ impl crate::doc::Render for Explanation {
     fn to_json(&self) -> String {
         Explanation::to_json(self)
     }
+    /// The Markdown's tables drawn with box characters (see [`crate::doc::text_of_markdown`]).
     fn to_text(&self) -> String {
-        Explanation::to_markdown(self)
+        self.to_text_in(crate::doc::TextLayout::FULL)
     }
     /// The Markdown's tables drawn for the terminal and fitted to its width.
     fn to_text_in(&self, layout: crate::doc::TextLayout) -> String {

@@ -247,8 +247,16 @@ pub struct RowSplit {
 
 /// How to read a training file: a points model reads its rules' columns (when `spec` lists
 /// no features), a logistic model every column without a role (unless `spec` lists the
-/// features). Sets `spec.features` for a points model and returns the read options.
+/// features). Sets `spec.features` for a points model and returns the read options. A score
+/// or decision column (another model's output) is never a feature: it moves to the excluded
+/// columns, so it is neither read nor validated.
 pub fn reading(spec: &mut DataSpec, rules: Option<&RuleSet>) -> crate::data::ReadOptions {
+    for column in [spec.score.take(), spec.prediction.take()]
+        .into_iter()
+        .flatten()
+    {
+        spec.exclude.get_or_insert_with(Vec::new).push(column);
+    }
     let unlisted = match (rules, &spec.features) {
         (Some(r), None) => {
             spec.features = Some(r.columns());

@@ -645,3 +645,56 @@ fn summaries_count_consent_only_when_there_is_a_consent_column(
     }
     Ok(())
 }
+
+#[test]
+fn another_models_score_column_is_kept_out_of_training_unread(
+) -> Result<(), Box<dyn std::error::Error>> {
+    // The demo leads with a vendor score that is no score at all on some rows: training
+    // names it (--score) so that it is not a feature, and neither reads nor rejects it.
+    let text = std::fs::read_to_string(root().join("datasets/leads_demo.csv"))?;
+    let mut lines: Vec<String> = text.lines().take(3001).map(str::to_string).collect();
+    let col = lines[0]
+        .split(',')
+        .position(|c| c == "vendor_score")
+        .ok_or("no vendor_score column")?;
+    for line in lines.iter_mut().skip(1).step_by(7) {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells[col] = "n/a";
+        *line = cells.join(",");
+    }
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("leads.csv");
+    std::fs::write(&data, lines.join("\n") + "\n")?;
+    let out = dir.path().join("model.json");
+    let o = fairgate(&[
+        "train",
+        "--data",
+        &data.to_string_lossy(),
+        "--label",
+        "converted",
+        "--id",
+        "lead_id",
+        "--score",
+        "vendor_score",
+        "--protected",
+        "gender,age_band,ethnicity,region",
+        "--consent",
+        "consent",
+        "--exclude",
+        "consent_timestamp",
+        "--on-invalid",
+        "error",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let model: Value = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    let text = model.to_string();
+    assert!(
+        !text.contains("vendor_score"),
+        "the score is in the model: {text}"
+    );
+    assert_eq!(model["data"]["rows_read"], 3000, "{}", model["data"]);
+    assert_eq!(model["data"]["rejected"], serde_json::json!([]), "{}", model["data"]);
+    Ok(())
+}
