@@ -184,10 +184,9 @@ pub struct SchemaArgs {
     pub out: Option<PathBuf>,
 }
 
-/// The shared data flags ([`DataArgs`]) that commands reading scored rows do not use: the
-/// features and consent are the training's and inspection's concern.
-pub const SCORED_UNUSED: &[&str] = &[
-    "id",
+/// Data flags ([`DataArgs`]) by concern, to list what a command does not use: the features
+/// and consent settings, which only training and inspection use.
+const TRAINING_ONLY: &[&str] = &[
     "features",
     "exclude",
     "consent",
@@ -198,38 +197,30 @@ pub const SCORED_UNUSED: &[&str] = &[
     "missing_numeric",
 ];
 
-/// [`SCORED_UNUSED`] but the identifier, which group-thresholds' decisions carry.
-pub const SCORED_WITH_ID_UNUSED: &[&str] = &[
-    "features",
-    "exclude",
-    "consent",
-    "consent_timestamp",
-    "as_of",
-    "timestamp",
-    "categorical",
-    "missing_numeric",
-];
-
-/// What `fairgate sql` does not use: it reads no file, only the column roles.
-pub const SQL_UNUSED: &[&str] = &[
+/// How a data file is read, which a command that reads no file does not use.
+const FILE_READING: &[&str] = &[
     "data",
     "delimiter",
     "on_invalid",
     "max_field_bytes",
     "max_rejected",
-    "id",
-    "features",
-    "exclude",
-    "consent",
-    "consent_timestamp",
-    "as_of",
-    "timestamp",
-    "categorical",
-    "missing_numeric",
 ];
 
-/// What `fairgate mitigate reweigh` does not use: it weighs (group, label) cells.
-pub const REWEIGH_UNUSED: &[&str] = &[
+/// The data flags a command does not use, as lists of ids (of [`DataArgs`]' fields).
+pub type Unused = &'static [&'static [&'static str]];
+
+/// What commands reading scored rows do not use (audit, gate, stats, mitigate threshold).
+pub const SCORED_UNUSED: Unused = &[TRAINING_ONLY, &["id"]];
+
+/// [`SCORED_UNUSED`] but the identifier, which group-thresholds' decisions carry.
+pub const SCORED_WITH_ID_UNUSED: Unused = &[TRAINING_ONLY];
+
+/// What `fairgate sql` does not use: it reads no file, only the column roles.
+pub const SQL_UNUSED: Unused = &[TRAINING_ONLY, &["id"], FILE_READING];
+
+/// What `fairgate mitigate reweigh` does not use: it weighs (group, label) cells, with
+/// consent and identifiers but no scores or features.
+pub const REWEIGH_UNUSED: Unused = &[&[
     "score",
     "prediction",
     "features",
@@ -237,14 +228,14 @@ pub const REWEIGH_UNUSED: &[&str] = &[
     "timestamp",
     "categorical",
     "missing_numeric",
-];
+]];
 
 /// `spec` without the settings of the `unused` flags (the ids of [`DataArgs`]' fields, which
 /// are the spec's: `data` is its path), so that a command neither reads, validates nor rejects
 /// rows for columns it does not use when a `--config` file's `[data]` table, shared by the
 /// commands, names them. An id that is not a data flag is an error in tests.
-pub fn without(mut spec: DataSpec, unused: &[&str]) -> DataSpec {
-    for id in unused {
+pub fn without(mut spec: DataSpec, unused: &[&[&str]]) -> DataSpec {
+    for id in unused.iter().flat_map(|ids| ids.iter()) {
         match *id {
             "data" => spec.path = None,
             "delimiter" => spec.delimiter = None,
@@ -273,9 +264,9 @@ pub fn without(mut spec: DataSpec, unused: &[&str]) -> DataSpec {
 /// For `mut_args`: hides the listed shared flags from a command's help and completions, and
 /// has clap refuse them there as unknown arguments (exit 2) with a tip, instead of accepting
 /// and ignoring them.
-fn unused(ids: &'static [&'static str]) -> impl FnMut(clap::Arg) -> clap::Arg {
+fn unused(ids: Unused) -> impl FnMut(clap::Arg) -> clap::Arg {
     move |a| {
-        if !ids.contains(&a.get_id().as_str()) {
+        if !ids.iter().any(|list| list.contains(&a.get_id().as_str())) {
             return a;
         }
         let tip = format!(
@@ -1452,14 +1443,14 @@ mod tests {
             SQL_UNUSED,
             REWEIGH_UNUSED,
         ] {
-            for id in list {
+            for id in list.iter().flat_map(|ids| ids.iter()) {
                 assert!(
                     data_flags.iter().any(|f| f == id),
                     "{id} is not a data flag"
                 );
                 let spec = set(id).unwrap_or_else(|| panic!("--{id} does not parse"));
                 assert_ne!(spec, DataSpec::default(), "--{id} sets nothing");
-                assert_eq!(without(spec, &[id]), DataSpec::default(), "{id}");
+                assert_eq!(without(spec, &[&[id]]), DataSpec::default(), "{id}");
             }
         }
         // What a command uses stays.

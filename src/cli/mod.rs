@@ -780,7 +780,7 @@ fn inspect(a: &InspectArgs) -> anyhow::Result<ExitStatus> {
 
 /// [`data_spec`] without the settings of the data flags the command does not use (see
 /// [`args::without`]).
-fn data_spec_for(a: &DataArgs, unused: &[&str]) -> anyhow::Result<DataSpec> {
+fn data_spec_for(a: &DataArgs, unused: args::Unused) -> anyhow::Result<DataSpec> {
     Ok(args::without(data_spec(a)?, unused))
 }
 

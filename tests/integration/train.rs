@@ -695,6 +695,11 @@ fn another_models_score_column_is_kept_out_of_training_unread(
         "the score is in the model: {text}"
     );
     assert_eq!(model["data"]["rows_read"], 3000, "{}", model["data"]);
-    assert_eq!(model["data"]["rejected"], serde_json::json!([]), "{}", model["data"]);
+    assert_eq!(
+        model["data"]["rejected"],
+        serde_json::json!([]),
+        "{}",
+        model["data"]
+    );
     Ok(())
 }
