@@ -22,7 +22,7 @@ Examples:
 pub const GENERATE: &str = "\
 Examples:
   fairgate datasets generate --out leads.csv
-  fairgate datasets generate --rows 100000 --seed 7 --with-truth --out big.csv";
+  fairgate datasets generate --rows 5000 --seed 7 --with-truth --out small.csv";
 
 /// `fairgate inspect`.
 pub const INSPECT: &str = "\
