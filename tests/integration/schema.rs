@@ -190,25 +190,33 @@ fn the_reference_validator_accepts_every_kind_of_output_and_refuses_a_broken_one
 
     // A file that breaks its schema is refused, naming where: a count that is text, a
     // required key removed.
-    let mut audit: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
-        root().join("reports/demo-audit.json"),
-    )?)?;
-    audit["attributes"][0]["groups"][0]["n"] = serde_json::json!("many");
-    let broken = p("broken-audit.json");
-    std::fs::write(&broken, serde_json::to_string(&audit)?)?;
-    let (code, out) = validate(&python, "audit", &[broken])?;
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("/attributes/0/groups/0/n"), "{out}");
-    let mut model: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
-        root().join("reports/demo-model.json"),
-    )?)?;
-    if let Some(m) = model.as_object_mut() {
-        m.remove("threshold");
-    }
-    let broken = p("broken-model.json");
-    std::fs::write(&broken, serde_json::to_string(&model)?)?;
-    let (code, out) = validate(&python, "model", &[broken])?;
-    assert_eq!(code, 1, "{out}");
-    assert!(out.contains("threshold"), "{out}");
+    let refused =
+        |name: &str, committed: &str, break_it: &dyn Fn(&mut serde_json::Value), said: &str| -> R {
+            let mut v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(root().join(committed))?)?;
+            break_it(&mut v);
+            let broken = p(&format!("broken-{name}.json"));
+            std::fs::write(&broken, serde_json::to_string(&v)?)?;
+            let (code, out) = validate(&python, name, &[broken])?;
+            assert_eq!(code, 1, "{name}: {out}");
+            assert!(out.contains(said), "{name}: {out}");
+            Ok(())
+        };
+    refused(
+        "audit",
+        "reports/demo-audit.json",
+        &|v| v["attributes"][0]["groups"][0]["n"] = serde_json::json!("many"),
+        "/attributes/0/groups/0/n",
+    )?;
+    refused(
+        "model",
+        "reports/demo-model.json",
+        &|v| {
+            if let Some(m) = v.as_object_mut() {
+                m.remove("threshold");
+            }
+        },
+        "threshold",
+    )?;
     Ok(())
 }
